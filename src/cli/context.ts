@@ -1,0 +1,99 @@
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { loadFileConfig, type FileConfig } from "../config/file.js";
+import { parseEnv, type Env } from "../config/env.js";
+import { InputError } from "../config/errors.js";
+import { createLogger, type Logger } from "../log.js";
+import { createStore, type Store } from "../store/index.js";
+import { openDatabase } from "../store/db.js";
+
+export interface CliIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  readonly readStdin: () => Promise<string>;
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+export type OptionSpec = NonNullable<ParseArgsConfig["options"]>;
+
+export interface CliCommand {
+  readonly name: string;
+  readonly summary: string;
+  /** Full help text, printed by `vitals <name> --help`. */
+  readonly help: string;
+  readonly options: OptionSpec;
+  readonly allowPositionals: boolean;
+  run(ctx: CommandContext): Promise<number>;
+}
+
+/** Options every command takes. */
+export const COMMON_OPTIONS: OptionSpec = {
+  db: { type: "string" },
+  config: { type: "string" },
+  now: { type: "string" },
+  help: { type: "boolean", short: "h" },
+};
+
+export const COMMON_HELP = `Common options:
+  --db PATH        SQLite database (default: DATABASE_PATH or ./data/vitals.db)
+  --config PATH    YAML config (default: VITALS_CONFIG or ./vitals.yml)
+  --now ISO        fix the clock, e.g. 2026-05-04T09:00:00Z (for reproducible answers)
+  -h, --help       this help`;
+
+export class UsageError extends InputError {}
+
+export interface CommandContext {
+  readonly io: CliIo;
+  readonly values: Record<string, string | boolean | (string | boolean)[] | undefined>;
+  readonly positionals: string[];
+  readonly env: Env;
+  readonly now: () => number;
+  readonly logger: Logger;
+  config(): FileConfig;
+  /** Open (and migrate) the database, with the catalog synced from the config file. */
+  openStore(): Store;
+}
+
+export function buildContext(command: CliCommand, argv: string[], io: CliIo): CommandContext {
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({ args: argv, options: { ...COMMON_OPTIONS, ...command.options }, allowPositionals: command.allowPositionals, strict: true });
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}. Try: vitals ${command.name} --help`);
+  }
+  const env = parseEnv({ ...io.env });
+  const values = parsed.values as CommandContext["values"];
+  const nowArg = typeof values.now === "string" ? values.now : undefined;
+  const fixedNow = nowArg === undefined ? undefined : Date.parse(nowArg);
+  if (fixedNow !== undefined && (Number.isNaN(fixedNow) || !/[zZ]|[+-]\d\d:?\d\d$/.test(nowArg!))) {
+    throw new UsageError(`--now: expected an ISO timestamp with an offset, e.g. 2026-05-04T09:00:00Z (got "${nowArg}")`);
+  }
+  const configPath = typeof values.config === "string" ? values.config : env.VITALS_CONFIG;
+  const dbPath = typeof values.db === "string" ? values.db : env.DATABASE_PATH;
+  let config: FileConfig | undefined;
+  let store: Store | undefined;
+  const ctx: CommandContext = {
+    io,
+    values,
+    positionals: parsed.positionals,
+    env,
+    now: () => fixedNow ?? Date.now(),
+    // CLI logs go to stderr so that stdout stays clean for answers and --json.
+    logger: createLogger(env.LOG_LEVEL === "info" ? "warn" : env.LOG_LEVEL, { write: (line: string) => io.stderr(line) } as never),
+    config() {
+      // An explicitly named file must exist; the default one may be absent (no teams configured yet).
+      config ??= loadFileConfig(configPath, { required: typeof values.config === "string" || io.env.VITALS_CONFIG !== undefined });
+      return config;
+    },
+    openStore() {
+      if (store) return store;
+      const cfg = ctx.config();
+      store = createStore(openDatabase(dbPath), {
+        productionEnvironment: cfg.production_environment,
+        attributionWindowMs: cfg.metrics.attribution_window_hours * 3_600_000,
+      });
+      store.catalog.syncFromConfig(cfg);
+      return store;
+    },
+  };
+  return ctx;
+}

@@ -1,0 +1,270 @@
+import { existsSync, readFileSync } from "node:fs";
+import { isNode, LineCounter, parseDocument } from "yaml";
+import { z } from "zod";
+import { METRIC_IDS } from "../domain/metric-ids.js";
+import { ConfigError } from "./errors.js";
+
+// The YAML file (`VITALS_CONFIG`, default ./vitals.yml): teams, services, thresholds and per-source
+// settings. Its shape is a public interface: add fields freely, never rename or remove one.
+
+const id = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_.-]*$/, "expected a lower-case id (letters, digits, '-', '_', '.')");
+
+const timeZone = z.string().refine(isValidTimeZone, { message: "expected an IANA time zone such as Europe/Berlin" });
+
+const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "expected a time of day as HH:MM");
+
+const weekday = z.enum(["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]);
+
+const regex = z.string().refine(isValidRegex, { message: "expected a valid regular expression" });
+
+const githubServiceSchema = z
+  .object({
+    repo: z.string().regex(/^[\w.-]+\/[\w.-]+$/, "expected owner/name"),
+    /** What counts as a deployment in this repository. */
+    source: z.enum(["deployments", "workflow", "releases"]).default("deployments"),
+    /** Deployments API: environments that count as production. */
+    environment: regex.default("^(prod|production)$"),
+    /** Actions: workflow name or file that deploys, e.g. deploy.yml. */
+    workflow: z.string().optional(),
+  })
+  .strict();
+
+const pagerdutyServiceSchema = z.object({ service_id: z.string().min(1) }).strict();
+
+const prometheusServiceSchema = z
+  .object({
+    /** PromQL selector labels identifying the service, e.g. {job="checkout"}. */
+    selector: z.string().default(""),
+    requests: z.string().optional(),
+    errors: z.string().optional(),
+    latency_bucket: z.string().optional(),
+    availability: z.string().optional(),
+  })
+  .strict();
+
+const sonarServiceSchema = z.object({ project_key: z.string().min(1) }).strict();
+
+const serviceSchema = z
+  .object({
+    id,
+    name: z.string().optional(),
+    github: githubServiceSchema.optional(),
+    pagerduty: pagerdutyServiceSchema.optional(),
+    prometheus: prometheusServiceSchema.optional(),
+    sonar: sonarServiceSchema.optional(),
+  })
+  .strict();
+
+const reviewPolicySchema = z
+  .object({
+    severities: z.array(z.string()).default(["SEV1", "SEV2"]),
+    urgencies: z.array(z.enum(["high", "low"])).default(["high"]),
+    due_business_days: z.number().int().min(1).max(30).default(5),
+  })
+  .strict();
+
+const teamSchema = z
+  .object({
+    id,
+    name: z.string().min(1),
+    channel: z.string().regex(/^[CG][A-Z0-9]{6,}$/, "expected a Slack channel id such as C0123456789").optional(),
+    timezone: timeZone.optional(),
+    services: z.array(id).default([]),
+    digest: z
+      .object({ day: weekday.default("monday"), time: clock.default("09:00") })
+      .strict()
+      .default({ day: "monday", time: "09:00" }),
+    working_hours: z
+      .object({ start: clock.default("09:00"), end: clock.default("18:00") })
+      .strict()
+      .default({ start: "09:00", end: "18:00" }),
+    review_policy: reviewPolicySchema.optional(),
+  })
+  .strict();
+
+const thresholdSchema = z
+  .object({
+    metric: z.enum(METRIC_IDS),
+    warn: z.number(),
+    critical: z.number(),
+    team: id.optional(),
+    service: id.optional(),
+  })
+  .strict()
+  .refine((t) => !(t.team && t.service), { message: "give team or service, not both" });
+
+const minutes = (fallback: number) => z.number().int().min(1).max(24 * 60).default(fallback);
+
+export const fileConfigSchema = z
+  .object({
+    timezone: timeZone.default("UTC"),
+    /** The environment name that counts for the delivery metrics. */
+    production_environment: z.string().min(1).default("production"),
+    week_start: weekday.default("monday"),
+    metrics: z
+      .object({
+        /** CFR: an incident within this many hours after a deployment (and before the next) is attributed to it. */
+        attribution_window_hours: z.number().positive().default(24),
+        /** Uptime derived from incidents: severities that count as an outage. */
+        outage_severities: z.array(z.string()).default(["SEV1"]),
+        /** Below this many samples, drivers and prompts are not computed ("too thin to say"). */
+        min_sample_size: z.number().int().min(1).default(5),
+      })
+      .strict()
+      .default({ attribution_window_hours: 24, outage_severities: ["SEV1"], min_sample_size: 5 }),
+    teams: z.array(teamSchema).default([]),
+    services: z.array(serviceSchema).default([]),
+    thresholds: z.array(thresholdSchema).default([]),
+    github: z
+      .object({
+        sync_every_minutes: minutes(15),
+        backfill_days: z.number().int().min(1).default(90),
+        /** The first deployment of a repo has no predecessor: look back this many days, or 0 to skip it. */
+        first_deployment_lookback_days: z.number().int().min(0).default(30),
+      })
+      .strict()
+      .default({ sync_every_minutes: 15, backfill_days: 90, first_deployment_lookback_days: 30 }),
+    pagerduty: z
+      .object({
+        sync_every_minutes: minutes(15),
+        backfill_days: z.number().int().min(1).default(90),
+        /** PagerDuty incidents of these priorities (with high urgency) count as outages for derived uptime. */
+        outage_priorities: z.array(z.string()).default(["P1"]),
+      })
+      .strict()
+      .default({ sync_every_minutes: 15, backfill_days: 90, outage_priorities: ["P1"] }),
+    prometheus: z
+      .object({ sync_every_minutes: minutes(60), backfill_days: z.number().int().min(1).default(30) })
+      .strict()
+      .default({ sync_every_minutes: 60, backfill_days: 30 }),
+    sonar: z
+      .object({ sync_every_minutes: minutes(360), backfill_days: z.number().int().min(1).default(90) })
+      .strict()
+      .default({ sync_every_minutes: 360, backfill_days: 90 }),
+    cost: z
+      .object({
+        /** The FOCUS tag that names the Vitals service a cost row belongs to. */
+        service_tag: z.string().min(1).default("service"),
+        /** Share untagged cost across services in proportion to their tagged cost. */
+        share_untagged: z.boolean().default(true),
+      })
+      .strict()
+      .default({ service_tag: "service", share_untagged: true }),
+    alerts: z
+      .object({
+        evaluate_every_minutes: minutes(60),
+        /** Remind about an unacknowledged breach at most this often. */
+        reminder_hours: z.number().positive().default(24),
+        /** Recovery needs the value this far (percent of the threshold) on the healthy side. */
+        hysteresis_pct: z.number().min(0).max(100).default(10),
+      })
+      .strict()
+      .default({ evaluate_every_minutes: 60, reminder_hours: 24, hysteresis_pct: 10 }),
+    reviews: reviewPolicySchema.default({ severities: ["SEV1", "SEV2"], urgencies: ["high"], due_business_days: 5 }),
+  })
+  .strict()
+  .superRefine((config, ctx) => {
+    const teamIds = new Set<string>();
+    config.teams.forEach((team, index) => {
+      if (teamIds.has(team.id)) ctx.addIssue({ code: "custom", path: ["teams", index, "id"], message: `duplicate team id "${team.id}"` });
+      teamIds.add(team.id);
+    });
+    const serviceIds = new Set<string>();
+    config.services.forEach((service, index) => {
+      if (serviceIds.has(service.id)) {
+        ctx.addIssue({ code: "custom", path: ["services", index, "id"], message: `duplicate service id "${service.id}"` });
+      }
+      serviceIds.add(service.id);
+    });
+    const owner = new Map<string, string>();
+    config.teams.forEach((team, teamIndex) => {
+      team.services.forEach((service, serviceIndex) => {
+        const previous = owner.get(service);
+        if (previous && previous !== team.id) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["teams", teamIndex, "services", serviceIndex],
+            message: `service "${service}" already belongs to team "${previous}"`,
+          });
+        }
+        owner.set(service, team.id);
+      });
+    });
+    config.thresholds.forEach((threshold, index) => {
+      if (threshold.team && !teamIds.has(threshold.team)) {
+        ctx.addIssue({ code: "custom", path: ["thresholds", index, "team"], message: `unknown team "${threshold.team}"` });
+      }
+    });
+  });
+
+export type FileConfig = Readonly<z.infer<typeof fileConfigSchema>>;
+export type TeamConfig = FileConfig["teams"][number];
+export type ServiceConfig = FileConfig["services"][number];
+export type ThresholdConfig = FileConfig["thresholds"][number];
+export type ReviewPolicy = z.infer<typeof reviewPolicySchema>;
+
+/** Parse YAML text; problems are reported as `file:line: path.to.field: problem`. */
+export function parseFileConfig(text: string, fileName: string): FileConfig {
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { lineCounter, prettyErrors: false });
+  if (document.errors.length > 0) {
+    throw new ConfigError(
+      `${fileName} is not valid YAML`,
+      document.errors.map((error) => {
+        const position = lineCounter.linePos(error.pos[0]);
+        return `${fileName}:${position.line}: ${error.message.split("\n")[0]}`;
+      }),
+    );
+  }
+  const result = fileConfigSchema.safeParse(document.toJS() ?? {});
+  if (result.success) return Object.freeze(result.data);
+  throw new ConfigError(
+    `${fileName} has ${result.error.issues.length} problem${result.error.issues.length === 1 ? "" : "s"}`,
+    result.error.issues.map((issue) => {
+      const path = issue.path.map(String);
+      const line = lineOfPath(document, lineCounter, path);
+      return `${fileName}${line ? `:${line}` : ""}: ${path.join(".") || "(top level)"}: ${issue.message}`;
+    }),
+  );
+}
+
+/** Read the YAML file; a missing file at the default path means "no teams yet", not an error. */
+export function loadFileConfig(path: string, { required }: { required: boolean }): FileConfig {
+  if (!existsSync(path)) {
+    if (required) throw new ConfigError(`config file not found: ${path}`, ["set VITALS_CONFIG or create the file (see vitals.example.yml)"]);
+    return parseFileConfig("{}", path);
+  }
+  return parseFileConfig(readFileSync(path, "utf8"), path);
+}
+
+function lineOfPath(document: ReturnType<typeof parseDocument>, counter: LineCounter, path: string[]): number | undefined {
+  // Walk up the path until a node exists (a missing field is reported at its parent).
+  for (let depth = path.length; depth >= 0; depth--) {
+    const node = document.getIn(path.slice(0, depth), true);
+    if (node && typeof node === "object" && "range" in node && isNode(node)) {
+      const range = (node as { range?: [number, number, number] }).range;
+      if (range) return counter.linePos(range[0]).line;
+    }
+  }
+  return undefined;
+}
+
+function isValidTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function isValidRegex(pattern: string): boolean {
+  try {
+    new RegExp(pattern);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,119 @@
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from "node:http";
+import { randomUUID } from "node:crypto";
+import type { Logger } from "../log.js";
+
+// The app's one HTTP server: health, webhooks (GitHub, PagerDuty), the ingest API, and Slack's
+// requests (delegated to Bolt's receiver through `fallback`). Routes receive the raw body, because
+// webhook signatures are computed over the exact bytes sent.
+
+export interface InboundRequest {
+  readonly method: string;
+  readonly url: URL;
+  readonly headers: IncomingHttpHeaders;
+  readonly rawBody: Buffer;
+  /** Id for log lines and error answers. */
+  readonly requestId: string;
+}
+
+export interface RouteResponse {
+  readonly status: number;
+  /** An object is sent as JSON; a string as text/plain; a Buffer as is. */
+  readonly body?: unknown;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+export interface HttpRoute {
+  readonly method: "GET" | "POST";
+  readonly path: string;
+  /** Larger bodies are refused with 413 before the handler runs. Default 1 MiB. */
+  readonly maxBodyBytes?: number;
+  handle(request: InboundRequest): Promise<RouteResponse> | RouteResponse;
+}
+
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+
+export interface HttpServerOptions {
+  readonly routes: readonly HttpRoute[];
+  readonly logger: Logger;
+  /** Requests no route matches (Bolt's HTTPReceiver listener); 404 when absent. */
+  readonly fallback?: RequestListener;
+}
+
+export function createHttpServer(options: HttpServerOptions): Server {
+  const table = new Map(options.routes.map((route) => [`${route.method} ${route.path}`, route]));
+  return createServer((req, res) => {
+    const url = new URL(req.url ?? "/", "http://localhost");
+    const route = table.get(`${req.method} ${url.pathname}`);
+    if (!route) {
+      if (options.fallback) return options.fallback(req, res);
+      const known = [...table.values()].some((r) => r.path === url.pathname);
+      return send(res, known ? { status: 405, body: { error: "method not allowed" } } : { status: 404, body: { error: "not found" } });
+    }
+    void serve(route, req, res, url, options.logger);
+  });
+}
+
+async function serve(route: HttpRoute, req: IncomingMessage, res: ServerResponse, url: URL, logger: Logger): Promise<void> {
+  const requestId = randomUUID();
+  const log = logger.child({ requestId, route: route.path });
+  try {
+    const rawBody = await readBody(req, route.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
+    if (rawBody === "too_large") {
+      send(res, { status: 413, body: { error: `body larger than ${route.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES} bytes` } });
+      return;
+    }
+    const response = await route.handle({ method: req.method ?? "GET", url, headers: req.headers, rawBody, requestId });
+    send(res, response);
+  } catch (error) {
+    log.error({ err: error }, "request failed");
+    send(res, { status: 500, body: { error: "internal error", error_id: requestId } });
+  }
+}
+
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | "too_large"> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers["content-length"] ?? "0");
+    if (declared > limit) {
+      req.resume();
+      resolve("too_large");
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) tooLarge = true;
+      else chunks.push(chunk);
+    });
+    req.on("end", () => resolve(tooLarge ? "too_large" : Buffer.concat(chunks)));
+    req.on("error", reject);
+  });
+}
+
+function send(res: ServerResponse, response: RouteResponse): void {
+  const headers: Record<string, string> = { ...response.headers };
+  let payload: Buffer | string | undefined;
+  if (response.body === undefined) payload = undefined;
+  else if (Buffer.isBuffer(response.body)) payload = response.body;
+  else if (typeof response.body === "string") {
+    payload = response.body;
+    headers["content-type"] ??= "text/plain; charset=utf-8";
+  } else {
+    payload = JSON.stringify(response.body);
+    headers["content-type"] ??= "application/json; charset=utf-8";
+  }
+  res.writeHead(response.status, headers);
+  res.end(payload);
+}
+
+/** Listen on a port (0 picks a free one) and resolve with the bound port. */
+export function listen(server: Server, port: number, host = "127.0.0.1"): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      const address = server.address();
+      resolve(typeof address === "object" && address ? address.port : port);
+    });
+  });
+}

@@ -1,0 +1,205 @@
+import type { ChangeRecord, DeploymentRecord } from "../domain/records.js";
+import type { Db } from "./db.js";
+import { emptyStats, orNull, type WriteStats } from "./write-stats.js";
+
+interface FirstDeployment {
+  id: number | null;
+  finished_at: number | null;
+}
+
+/**
+ * Deployments and the changes they shipped. A change is a pull request when known (its earliest
+ * commit stands for it, which survives squash merges) or else a single commit; each change records
+ * the first successful production deployment that shipped it, so a redeploy adds no lead-time sample.
+ */
+export function deploymentStore(db: Db, options: { productionEnvironment: string }) {
+  const upsert = db.prepare(
+    `INSERT INTO deployments (source, external_id, service_id, environment, status, started_at, finished_at, sha, rollback_of, is_hotfix, url)
+     VALUES (@source, @externalId, @service, @environment, @status, @startedAt, @finishedAt, @sha, @rollbackOf, @hotfix, @url)
+     ON CONFLICT (source, external_id) DO UPDATE SET
+       service_id = excluded.service_id, environment = excluded.environment, status = excluded.status,
+       started_at = excluded.started_at, finished_at = excluded.finished_at, sha = excluded.sha,
+       rollback_of_id = CASE WHEN deployments.rollback_of IS excluded.rollback_of THEN deployments.rollback_of_id END,
+       rollback_of = excluded.rollback_of, is_hotfix = excluded.is_hotfix, url = excluded.url
+     WHERE deployments.service_id IS NOT excluded.service_id OR deployments.environment IS NOT excluded.environment
+       OR deployments.status IS NOT excluded.status OR deployments.started_at IS NOT excluded.started_at
+       OR deployments.finished_at IS NOT excluded.finished_at OR deployments.sha IS NOT excluded.sha
+       OR deployments.rollback_of IS NOT excluded.rollback_of OR deployments.is_hotfix IS NOT excluded.is_hotfix
+       OR deployments.url IS NOT excluded.url`,
+  );
+  const idOf = db.prepare<[string, string], { id: number }>(`SELECT id FROM deployments WHERE source = ? AND external_id = ?`);
+  const upsertChange = db.prepare(
+    `INSERT INTO changes (service_id, change_key, committed_at, pr_number, pr_opened_at, pr_first_review_at, pr_merged_at,
+                          pr_size, pr_labels, pr_head_branch, pr_title, pr_author, pr_url)
+     VALUES (@service, @key, @committedAt, @prNumber, @openedAt, @firstReviewAt, @mergedAt, @size, @labels, @headBranch, @title, @author, @url)
+     ON CONFLICT (service_id, change_key) DO UPDATE SET
+       committed_at = min(changes.committed_at, excluded.committed_at),
+       pr_opened_at = coalesce(excluded.pr_opened_at, changes.pr_opened_at),
+       pr_first_review_at = coalesce(excluded.pr_first_review_at, changes.pr_first_review_at),
+       pr_merged_at = coalesce(excluded.pr_merged_at, changes.pr_merged_at),
+       pr_size = coalesce(excluded.pr_size, changes.pr_size),
+       pr_labels = coalesce(excluded.pr_labels, changes.pr_labels),
+       pr_head_branch = coalesce(excluded.pr_head_branch, changes.pr_head_branch),
+       pr_title = coalesce(excluded.pr_title, changes.pr_title),
+       pr_author = coalesce(excluded.pr_author, changes.pr_author),
+       pr_url = coalesce(excluded.pr_url, changes.pr_url)
+     WHERE excluded.committed_at < changes.committed_at
+       OR (excluded.pr_opened_at IS NOT NULL AND excluded.pr_opened_at IS NOT changes.pr_opened_at)
+       OR (excluded.pr_first_review_at IS NOT NULL AND excluded.pr_first_review_at IS NOT changes.pr_first_review_at)
+       OR (excluded.pr_merged_at IS NOT NULL AND excluded.pr_merged_at IS NOT changes.pr_merged_at)
+       OR (excluded.pr_size IS NOT NULL AND excluded.pr_size IS NOT changes.pr_size)
+       OR (excluded.pr_labels IS NOT NULL AND excluded.pr_labels IS NOT changes.pr_labels)
+       OR (excluded.pr_head_branch IS NOT NULL AND excluded.pr_head_branch IS NOT changes.pr_head_branch)
+       OR (excluded.pr_title IS NOT NULL AND excluded.pr_title IS NOT changes.pr_title)
+       OR (excluded.pr_author IS NOT NULL AND excluded.pr_author IS NOT changes.pr_author)
+       OR (excluded.pr_url IS NOT NULL AND excluded.pr_url IS NOT changes.pr_url)`,
+  );
+  const changeIdOf = db.prepare<[string, string], { id: number }>(
+    `SELECT id FROM changes WHERE service_id = ? AND change_key = ?`,
+  );
+  const link = db.prepare<[number, number, string]>(
+    `INSERT INTO deployment_changes (deployment_id, change_id, sha) VALUES (?, ?, ?)
+     ON CONFLICT (deployment_id, sha) DO UPDATE SET change_id = excluded.change_id
+     WHERE deployment_changes.change_id IS NOT excluded.change_id`,
+  );
+  const unlinkStale = db.prepare<[number, string]>(
+    `DELETE FROM deployment_changes WHERE deployment_id = ? AND sha NOT IN (SELECT value FROM json_each(?)) RETURNING change_id`,
+  );
+  const changesOfDeployment = db.prepare<[number], { change_id: number }>(
+    `SELECT change_id FROM deployment_changes WHERE deployment_id = ?`,
+  );
+  const firstDeployment = db.prepare<[string, number], FirstDeployment>(
+    `SELECT d.id, d.finished_at FROM deployment_changes dc JOIN deployments d ON d.id = dc.deployment_id
+     WHERE d.status = 'success' AND d.environment = ? AND dc.change_id = ?
+     ORDER BY d.finished_at, d.id LIMIT 1`,
+  );
+  const currentFirst = db.prepare<[number], FirstDeployment>(
+    `SELECT first_deployment_id AS id, first_deployed_at AS finished_at FROM changes WHERE id = ?`,
+  );
+  const setFirst = db.prepare<[number | null, number | null, number]>(
+    `UPDATE changes SET first_deployment_id = ?, first_deployed_at = ? WHERE id = ?`,
+  );
+  const totalChanges = db.prepare("SELECT total_changes()").pluck();
+  const resolveRollbacks = db.prepare(
+    `UPDATE deployments SET rollback_of_id = (
+       SELECT t.id FROM deployments t
+       WHERE t.source = deployments.source AND t.external_id = deployments.rollback_of AND t.id <> deployments.id)
+     WHERE rollback_of IS NOT NULL AND rollback_of_id IS NULL
+       AND EXISTS (SELECT 1 FROM deployments t
+                   WHERE t.source = deployments.source AND t.external_id = deployments.rollback_of AND t.id <> deployments.id)`,
+  );
+
+  function writeChanges(deploymentId: number, record: DeploymentRecord, touched: Set<number>): void {
+    const changes = record.changes ?? [];
+    for (const group of groupByChange(changes)) {
+      const pr = group.pr;
+      upsertChange.run({
+        service: record.service,
+        key: group.key,
+        committedAt: group.committedAtMs,
+        prNumber: orNull(pr?.number),
+        openedAt: orNull(pr?.openedAtMs),
+        firstReviewAt: orNull(pr?.firstReviewAtMs),
+        mergedAt: orNull(pr?.mergedAtMs),
+        size: orNull(pr?.size),
+        labels: pr?.labels ? JSON.stringify(pr.labels) : null,
+        headBranch: orNull(pr?.headBranch),
+        title: orNull(pr?.title),
+        author: orNull(pr?.author),
+        url: orNull(pr?.url),
+      });
+      const changeId = changeIdOf.get(record.service, group.key)!.id;
+      touched.add(changeId);
+      for (const sha of group.shas) link.run(deploymentId, changeId, sha);
+    }
+    if (record.changes !== undefined) {
+      const kept = JSON.stringify(changes.map((c) => c.sha));
+      for (const row of unlinkStale.all(deploymentId, kept) as { change_id: number }[]) touched.add(row.change_id);
+    }
+  }
+
+  function refreshFirstDeployments(changeIds: Iterable<number>): void {
+    for (const changeId of changeIds) {
+      const first = firstDeployment.get(options.productionEnvironment, changeId) ?? { id: null, finished_at: null };
+      const current = currentFirst.get(changeId);
+      if (current && (current.id !== first.id || current.finished_at !== first.finished_at)) {
+        setFirst.run(first.id, first.finished_at, changeId);
+      }
+    }
+  }
+
+  const finishedAt = db.prepare<[string, string], { finished_at: number }>(
+    `SELECT finished_at FROM deployments WHERE source = ? AND external_id = ?`,
+  );
+
+  return {
+    finishedAtOf: (source: string, externalId: string): number | undefined => finishedAt.get(source, externalId)?.finished_at,
+    /** Upsert in the caller's transaction (see Store.write). */
+    upsertMany(records: readonly DeploymentRecord[]): WriteStats {
+      const stats = emptyStats();
+      const touchedChanges = new Set<number>();
+      for (const record of records) {
+        const existing = idOf.get(record.source, record.externalId);
+        const result = upsert.run({
+          source: record.source,
+          externalId: record.externalId,
+          service: record.service,
+          environment: record.environment,
+          status: record.status,
+          startedAt: orNull(record.startedAtMs),
+          finishedAt: record.finishedAtMs,
+          sha: orNull(record.sha),
+          rollbackOf: orNull(record.rollbackOf),
+          hotfix: record.hotfix ? 1 : 0,
+          url: orNull(record.url),
+        });
+        const id = existing?.id ?? Number(result.lastInsertRowid);
+        if (!existing) stats.inserted++;
+        else if (result.changes > 0) stats.updated++;
+        if (existing && result.changes > 0) {
+          // Status, time or environment may have changed: which deployment shipped a change first may too.
+          for (const row of changesOfDeployment.all(id)) touchedChanges.add(row.change_id);
+        }
+        const changesBefore = totalChanges.get() as number;
+        writeChanges(id, record, touchedChanges);
+        if (existing && result.changes === 0) {
+          // The row itself is the same; it still counts as updated if the changes it shipped differ.
+          if ((totalChanges.get() as number) > changesBefore) stats.updated++;
+          else stats.unchanged++;
+        }
+      }
+      refreshFirstDeployments(touchedChanges);
+      resolveRollbacks.run();
+      return stats;
+    },
+  };
+}
+
+interface ChangeGroup {
+  key: string;
+  committedAtMs: number;
+  shas: string[];
+  pr: ChangeRecord["pr"];
+}
+
+/** Commits of one pull request form one change, timed at the PR's earliest commit. */
+export function groupByChange(changes: readonly ChangeRecord[]): ChangeGroup[] {
+  const groups = new Map<string, ChangeGroup>();
+  for (const change of changes) {
+    const key = change.pr ? `pr:${change.pr.number}` : `sha:${change.sha}`;
+    const group = groups.get(key);
+    if (!group) {
+      groups.set(key, { key, committedAtMs: change.committedAtMs, shas: [change.sha], pr: change.pr });
+      continue;
+    }
+    group.committedAtMs = Math.min(group.committedAtMs, change.committedAtMs);
+    if (!group.shas.includes(change.sha)) group.shas.push(change.sha);
+    group.pr = { ...group.pr, ...definedOnly(change.pr) } as ChangeRecord["pr"];
+  }
+  return [...groups.values()];
+}
+
+function definedOnly<T extends object>(value: T | undefined): Partial<T> {
+  if (!value) return {};
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,64 @@
+import type { IncidentRecord } from "../domain/records.js";
+import type { Db } from "./db.js";
+import { emptyStats, orNull, type WriteStats } from "./write-stats.js";
+
+export function incidentStore(db: Db) {
+  const idOf = db.prepare<[string, string], { id: number }>(`SELECT id FROM incidents WHERE source = ? AND external_id = ?`);
+  const upsert = db.prepare(
+    `INSERT INTO incidents (source, external_id, service_id, external_service, title, severity, urgency, priority, status,
+                            created_at, acknowledged_at, resolved_at, owner_name, owner_email, escalation_policy, url, deployment_ref)
+     VALUES (@source, @externalId, @service, @externalService, @title, @severity, @urgency, @priority, @status,
+             @createdAt, @acknowledgedAt, @resolvedAt, @ownerName, @ownerEmail, @escalationPolicy, @url, @deploymentRef)
+     ON CONFLICT (source, external_id) DO UPDATE SET
+       service_id = excluded.service_id, external_service = excluded.external_service, title = excluded.title,
+       severity = excluded.severity, urgency = excluded.urgency, priority = excluded.priority, status = excluded.status,
+       created_at = excluded.created_at, acknowledged_at = excluded.acknowledged_at, resolved_at = excluded.resolved_at,
+       owner_name = excluded.owner_name, owner_email = excluded.owner_email, escalation_policy = excluded.escalation_policy,
+       url = excluded.url, deployment_ref = excluded.deployment_ref
+     WHERE incidents.service_id IS NOT excluded.service_id OR incidents.external_service IS NOT excluded.external_service
+       OR incidents.title IS NOT excluded.title OR incidents.severity IS NOT excluded.severity
+       OR incidents.urgency IS NOT excluded.urgency OR incidents.priority IS NOT excluded.priority
+       OR incidents.status IS NOT excluded.status OR incidents.created_at IS NOT excluded.created_at
+       OR incidents.acknowledged_at IS NOT excluded.acknowledged_at OR incidents.resolved_at IS NOT excluded.resolved_at
+       OR incidents.owner_name IS NOT excluded.owner_name OR incidents.owner_email IS NOT excluded.owner_email
+       OR incidents.escalation_policy IS NOT excluded.escalation_policy OR incidents.url IS NOT excluded.url
+       OR incidents.deployment_ref IS NOT excluded.deployment_ref`,
+  );
+
+  return {
+    /** Upsert in the caller's transaction; returns the ids written (inserted or changed) for follow-up work. */
+    upsertMany(records: readonly IncidentRecord[]): WriteStats & { changedIds: number[] } {
+      const stats = { ...emptyStats(), changedIds: [] as number[] };
+      for (const record of records) {
+        const existing = idOf.get(record.source, record.externalId);
+        const result = upsert.run({
+          source: record.source,
+          externalId: record.externalId,
+          service: orNull(record.service),
+          externalService: orNull(record.externalService),
+          title: record.title,
+          severity: orNull(record.severity),
+          urgency: orNull(record.urgency),
+          priority: orNull(record.priority),
+          status: record.status ?? (record.resolvedAtMs !== undefined ? "resolved" : "triggered"),
+          createdAt: record.createdAtMs,
+          acknowledgedAt: orNull(record.acknowledgedAtMs),
+          resolvedAt: orNull(record.resolvedAtMs),
+          ownerName: orNull(record.ownerName),
+          ownerEmail: orNull(record.ownerEmail),
+          escalationPolicy: orNull(record.escalationPolicy),
+          url: orNull(record.url),
+          deploymentRef: orNull(record.deploymentRef),
+        });
+        if (!existing) {
+          stats.inserted++;
+          stats.changedIds.push(Number(result.lastInsertRowid));
+        } else if (result.changes > 0) {
+          stats.updated++;
+          stats.changedIds.push(existing.id);
+        } else stats.unchanged++;
+      }
+      return stats;
+    },
+  };
+}

@@ -1,0 +1,103 @@
+import type { VitalsRecord } from "../domain/records.js";
+import { annotationStore } from "./annotations.js";
+import { catalogStore } from "./catalog.js";
+import { openDatabase, type Db } from "./db.js";
+import { deploymentStore } from "./deployments.js";
+import { incidentStore } from "./incidents.js";
+import { linkStore } from "./links.js";
+import { sampleStore } from "./samples.js";
+import { syncStateStore } from "./sync-state.js";
+import { addStats, emptyStats, type WriteStats } from "./write-stats.js";
+
+export type { Db } from "./db.js";
+export type { WriteStats } from "./write-stats.js";
+
+export interface StoreOptions {
+  /** The environment name that counts for the delivery metrics (METRICS.md: `production`). */
+  readonly productionEnvironment: string;
+  /** CFR attribution window for the heuristic incident → deployment link. */
+  readonly attributionWindowMs: number;
+}
+
+export const DEFAULT_STORE_OPTIONS: StoreOptions = {
+  productionEnvironment: "production",
+  attributionWindowMs: 24 * 3_600_000,
+};
+
+export interface RecordWriteResult {
+  deployments: WriteStats;
+  incidents: WriteStats;
+  samples: WriteStats;
+  annotations: WriteStats;
+  /** Incidents whose deployment link changed. */
+  relinked: number;
+  /** Incidents inserted or changed (e.g. to open post-incident reviews on resolution). */
+  changedIncidentIds: number[];
+}
+
+export type Store = ReturnType<typeof createStore>;
+
+/**
+ * The store: the only place with SQL. Each table family has its own module; `write` is the one
+ * entry point for records from any source and runs in a single transaction, so a batch is written
+ * whole or not at all, and writing the same batch again changes nothing.
+ */
+export function createStore(db: Db, options: StoreOptions = DEFAULT_STORE_OPTIONS) {
+  const catalog = catalogStore(db);
+  const deployments = deploymentStore(db, options);
+  const incidents = incidentStore(db);
+  const samples = sampleStore(db);
+  const annotations = annotationStore(db);
+  const links = linkStore(db, options);
+  const syncState = syncStateStore(db);
+
+  const write = db.transaction((records: readonly VitalsRecord[]): RecordWriteResult => {
+    const services = new Set<string>();
+    for (const record of records) if (record.kind !== "annotation" && record.service) services.add(record.service);
+    catalog.ensureServices(services);
+
+    const byKind = {
+      deployment: records.filter((r) => r.kind === "deployment"),
+      incident: records.filter((r) => r.kind === "incident"),
+      metric: records.filter((r) => r.kind === "metric"),
+      annotation: records.filter((r) => r.kind === "annotation"),
+    };
+    const deploymentStats = deployments.upsertMany(byKind.deployment);
+    const incidentStats = incidents.upsertMany(byKind.incident);
+    const result: RecordWriteResult = {
+      deployments: deploymentStats,
+      incidents: addStats(emptyStats(), incidentStats),
+      samples: samples.upsertMany(byKind.metric),
+      annotations: annotations.upsertMany(byKind.annotation),
+      relinked: 0,
+      changedIncidentIds: incidentStats.changedIds,
+    };
+
+    // A new or changed deployment can change the links of incidents up to the attribution window
+    // after it (and, through rollbacks, any incident after it: bounded by the batch's incidents).
+    let from = Infinity;
+    let to = -Infinity;
+    if (deploymentStats.inserted + deploymentStats.updated > 0) {
+      for (const d of byKind.deployment) {
+        // A rollback marks the deployment it undoes: incidents since that one may now link to it.
+        const rolledBackAt = d.rollbackOf ? deployments.finishedAtOf(d.source, d.rollbackOf) : undefined;
+        from = Math.min(from, rolledBackAt ?? d.finishedAtMs, d.finishedAtMs);
+        to = Math.max(to, d.finishedAtMs + options.attributionWindowMs + 1);
+      }
+    }
+    if (incidentStats.changedIds.length > 0) {
+      for (const i of byKind.incident) {
+        from = Math.min(from, i.createdAtMs);
+        to = Math.max(to, i.createdAtMs + 1);
+      }
+    }
+    if (from < to) result.relinked = links.relink(from, to);
+    return result;
+  });
+
+  return { db, options, catalog, deployments, incidents, samples, annotations, links, syncState, write, close: () => db.close() };
+}
+
+export function openStore(path: string, options: StoreOptions = DEFAULT_STORE_OPTIONS): Store {
+  return createStore(openDatabase(path), options);
+}
