@@ -1,5 +1,6 @@
 import type { CliCommand } from "../context.js";
+import { demoCommand } from "./demo.js";
 import { importCommand } from "./import.js";
 
 /** Every `vitals` subcommand, in the order `vitals --help` lists them. */
-export const COMMANDS: readonly CliCommand[] = [importCommand];
+export const COMMANDS: readonly CliCommand[] = [demoCommand, importCommand];

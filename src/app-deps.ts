@@ -1,0 +1,18 @@
+import type { Env } from "./config/env.js";
+import type { FileConfig } from "./config/file.js";
+import type { Logger } from "./log.js";
+import type { Store } from "./store/index.js";
+
+/**
+ * What every long-running part of the app (Slack listeners, HTTP routes, jobs, syncs) is built
+ * from. The composition root (src/main.ts) and the CLI build it once; tests build it with a
+ * `:memory:` store, a parsed config and a fixed clock.
+ */
+export interface AppDeps {
+  readonly store: Store;
+  readonly config: FileConfig;
+  readonly env: Env;
+  readonly logger: Logger;
+  /** Injected clock, UTC epoch ms. */
+  readonly now: () => number;
+}
