@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { parseEnv, requireSlackSettings } from "../../src/config/env.js";
 import { ConfigError } from "../../src/config/errors.js";
 
-function problemsOf(fn: () => unknown): string[] {
+function problemsOf(fn: () => unknown): readonly string[] {
   try {
     fn();
   } catch (error) {

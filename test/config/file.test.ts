@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { ConfigError } from "../../src/config/errors.js";
 import { parseFileConfig } from "../../src/config/file.js";
 
-function problemsOf(text: string): string[] {
+function problemsOf(text: string): readonly string[] {
   try {
     parseFileConfig(text, "vitals.yml");
   } catch (error) {

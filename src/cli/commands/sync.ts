@@ -1,0 +1,54 @@
+import type { AppDeps } from "../../app-deps.js";
+import { SYNC_SOURCES } from "../../sources/registry.js";
+import { COMMON_HELP, UsageError, type CliCommand } from "../context.js";
+
+export const syncCommand: CliCommand = {
+  name: "sync",
+  summary: "pull deployments, incidents and metrics from the configured sources once",
+  help: `Usage: vitals sync [SOURCE...] [--backfill-days N] [options]
+
+Pulls from each configured source (GitHub, PagerDuty, Prometheus, SonarQube: a source is configured
+when its credentials are in the environment and at least one service in the YAML file names it),
+continuing from the stored cursors. Re-running a sync changes nothing. With SOURCE names, only those.
+--backfill-days N fetches N days back instead of continuing from the cursor.
+
+${COMMON_HELP}`,
+  options: { "backfill-days": { type: "string" } },
+  allowPositionals: true,
+  async run(ctx) {
+    const known = SYNC_SOURCES.map((s) => s.name as string);
+    const unknown = ctx.positionals.filter((name) => !known.includes(name));
+    if (unknown.length > 0) throw new UsageError(`sync: unknown source "${unknown[0]}"; expected one of ${known.join(", ")}`);
+    const backfillArg = ctx.values["backfill-days"];
+    const backfillDays = backfillArg === undefined ? undefined : Number(backfillArg);
+    if (backfillDays !== undefined && (!Number.isInteger(backfillDays) || backfillDays <= 0)) {
+      throw new UsageError(`--backfill-days: expected a positive whole number (got "${String(backfillArg)}")`);
+    }
+    const deps: AppDeps = { store: ctx.openStore(), config: ctx.config(), env: ctx.env, logger: ctx.logger, now: ctx.now };
+    const wanted = SYNC_SOURCES.filter((s) => ctx.positionals.length === 0 || ctx.positionals.includes(s.name));
+    let failed = 0;
+    let ran = 0;
+    for (const source of wanted) {
+      if (!source.configured(deps)) {
+        if (ctx.positionals.includes(source.name)) {
+          ctx.io.stderr(`${source.name}: not configured (see the README section for its settings)\n`);
+          failed++;
+        }
+        continue;
+      }
+      ran++;
+      try {
+        const report = await source.sync(deps, backfillDays === undefined ? {} : { backfillDays });
+        ctx.io.stdout(
+          `${report.source}: ${report.fetched} fetched — ${report.inserted} new, ${report.updated} updated, ${report.unchanged} unchanged\n` +
+            report.notes.map((n) => `  ${n}\n`).join(""),
+        );
+      } catch (error) {
+        failed++;
+        ctx.io.stderr(`${source.name}: sync failed: ${(error as Error).message}\n`);
+      }
+    }
+    if (ran === 0 && failed === 0) ctx.io.stdout("No source is configured: set tokens in the environment and name repos/services in the YAML file.\n");
+    return failed > 0 ? 1 : 0;
+  },
+};
