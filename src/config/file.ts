@@ -29,7 +29,11 @@ const githubServiceSchema = z
     /** Actions: workflow name or file that deploys, e.g. deploy.yml. */
     workflow: z.string().optional(),
   })
-  .strict();
+  .strict()
+  .refine((g) => g.source !== "workflow" || g.workflow, {
+    message: 'required when source is "workflow": the workflow file (e.g. deploy.yml) or name',
+    path: ["workflow"],
+  });
 
 const pagerdutyServiceSchema = z.object({ service_id: z.string().min(1) }).strict();
 
@@ -132,9 +136,11 @@ export const fileConfigSchema = z
         backfill_days: z.number().int().min(1).default(90),
         /** PagerDuty incidents of these priorities (with high urgency) count as outages for derived uptime. */
         outage_priorities: z.array(z.string()).default(["P1"]),
+        /** Sync incidents of every PagerDuty service, not only mapped ones (unmapped ones are kept, unattributed). */
+        all_services: z.boolean().default(false),
       })
       .strict()
-      .default({ sync_every_minutes: 15, backfill_days: 90, outage_priorities: ["P1"] }),
+      .default({ sync_every_minutes: 15, backfill_days: 90, outage_priorities: ["P1"], all_services: false }),
     prometheus: z
       .object({ sync_every_minutes: minutes(60), backfill_days: z.number().int().min(1).default(30) })
       .strict()
@@ -155,6 +161,8 @@ export const fileConfigSchema = z
     alerts: z
       .object({
         evaluate_every_minutes: minutes(60),
+        /** Where alerts about the whole organisation go (team and service alerts go to the team's channel). */
+        channel: z.string().regex(/^[CG][A-Z0-9]{6,}$/, "expected a Slack channel id such as C0123456789").optional(),
         /** Remind about an unacknowledged breach at most this often. */
         reminder_hours: z.number().positive().default(24),
         /** Recovery needs the value this far (percent of the threshold) on the healthy side. */

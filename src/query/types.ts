@@ -1,7 +1,8 @@
 import type { FileConfig } from "../config/file.js";
-import type { MetricId } from "../domain/metric-ids.js";
+import type { Direction, MetricId, Unit } from "../domain/metric-ids.js";
 import type { Scope, Window } from "../domain/scope.js";
 import type { Store } from "../store/index.js";
+import type { KpiAnswer } from "./answer.js";
 
 // The contract between the `/kpi` language and everything that asks KPI questions (Slack listeners,
 // the CLI, the digest and alert jobs). `parse.ts` turns text into a KpiRequest (pure); `run.ts`
@@ -24,3 +25,38 @@ export interface QueryContext {
 }
 
 export type ParseResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: string };
+
+/** A parsed `/kpi` / `vitals ask` question (src/query/parse.ts); `formatKpiQuestion` prints it back. */
+export type KpiQuestion =
+  | { readonly kind: "metric"; readonly request: KpiRequest; readonly compareTo?: { readonly window: Window; readonly label: string } }
+  | { readonly kind: "summary"; readonly scope: Scope; readonly window: Window; readonly windowLabel: string }
+  | { readonly kind: "explain"; readonly metric: MetricId }
+  | { readonly kind: "help" };
+
+/** What answering a question gives (src/query/ask.ts), rendered as text (CLI) and Block Kit (Slack). */
+export type QuestionResult =
+  | { readonly kind: "answer"; readonly answer: KpiAnswer; readonly compared?: KpiAnswer }
+  | { readonly kind: "summary"; readonly answers: KpiAnswer[] }
+  | { readonly kind: "explain"; readonly explanation: MetricExplanation }
+  | { readonly kind: "help"; readonly text: string };
+
+/** `explain <metric>`: the definition actually in force (src/query/explain.ts). */
+export interface MetricExplanation {
+  readonly metric: MetricId;
+  readonly label: string;
+  readonly unit: Unit;
+  readonly direction: Direction;
+  /** The definition with this installation's settings filled in. */
+  readonly definition: string;
+  readonly formula: string;
+  /** Tier boundaries, or why there is none. */
+  readonly tiers: string;
+  /** Where each part of the definition comes from: METRICS.md, or DORA's published definition where METRICS.md is silent. */
+  readonly basis: readonly { readonly source: "METRICS.md" | "DORA"; readonly text: string }[];
+  /** Settings in force that change the number (config file name = value). */
+  readonly settings: readonly { readonly name: string; readonly value: string }[];
+  /** Configured thresholds for this metric, one line each. */
+  readonly thresholds: readonly string[];
+  /** What the stored data covers and what is left out, one line each. */
+  readonly coverage: readonly string[];
+}

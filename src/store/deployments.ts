@@ -69,7 +69,9 @@ export function deploymentStore(db: Db, options: { productionEnvironment: string
     `SELECT change_id FROM deployment_changes WHERE deployment_id = ?`,
   );
   const firstDeployment = db.prepare<[string, number], FirstDeployment>(
-    `SELECT d.id, d.finished_at FROM deployment_changes dc JOIN deployments d ON d.id = dc.deployment_id
+    // CROSS JOIN fixes the join order: start from the change's few rows (deployment_changes_change),
+    // never from an index over every production deployment.
+    `SELECT d.id, d.finished_at FROM deployment_changes dc CROSS JOIN deployments d ON d.id = dc.deployment_id
      WHERE d.status = 'success' AND d.environment = ? AND dc.change_id = ?
      ORDER BY d.finished_at, d.id LIMIT 1`,
   );

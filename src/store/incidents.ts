@@ -2,6 +2,30 @@ import type { IncidentRecord } from "../domain/records.js";
 import type { Db } from "./db.js";
 import { emptyStats, orNull, type WriteStats } from "./write-stats.js";
 
+/** An incident row as stored (see migrations/001_initial.sql). */
+export interface StoredIncident {
+  id: number;
+  source: string;
+  external_id: string;
+  service_id: string | null;
+  external_service: string | null;
+  title: string;
+  severity: string | null;
+  urgency: "high" | "low" | null;
+  priority: string | null;
+  status: "triggered" | "acknowledged" | "resolved" | null;
+  created_at: number;
+  acknowledged_at: number | null;
+  resolved_at: number | null;
+  owner_name: string | null;
+  owner_email: string | null;
+  escalation_policy: string | null;
+  url: string | null;
+  deployment_ref: string | null;
+  linked_deployment_id: number | null;
+  link_rule: string | null;
+}
+
 export function incidentStore(db: Db) {
   const idOf = db.prepare<[string, string], { id: number }>(`SELECT id FROM incidents WHERE source = ? AND external_id = ?`);
   const upsert = db.prepare(
@@ -25,7 +49,17 @@ export function incidentStore(db: Db) {
        OR incidents.deployment_ref IS NOT excluded.deployment_ref`,
   );
 
+  const openIds = db.prepare<[string], string>(
+    `SELECT external_id FROM incidents WHERE source = ? AND resolved_at IS NULL ORDER BY created_at`,
+  ).pluck();
+  const byExternalId = db.prepare<[string, string], StoredIncident>(
+    `SELECT * FROM incidents WHERE source = ? AND external_id = ?`,
+  );
+
   return {
+    /** External ids of a source's incidents still open (a sync re-reads them until they resolve). */
+    openExternalIds: (source: string): string[] => openIds.all(source),
+    get: (source: string, externalId: string): StoredIncident | undefined => byExternalId.get(source, externalId),
     /** Upsert in the caller's transaction; returns the ids written (inserted or changed) for follow-up work. */
     upsertMany(records: readonly IncidentRecord[]): WriteStats & { changedIds: number[] } {
       const stats = { ...emptyStats(), changedIds: [] as number[] };

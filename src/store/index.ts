@@ -8,6 +8,12 @@ import { linkStore } from "./links.js";
 import { sampleStore } from "./samples.js";
 import { syncStateStore } from "./sync-state.js";
 import { addStats, emptyStats, type WriteStats } from "./write-stats.js";
+import { alertStore } from "./alerts.js";
+import { digestStore } from "./digests.js";
+import { reviewStore } from "./reviews.js";
+import { slackSettingsStore } from "./slack-settings.js";
+import { explainReads } from "./explain-reads.js";
+import { githubStore } from "./github.js";
 
 export type { Db } from "./db.js";
 export type { WriteStats } from "./write-stats.js";
@@ -91,11 +97,17 @@ export function createStore(db: Db, options: StoreOptions = DEFAULT_STORE_OPTION
         to = Math.max(to, i.createdAtMs + 1);
       }
     }
-    if (from < to) result.relinked = links.relink(from, to);
+    // Incidents that name a deployment explicitly may name one of these (by id, head sha or commit sha).
+    const namedRefs = deploymentStats.inserted + deploymentStats.updated > 0
+      ? byKind.deployment.flatMap((d) => [d.externalId, ...(d.sha ? [d.sha] : []), ...(d.changes ?? []).map((c) => c.sha)])
+      : [];
+    if (from < to) result.relinked = links.relink(from, to, namedRefs);
     return result;
   });
 
-  return { db, options, catalog, deployments, incidents, samples, annotations, links, syncState, write, close: () => db.close() };
+  return { db, options, catalog, deployments, incidents, samples, annotations, links, syncState, write, close: () => db.close(),
+    reviews: reviewStore(db), alerts: alertStore(db), digests: digestStore(db), slack: slackSettingsStore(db),
+    explain: explainReads(db, options), github: githubStore(db) };
 }
 
 export function openStore(path: string, options: StoreOptions = DEFAULT_STORE_OPTIONS): Store {

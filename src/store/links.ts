@@ -12,6 +12,19 @@ interface IncidentToLink {
   link_rule: LinkRule | null;
 }
 
+/** An incident no rule linked, on a service that does deploy (for `explain cfr`). */
+export interface UnlinkedIncident {
+  id: number;
+  source: string;
+  external_id: string;
+  service_id: string;
+  title: string;
+  created_at: number;
+  url: string | null;
+  /** How many such incidents there are in the window (the list is limited). */
+  total: number;
+}
+
 interface Link {
   deploymentId: number | null;
   rule: LinkRule | null;
@@ -19,17 +32,41 @@ interface Link {
 
 /**
  * Links incidents to the deployment that caused them, in the order METRICS.md gives:
- * 1. explicit: the incident names a deployment id or a commit sha (deployment_ref);
- * 2. rollback: the service's last deployment before the incident was later rolled back;
+ * 1. explicit: the incident names a deployment id, or a commit sha (6+ hex digits, a prefix of the
+ *    head or of any commit shipped) of a deployment finished before it (deployment_ref);
+ * 2. rollback: the service's last deployment before the incident was later rolled back (no time
+ *    limit: it was live when the incident began);
  * 3. heuristic: the service's last deployment before the incident finished within the attribution
  *    window (default 24 h) — "before the service's next deployment" holds because it is the last one.
- * A link set by a person (`/kpi link`, rule "manual") is never overwritten.
+ * Only successful production deployments count. A link set by a person (`/kpi link`, rule "manual")
+ * is never overwritten. Links do not depend on the order records arrive in (see `affected`).
  */
 export function linkStore(db: Db, options: { productionEnvironment: string; attributionWindowMs: number }) {
   const env = options.productionEnvironment;
-  const incidentsIn = db.prepare<[number, number], IncidentToLink>(
-    `SELECT id, service_id, created_at, resolved_at, deployment_ref, linked_deployment_id, link_rule
-     FROM incidents WHERE created_at >= ? AND created_at < ? AND (link_rule IS NULL OR link_rule <> 'manual')`,
+  // Which incidents a change at or after `from` can affect: those created in [from, to); those after
+  // a deployment finished at or after `from` on their service (it may now be their last deployment,
+  // and a rollback link has no time limit); those already linked or naming a deployment explicitly
+  // (the named deployment may have just arrived); and links a deployment update made invalid.
+  const affected = db.prepare<{ from: number; to: number; env: string; windowMs: number; refs: string | null }, IncidentToLink>(
+    `SELECT i.id, i.service_id, i.created_at, i.resolved_at, i.deployment_ref, i.linked_deployment_id, i.link_rule
+     FROM incidents i
+     WHERE (i.link_rule IS NULL OR i.link_rule <> 'manual')
+       AND (
+         (i.created_at >= @from AND i.created_at < @to)
+         OR (i.deployment_ref IS NOT NULL AND (@refs IS NULL OR EXISTS (
+               SELECT 1 FROM json_each(@refs) r
+               WHERE r.value = trim(i.deployment_ref)
+                  OR (length(trim(i.deployment_ref)) >= 6 AND r.value LIKE lower(trim(i.deployment_ref)) || '%'))))
+         OR (i.created_at >= @from AND i.linked_deployment_id IS NOT NULL)
+         OR (i.created_at >= @from AND i.service_id IS NOT NULL AND EXISTS (
+               SELECT 1 FROM deployments d
+               WHERE d.service_id = i.service_id AND d.status = 'success' AND d.environment = @env
+                 AND d.finished_at >= @from AND d.finished_at <= i.created_at))
+         OR EXISTS (
+               SELECT 1 FROM deployments d WHERE d.id = i.linked_deployment_id
+                 AND (d.status <> 'success' OR d.environment <> @env OR d.finished_at > i.created_at
+                      OR (i.link_rule = 'heuristic' AND i.created_at - d.finished_at > @windowMs)))
+       )`,
   );
   const incidentById = db.prepare<[number], IncidentToLink>(
     `SELECT id, service_id, created_at, resolved_at, deployment_ref, linked_deployment_id, link_rule FROM incidents WHERE id = ?`,
@@ -53,8 +90,8 @@ export function linkStore(db: Db, options: { productionEnvironment: string; attr
      WHERE service_id = ? AND status = 'success' AND environment = ? AND finished_at <= ?
      ORDER BY finished_at DESC, id DESC LIMIT 1`,
   );
-  const rolledBack = db.prepare<[number], { id: number }>(
-    `SELECT id FROM deployments WHERE rollback_of_id = ? AND status = 'success' LIMIT 1`,
+  const rolledBack = db.prepare<[number, string], { id: number }>(
+    `SELECT id FROM deployments WHERE rollback_of_id = ? AND status = 'success' AND environment = ? LIMIT 1`,
   );
   const setLink = db.prepare<[number | null, string | null, number]>(
     `UPDATE incidents SET linked_deployment_id = ?, link_rule = ? WHERE id = ?`,
@@ -63,12 +100,20 @@ export function linkStore(db: Db, options: { productionEnvironment: string; attr
     `UPDATE incidents SET linked_deployment_id = ?, link_rule = CASE WHEN ? IS NULL THEN NULL ELSE 'manual' END WHERE id = ?`,
   );
 
+  const unlinked = db.prepare<{ from: number; to: number; env: string; limit: number }, UnlinkedIncident>(
+    `SELECT i.id, i.source, i.external_id, i.service_id, i.title, i.created_at, i.url, count(*) OVER () AS total
+     FROM incidents i
+     WHERE i.created_at >= @from AND i.created_at < @to AND i.service_id IS NOT NULL AND i.linked_deployment_id IS NULL
+       AND EXISTS (SELECT 1 FROM deployments d WHERE d.service_id = i.service_id AND d.status = 'success' AND d.environment = @env)
+     ORDER BY i.created_at DESC LIMIT @limit`,
+  );
+
   function decide(incident: IncidentToLink): Link {
     if (incident.deployment_ref) {
       const ref = incident.deployment_ref.trim();
       const named =
         byExternalId.get({ ref, service: incident.service_id, env }) ??
-        (/^[0-9a-f]{7,40}$/i.test(ref)
+        (/^[0-9a-f]{6,40}$/i.test(ref)
           ? bySha.get({ prefix: ref.toLowerCase(), service: incident.service_id, env, before: incident.created_at })
           : undefined);
       if (named) return { deploymentId: named.id, rule: "explicit" };
@@ -76,7 +121,7 @@ export function linkStore(db: Db, options: { productionEnvironment: string; attr
     if (!incident.service_id) return { deploymentId: null, rule: null };
     const last = lastBefore.get(incident.service_id, env, incident.created_at);
     if (!last) return { deploymentId: null, rule: null };
-    if (rolledBack.get(last.id)) return { deploymentId: last.id, rule: "rollback" };
+    if (rolledBack.get(last.id, env)) return { deploymentId: last.id, rule: "rollback" };
     if (incident.created_at - last.finished_at <= options.attributionWindowMs) return { deploymentId: last.id, rule: "heuristic" };
     return { deploymentId: null, rule: null };
   }
@@ -91,17 +136,30 @@ export function linkStore(db: Db, options: { productionEnvironment: string; attr
   return {
     /**
      * Re-derive links for incidents created in [fromMs, toMs) (call in the write transaction after
-     * deployments or incidents in that range changed). Returns how many links changed.
+     * deployments or incidents in that range changed). Incidents naming a deployment explicitly are
+     * re-derived too: all of them, or, with `namedRefs` (the ids and shas of the deployments just
+     * written), only those whose reference matches one, so a write's cost does not grow with history.
+     * Returns how many links changed.
      */
-    relink(fromMs: number, toMs: number): number {
+    relink(fromMs: number, toMs: number, namedRefs?: readonly string[]): number {
       let changed = 0;
-      for (const incident of incidentsIn.all(fromMs, toMs)) if (apply(incident)) changed++;
+      const refs = namedRefs === undefined ? null : JSON.stringify(namedRefs.map((r) => r.toLowerCase()));
+      for (const incident of affected.all({ from: fromMs, to: toMs, env, windowMs: options.attributionWindowMs, refs })) {
+        if (apply(incident)) changed++;
+      }
       return changed;
     },
     relinkIncident(id: number): boolean {
       const incident = incidentById.get(id);
       if (!incident || incident.link_rule === "manual") return false;
       return apply(incident);
+    },
+    /**
+     * Incidents created in [fromMs, toMs) that no rule linked although their service has production
+     * deployments: candidates for a missing explicit reference or a `/kpi link` correction. Newest first.
+     */
+    unlinkedOnDeployedServices(fromMs: number, toMs: number, limit = 10): UnlinkedIncident[] {
+      return unlinked.all({ from: fromMs, to: toMs, env, limit });
     },
     /** A person's correction (null unlinks and returns the incident to the automatic rules). */
     setManualLink(incidentId: number, deploymentId: number | null): void {

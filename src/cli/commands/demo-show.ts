@@ -1,23 +1,25 @@
-import type { Env } from "../../config/env.js";
-import type { FileConfig } from "../../config/file.js";
-import type { Logger } from "../../log.js";
-import type { Store } from "../../store/index.js";
+import type { AppDeps } from "../../app-deps.js";
+import { pendingAlertTexts } from "../../jobs/alerts.js";
+import { defaultEngine } from "../../jobs/default-engine.js";
 import type { CliIo } from "../context.js";
+import { printDigests } from "./digest.js";
 
 export interface DemoShowContext {
-  readonly store: Store;
-  readonly config: FileConfig;
-  readonly env: Env;
+  readonly deps: AppDeps;
   readonly nowMs: number;
   readonly outDir: string;
   readonly io: CliIo;
-  readonly logger: Logger;
 }
 
-/** What `vitals demo` shows once the data is in: the main job's output. */
+/**
+ * What `vitals demo` shows once the data is in: the main job's output. Each team's weekly digest as
+ * the Slack message's text with its chart written as PNG, then the threshold alerts the alert job
+ * would post now. Nothing is sent anywhere.
+ */
 export async function showDemo(ctx: DemoShowContext): Promise<void> {
-  const counts = ctx.store.db
-    .prepare(`SELECT (SELECT count(*) FROM deployments) AS deployments, (SELECT count(*) FROM changes) AS changes, (SELECT count(*) FROM incidents) AS incidents`)
-    .get() as { deployments: number; changes: number; incidents: number };
-  ctx.io.stdout(`${counts.deployments} deployments, ${counts.changes} changes, ${counts.incidents} incidents.\n`);
+  const { deps, nowMs } = ctx;
+  await printDigests({ deps, engine: defaultEngine, teams: deps.config.teams, nowMs, outDir: ctx.outDir, write: ctx.io.stdout });
+  const alerts = pendingAlertTexts(deps, defaultEngine, nowMs);
+  ctx.io.stdout(`\nThreshold alerts the alert job would post now (${alerts.length}):\n`);
+  ctx.io.stdout(alerts.length === 0 ? "  none: every configured threshold is healthy\n" : alerts.map((a) => `  • ${a.replace(/\n/g, "\n    ")}\n`).join(""));
 }

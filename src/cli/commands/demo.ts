@@ -54,7 +54,7 @@ ${COMMON_HELP}`,
       }
       const seconds = ((performance.now() - started) / 1000).toFixed(1);
       ctx.io.stdout(`Demo data: ${records.toLocaleString("en-US")} records for ${config.teams.length} teams and ${config.services.length} services written to ${dbPath} in ${seconds}s (config: ${configPath}).\n\n`);
-      await showDemo({ store, config, nowMs, outDir: dir, io: ctx.io, logger: ctx.logger, env: ctx.env });
+      await showDemo({ deps: { store, config, env: ctx.env, logger: ctx.logger, now: () => nowMs }, nowMs, outDir: dir, io: ctx.io });
       ctx.io.stdout(`\nAsk your own questions, e.g.:\n  node bin/vitals.js ask --db ${dbPath} --config ${configPath} "cfr last 30d for payments"\n`);
     } finally {
       store.close();

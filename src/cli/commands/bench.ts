@@ -1,0 +1,40 @@
+import { formatBench, runBench } from "../../../bench/run.js";
+import { COMMON_HELP, UsageError, type CliCommand } from "../context.js";
+
+export const benchCommand: CliCommand = {
+  name: "bench",
+  summary: "benchmark: a large generated org in a temp database, the import rate and the time of every answer",
+  help: `Usage: vitals bench [--scale N] [--runs N] [--keep] [--json] [options]
+
+Generates a large organisation (at --scale 1: 240 services in 24 teams, 2 years, over 1,000,000
+deployment + change rows and over 100,000 incidents, plus daily samples) into a temporary SQLite
+database through the normal import path, then times \`ask\` for every metric at org, team and
+service scope (median of --runs answers, each with previous window, 12-week series and drivers).
+Prints the figures; exits 1 when a target is missed (< 100 ms org and team, < 30 ms service).
+
+  --scale N   size of the org (default 1; e.g. 0.1 for a quick run)
+  --runs N    timed answers per metric and scope (default 7)
+  --keep      keep the temporary database (its path is printed)
+  --json      print the figures as JSON
+
+${COMMON_HELP}`,
+  options: { scale: { type: "string" }, runs: { type: "string" }, keep: { type: "boolean" }, json: { type: "boolean" } },
+  allowPositionals: false,
+  async run(ctx) {
+    const scale = ctx.values.scale === undefined ? 1 : Number(ctx.values.scale);
+    if (!Number.isFinite(scale) || scale <= 0 || scale > 4) throw new UsageError(`--scale: expected a number above 0 and at most 4 (got "${String(ctx.values.scale)}")`);
+    const runs = ctx.values.runs === undefined ? 7 : Number(ctx.values.runs);
+    if (!Number.isInteger(runs) || runs < 1 || runs > 100) throw new UsageError(`--runs: expected a whole number from 1 to 100 (got "${String(ctx.values.runs)}")`);
+    const json = ctx.values.json === true;
+    const result = runBench({
+      nowMs: ctx.now(),
+      scale,
+      runs,
+      keepDatabase: ctx.values.keep === true,
+      progress: (line) => ctx.io.stderr(`${line}\n`),
+    });
+    ctx.io.stdout(json ? `${JSON.stringify({ scale, runs, ...result }, null, 2)}\n` : `${formatBench(result, { scale, runs })}\n`);
+    if (ctx.values.keep === true) ctx.io.stderr(`Database kept at ${result.databasePath}\n`);
+    return result.misses.length === 0 ? 0 : 1;
+  },
+};

@@ -1,0 +1,161 @@
+import { DateTime } from "luxon";
+import type { AppDeps } from "../app-deps.js";
+import type { TeamConfig } from "../config/file.js";
+import { METRIC_IDS, METRICS } from "../domain/metric-ids.js";
+import { DAY_MS } from "../domain/scope.js";
+import type { ChartSpec } from "../present/chart.js";
+import { renderChartSvg } from "../present/chart.js";
+import { digestBlocks } from "../present/digest-blocks.js";
+import { buildDigestModel, type DigestModel, type DigestReview } from "../present/digest-model.js";
+import type { ReviewRow } from "../store/reviews.js";
+import { digestSlot, isDigestDue, teamCalendar, type DigestSlot } from "./calendar.js";
+import { svgToPng } from "./chart-png.js";
+import { callOptions, type JobContext } from "./context.js";
+import type { KpiEngine } from "./engine.js";
+import { postMessage, uploadFile } from "./slack-calls.js";
+
+// The weekly digest: per team, in its channel, once per week at its configured day and time in its
+// zone. Idempotent through the digests table (claim → post → record), so restarts, double runs and
+// a second process never post twice, and a digest missed during downtime goes out once on start-up.
+
+const COMPLETION_DAYS = 90;
+const CHART_WEEKS = 12;
+
+/** "16–22 Nov 2026", "30 Nov–6 Dec 2026", "29 Dec 2025–4 Jan 2026". */
+export function weekRangeLabel(first: DateTime, last: DateTime): string {
+  if (first.year !== last.year) return `${first.toFormat("d LLL yyyy")}–${last.toFormat("d LLL yyyy")}`;
+  if (first.month !== last.month) return `${first.toFormat("d LLL")}–${last.toFormat("d LLL yyyy")}`;
+  return `${first.toFormat("d")}–${last.toFormat("d LLL yyyy")}`;
+}
+
+export interface TeamDigest {
+  readonly slot: DigestSlot;
+  readonly model: DigestModel;
+}
+
+/** Compute a team's digest for the week containing `nowMs` (its reported week is the one before). */
+export function buildTeamDigest(deps: AppDeps, engine: KpiEngine, team: TeamConfig, nowMs: number): TeamDigest {
+  const calendar = teamCalendar(deps.config, team);
+  const slot = digestSlot(nowMs, calendar);
+  const window = { fromMs: slot.reportFromMs, toMs: slot.reportToMs };
+  const from = DateTime.fromMillis(window.fromMs, { zone: calendar.zone });
+  const last = DateTime.fromMillis(window.toMs - 1, { zone: calendar.zone });
+  const weekLabel = weekRangeLabel(from, last);
+  const ctx = { store: deps.store, config: deps.config, nowMs };
+  const answers = METRIC_IDS.map((metric) =>
+    engine.answerKpi(ctx, { metric, scope: { kind: "team", id: team.id }, window, windowLabel: `week of ${from.toFormat("d LLL")}` }),
+  );
+  const policy = team.review_policy ?? deps.config.reviews;
+  const model = buildDigestModel({
+    team: { id: team.id, name: team.name },
+    zone: calendar.zone,
+    fromMs: window.fromMs,
+    toMs: window.toMs,
+    weekLabel,
+    answers,
+    reviews: deps.store.reviews.listOpen(team.id).map((r) => digestReview(r, nowMs)),
+    reviewCompletion: deps.store.reviews.completion(policy.severities, nowMs - COMPLETION_DAYS * DAY_MS, nowMs, team.id),
+    chartAnnotations: deps.store.digests.chartAnnotations(team.id, window.toMs - CHART_WEEKS * 7 * DAY_MS, window.toMs),
+  });
+  return { slot, model };
+}
+
+export function digestReview(r: ReviewRow, nowMs: number): DigestReview {
+  return {
+    id: r.id,
+    title: r.title,
+    severity: r.severity,
+    ownerSlackId: r.owner_slack_id,
+    ownerName: r.owner_name,
+    dueAtMs: r.due_at,
+    overdue: nowMs >= r.due_at,
+    url: r.url,
+  };
+}
+
+export function digestChartSpec(model: DigestModel): ChartSpec {
+  return {
+    title: `${model.team.name}: 12-week trends (to ${model.weekLabel})`,
+    zone: model.zone,
+    panels: model.kpis.map(({ answer }) => ({
+      label: answer.label,
+      unit: answer.unit,
+      direction: METRICS[answer.metric].direction,
+      points: answer.series.map((p) => ({ fromMs: Date.parse(p.from), value: p.value })),
+      warn: answer.threshold.warn,
+      critical: answer.threshold.critical,
+      annotations: model.chartAnnotations,
+    })),
+  };
+}
+
+export async function renderDigestChart(model: DigestModel): Promise<Uint8Array> {
+  return svgToPng(renderChartSvg(digestChartSpec(model)));
+}
+
+export type DigestOutcome =
+  | { readonly team: string; readonly result: "posted"; readonly week: string; readonly channel: string; readonly ts: string }
+  | { readonly team: string; readonly result: "not_due" | "already_posted" | "no_channel"; readonly week: string };
+
+/** Post one team's digest now (on demand, `vitals digest --post`), recording it for the week. */
+export async function postTeamDigest(ctx: JobContext, team: TeamConfig, nowMs: number): Promise<DigestOutcome> {
+  const { deps } = ctx;
+  const slot = digestSlot(nowMs, teamCalendar(deps.config, team));
+  if (!team.channel) return { team: team.id, result: "no_channel", week: slot.weekKey };
+  if (!deps.store.digests.claim(team.id, slot.weekKey, nowMs)) return { team: team.id, result: "already_posted", week: slot.weekKey };
+  let posted: { channel: string; ts: string };
+  let digest: TeamDigest;
+  try {
+    digest = buildTeamDigest(deps, ctx.engine, team, nowMs);
+    const message = digestBlocks(digest.model);
+    posted = await postMessage(ctx.slack, { channel: team.channel, text: message.text, blocks: message.blocks }, callOptions(ctx));
+  } catch (error) {
+    // Nothing was posted: give the week back so the next tick tries again.
+    deps.store.digests.release(team.id, slot.weekKey);
+    throw error;
+  }
+  deps.store.digests.complete(team.id, slot.weekKey, posted.channel, posted.ts);
+  try {
+    const png = await renderDigestChart(digest.model);
+    await uploadFile(
+      ctx.slack,
+      {
+        channel: posted.channel,
+        threadTs: posted.ts,
+        filename: `vitals-${team.id}-${slot.weekKey}.png`,
+        title: `${team.name}: 12-week trends`,
+        data: png,
+        altText: `12-week trend chart of ${team.name}'s KPIs with thresholds and annotations`,
+      },
+      callOptions(ctx),
+    );
+  } catch (error) {
+    // The digest itself is out; a missing chart is logged, not a reason to post the digest again.
+    deps.logger.error({ err: error, team: team.id, week: slot.weekKey }, "digest chart upload failed");
+  }
+  return { team: team.id, result: "posted", week: slot.weekKey, channel: posted.channel, ts: posted.ts };
+}
+
+/** The scheduled run: every team whose digest is due and not yet posted this week. */
+export async function runDigests(ctx: JobContext, nowMs: number): Promise<DigestOutcome[]> {
+  const outcomes: DigestOutcome[] = [];
+  for (const team of ctx.deps.config.teams) {
+    const slot = digestSlot(nowMs, teamCalendar(ctx.deps.config, team));
+    const posted = ctx.deps.store.digests.get(team.id, slot.weekKey) !== undefined;
+    if (!isDigestDue(nowMs, slot, posted)) {
+      outcomes.push({ team: team.id, result: posted ? "already_posted" : "not_due", week: slot.weekKey });
+      continue;
+    }
+    if (!team.channel) {
+      outcomes.push({ team: team.id, result: "no_channel", week: slot.weekKey });
+      continue;
+    }
+    try {
+      outcomes.push(await postTeamDigest(ctx, team, nowMs));
+    } catch (error) {
+      // One team's failure must not stop the others; the next tick retries it.
+      ctx.deps.logger.error({ err: error, team: team.id, week: slot.weekKey }, "weekly digest failed");
+    }
+  }
+  return outcomes;
+}

@@ -1,0 +1,163 @@
+import cron, { type ScheduledTask } from "node-cron";
+import type { AppDeps } from "../app-deps.js";
+import { runAlerts } from "./alerts.js";
+import type { JobContext } from "./context.js";
+import { defaultEngine } from "./default-engine.js";
+import { runDigests } from "./digest.js";
+import type { KpiEngine } from "./engine.js";
+import { runReviews } from "./reviews.js";
+import type { SlackClient } from "./slack-calls.js";
+import { syncRunner } from "./syncs.js";
+import type { SyncSource } from "../sources/types.js";
+
+// node-cron wiring. Every job ticks each minute and asks a pure function whether anything is due
+// (digest time in the team's zone, reminder in working hours, alert interval), so a restart, a
+// missed tick or a DST change only shifts work to the next minute, never repeats it: the store
+// remembers what was done. `noOverlap` keeps a slow run from overlapping itself; a failing run
+// is logged and the next tick tries again.
+
+export interface SchedulerOptions {
+  /** Default: the real engine (src/query/run.ts, src/query/thresholds.ts). */
+  readonly engine?: KpiEngine;
+  readonly sleep?: (ms: number) => Promise<void>;
+  /** Pulled sources to sync at their configured intervals (default: none). */
+  readonly syncSources?: readonly SyncSource[];
+  /** After a sync that changed data, besides alerts and reviews (e.g. refresh App Home tabs). */
+  readonly onSynced?: () => Promise<void>;
+}
+
+export type StopScheduler = () => Promise<void>;
+
+/** One job's run with logging; never throws (the app must outlive a failing job). */
+async function runJob(deps: AppDeps, name: string, run: (nowMs: number) => Promise<unknown>): Promise<void> {
+  const nowMs = deps.now();
+  try {
+    await run(nowMs);
+  } catch (error) {
+    deps.logger.error({ err: error, job: name }, "scheduled job failed; retrying on the next tick");
+  }
+}
+
+export interface JobRunners {
+  /** A digest run, unless one is in progress. */
+  digests(): Promise<void>;
+  /** A review run (open + remind), unless one is in progress. */
+  reviews(): Promise<void>;
+  /** Evaluate thresholds now (also after each sync). */
+  alerts(): Promise<void>;
+  /** Alerts, if `alerts.evaluate_every_minutes` has passed since the last evaluation. */
+  alertsIfDue(): Promise<void>;
+  /** What a finished sync should trigger: threshold evaluation and opening reviews for resolved incidents. */
+  afterSync(): Promise<void>;
+}
+
+/**
+ * One job's runs, one at a time: the start-up run, the cron ticks and the after-sync run never
+ * overlap (two alert runs reading the same state would both post the breach). A tick finding the
+ * job busy is skipped (node-cron's `noOverlap` only knows its own runs); an explicit run queues.
+ */
+function serialised(run: () => Promise<void>): { queue(): Promise<void>; tickIfIdle(): Promise<void> } {
+  let tail: Promise<void> = Promise.resolve();
+  let pending = 0;
+  const queue = () => {
+    pending++;
+    tail = tail.then(run).finally(() => {
+      pending--;
+    });
+    return tail;
+  };
+  return { queue, tickIfIdle: () => (pending > 0 ? Promise.resolve() : queue()) };
+}
+
+export function jobRunners(deps: AppDeps, slack: SlackClient, options: SchedulerOptions = {}): JobRunners {
+  const ctx: JobContext = { deps, slack, engine: options.engine ?? defaultEngine, ...(options.sleep ? { sleep: options.sleep } : {}) };
+  let lastAlertsAtMs: number | undefined;
+  const digests = serialised(() => runJob(deps, "digests", (now) => runDigests(ctx, now)));
+  const reviews = serialised(() => runJob(deps, "reviews", (now) => runReviews(ctx, now)));
+  const alerts = serialised(() =>
+    runJob(deps, "alerts", async (now) => {
+      lastAlertsAtMs = now;
+      await runAlerts(ctx, now);
+    }),
+  );
+  return {
+    digests: () => digests.tickIfIdle(),
+    reviews: () => reviews.tickIfIdle(),
+    alerts: () => alerts.queue(),
+    alertsIfDue: async () => {
+      const every = deps.config.alerts.evaluate_every_minutes * 60_000;
+      if (lastAlertsAtMs !== undefined && deps.now() - lastAlertsAtMs < every) return;
+      await alerts.tickIfIdle();
+    },
+    afterSync: async () => {
+      await alerts.queue();
+      await reviews.queue();
+    },
+  };
+}
+
+/**
+ * Start the digest, alert and review jobs; runs each once at start-up (a digest missed while the
+ * app was down goes out now, if still in its week). Resolves the returned stop function's promise
+ * once the tasks are destroyed.
+ */
+export function startScheduler(deps: AppDeps, slack: SlackClient, options: SchedulerOptions = {}): StopScheduler & { runners: JobRunners; ready: Promise<void> } {
+  const runners = jobRunners(deps, slack, options);
+  const tasks: ScheduledTask[] = [];
+  const log = deps.logger.child({ component: "node-cron" });
+  // node-cron logs to the console by default; its warnings (e.g. a missed tick after the host slept) go to our logs.
+  const cronLogger = {
+    info: (message: string) => log.info(message),
+    warn: (message: string) => log.warn(message),
+    error: (message: string | Error, err?: Error) => log.error({ err: err ?? message }, String(message)),
+    debug: (message: string | Error) => log.debug(String(message)),
+  };
+  const every = (name: string, fn: () => Promise<void>) => {
+    tasks.push(cron.schedule("* * * * *", () => fn(), { name: `vitals-${name}`, noOverlap: true, timezone: "UTC", logger: cronLogger }));
+  };
+  const ready = (async () => {
+    await runners.digests();
+    await runners.alerts();
+    await runners.reviews();
+  })();
+  every("digests", runners.digests);
+  every("alerts", runners.alertsIfDue);
+  every("reviews", runners.reviews);
+  if (options.syncSources && options.syncSources.length > 0) {
+    const syncs = syncRunner(deps, {
+      sources: options.syncSources,
+      onChanged: async () => {
+        await runners.afterSync();
+        await options.onSynced?.();
+      },
+    });
+    // One sync pass at a time; the first starts now, without waiting for the start-up job runs.
+    let syncing = false;
+    const syncOnce = async (): Promise<void> => {
+      if (syncing) return;
+      syncing = true;
+      try {
+        await syncs.tick();
+      } finally {
+        syncing = false;
+      }
+    };
+    every("syncs", syncOnce);
+    void syncOnce();
+  }
+  deps.logger.info({ jobs: tasks.map((t) => t.name) }, "scheduler started");
+  const stop = async () => {
+    for (const task of tasks) await task.destroy();
+    await ready;
+  };
+  return Object.assign(stop, { runners, ready });
+}
+
+/**
+ * The jobs starter for `startApp` (src/main.ts `StartOptions.jobs`): the scheduler with the real
+ * engine, and the hook a finished sync calls.
+ */
+export function startJobs({ deps, slack }: { deps: AppDeps; slack: SlackClient }): { stop(): Promise<void>; afterSync(): Promise<void> } {
+  const stop = startScheduler(deps, slack);
+  return { stop, afterSync: stop.runners.afterSync };
+}

@@ -1,0 +1,158 @@
+import type { Server } from "node:http";
+import type { AppDeps } from "./app-deps.js";
+import { requireSlackSettings, type Env } from "./config/env.js";
+import { loadFileConfig, type FileConfig } from "./config/file.js";
+import { githubWebhookRoute } from "./http/github-webhook.js";
+import { healthRoute } from "./http/health.js";
+import { coverageIngestRoute, ingestRoute } from "./http/ingest.js";
+import { pagerdutyWebhookRoute } from "./http/pagerduty-webhook.js";
+import { createHttpServer, listen, type HttpRoute } from "./http/server.js";
+import { createLogger, type Logger } from "./log.js";
+import { createSlackApp, type SlackApp } from "./slack/app.js";
+import type { KpiSubcommand } from "./slack/kpi-subcommand.js";
+import type { QuestionEngine } from "./slack/runtime.js";
+import { effectiveConfig } from "./slack/settings.js";
+import { openDatabase } from "./store/db.js";
+import { createStore, type Store } from "./store/index.js";
+import type { webApi } from "@slack/bolt";
+import { startScheduler } from "./jobs/scheduler.js";
+import { answerKpi } from "./query/run.js";
+import { evaluateThresholds } from "./query/thresholds.js";
+import { questionEngine } from "./slack/question-engine.js";
+import { SYNC_SOURCES } from "./sources/registry.js";
+
+// Composition root: environment → config → store → deps → Bolt + the one HTTP server (+ jobs).
+// `vitals start` (src/cli/commands/start.ts) calls `buildDeps` and `startApp`; tests call
+// `startApp` with a `:memory:` store, port 0 and a fake Slack.
+
+export interface JobsHandle {
+  stop(): Promise<void>;
+  /** Run after a sync (threshold evaluation, reviews). */
+  afterSync?(): Promise<void>;
+}
+
+/** Starts the scheduled jobs once the Slack client exists (src/jobs/scheduler.ts). */
+export type JobsStarter = (ctx: { deps: AppDeps; slack: webApi.WebClient; refreshHomes?: () => Promise<number> }) => JobsHandle | Promise<JobsHandle>;
+
+export interface StartOptions {
+  readonly engine: QuestionEngine;
+  /** Webhook and ingest routes served next to /healthz and Slack's /slack/events. */
+  readonly routes?: readonly HttpRoute[];
+  readonly jobs?: JobsStarter;
+  readonly subcommands?: readonly KpiSubcommand[];
+  /** Default env.PORT / env.HOST; tests pass 0 and 127.0.0.1. */
+  readonly port?: number;
+  readonly host?: string;
+  /** Tests: the HTTP response waits for the listener. */
+  readonly processBeforeResponse?: boolean;
+  /** Web API retries (tests: 0). */
+  readonly retries?: number;
+}
+
+export interface RunningApp {
+  readonly port: number;
+  readonly server: Server;
+  readonly slack: SlackApp;
+  stop(): Promise<void>;
+}
+
+/**
+ * Deps for a long-running app: the config seen by every part (queries, jobs) is the YAML file
+ * with the settings admins changed from Slack on top, rebuilt when those change.
+ */
+export function buildDeps(env: Env, options: { logger?: Logger; now?: () => number; config?: FileConfig; store?: Store } = {}): AppDeps {
+  const fileConfig = options.config ?? loadFileConfig(env.VITALS_CONFIG, { required: false });
+  const store =
+    options.store ??
+    createStore(openDatabase(env.DATABASE_PATH), {
+      productionEnvironment: fileConfig.production_environment,
+      attributionWindowMs: fileConfig.metrics.attribution_window_hours * 3_600_000,
+    });
+  store.catalog.syncFromConfig(fileConfig);
+  return withSlackSettings({ store, config: fileConfig, env, logger: options.logger ?? createLogger(env.LOG_LEVEL), now: options.now ?? Date.now });
+}
+
+/** The same deps, with `config` reflecting `/kpi threshold set` and `/kpi subscribe`. */
+export function withSlackSettings(deps: AppDeps): AppDeps {
+  let cached: { revision: number; config: FileConfig } | undefined;
+  const base = deps.config;
+  return {
+    store: deps.store,
+    env: deps.env,
+    logger: deps.logger,
+    now: deps.now,
+    get config() {
+      const revision = deps.store.slack.revision();
+      if (!cached || cached.revision !== revision) {
+        cached = { revision, config: effectiveConfig(base, { thresholds: deps.store.slack.thresholds(), subscriptions: deps.store.slack.subscriptions() }) };
+      }
+      return cached.config;
+    },
+  };
+}
+
+export async function startApp(deps: AppDeps, options: StartOptions): Promise<RunningApp> {
+  requireSlackSettings(deps.env);
+  // The jobs start after the app (they need its client); a sync before that has nothing to trigger.
+  const jobs: { current?: JobsHandle } = {};
+  const slack = createSlackApp(deps, {
+    botToken: deps.env.SLACK_BOT_TOKEN!,
+    signingSecret: deps.env.SLACK_SIGNING_SECRET!,
+    ...(deps.env.SLACK_APP_TOKEN ? { appToken: deps.env.SLACK_APP_TOKEN } : {}),
+    ...(deps.env.SLACK_API_URL ? { apiUrl: deps.env.SLACK_API_URL } : {}),
+    engine: options.engine,
+    ...(options.subcommands ? { subcommands: options.subcommands } : {}),
+    ...(options.processBeforeResponse !== undefined ? { processBeforeResponse: options.processBeforeResponse } : {}),
+    ...(options.retries !== undefined ? { retries: options.retries } : {}),
+    afterSync: async () => {
+      await jobs.current?.afterSync?.();
+    },
+  });
+  // Bolt checks the token (auth.test) before the first request; fail at start-up instead.
+  const auth = await slack.client.auth.test();
+  deps.logger.info({ team: auth.team, botUserId: auth.user_id, mode: slack.socketMode ? "socket" : "http" }, "Slack token verified");
+
+  const server = createHttpServer({
+    routes: [healthRoute(deps.store), ...(options.routes ?? [])],
+    logger: deps.logger,
+    ...(slack.httpListener ? { fallback: slack.httpListener } : {}),
+  });
+  const port = await listen(server, options.port ?? deps.env.PORT, options.host ?? deps.env.HOST);
+  if (slack.socketMode) await slack.app.start();
+  if (options.jobs) jobs.current = await options.jobs({ deps, slack: slack.client, refreshHomes: slack.refreshHomes });
+  deps.logger.info({ port, socketMode: slack.socketMode }, "Vitals is running");
+
+  return {
+    port,
+    server,
+    slack,
+    async stop() {
+      await jobs.current?.stop();
+      if (slack.socketMode) await slack.app.stop();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}
+
+/**
+ * What `vitals start` runs: the real question engine, the scheduled jobs (digests, alerts, review
+ * reminders; a `/kpi sync` triggers their after-sync work) and the webhook/ingest routes (each
+ * authenticates its requests and refuses them while its secret is not set).
+ */
+export function productionStartOptions(deps: AppDeps): StartOptions {
+  return {
+    engine: questionEngine,
+    routes: [githubWebhookRoute(deps), pagerdutyWebhookRoute(deps), ingestRoute(deps), coverageIngestRoute(deps)],
+    jobs: ({ deps, slack, refreshHomes }) => {
+      const stop = startScheduler(deps, slack, {
+        engine: { answerKpi, evaluateThresholds },
+        syncSources: SYNC_SOURCES,
+        ...(refreshHomes ? { onSynced: async () => void (await refreshHomes()) } : {}),
+      });
+      return { stop, afterSync: stop.runners.afterSync };
+    },
+  };
+}

@@ -1,0 +1,177 @@
+import { HOUR_MS } from "../domain/scope.js";
+import type { Driver } from "../query/answer.js";
+import type { IncidentRow, IncidentSliceRow, IncidentTitleRow, OpenIncidents } from "./rows.js";
+import { decomposeRatio, groupCells, type RatioCell } from "./decompose.js";
+import type { Frame, FrameWindow } from "./frame.js";
+import { cellsOf, ratioTable } from "./outcome.js";
+import { mean, percentile, sortNumbers } from "./percentile.js";
+import { recoveryTier } from "./tiers.js";
+import { round, type MetricOutcome, type WindowResult } from "./types.js";
+
+// MTTR (incidents resolved in the window, created → last resolution) and MTTA (incidents
+// acknowledged in the window, created → first acknowledgement). Headline: the mean, as the name
+// says; also median and p90, and the same over change-caused incidents (DORA's failed deployment
+// recovery time). Open incidents are excluded and reported with the age of the oldest.
+
+export const UNMAPPED = "(unmapped service)";
+
+const hoursOf = (row: IncidentRow): number => (row.at - row.created_at) / HOUR_MS;
+
+function summarise(rows: readonly IncidentRow[], metric: "mttr" | "mtta"): WindowResult {
+  const hours = sortNumbers(rows.map(hoursOf));
+  const caused = sortNumbers(rows.filter((r) => r.linked_deployment_id !== null).map(hoursOf));
+  const stats: Record<string, number | null> = {
+    mean: round(mean(hours)),
+    median: round(percentile(hours, 0.5)),
+    p90: round(percentile(hours, 0.9)),
+    count: hours.length,
+  };
+  if (metric === "mttr") {
+    stats["change_caused_count"] = caused.length;
+    stats["failed_deployment_recovery_mean_hours"] = round(mean(caused));
+    stats["failed_deployment_recovery_median_hours"] = round(percentile(caused, 0.5));
+    stats["failed_deployment_recovery_p90_hours"] = round(percentile(caused, 0.9));
+  }
+  return { value: stats["mean"] ?? null, sample_size: hours.length, stats };
+}
+
+export function incidentTimes(
+  metric: "mttr" | "mtta",
+  slices: readonly IncidentSliceRow[],
+  rows: readonly IncidentRow[],
+  open: OpenIncidents,
+  frame: Frame,
+  nowMs: number,
+  /** Titles and links of the incidents named as drivers (read for those few only). */
+  describe: (ids: readonly number[]) => readonly IncidentTitleRow[],
+): MetricOutcome {
+  const table = ratioTable(frame);
+  for (const row of slices) {
+    const cell = table.cell(row.service ?? UNMAPPED, row.slice);
+    cell.num += row.hours;
+    cell.den += row.n;
+  }
+  const inWindow = (w: FrameWindow) => rows.filter((r) => r.at >= w.fromMs && r.at < w.toMs);
+  const current = inWindow(frame.current);
+  const previous = inWindow(frame.previous);
+  const result = summarise(current, metric);
+  result.stats["open_count"] = open.open_count;
+  result.stats["oldest_open_hours"] = open.oldest_created_at === null ? null : round((Math.min(frame.current.toMs, nowMs) - open.oldest_created_at) / HOUR_MS, 1);
+  const series = frame.weeks.map((w): WindowResult => {
+    let num = 0;
+    let den = 0;
+    for (const cell of cellsOf(table, w).values()) {
+      num += cell.num;
+      den += cell.den;
+    }
+    return { value: den > 0 ? round(num / den) : null, sample_size: den, stats: { mean: den > 0 ? round(num / den) : null, count: den } };
+  });
+  const cellsFrom = (list: readonly IncidentRow[]): Map<string, RatioCell> => {
+    const map = new Map<string, RatioCell>();
+    for (const r of list) {
+      const key = r.service ?? UNMAPPED;
+      const cell = map.get(key) ?? { num: 0, den: 0 };
+      map.set(key, { num: cell.num + hoursOf(r), den: cell.den + 1 });
+    }
+    return map;
+  };
+  const noun = metric === "mttr" ? "resolved" : "acknowledged";
+  const notes: string[] = [];
+  if (open.open_count > 0) {
+    notes.push(`${open.open_count} incident${open.open_count === 1 ? "" : "s"} not yet ${noun} at the window's end excluded (oldest ${result.stats["oldest_open_hours"]} h).`);
+  }
+  const top = incidentDrivers(current, previous);
+  const titles = new Map(describe(top.map((d) => d.incident.id)).map((t) => [t.id, t]));
+  const named = top.map(({ driver, incident }): Driver => {
+    const title = titles.get(incident.id);
+    return { ...driver, label: title?.title ?? `incident ${incident.id}`, ...(title?.url ? { url: title.url } : {}) };
+  });
+  return {
+    current: result,
+    previous: summarise(previous, metric),
+    series,
+    tier: metric === "mttr" ? recoveryTier(result.stats["median"] ?? null) : null,
+    decompose: (groupOf, kind) => decomposeRatio(groupCells(cellsFrom(previous), (s) => (s === UNMAPPED ? s : groupOf(s))), groupCells(cellsFrom(current), (s) => (s === UNMAPPED ? s : groupOf(s))), { kind, factor: 1, unit: "h", mixAndRate: false }),
+    details: [...named, ...(metric === "mttr" ? ackRepairDrivers(current, previous) : [])],
+    hints: incidentHints(metric, named, current, previous),
+    notes,
+  };
+}
+
+/**
+ * Incidents that moved the mean most: each incident's contribution is its excess over the
+ * previous mean ÷ the current count, so the contributions add up to the change exactly.
+ */
+function incidentDrivers(current: readonly IncidentRow[], previous: readonly IncidentRow[]): Array<{ driver: Driver; incident: IncidentRow }> {
+  const before = mean(previous.map(hoursOf));
+  const after = mean(current.map(hoursOf));
+  if (before === null || after === null) return [];
+  const change = after - before;
+  return current
+    .map((r) => {
+      const contribution = (hoursOf(r) - before) / current.length;
+      const ack = r.acknowledged_at !== null ? `, acknowledged after ${formatHours((r.acknowledged_at - r.created_at) / HOUR_MS)}` : "";
+      const driver: Driver = {
+        kind: "incident",
+        label: "",
+        contribution,
+        share: change ? contribution / change : null,
+        current: hoursOf(r),
+        service: r.service,
+        detail: `${formatHours(hoursOf(r))}${ack}${r.linked_deployment_id !== null ? ", caused by a deployment" : ""}`,
+      };
+      return { driver, incident: r };
+    })
+    .filter(({ driver: d }) => Math.sign(d.contribution ?? 0) === Math.sign(change || 1))
+    .sort((a, b) => Math.abs(b.driver.contribution ?? 0) - Math.abs(a.driver.contribution ?? 0))
+    .slice(0, 5);
+}
+
+/** Acknowledgement vs repair: how much of the time to recover is waiting for someone to pick it up. */
+function ackRepairDrivers(current: readonly IncidentRow[], previous: readonly IncidentRow[]): Driver[] {
+  const parts = (rows: readonly IncidentRow[]) => {
+    const acked = rows.filter((r) => r.acknowledged_at !== null && r.resolved_at !== null);
+    if (acked.length === 0) return null;
+    const ack = acked.reduce((s, r) => s + (r.acknowledged_at! - r.created_at), 0) / acked.length / HOUR_MS;
+    const repair = acked.reduce((s, r) => s + (r.resolved_at! - r.acknowledged_at!), 0) / acked.length / HOUR_MS;
+    return { ack, repair };
+  };
+  const before = parts(previous);
+  const after = parts(current);
+  if (!after) return [];
+  const total = after.ack + after.repair;
+  const change = before ? after.ack + after.repair - before.ack - before.repair : 0;
+  return (["ack", "repair"] as const).map((part) => ({
+    kind: "share" as const,
+    label: part === "ack" ? "acknowledgement" : "repair",
+    contribution: before ? after[part] - before[part] : null,
+    share: before && change ? (after[part] - before[part]) / change : null,
+    previous: before ? before[part] : null,
+    current: after[part],
+    detail: `${total > 0 ? Math.round((100 * after[part]) / total) : 0} % of the time to recover (mean ${formatHours(after[part])})`,
+  }));
+}
+
+function incidentHints(metric: "mttr" | "mtta", drivers: readonly Driver[], current: readonly IncidentRow[], previous: readonly IncidentRow[]): string[] {
+  const hints: string[] = [];
+  const top = drivers[0];
+  if (top && top.contribution !== null && top.contribution > 0) {
+    const verb = metric === "mttr" ? "to resolve" : "to acknowledge";
+    hints.push(`"${top.label}"${top.service ? ` (${top.service})` : ""} took ${formatHours(top.current ?? 0)} ${verb}: what held it up, and is there a runbook for it?`);
+  }
+  if (metric === "mttr") {
+    const split = ackRepairDrivers(current, previous);
+    const ack = split.find((d) => d.label === "acknowledgement");
+    const total = split.reduce((s, d) => s + (d.current ?? 0), 0);
+    if (ack && total > 0 && (ack.current ?? 0) / total >= 0.2) {
+      hints.push(`Acknowledgement takes ${Math.round((100 * (ack.current ?? 0)) / total)} % of the time to recover: are pages reaching the right person?`);
+    }
+  }
+  return hints;
+}
+
+export function formatHours(hours: number): string {
+  if (hours < 1) return `${Math.round(hours * 60)} min`;
+  if (hours < 48) return `${hours.toFixed(1)} h`;
+  return `${(hours / 24).toFixed(1)} days`;
+}

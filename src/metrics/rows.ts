@@ -1,0 +1,36 @@
+// The rows the metrics are computed from, as the store's reads return them (src/store/metric-reads.ts):
+// times are UTC epoch ms, durations in ms unless named in hours; `slice` indexes the frame's slices.
+
+export interface DeploymentSliceRow { service: string; slice: number; attempts: number; n: number; failed: number; rework: number }
+export interface LeadTimeServiceRow {
+  service: string;
+  /** Comma-separated ((lead in whole seconds × 8 + size bucket (0 XS … 4 XL, 5 unknown)) × 64 + slice) of the samples > 0. */
+  packed: string | null;
+  /** Comma-separated slices of the samples ≤ 0 (excluded, counted). */
+  excluded: string | null;
+}
+/** One service's summed stage durations (ms) and how many changes have each stage. */
+export interface LeadTimeStageSumRow {
+  service: string;
+  coding: number; coding_n: number; pickup: number; pickup_n: number; review: number; review_n: number; deploy: number; deploy_n: number;
+}
+/** Comma-separated stage durations (ms) over a window. */
+export interface LeadTimeStagesRow { coding: string | null; pickup: string | null; review: string | null; deploy: string | null }
+export interface FailedDeploymentRow {
+  id: number; service: string; external_id: string; finished_at: number; url: string | null; sha: string | null;
+  rolled_back: number; incidents: number; incident_title: string | null; incident_url: string | null; is_rework: number;
+}
+export interface IncidentSliceRow { service: string | null; slice: number; n: number; hours: number; change_caused: number }
+export interface IncidentRow {
+  id: number; service: string | null; created_at: number;
+  acknowledged_at: number | null; resolved_at: number | null; linked_deployment_id: number | null; at: number;
+}
+export interface IncidentTitleRow { id: number; title: string; url: string | null }
+export interface OpenIncidents { open_count: number; oldest_created_at: number | null }
+export interface TimedSampleRow { service: string; at: number; value: number }
+export interface OutageRow { service: string; created_at: number; resolved_at: number | null }
+export interface LatencySliceRow { service: string; slice: number; n: number; sum: number; weighted: number; weight: number; unweighted: number }
+export interface ErrorSliceRow { service: string; slice: number; n: number; errors: number; requests: number; rate_weighted: number; rate_requests: number; rate_sum: number; rate_plain: number }
+export interface LevelSampleRow { service: string; at: number; value: number }
+export interface SumSliceRow { service: string; slice: number; total: number; n: number }
+export interface AnnotationReadRow { at: number; text: string; service_id: string | null; team_id: string | null }

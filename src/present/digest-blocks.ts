@@ -1,0 +1,59 @@
+import type { DigestModel } from "./digest-model.js";
+import { formatChange, formatValue, formatVersus, sparkline, type SlackBlock } from "./digest-format.js";
+import { reviewLine } from "./digest-text.js";
+
+type KnownBlock = SlackBlock;
+
+const STATUS_ICON: Record<string, string> = { ok: ":large_green_circle:", warn: ":large_yellow_circle:", critical: ":red_circle:" };
+
+/** The weekly digest as a Slack message (the chart is uploaded separately, in its thread). */
+export function digestBlocks(model: DigestModel): { text: string; blocks: KnownBlock[] } {
+  const blocks: KnownBlock[] = [
+    { type: "header", text: { type: "plain_text", text: `Weekly digest: ${model.team.name}`.slice(0, 150) } },
+    { type: "context", elements: [{ type: "mrkdwn", text: `${model.weekLabel} · ${model.zone}` }] },
+  ];
+  if (model.kpis.length === 0) {
+    blocks.push(section("No data for this team yet: connect a source or import data."));
+  } else if (model.quiet) {
+    blocks.push(section(`Quiet week for ${model.team.name}: none of its ${model.kpis.length} KPIs changed.`));
+  } else {
+    const mover = model.biggestMover;
+    if (mover) {
+      const a = mover.answer;
+      const lines = [`*Biggest mover: ${a.label}* ${formatValue(a.value, a.unit)} (${formatChange(a.change.absolute, a.change.percent, a.unit)} week over week)`];
+      for (const d of a.drivers.slice(0, 3)) {
+        const share = d.share === null ? "" : ` — ${Math.round(d.share * 100)} % of the change`;
+        lines.push(`• ${d.label}${share}${d.detail ? ` (${d.detail})` : ""}`);
+      }
+      if (a.prompts[0]) lines.push(`:thinking_face: _${a.prompts[0]}_`);
+      blocks.push(section(lines.join("\n")));
+    }
+    blocks.push({ type: "divider" });
+    // One line per KPI keeps the message under Slack's 50-block limit for all 12 metrics.
+    const rows = model.kpis.map(({ answer: a, fourWeekAverage }) => {
+      const icon = a.threshold.status ? `${STATUS_ICON[a.threshold.status]} ` : "";
+      const tier = a.tier ? ` · ${a.tier}` : "";
+      return `${icon}*${a.label}* ${formatValue(a.value, a.unit)} · WoW ${formatChange(a.change.absolute, a.change.percent, a.unit)} · vs 4-wk ${formatVersus(a.value, fourWeekAverage, a.unit)}${tier} \`${sparkline(a.series.map((p) => p.value))}\``;
+    });
+    for (let i = 0; i < rows.length; i += 6) blocks.push(section(rows.slice(i, i + 6).join("\n")));
+  }
+  if (model.annotations.length > 0) {
+    blocks.push({
+      type: "context",
+      elements: [{ type: "mrkdwn", text: `:pushpin: ${model.annotations.map((a) => `${a.at.slice(0, 10)} ${a.text}`).join(" · ")}`.slice(0, 3000) }],
+    });
+  }
+  const overdue = model.reviews.filter((r) => r.overdue).length;
+  const reviewText =
+    model.reviews.length === 0
+      ? "*Post-incident reviews:* none open."
+      : [`*Post-incident reviews:* ${model.reviews.length} open${overdue ? `, ${overdue} overdue` : ""}`, ...model.reviews.slice(0, 8).map((r) => `• ${reviewLine(r, model.zone)}`)].join("\n");
+  const { incidents, done } = model.reviewCompletion;
+  const completion = incidents > 0 ? `\nReviews completed: ${done} of ${incidents} SEV1/SEV2 incidents in 90 days (${Math.round((done / incidents) * 100)} %)` : "";
+  blocks.push(section(reviewText + completion));
+  return { text: `Weekly digest: ${model.team.name}, ${model.weekLabel}`, blocks };
+}
+
+function section(text: string): KnownBlock {
+  return { type: "section", text: { type: "mrkdwn", text: text.slice(0, 3000) } };
+}

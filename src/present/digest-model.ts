@@ -1,0 +1,116 @@
+import type { AnswerAnnotation, KpiAnswer } from "../query/answer.js";
+
+// What a weekly digest says, decided from the week's KPI answers (pure). The text and Block Kit
+// renderers and the chart all draw from this one model.
+
+export interface DigestReview {
+  readonly id: number;
+  readonly title: string;
+  readonly severity: string | null;
+  readonly ownerSlackId: string | null;
+  readonly ownerName: string | null;
+  readonly dueAtMs: number;
+  readonly overdue: boolean;
+  readonly url: string | null;
+}
+
+export interface DigestKpi {
+  readonly answer: KpiAnswer;
+  /** Mean of the four complete weeks before the reported week (null without data). */
+  readonly fourWeekAverage: number | null;
+}
+
+export interface DigestModel {
+  readonly team: { readonly id: string; readonly name: string };
+  readonly zone: string;
+  /** The reported week, UTC ms [from, to). */
+  readonly fromMs: number;
+  readonly toMs: number;
+  /** "9–15 Nov 2026" */
+  readonly weekLabel: string;
+  readonly kpis: readonly DigestKpi[];
+  /** No KPI moved and none has data this week: the digest says so in one line. */
+  readonly quiet: boolean;
+  readonly biggestMover: DigestKpi | null;
+  readonly annotations: readonly AnswerAnnotation[];
+  readonly reviews: readonly DigestReview[];
+  /** SEV1/SEV2 incidents resolved in the last 90 days with a completed review. */
+  readonly reviewCompletion: { readonly incidents: number; readonly done: number };
+  /** Annotations of the chart's 12 weeks (markers). */
+  readonly chartAnnotations: readonly ChartAnnotation[];
+}
+
+export interface ChartAnnotation {
+  readonly atMs: number;
+  readonly text: string;
+}
+
+export interface DigestInput {
+  readonly team: { readonly id: string; readonly name: string };
+  readonly zone: string;
+  readonly fromMs: number;
+  readonly toMs: number;
+  readonly weekLabel: string;
+  readonly answers: readonly KpiAnswer[];
+  readonly reviews: readonly DigestReview[];
+  readonly reviewCompletion: { readonly incidents: number; readonly done: number };
+  readonly chartAnnotations?: readonly ChartAnnotation[];
+}
+
+export function buildDigestModel(input: DigestInput): DigestModel {
+  // KPIs with no data in the last 12 weeks are left out instead of a row of "N/A".
+  const withData = input.answers.filter((a) => a.value !== null || a.previous.value !== null || a.series.some((p) => p.value !== null));
+  const kpis = withData.map((answer) => ({ answer, fourWeekAverage: fourWeekAverage(answer, input.fromMs) }));
+  const moved = kpis.filter((k) => k.answer.change.absolute !== null && k.answer.change.absolute !== 0);
+  const quiet = moved.length === 0;
+  const biggestMover = quiet ? null : pickBiggestMover(moved);
+  const annotations = dedupeAnnotations(withData.flatMap((a) => a.annotations)).filter((a) => {
+    const at = Date.parse(a.at);
+    return at >= input.fromMs && at < input.toMs;
+  });
+  return {
+    team: input.team,
+    zone: input.zone,
+    fromMs: input.fromMs,
+    toMs: input.toMs,
+    weekLabel: input.weekLabel,
+    kpis,
+    quiet,
+    biggestMover,
+    annotations,
+    reviews: input.reviews,
+    reviewCompletion: input.reviewCompletion,
+    chartAnnotations: input.chartAnnotations ?? [],
+  };
+}
+
+function fourWeekAverage(answer: KpiAnswer, reportFromMs: number): number | null {
+  const before = answer.series.filter((p) => Date.parse(p.to) <= reportFromMs && p.value !== null);
+  const last = before.slice(-4).map((p) => p.value as number);
+  return last.length === 0 ? null : last.reduce((s, v) => s + v, 0) / last.length;
+}
+
+/** The largest relative move, in either direction; percent metrics compare their point change. */
+function pickBiggestMover(moved: readonly DigestKpi[]): DigestKpi {
+  const score = (k: DigestKpi) => {
+    const { absolute, percent } = k.answer.change;
+    if (k.answer.unit === "percent") return Math.abs(absolute ?? 0) * 10;
+    return Math.abs(percent ?? 0);
+  };
+  // Enough samples to talk about drivers first; thin metrics only when nothing else moved.
+  const solid = moved.filter((k) => k.answer.drivers.length > 0);
+  const pool = solid.length > 0 ? solid : moved;
+  return [...pool].sort((a, b) => score(b) - score(a))[0]!;
+}
+
+function dedupeAnnotations(list: readonly AnswerAnnotation[]): AnswerAnnotation[] {
+  const seen = new Set<string>();
+  const out: AnswerAnnotation[] = [];
+  for (const a of [...list].sort((x, y) => x.at.localeCompare(y.at))) {
+    const key = `${a.at}|${a.text}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(a);
+  }
+  return out;
+}

@@ -1,0 +1,74 @@
+import { DateTime } from "luxon";
+import type { DigestKpi, DigestModel, DigestReview } from "./digest-model.js";
+import { formatChange, formatValue, formatVersus, sparkline } from "./digest-format.js";
+
+// The weekly digest as plain text: what `vitals digest` prints and the Slack message's fallback.
+
+export function renderDigestText(model: DigestModel): string {
+  const lines: string[] = [`Weekly digest: ${model.team.name}, ${model.weekLabel} (${model.zone})`, ""];
+  if (model.kpis.length === 0) {
+    lines.push("No data for this team yet: connect a source or import data (see the README).");
+  } else if (model.quiet) {
+    lines.push(`Quiet week for ${model.team.name}: none of its ${model.kpis.length} KPIs changed.`);
+  } else {
+    if (model.biggestMover) lines.push(...moverLines(model.biggestMover), "");
+    lines.push(...kpiTable(model.kpis));
+  }
+  if (model.annotations.length > 0) {
+    lines.push("", "Annotations this week:");
+    for (const a of model.annotations) lines.push(`  ${day(a.at, model.zone)}  ${a.text}${a.service ? ` (${a.service})` : ""}`);
+  }
+  lines.push("", ...reviewLines(model));
+  return lines.join("\n") + "\n";
+}
+
+function moverLines(k: DigestKpi): string[] {
+  const a = k.answer;
+  const lines = [`Biggest mover: ${a.label} ${formatValue(a.value, a.unit)} (${formatChange(a.change.absolute, a.change.percent, a.unit)} week over week, was ${formatValue(a.previous.value, a.unit)})`];
+  for (const d of a.drivers.slice(0, 3)) {
+    const share = d.share === null ? "" : ` (${Math.round(d.share * 100)} % of the change)`;
+    const contribution = d.contribution === null ? "" : ` ${formatChange(d.contribution, null, a.unit === "percent" ? "percent" : a.unit)}`;
+    lines.push(`  driver: ${d.label}${contribution}${share}${d.detail ? ` — ${d.detail}` : ""}`);
+  }
+  if (a.prompts[0]) lines.push(`  ask: ${a.prompts[0]}`);
+  return lines;
+}
+
+function kpiTable(kpis: readonly DigestKpi[]): string[] {
+  const header = ["KPI", "This week", "WoW", "vs 4-wk avg", "Tier", "Threshold", "12 weeks"];
+  const rows = kpis.map(({ answer: a, fourWeekAverage }) => [
+    a.label,
+    formatValue(a.value, a.unit),
+    formatChange(a.change.absolute, a.change.percent, a.unit),
+    formatVersus(a.value, fourWeekAverage, a.unit),
+    a.tier ?? "–",
+    a.threshold.status ?? "–",
+    sparkline(a.series.map((p) => p.value)),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join("  ").trimEnd();
+  return [line(header), ...rows.map(line)];
+}
+
+export function reviewLines(model: Pick<DigestModel, "reviews" | "reviewCompletion" | "zone">): string[] {
+  const lines: string[] = [];
+  const overdue = model.reviews.filter((r) => r.overdue).length;
+  if (model.reviews.length === 0) lines.push("Post-incident reviews: none open.");
+  else {
+    lines.push(`Post-incident reviews: ${model.reviews.length} open${overdue > 0 ? `, ${overdue} overdue` : ""}`);
+    for (const r of model.reviews) lines.push(`  ${reviewLine(r, model.zone)}`);
+  }
+  const { incidents, done } = model.reviewCompletion;
+  if (incidents > 0) lines.push(`Reviews completed: ${done} of ${incidents} SEV1/SEV2 incidents in the last 90 days (${Math.round((done / incidents) * 100)} %).`);
+  return lines;
+}
+
+export function reviewLine(r: DigestReview, zone: string): string {
+  const owner = r.ownerName ?? (r.ownerSlackId ? `<@${r.ownerSlackId}>` : "no owner");
+  return `${r.overdue ? "OVERDUE " : ""}${r.severity ? `[${r.severity}] ` : ""}${r.title} — ${owner}, due ${day(r.dueAtMs, zone)}`;
+}
+
+function day(at: string | number, zone: string): string {
+  const dt = typeof at === "number" ? DateTime.fromMillis(at, { zone }) : DateTime.fromISO(at, { zone });
+  return dt.toFormat("ccc d LLL");
+}

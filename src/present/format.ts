@@ -1,0 +1,59 @@
+import type { Direction, Unit } from "../domain/metric-ids.js";
+import { METRICS, type MetricId } from "../domain/metric-ids.js";
+import { trendOf, type Trend } from "./blocks/format-slack.js";
+import { formatValue } from "./digest-format.js";
+
+// Plain-text formatting shared by the CLI answers and anything else that prints numbers: values
+// with units, signed contributions, trend wording from the metric's direction, stats by name.
+// Value formatting itself is digest-format.ts (one place); trend logic is blocks/format-slack.ts.
+
+export { formatChange, formatValue, formatVersus, sparkline } from "./digest-format.js";
+export { arrow, formatWindowRange, trendOf, type Trend } from "./blocks/format-slack.js";
+/** What `sample_size` counts, per metric (METRICS.md), as the metric code words it. */
+export { sampleNoun } from "../metrics/definitions.js";
+
+/** "improved" / "worsened" / "unchanged" for a change, given which way is bad. */
+export function trendWord(change: number | null, direction: Direction): string {
+  const words: Record<Trend, string> = { better: "improved", worse: "worsened", flat: "unchanged", unknown: "no comparison" };
+  return words[trendOf(change, direction)];
+}
+
+/** A signed amount in the metric's unit: "+1.2 pp", "−3.5 h", "+0.4/day". */
+export function formatSigned(value: number | null, unit: Unit): string {
+  if (value === null || !Number.isFinite(value)) return "–";
+  const sign = value > 0 ? "+" : value < 0 ? "−" : "±";
+  if (unit === "percent") return `${sign}${trim(Math.abs(value), 1)} pp`;
+  return `${sign}${formatValue(Math.abs(value), unit)}`;
+}
+
+/** A duration given in hours: "45 min", "3.2 h", "4.5 d". */
+export function formatHours(hours: number | null): string {
+  return formatValue(hours, "hours");
+}
+
+export function formatCount(value: number | null): string {
+  return value === null || !Number.isFinite(value) ? "N/A" : Math.round(value).toLocaleString("en-US");
+}
+
+/** 0.42 → "42 %". */
+export function formatShare(share: number | null): string {
+  return share === null || !Number.isFinite(share) ? "–" : `${Math.round(share * 100)} %`;
+}
+
+const COUNT_STAT = /(^|_)(count|n|failed|excluded|open|deployments|incidents|samples|rework|changes|rollbacks|hotfixes|days|weeks|services)($|_)/;
+
+/** A named secondary figure (KpiAnswer.stats): counts as counts, *_hours/_pct/_ms by suffix, else the metric's unit. */
+export function formatStat(name: string, value: number | null, metric: MetricId): string {
+  if (value === null) return "N/A";
+  if (/_at$/.test(name)) return new Date(value).toISOString().slice(0, 16).replace("T", " ") + " UTC";
+  if (/(_hours|_h)$/.test(name)) return formatHours(value);
+  if (/(_pct|_percent|_rate)$/.test(name)) return formatValue(value, "percent");
+  if (/_ms$/.test(name)) return formatValue(value, "ms");
+  if (/_per_day$/.test(name)) return formatValue(value, "per_day");
+  if (COUNT_STAT.test(name)) return Number.isInteger(value) ? formatCount(value) : trim(value, 1);
+  return formatValue(value, METRICS[metric].unit);
+}
+
+function trim(value: number, digits: number): string {
+  return value.toFixed(digits).replace(/\.0+$/, "");
+}

@@ -1,0 +1,34 @@
+import { METRICS } from "../domain/metric-ids.js";
+import { DAY_MS, type Scope } from "../domain/scope.js";
+import { thresholdStatus } from "../metrics/thresholds.js";
+import type { ThresholdEvaluation } from "../jobs/engine.js";
+import { answerKpi } from "./run.js";
+import type { QueryContext } from "./types.js";
+
+export type { ThresholdEvaluation } from "../jobs/engine.js";
+
+/**
+ * Evaluate every configured threshold at ctx.nowMs over the last `windowDays` (default 30) days,
+ * each at its own scope (org, team or service), for the alerting job.
+ */
+export function evaluateThresholds(ctx: QueryContext, options: { windowDays?: number } = {}): ThresholdEvaluation[] {
+  const days = options.windowDays ?? 30;
+  const window = { fromMs: ctx.nowMs - days * DAY_MS, toMs: ctx.nowMs };
+  return ctx.config.thresholds.map((threshold) => {
+    const scope: Scope = threshold.service
+      ? { kind: "service", id: threshold.service }
+      : threshold.team
+        ? { kind: "team", id: threshold.team }
+        : { kind: "org", id: null };
+    const answer = answerKpi(ctx, { metric: threshold.metric, scope, window, windowLabel: `last ${days} days` });
+    return {
+      metric: threshold.metric,
+      scope,
+      status: thresholdStatus(answer.value, threshold, METRICS[threshold.metric].direction),
+      value: answer.value,
+      warn: threshold.warn,
+      critical: threshold.critical,
+      answer,
+    };
+  });
+}

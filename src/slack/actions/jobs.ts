@@ -1,0 +1,102 @@
+import type { App, BlockAction, ButtonAction, types } from "@slack/bolt";
+import type { AppDeps } from "../../app-deps.js";
+import { markReviewDone, markReviewNotNeeded, parseReviewId, snoozeReview, validateDocUrl } from "../../jobs/review-actions.js";
+import { acknowledgedBlocks, ALERT_ACK_ACTION, parseAlertKeyValue } from "../../present/alert-blocks.js";
+import { doneModal, notNeededModal, REVIEW_ACTIONS, REVIEW_VIEWS, reviewClosedBlocks } from "../../present/review-blocks.js";
+
+// Buttons and modals of the jobs' messages: Acknowledge on threshold alerts; Mark review done /
+// Snooze 2 days / Not needed on review reminders. Each listener acknowledges first (Slack wants
+// an answer within 3 s), then does its work.
+
+type ButtonBody = BlockAction<ButtonAction>;
+type KnownBlock = types.KnownBlock;
+
+export function registerJobActions(app: App, deps: AppDeps): void {
+  app.action<ButtonBody>(ALERT_ACK_ACTION, async ({ ack, body, action, client }) => {
+    await ack();
+    const key = parseAlertKeyValue(action.value ?? "");
+    if (!key) return;
+    const scope = key.scopeKind === "org" ? { kind: "org" as const, id: null } : { kind: key.scopeKind, id: key.scopeId ?? "" };
+    const first = deps.store.alerts.acknowledge(key.metric, scope, body.user.id, deps.now());
+    const channel = body.channel?.id;
+    const ts = body.message?.ts;
+    if (!first || !channel || !ts) return;
+    const original = (body.message?.blocks ?? []) as KnownBlock[];
+    await client.chat.update({ channel, ts, text: String(body.message?.text ?? "Threshold alert"), blocks: acknowledgedBlocks(original, body.user.id) as KnownBlock[] });
+  });
+
+  app.action<ButtonBody>(REVIEW_ACTIONS.done, async ({ ack, body, action, client }) => {
+    await ack();
+    const id = parseReviewId(action.value);
+    const review = id === undefined ? undefined : deps.store.reviews.get(id);
+    if (!review) return;
+    await client.views.open({ trigger_id: body.trigger_id, view: withMessage(doneModal(review.id, review.title), body) as unknown as types.View });
+  });
+
+  app.action<ButtonBody>(REVIEW_ACTIONS.notNeeded, async ({ ack, body, action, client }) => {
+    await ack();
+    const id = parseReviewId(action.value);
+    const review = id === undefined ? undefined : deps.store.reviews.get(id);
+    if (!review) return;
+    await client.views.open({ trigger_id: body.trigger_id, view: withMessage(notNeededModal(review.id, review.title), body) as unknown as types.View });
+  });
+
+  app.action<ButtonBody>(REVIEW_ACTIONS.snooze, async ({ ack, body, action, client }) => {
+    await ack();
+    const id = parseReviewId(action.value);
+    if (id === undefined) return;
+    const result = snoozeReview(deps, id);
+    // Snoozing keeps the buttons: the answer goes in the reminder's thread.
+    await replaceMessage(client, body.channel?.id, body.message?.ts, result.ok ? result.message : result.error, false);
+  });
+
+  app.view(REVIEW_VIEWS.done, async ({ ack, view, body, client }) => {
+    const input = validateDocUrl(view.state.values.doc?.url?.value);
+    if (!input.ok) {
+      await ack({ response_action: "errors", errors: { doc: input.error } });
+      return;
+    }
+    await ack();
+    const { id, channel, ts } = readMetadata(view.private_metadata);
+    if (id === undefined) return;
+    const result = markReviewDone(deps, id, input.url, body.user.id);
+    await replaceMessage(client, channel, ts, result.ok ? result.message : result.error, result.ok);
+  });
+
+  app.view(REVIEW_VIEWS.notNeeded, async ({ ack, view, body, client }) => {
+    const reason = view.state.values.reason?.text?.value ?? "";
+    if (reason.trim().length < 3) {
+      await ack({ response_action: "errors", errors: { reason: "Say briefly why no review is needed." } });
+      return;
+    }
+    await ack();
+    const { id, channel, ts } = readMetadata(view.private_metadata);
+    if (id === undefined) return;
+    const result = markReviewNotNeeded(deps, id, reason, body.user.id);
+    await replaceMessage(client, channel, ts, result.ok ? result.message : result.error, result.ok);
+  });
+}
+
+/** The modal remembers which reminder it came from, to replace that message once saved. */
+function withMessage<V extends { readonly type: string; readonly [key: string]: unknown }>(view: V, body: ButtonBody): V {
+  return { ...view, private_metadata: JSON.stringify({ id: Number(view["private_metadata"]), channel: body.channel?.id ?? null, ts: body.message?.ts ?? null }) };
+}
+
+function readMetadata(raw: string): { id: number | undefined; channel: string | undefined; ts: string | undefined } {
+  try {
+    const v = JSON.parse(raw) as { id?: unknown; channel?: unknown; ts?: unknown };
+    return {
+      id: parseReviewId(String(v.id)),
+      channel: typeof v.channel === "string" ? v.channel : undefined,
+      ts: typeof v.ts === "string" ? v.ts : undefined,
+    };
+  } catch {
+    return { id: undefined, channel: undefined, ts: undefined };
+  }
+}
+
+async function replaceMessage(client: App["client"], channel: string | undefined, ts: string | undefined, text: string, closed: boolean): Promise<void> {
+  if (!channel || !ts) return;
+  if (closed) await client.chat.update({ channel, ts, text, blocks: reviewClosedBlocks(text) as KnownBlock[] });
+  else await client.chat.postMessage({ channel, thread_ts: ts, text });
+}

@@ -1,0 +1,53 @@
+import { DateTime } from "luxon";
+import { noticeBlocks } from "../../present/blocks/errors.js";
+import { escapeMrkdwn } from "../../present/blocks/format-slack.js";
+import type { KpiReply, KpiSubcommand } from "../kpi-subcommand.js";
+import { toReply } from "../reply.js";
+
+const USAGE = "link <incident> <deployment|none>";
+
+function problem(message: string): KpiReply {
+  return toReply(noticeBlocks(`:warning: ${escapeMrkdwn(message)}`, `Usage: \`/kpi ${USAGE}\`: the incident's id in its source (or #row), the deployment's id or commit sha; \`none\` unlinks.`));
+}
+
+/**
+ * `/kpi link`: a person's correction of the incident → deployment link behind the change failure
+ * rate. A manual link is never overwritten by the automatic rules (src/store/links.ts); `none`
+ * hands the incident back to them.
+ */
+export const linkSubcommand: KpiSubcommand = {
+  name: "link",
+  usage: USAGE,
+  summary: "correct which deployment caused an incident (change failure rate)",
+  adminOnly: true,
+  run(ctx) {
+    if (ctx.args.length !== 2) return problem(`expected two arguments, got ${ctx.args.length}.`);
+    const [incidentRef, deploymentRef] = ctx.args as [string, string];
+    const store = ctx.deps.store;
+    const incidents = store.slack.findIncidents(incidentRef);
+    if (incidents.length === 0) return problem(`no incident "${incidentRef}".`);
+    if (incidents.length > 1) return problem(`"${incidentRef}" names ${incidents.length} incidents (from different sources); use #<row id>.`);
+    const incident = incidents[0]!;
+    if (deploymentRef.toLowerCase() === "none") {
+      store.db.transaction(() => store.links.setManualLink(incident.id, null))();
+      ctx.deps.logger.info({ incident: incident.id, userId: ctx.userId }, "incident link reset from Slack");
+      return toReply(noticeBlocks(`:link: Incident *${escapeMrkdwn(incident.title)}* is linked by the automatic rules again.`));
+    }
+    const deployments = store.slack.findDeployments(deploymentRef);
+    if (deployments.length === 0) return problem(`no successful deployment "${deploymentRef}".`);
+    if (deployments.length > 1) return problem(`"${deploymentRef}" names more than one deployment; give a longer sha or the deployment id.`);
+    const deployment = deployments[0]!;
+    if (deployment.finished_at > incident.created_at) {
+      return problem(`deployment ${deploymentRef} finished after incident ${incidentRef} started, so it cannot have caused it.`);
+    }
+    store.db.transaction(() => store.links.setManualLink(incident.id, deployment.id))();
+    ctx.deps.logger.info({ incident: incident.id, deployment: deployment.id, userId: ctx.userId }, "incident linked from Slack");
+    const when = DateTime.fromMillis(deployment.finished_at, { zone: "utc" }).toFormat("LLL d HH:mm 'UTC'");
+    return toReply(
+      noticeBlocks(
+        `:link: Incident *${escapeMrkdwn(incident.title)}* is now linked to deployment \`${escapeMrkdwn(deployment.external_id)}\` of ${escapeMrkdwn(deployment.service_id)} (${when}).`,
+        "Change failure rate answers use this link from now on; `/kpi link <incident> none` undoes it.",
+      ),
+    );
+  },
+};

@@ -1,0 +1,39 @@
+import type { AppDeps } from "../app-deps.js";
+import type { FileConfig } from "../config/file.js";
+import type { QueryContext, KpiQuestion, QuestionResult } from "../query/types.js";
+import type { Compute } from "./compute-queue.js";
+import type { KpiSubcommand } from "./kpi-subcommand.js";
+import { effectiveConfig } from "./settings.js";
+
+// What the listeners share: the app's deps, the question engine (src/query/ask.ts, passed in so the
+// Slack layer does not care how answers are computed), the `/kpi` subcommands and the hooks the
+// composition root gives (what a finished sync should trigger).
+
+export interface QuestionEngine {
+  answerQuestion(ctx: QueryContext, question: KpiQuestion): QuestionResult;
+}
+
+export interface SlackRuntime {
+  readonly deps: AppDeps;
+  readonly engine: QuestionEngine;
+  readonly subcommands: readonly KpiSubcommand[];
+  /** Runs a synchronous answer computation in turn, letting acknowledgements through first. */
+  readonly compute: Compute;
+  /** Runs after `/kpi sync` finished (threshold evaluation, reviews, App Home refresh). */
+  readonly afterSync: () => Promise<void>;
+}
+
+/** The YAML config with the settings admins changed from Slack applied on top (they win). */
+export function currentConfig(deps: AppDeps): FileConfig {
+  return effectiveConfig(deps.config, { thresholds: deps.store.slack.thresholds(), subscriptions: deps.store.slack.subscriptions() });
+}
+
+export function queryContext(deps: AppDeps): QueryContext {
+  return { store: deps.store, config: currentConfig(deps), nowMs: deps.now() };
+}
+
+export function knownServices(deps: AppDeps, config: FileConfig): string[] {
+  const ids = new Set(config.services.map((s) => s.id));
+  for (const row of deps.store.catalog.services()) ids.add(row.id);
+  return [...ids];
+}

@@ -1,0 +1,80 @@
+import type { AppDeps } from "../../app-deps.js";
+import type { SyncOptions, SyncReport, SyncSource } from "../types.js";
+import { createGithubClient, githubAuthFromEnv, statusOf, type GithubClient, type GithubClientOptions, type RequestStats } from "./client.js";
+import type { IngestContext } from "./ingest.js";
+import { syncTarget } from "./sync.js";
+import { cursorKey, repoTargets } from "./targets.js";
+
+// `vitals sync github` and the scheduled sync: every configured repo, one after the other. A repo
+// that fails is recorded on its cursor and reported; the others still sync.
+
+export function createGithubSource(clientOptions: GithubClientOptions = {}): SyncSource {
+  // Kept between runs: with App auth the installation token (valid an hour) is reused rather than
+  // exchanged again on every sync.
+  let client: { env: AppDeps["env"]; octokit: GithubClient; stats: RequestStats } | undefined;
+  const clientFor = (deps: AppDeps) => {
+    if (client?.env !== deps.env) {
+      const stats: RequestStats = { requests: 0, notModified: 0, rateLimited: 0 };
+      client = { env: deps.env, stats, octokit: createGithubClient(deps.env, deps.logger, stats, clientOptions) };
+    }
+    return client;
+  };
+  return {
+    name: "github",
+    configured: ({ env, config }) => githubAuthFromEnv(env).kind !== "none" && repoTargets(config).length > 0,
+    sync: (deps, options) => syncGithub(deps, options, clientFor),
+  };
+}
+
+export const githubSource: SyncSource = createGithubSource();
+
+type ClientFor = (deps: AppDeps) => { octokit: GithubClient; stats: RequestStats };
+
+async function syncGithub(deps: AppDeps, options: SyncOptions = {}, clientFor: ClientFor): Promise<SyncReport> {
+  const report = { source: "github", fetched: 0, inserted: 0, updated: 0, unchanged: 0, notes: [] as string[] };
+  const auth = githubAuthFromEnv(deps.env);
+  if (auth.kind === "none") return { ...report, notes: [`GitHub is not configured: ${auth.reason}`] };
+  const targets = repoTargets(deps.config);
+  if (targets.length === 0) return { ...report, notes: ["no service in the config file has a github.repo"] };
+
+  const failures: string[] = [];
+  for (const target of targets) {
+    if (options.signal?.aborted) break;
+    const { octokit, stats: total } = clientFor(deps);
+    const before = { ...total };
+    const delta = (): RequestStats => ({
+      requests: total.requests - before.requests,
+      notModified: total.notModified - before.notModified,
+      rateLimited: total.rateLimited - before.rateLimited,
+    });
+    const ctx: IngestContext = { deps, octokit, prs: new Map(), notes: report.notes };
+    const log = deps.logger.child({ source: "github", repo: target.repo, deploymentSource: target.source });
+    try {
+      const totals = await syncTarget(ctx, target, options.backfillDays);
+      report.fetched += totals.fetched;
+      report.inserted += totals.inserted;
+      report.updated += totals.updated;
+      report.unchanged += totals.unchanged;
+      const stats = delta();
+      log.info({ ...totals, ...stats }, "GitHub sync done");
+      if (stats.rateLimited > 0) report.notes.push(`${target.repo}: hit the GitHub rate limit ${stats.rateLimited} time(s) and waited as told`);
+    } catch (error) {
+      const message = describe(error);
+      deps.store.syncState.recordFailure("github", cursorKey(target), message, deps.now());
+      log.error({ err: error, ...delta() }, "GitHub sync failed");
+      failures.push(`${target.repo} (${target.source}): ${message}`);
+    }
+  }
+  report.notes.push(...failures.map((f) => `failed: ${f}; what was written is kept and the next sync resumes`));
+  return report;
+}
+
+/** What to tell a person: the status and GitHub's message, never a token or a stack. */
+function describe(error: unknown): string {
+  const status = statusOf(error);
+  const message = error instanceof Error ? error.message.split("\n")[0] : String(error);
+  if (status === 401) return "GitHub refused the credentials (401): check GITHUB_TOKEN or the GitHub App settings";
+  if (status === 403) return `GitHub denied access (403): the token or App needs read access to Deployments, Actions, Pull requests, Contents and Metadata (${message})`;
+  if (status === 404) return `not found (404): check the repo name and that the token or App can see it (${message})`;
+  return status ? `GitHub answered ${status}: ${message}` : (message ?? "unknown error");
+}

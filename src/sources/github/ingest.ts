@@ -1,0 +1,231 @@
+import type { AppDeps } from "../../app-deps.js";
+import type { ChangeRecord, DeploymentRecord, PullRequestInfo } from "../../domain/records.js";
+import { statusOf, type GithubClient } from "./client.js";
+import { firstReviewAtMs, isHotfixPr, isRevertPr, ms, nextLink, prNumberFromMessage, type DeploymentEvent } from "./normalise.js";
+import type { RepoTarget } from "./targets.js";
+
+// The one ingestion path shared by the poller and the webhook: a finished deployment event becomes a
+// DeploymentRecord with the commits it shipped (compare with the previous successful production
+// deployment), their pull requests, and the hotfix/rollback flags; then it is written.
+
+export interface IngestContext {
+  readonly deps: AppDeps;
+  readonly octokit: GithubClient;
+  /** Pull requests fetched during this run (one set of requests per PR, however many commits). */
+  readonly prs: Map<string, PrData | null>;
+  readonly notes: string[];
+}
+
+export interface IngestTotals {
+  fetched: number;
+  inserted: number;
+  updated: number;
+  unchanged: number;
+}
+
+interface PrData {
+  readonly info: PullRequestInfo;
+  readonly earliestCommitMs: number;
+}
+
+interface CommitLike {
+  readonly sha: string;
+  readonly commit: { readonly message: string; readonly author: { readonly date?: string } | null; readonly committer: { readonly date?: string } | null };
+}
+
+/** Already stored with the same outcome: nothing to ask GitHub (this is what keeps a re-sync cheap). */
+export function isStored(deps: AppDeps, event: DeploymentEvent): boolean {
+  const stored = deps.store.github.deployment("github", event.externalId);
+  return stored !== undefined && stored.status === event.status && stored.finished_at === event.finishedAtMs;
+}
+
+/**
+ * Ingest finished events oldest first (each sees its predecessor in the store), each written in its
+ * own transaction together with `afterWrite` (the caller's cursor), so an interrupted run loses nothing.
+ */
+export async function ingestEvents(
+  ctx: IngestContext,
+  target: RepoTarget,
+  events: readonly DeploymentEvent[],
+  afterWrite: (event: DeploymentEvent) => void = () => {},
+): Promise<IngestTotals> {
+  const totals: IngestTotals = { fetched: 0, inserted: 0, updated: 0, unchanged: 0 };
+  const ordered = [...events].filter((e) => e.status !== "pending").sort((a, b) => a.finishedAtMs - b.finishedAtMs || a.createdAtMs - b.createdAtMs);
+  for (const event of ordered) {
+    totals.fetched++;
+    if (isStored(ctx.deps, event)) {
+      totals.unchanged++;
+      ctx.deps.store.db.transaction(() => afterWrite(event))();
+      continue;
+    }
+    const record = await deploymentRecord(ctx, target, event);
+    ctx.deps.store.db.transaction(() => {
+      const result = ctx.deps.store.write([{ kind: "deployment", ...record }]);
+      totals.inserted += result.deployments.inserted;
+      totals.updated += result.deployments.updated;
+      totals.unchanged += result.deployments.unchanged;
+      afterWrite(event);
+    })();
+  }
+  return totals;
+}
+
+export async function deploymentRecord(ctx: IngestContext, target: RepoTarget, event: DeploymentEvent): Promise<DeploymentRecord> {
+  const environment = ctx.deps.config.production_environment;
+  const base: DeploymentRecord = {
+    source: "github",
+    externalId: event.externalId,
+    service: target.service,
+    environment,
+    status: event.status === "success" ? "success" : "failure",
+    finishedAtMs: event.finishedAtMs,
+    startedAtMs: event.startedAtMs,
+    sha: event.sha,
+    url: event.url,
+  };
+  if (event.status !== "success") return base;
+
+  const previous = ctx.deps.store.github.previousSuccess(target.service, environment, event.finishedAtMs, event.externalId);
+  const shipped = await shippedCommits(ctx, target, event, previous?.sha ?? undefined);
+  const changes = shipped.commits === undefined ? undefined : await changesOf(ctx, target, shipped.commits);
+  const prs = (changes ?? []).flatMap((c) => (c.pr ? [c.pr] : []));
+  // Going back to older code: a commit an earlier deployment shipped, or an ancestor of the current one.
+  const redeployOfEarlierCode =
+    previous !== undefined &&
+    previous.sha !== event.sha &&
+    (shipped.behind || ctx.deps.store.github.shaShippedBefore(target.service, environment, event.sha, event.finishedAtMs));
+  const rollback = previous !== undefined && (redeployOfEarlierCode || prs.some(isRevertPr));
+  return { ...base, changes, hotfix: prs.some(isHotfixPr), rollbackOf: rollback ? previous.external_id : undefined };
+}
+
+/**
+ * The commits this deployment shipped for the first time: compare with the previous successful
+ * production deployment (paged, so past the 250 commits an unpaged compare stops at). A repo's
+ * first deployment has no predecessor: its branch history over `first_deployment_lookback_days`
+ * stands in, or with 0 its changes are skipped (undefined).
+ */
+async function shippedCommits(
+  ctx: IngestContext,
+  target: RepoTarget,
+  event: DeploymentEvent,
+  previousSha: string | undefined,
+): Promise<{ commits: CommitLike[] | undefined; behind: boolean }> {
+  const { owner, name } = target;
+  if (previousSha === event.sha) return { commits: [], behind: false };
+  try {
+    if (previousSha !== undefined) {
+      const compared = await pagedCommits(ctx, "GET /repos/{owner}/{repo}/compare/{basehead}", { owner, repo: name, basehead: `${previousSha}...${event.sha}` });
+      return { commits: compared.commits, behind: compared.status === "behind" };
+    }
+    const days = ctx.deps.config.github.first_deployment_lookback_days;
+    ctx.deps.logger.info(
+      { source: "github", repo: target.repo, deployment: event.externalId, lookbackDays: days },
+      days === 0 ? "first deployment of the repo: changes skipped" : "first deployment of the repo: changes bounded by the look-back",
+    );
+    if (days === 0) return { commits: undefined, behind: false };
+    const history = await pagedCommits(ctx, "GET /repos/{owner}/{repo}/commits", {
+      owner,
+      repo: name,
+      sha: event.sha,
+      since: new Date(event.finishedAtMs - days * 86_400_000).toISOString(),
+      until: new Date(event.finishedAtMs).toISOString(),
+    });
+    return { commits: history.commits, behind: false };
+  } catch (error) {
+    // A sha force-pushed away or a deleted branch: keep the deployment, say why it has no changes.
+    if (statusOf(error) === 404 || statusOf(error) === 422) {
+      ctx.notes.push(`${target.repo}: could not list the commits of ${event.externalId} (GitHub answered ${statusOf(error)}); stored without changes`);
+      return { commits: undefined, behind: false };
+    }
+    throw error;
+  }
+}
+
+/** All pages of a commit list or a compare (whose `status` says whether head is behind base). */
+async function pagedCommits(ctx: IngestContext, route: string, params: Record<string, string>): Promise<{ commits: CommitLike[]; status?: string }> {
+  const commits: CommitLike[] = [];
+  let status: string | undefined;
+  let response = await ctx.octokit.request(route, { ...params, per_page: 100 });
+  for (;;) {
+    const data = response.data as CommitLike[] | { commits: CommitLike[]; status: string };
+    if (Array.isArray(data)) commits.push(...data);
+    else {
+      commits.push(...data.commits);
+      status = data.status;
+    }
+    const next = nextLink(response.headers.link);
+    if (!next) break;
+    response = await ctx.octokit.request(`GET ${next}`);
+  }
+  return { commits, status };
+}
+
+async function changesOf(ctx: IngestContext, target: RepoTarget, commits: readonly CommitLike[]): Promise<ChangeRecord[]> {
+  const changes: ChangeRecord[] = [];
+  for (const c of commits) {
+    // Shipped before (e.g. again after a rollback): the store has its change; no need to ask GitHub.
+    const known = ctx.deps.store.github.changeOfSha(target.service, c.sha);
+    if (known) {
+      changes.push({ sha: c.sha, committedAtMs: known.committed_at, pr: known.pr_number === null ? undefined : { number: known.pr_number } });
+      continue;
+    }
+    const committedAtMs = ms(c.commit.author?.date ?? c.commit.committer?.date ?? "");
+    const pr = await prOfCommit(ctx, target, c);
+    changes.push(pr ? { sha: c.sha, committedAtMs: Math.min(committedAtMs, pr.earliestCommitMs), pr: pr.info } : { sha: c.sha, committedAtMs });
+  }
+  return changes;
+}
+
+async function prOfCommit(ctx: IngestContext, target: RepoTarget, c: CommitLike): Promise<PrData | null> {
+  let number = prNumberFromMessage(c.commit.message);
+  if (number === undefined) {
+    // Rebase merges name no PR: ask GitHub which merged PR brought this commit.
+    const { data } = await ctx.octokit.request("GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls", { owner: target.owner, repo: target.name, commit_sha: c.sha });
+    number = (data as { number: number; merged_at: string | null }[]).find((p) => p.merged_at !== null)?.number;
+    if (number === undefined) return null;
+  }
+  return pullRequest(ctx, target, number);
+}
+
+async function pullRequest(ctx: IngestContext, target: RepoTarget, number: number): Promise<PrData | null> {
+  const key = `${target.repo}#${number}`;
+  const cached = ctx.prs.get(key);
+  if (cached !== undefined) return cached;
+  const params = { owner: target.owner, repo: target.name, pull_number: number };
+  let pr;
+  try {
+    pr = (await ctx.octokit.request("GET /repos/{owner}/{repo}/pulls/{pull_number}", params)).data;
+  } catch (error) {
+    // "(#12)" may name an issue or a PR of another repository.
+    if (statusOf(error) === 404) {
+      ctx.prs.set(key, null);
+      return null;
+    }
+    throw error;
+  }
+  if (!pr.merged_at) {
+    ctx.prs.set(key, null);
+    return null;
+  }
+  const reviews = (await ctx.octokit.request("GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews", { ...params, per_page: 100 })).data;
+  const prCommits = (await ctx.octokit.request("GET /repos/{owner}/{repo}/pulls/{pull_number}/commits", { ...params, per_page: 100 })).data;
+  const author = pr.user?.login;
+  const commitTimes = prCommits.map((c) => ms(c.commit.author?.date ?? c.commit.committer?.date ?? pr.created_at));
+  const data: PrData = {
+    earliestCommitMs: commitTimes.length > 0 ? Math.min(...commitTimes) : ms(pr.created_at),
+    info: {
+      number: pr.number,
+      openedAtMs: ms(pr.created_at),
+      firstReviewAtMs: firstReviewAtMs(author, reviews),
+      mergedAtMs: ms(pr.merged_at),
+      size: pr.additions + pr.deletions,
+      labels: pr.labels.map((l) => l.name),
+      headBranch: pr.head.ref,
+      title: pr.title,
+      author,
+      url: pr.html_url,
+    },
+  };
+  ctx.prs.set(key, data);
+  return data;
+}

@@ -1,0 +1,323 @@
+import type { Window } from "../domain/scope.js";
+import type { Db } from "./db.js";
+import { ORG_SAMPLE_SERVICE } from "./samples.js";
+import type { DeploymentSliceRow, LeadTimeServiceRow, LeadTimeStageSumRow, LeadTimeStagesRow, FailedDeploymentRow, IncidentSliceRow, IncidentRow, IncidentTitleRow, OpenIncidents, TimedSampleRow, OutageRow, LatencySliceRow, ErrorSliceRow, LevelSampleRow, SumSliceRow, AnnotationReadRow } from "../metrics/rows.js";
+
+export type { DeploymentSliceRow, LeadTimeServiceRow, LeadTimeStageSumRow, LeadTimeStagesRow, FailedDeploymentRow, IncidentSliceRow, IncidentRow, IncidentTitleRow, OpenIncidents, TimedSampleRow, OutageRow, LatencySliceRow, ErrorSliceRow, LevelSampleRow, SumSliceRow, AnnotationReadRow } from "../metrics/rows.js";
+
+// Every read the metrics need. SQL filters by scope and time and aggregates per (service, slice),
+// where a slice is the span between two cut points of the answer's frame (src/metrics/frame.ts):
+// one read covers the window, the previous window and the 12-week series. Statements are prepared
+// once per shape (the number of cut points varies) and cached.
+
+/** Services of the scope, or null for the whole organisation (which includes unmapped incidents). */
+export type ScopeServices = readonly string[] | null;
+
+const HOUR = 3_600_000;
+
+// Statements of varying arity: arguments are checked by the callers below, not by the type.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Statement = import("better-sqlite3").Statement<any[], unknown>;
+
+export function metricReads(db: Db) {
+  const cache = new Map<string, Statement>();
+  const prepared = (key: string, sql: () => string): Statement => {
+    let statement = cache.get(key);
+    if (!statement) {
+      statement = db.prepare(sql());
+      cache.set(key, statement);
+    }
+    return statement;
+  };
+
+  /**
+   * Slice index of a time column among cuts[0..n-1] (rows are already within [cuts[0], cuts[n-1])),
+   * as a binary search of nested CASEs: log2(n) comparisons per row instead of n. Its `?`
+   * placeholders take the inner cuts in the order `innerCuts` gives.
+   */
+  const sliceOf = (column: string, cutCount: number): string => {
+    const build = (lo: number, hi: number): string => {
+      // slices lo..hi-1; the cut between slice i-1 and i is cuts[i]
+      if (hi - lo <= 1) return String(lo);
+      const mid = (lo + hi) >> 1;
+      return `(CASE WHEN ${column} < ? THEN ${build(lo, mid)} ELSE ${build(mid, hi)} END)`;
+    };
+    return build(0, cutCount - 1);
+  };
+  const innerCuts = (cuts: readonly number[]): number[] => {
+    const order: number[] = [];
+    const walk = (lo: number, hi: number): void => {
+      if (hi - lo <= 1) return;
+      const mid = (lo + hi) >> 1;
+      order.push(cuts[mid]!);
+      walk(lo, mid);
+      walk(mid, hi);
+    };
+    walk(0, cuts.length - 1);
+    return order;
+  };
+  const scopeSql = (column: string, services: ScopeServices): string =>
+    services === null ? "" : ` AND ${column} IN (SELECT value FROM json_each(?))`;
+  const scopeArgs = (services: ScopeServices): string[] => (services === null ? [] : [JSON.stringify(services)]);
+  // After ANALYZE the planner may prefer a narrower index of 001 with a skip-scan and then read
+  // every table row; the covering indexes of migration 002 are pinned explicitly.
+  const changesIndex = (services: ScopeServices): string => `INDEXED BY ${services === null ? "changes_metrics_time" : "changes_metrics_service"}`;
+  const deploymentsIndex = (services: ScopeServices): string => `INDEXED BY ${services === null ? "deployments_metrics_time" : "deployments_metrics_service"}`;
+  const key = (name: string, cuts: readonly number[], services: ScopeServices): string => `${name}:${cuts.length}:${services === null ? "org" : "scoped"}`;
+
+  return {
+    /** Successful production deployments per service and slice, with failed (caused a failure) and rework counts. */
+    deploymentSlices(env: string, cuts: readonly number[], services: ScopeServices): DeploymentSliceRow[] {
+      const statement = prepared(key("deploySlices", cuts, services), () => `
+        SELECT d.service_id AS service, ${sliceOf("d.finished_at", cuts.length)} AS slice, count(*) AS attempts,
+          sum(d.status = 'success') AS n,
+          sum(d.status = 'success' AND (EXISTS (SELECT 1 FROM incidents i WHERE i.linked_deployment_id = d.id)
+              OR EXISTS (SELECT 1 FROM deployments r WHERE r.rollback_of_id = d.id AND r.status = 'success'))) AS failed,
+          sum(d.status = 'success' AND (d.rollback_of IS NOT NULL OR d.is_hotfix = 1)) AS rework
+        FROM deployments d ${deploymentsIndex(services)}
+        WHERE d.environment = ? AND d.finished_at >= ? AND d.finished_at < ?${scopeSql("d.service_id", services)}
+        GROUP BY 1, 2`);
+      return statement.all(...innerCuts(cuts), env, cuts[0], cuts[cuts.length - 1], ...scopeArgs(services)) as DeploymentSliceRow[];
+    },
+
+    /** Distinct local calendar days with a deployment (offsets from src/metrics/frame.ts offsetSegments). */
+    deployDays(env: string, window: Window, offsets: ReadonlyArray<{ fromMs: number; offsetMs: number }>, services: ScopeServices): number[] {
+      const arms = offsets.slice(1).map(() => "WHEN finished_at < ? THEN ?").join(" ");
+      const offsetSql = offsets.length === 1 ? "?" : `CASE ${arms} ELSE ? END`;
+      const statement = prepared(`deployDays:${offsets.length}:${services === null}`, () => `
+        SELECT DISTINCT (finished_at + ${offsetSql}) / 86400000 AS day FROM deployments ${deploymentsIndex(services)}
+        WHERE environment = ? AND status = 'success' AND finished_at >= ? AND finished_at < ?${scopeSql("service_id", services)}`);
+      const offsetArgs: number[] = [];
+      for (let i = 1; i < offsets.length; i++) offsetArgs.push(offsets[i]!.fromMs, offsets[i - 1]!.offsetMs);
+      offsetArgs.push(offsets[offsets.length - 1]!.offsetMs);
+      return statement.pluck().all(...offsetArgs, env, window.fromMs, window.toMs, ...scopeArgs(services)) as number[];
+    },
+
+    /** Deployments in the window that caused a failure (or were rework), with what marked them. */
+    flaggedDeployments(which: "failed" | "rework", env: string, window: Window, services: ScopeServices): FailedDeploymentRow[] {
+      const rolledBack = "EXISTS (SELECT 1 FROM deployments r WHERE r.rollback_of_id = d.id AND r.status = 'success')";
+      const flagged = which === "failed"
+        ? `(${rolledBack} OR EXISTS (SELECT 1 FROM incidents i WHERE i.linked_deployment_id = d.id))`
+        : "(d.rollback_of IS NOT NULL OR d.is_hotfix = 1)";
+      // The details are computed for the flagged deployments only (the filter runs first).
+      const statement = prepared(`flagged:${which}:${services === null}`, () => `
+        SELECT d.id, d.service_id AS service, d.external_id, d.finished_at, d.url, d.sha, ${rolledBack} AS rolled_back,
+          (SELECT count(*) FROM incidents i WHERE i.linked_deployment_id = d.id) AS incidents,
+          (SELECT i.title FROM incidents i WHERE i.linked_deployment_id = d.id ORDER BY i.created_at LIMIT 1) AS incident_title,
+          (SELECT i.url FROM incidents i WHERE i.linked_deployment_id = d.id ORDER BY i.created_at LIMIT 1) AS incident_url,
+          (d.rollback_of IS NOT NULL OR d.is_hotfix = 1) AS is_rework
+        FROM deployments d ${deploymentsIndex(services)}
+        WHERE d.environment = ? AND d.status = 'success' AND d.finished_at >= ? AND d.finished_at < ?${scopeSql("d.service_id", services)}
+          AND ${flagged}
+        ORDER BY d.finished_at`);
+      return statement.all(env, window.fromMs, window.toMs, ...scopeArgs(services)) as FailedDeploymentRow[];
+    },
+
+    /**
+     * Lead-time samples per service, packed by SQL as one list per service (returning one row per
+     * change, or grouping by service and slice, costs more than this): each item is
+     * ((lead in whole seconds × 8 + PR-size bucket) × 64 + slice); samples ≤ 0 are only counted.
+     */
+    leadTimes(cuts: readonly number[], services: ScopeServices): LeadTimeServiceRow[] {
+      if (cuts.length > 64) throw new Error(`a frame has at most 64 cut points, got ${cuts.length}`);
+      const statement = prepared(key("lead", cuts, services), () => `
+        SELECT service_id AS service,
+          group_concat(CASE WHEN first_deployed_at > committed_at THEN (((first_deployed_at - committed_at) / 1000) * 8 +
+            CASE WHEN pr_size IS NULL THEN 5 WHEN pr_size < 10 THEN 0 WHEN pr_size < 100 THEN 1 WHEN pr_size < 500 THEN 2
+                 WHEN pr_size < 1000 THEN 3 ELSE 4 END) * 64 + ${sliceOf("first_deployed_at", cuts.length)} END) AS packed,
+          group_concat(CASE WHEN first_deployed_at <= committed_at THEN ${sliceOf("first_deployed_at", cuts.length)} END) AS excluded
+        FROM changes ${changesIndex(services)} WHERE first_deployed_at >= ? AND first_deployed_at < ?${scopeSql("service_id", services)}
+        GROUP BY 1`);
+      return statement.all(...innerCuts(cuts), ...innerCuts(cuts), cuts[0], cuts[cuts.length - 1], ...scopeArgs(services)) as LeadTimeServiceRow[];
+    },
+
+    /** Per service, each stage's summed duration (ms) and how many changes shipped in the window have it. */
+    leadTimeStageSums(window: Window, services: ScopeServices): LeadTimeStageSumRow[] {
+      const statement = prepared(`stageSums:${services === null}`, () => `
+        SELECT service_id AS service,
+          total(pr_opened_at - committed_at) AS coding, count(pr_opened_at) AS coding_n,
+          total(pr_first_review_at - pr_opened_at) AS pickup, count(pr_first_review_at - pr_opened_at) AS pickup_n,
+          total(pr_merged_at - pr_first_review_at) AS review, count(pr_merged_at - pr_first_review_at) AS review_n,
+          total(first_deployed_at - pr_merged_at) AS deploy, count(pr_merged_at) AS deploy_n
+        FROM changes ${changesIndex(services)} WHERE first_deployed_at >= ? AND first_deployed_at < ?${scopeSql("service_id", services)}
+        GROUP BY 1`);
+      return statement.all(window.fromMs, window.toMs, ...scopeArgs(services)) as LeadTimeStageSumRow[];
+    },
+
+    /** Each stage's samples (ms) over the window, packed, for the stage medians. */
+    leadTimeStages(window: Window, services: ScopeServices): LeadTimeStagesRow {
+      const statement = prepared(`stages:${services === null}`, () => `
+        SELECT group_concat(pr_opened_at - committed_at) AS coding, group_concat(pr_first_review_at - pr_opened_at) AS pickup,
+          group_concat(pr_merged_at - pr_first_review_at) AS review, group_concat(first_deployed_at - pr_merged_at) AS deploy
+        FROM changes ${changesIndex(services)}
+        WHERE first_deployed_at >= ? AND first_deployed_at < ? AND first_deployed_at > committed_at${scopeSql("service_id", services)}`);
+      return statement.get(window.fromMs, window.toMs, ...scopeArgs(services)) as LeadTimeStagesRow;
+    },
+
+    /**
+     * Incidents per service and slice of `timeColumn` (resolved_at for MTTR, acknowledged_at for
+     * MTTA): count and summed hours from creation.
+     */
+    incidentSlices(timeColumn: "resolved_at" | "acknowledged_at", cuts: readonly number[], services: ScopeServices): IncidentSliceRow[] {
+      const statement = prepared(key(`incSlices:${timeColumn}`, cuts, services), () => `
+        SELECT service_id AS service, ${sliceOf(timeColumn, cuts.length)} AS slice, count(*) AS n,
+          sum(${timeColumn} - created_at) / ${HOUR}.0 AS hours, sum(linked_deployment_id IS NOT NULL) AS change_caused
+        FROM incidents WHERE ${timeColumn} >= ? AND ${timeColumn} < ?${scopeSql("service_id", services)}
+        GROUP BY 1, 2`);
+      return statement.all(...innerCuts(cuts), cuts[0], cuts[cuts.length - 1], ...scopeArgs(services)) as IncidentSliceRow[];
+    },
+
+    /**
+     * The incidents themselves for [from, to) of `timeColumn` (current and previous window), packed
+     * by SQL into one string (thousands of rows at org scope cost more as row objects than as text).
+     */
+    incidents(timeColumn: "resolved_at" | "acknowledged_at", window: Window, services: ScopeServices): IncidentRow[] {
+      const statement = prepared(`inc:${timeColumn}:${services === null}`, () => `
+        SELECT group_concat(id || char(31) || coalesce(service_id, '') || char(31) || created_at || char(31) || coalesce(acknowledged_at, '')
+          || char(31) || coalesce(resolved_at, '') || char(31) || coalesce(linked_deployment_id, ''), char(30))
+        FROM incidents WHERE ${timeColumn} >= ? AND ${timeColumn} < ?${scopeSql("service_id", services)}`);
+      const packed = statement.pluck().get(window.fromMs, window.toMs, ...scopeArgs(services)) as string | null;
+      if (!packed) return [];
+      const orNull = (text: string): number | null => (text === "" ? null : Number(text));
+      // Unit and record separators: no service id contains them.
+      return packed.split("\x1e").map((item) => {
+        const [id, service, created, acknowledged, resolved, linked] = item.split("\x1f") as [string, string, string, string, string, string];
+        const row: IncidentRow = {
+          id: Number(id), service: service === "" ? null : service, created_at: Number(created),
+          acknowledged_at: orNull(acknowledged), resolved_at: orNull(resolved), linked_deployment_id: orNull(linked), at: 0,
+        };
+        row.at = (timeColumn === "resolved_at" ? row.resolved_at : row.acknowledged_at)!;
+        return row;
+      });
+    },
+
+    /** Titles and links of a few incidents (the drivers). */
+    incidentTitles(ids: readonly number[]): IncidentTitleRow[] {
+      const statement = prepared("incTitles", () => `SELECT id, title, url FROM incidents WHERE id IN (SELECT value FROM json_each(?))`);
+      return statement.all(JSON.stringify(ids)) as IncidentTitleRow[];
+    },
+
+    /** Incidents still open at `atMs` (MTTR), or still waiting for an acknowledgement (MTTA). */
+    openAt(kind: "unresolved" | "unacknowledged", atMs: number, services: ScopeServices): OpenIncidents {
+      const waiting = kind === "unresolved" ? "" : " AND (acknowledged_at IS NULL OR acknowledged_at >= @at)";
+      const statement = prepared(`open:${kind}:${services === null}`, () => `
+        SELECT count(*) AS open_count, min(created_at) AS oldest_created_at FROM (
+          SELECT created_at FROM incidents WHERE resolved_at IS NULL AND +created_at < @at${waiting}${scopeSql("service_id", services).replace("?", "@services")}
+          UNION ALL
+          SELECT created_at FROM incidents WHERE resolved_at >= @at AND +created_at < @at${waiting}${scopeSql("service_id", services).replace("?", "@services")})`);
+      const args: Record<string, unknown> = { at: atMs };
+      if (services !== null) args["services"] = JSON.stringify(services);
+      return statement.get(args) as OpenIncidents;
+    },
+
+    /** Samples of one name in [from, to), by service and time (for time weighting). */
+    timedSamples(name: string, window: Window, services: ScopeServices): TimedSampleRow[] {
+      const statement = prepared(`timed:${services === null}`, () => `
+        SELECT service_id AS service, at, avg(value) AS value FROM samples
+        WHERE name = ? AND at >= ? AND at < ? AND service_id <> ''${scopeSql("service_id", services)}
+        GROUP BY service_id, at ORDER BY service_id, at`);
+      return statement.all(name, window.fromMs, window.toMs, ...scopeArgs(services)) as TimedSampleRow[];
+    },
+
+    /** Outage incidents overlapping the window (METRICS.md: outage severities, or PagerDuty high urgency + priority). */
+    outages(window: Window, severities: readonly string[], pagerdutyPriorities: readonly string[], services: ScopeServices): OutageRow[] {
+      const statement = prepared(`outages:${services === null}`, () => `
+        SELECT service_id AS service, created_at, resolved_at FROM incidents
+        WHERE service_id IS NOT NULL AND created_at < ? AND (resolved_at IS NULL OR resolved_at > ?)
+          AND (severity IN (SELECT value FROM json_each(?))
+               OR (source = 'pagerduty' AND urgency = 'high' AND priority IN (SELECT value FROM json_each(?))))${scopeSql("service_id", services)}
+        ORDER BY service_id, created_at`);
+      return statement.all(window.toMs, window.fromMs, JSON.stringify(severities), JSON.stringify(pagerdutyPriorities), ...scopeArgs(services)) as OutageRow[];
+    },
+
+    /** Latency P95 samples per service and slice: request-weighted sums where requests are known, plain otherwise. */
+    latencySlices(cuts: readonly number[], services: ScopeServices): LatencySliceRow[] {
+      const statement = prepared(key("latency", cuts, services), () => `
+        SELECT l.service_id AS service, ${sliceOf("l.at", cuts.length)} AS slice, count(*) AS n,
+          total(CASE WHEN r.value > 0 THEN l.value * r.value END) AS weighted, total(CASE WHEN r.value > 0 THEN r.value END) AS weight,
+          total(l.value) AS sum, sum(NOT coalesce(r.value > 0, 0)) AS unweighted
+        FROM samples l
+        LEFT JOIN samples r ON r.service_id = l.service_id AND r.name = 'requests' AND r.at = l.at AND r.source = l.source
+        WHERE l.name = 'latency_p95_ms' AND l.at >= ? AND l.at < ? AND l.service_id <> ''${scopeSql("l.service_id", services)}
+        GROUP BY 1, 2`);
+      return statement.all(...innerCuts(cuts), cuts[0], cuts[cuts.length - 1], ...scopeArgs(services)) as LatencySliceRow[];
+    },
+
+    /**
+     * Error and request counts per service and slice (errors paired with the requests of the same
+     * service, time and source); pre-computed rates weighted by those requests, or plain when a
+     * rate has no request count.
+     */
+    errorSlices(cuts: readonly number[], services: ScopeServices): ErrorSliceRow[] {
+      const statement = prepared(key("errors", cuts, services), () => `
+        SELECT q.service_id AS service, ${sliceOf("q.at", cuts.length)} AS slice, count(*) AS n,
+          total(e.value) AS errors, total(CASE WHEN e.value IS NOT NULL THEN q.value END) AS requests,
+          total(CASE WHEN e.value IS NULL THEN r.value * q.value END) AS rate_weighted,
+          total(CASE WHEN e.value IS NULL AND r.value IS NOT NULL THEN q.value END) AS rate_requests,
+          0 AS rate_sum, 0 AS rate_plain
+        FROM samples q
+        LEFT JOIN samples e ON e.service_id = q.service_id AND e.name = 'errors' AND e.at = q.at AND e.source = q.source
+        LEFT JOIN samples r ON r.service_id = q.service_id AND r.name = 'error_rate_pct' AND r.at = q.at AND r.source = q.source
+        WHERE q.name = 'requests' AND q.at >= ? AND q.at < ? AND q.service_id <> ''${scopeSql("q.service_id", services)}
+          AND (e.value IS NOT NULL OR r.value IS NOT NULL)
+        GROUP BY 1, 2
+        UNION ALL
+        SELECT r.service_id, ${sliceOf("r.at", cuts.length)}, count(*), 0, 0, 0, 0, total(r.value), count(*)
+        FROM samples r
+        WHERE r.name = 'error_rate_pct' AND r.at >= ? AND r.at < ? AND r.service_id <> ''${scopeSql("r.service_id", services)}
+          AND NOT EXISTS (SELECT 1 FROM samples q WHERE q.service_id = r.service_id AND q.name = 'requests' AND q.at = r.at AND q.source = r.source)
+        GROUP BY 1, 2`);
+      const range = [cuts[0], cuts[cuts.length - 1]];
+      return statement.all(...innerCuts(cuts), ...range, ...scopeArgs(services), ...innerCuts(cuts), ...range, ...scopeArgs(services)) as ErrorSliceRow[];
+    },
+
+    /** Samples of a level (coverage, debt) in the window, plus each service's last one before it. */
+    levelSamples(name: string, window: Window, services: ScopeServices): LevelSampleRow[] {
+      const statement = prepared(`levels:${services === null}`, () => `
+        SELECT service_id AS service, max(at) AS at, value FROM samples
+        WHERE name = @name AND at < @from AND service_id <> ''${scopeSql("service_id", services).replace("?", "@services")} GROUP BY service_id
+        UNION ALL
+        SELECT service_id AS service, at, avg(value) AS value FROM samples
+        WHERE name = @name AND at >= @from AND at < @to AND service_id <> ''${scopeSql("service_id", services).replace("?", "@services")} GROUP BY 1, 2
+        ORDER BY 1, 2`);
+      const args: Record<string, unknown> = { name, from: window.fromMs, to: window.toMs };
+      if (services !== null) args["services"] = JSON.stringify(services);
+      return statement.all(args) as LevelSampleRow[];
+    },
+
+    /** Σ value and count per service and slice ('' = organisation-wide, e.g. untagged cost). */
+    sumSlices(name: string, cuts: readonly number[], services: ScopeServices, includeOrgWide: boolean): SumSliceRow[] {
+      const statement = prepared(key(`sums:${includeOrgWide}`, cuts, services), () => `
+        SELECT service_id AS service, ${sliceOf("at", cuts.length)} AS slice, total(value) AS total, count(*) AS n
+        FROM samples WHERE name = ? AND at >= ? AND at < ?
+          AND (${services === null ? "1" : "service_id IN (SELECT value FROM json_each(?))"}${includeOrgWide ? ` OR service_id = '${ORG_SAMPLE_SERVICE}'` : ""})
+        GROUP BY 1, 2`);
+      return statement.all(...innerCuts(cuts), name, cuts[0], cuts[cuts.length - 1], ...scopeArgs(services)) as SumSliceRow[];
+    },
+
+    /** Σ value per slice over every service-tagged sample (the denominator of untagged cost sharing). */
+    taggedTotals(name: string, cuts: readonly number[]): Array<{ slice: number; total: number }> {
+      const statement = prepared(key(`tagged`, cuts, null), () => `
+        SELECT ${sliceOf("at", cuts.length)} AS slice, total(value) AS total
+        FROM samples WHERE name = ? AND at >= ? AND at < ? AND service_id <> '' GROUP BY 1`);
+      return statement.all(...innerCuts(cuts), name, cuts[0], cuts[cuts.length - 1]) as Array<{ slice: number; total: number }>;
+    },
+
+    /** Annotations in the window that concern the scope (its services, its team, or everyone). */
+    annotations(window: Window, services: ScopeServices, team: string | null): AnnotationReadRow[] {
+      const statement = prepared(`annotations:${services === null}`, () => `
+        SELECT at, text, service_id, team_id FROM annotations WHERE at >= ? AND at < ?
+        ${services === null ? "" : "AND (service_id IN (SELECT value FROM json_each(?)) OR (service_id IS NULL AND (team_id IS NULL OR team_id = ?)))"}
+        ORDER BY at`);
+      const args = services === null ? [] : [JSON.stringify(services), team];
+      return statement.all(window.fromMs, window.toMs, ...args) as AnnotationReadRow[];
+    },
+
+    /** Services that have any data (the catalog plus what imports created). */
+    knownServices(): string[] {
+      return prepared("services", () => `SELECT id FROM services ORDER BY id`).pluck().all() as string[];
+    },
+  };
+}
+
+export type MetricReads = ReturnType<typeof metricReads>;

@@ -1,0 +1,104 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseFileConfig } from "../../src/config/file.js";
+import { METRIC_IDS } from "../../src/domain/metric-ids.js";
+import { demoConfigYaml } from "../../src/sources/demo/catalog.js";
+import { demoRecordBatches } from "../../src/sources/demo/generate.js";
+import { openDatabase } from "../../src/store/db.js";
+import { createStore } from "../../src/store/index.js";
+import { vitals } from "./run.js";
+
+// End to end: `vitals ask` over a database of demo data (the lead's generator), through the real
+// parser, answerKpi and renderers.
+
+const NOW = "2026-05-04T09:00:00Z";
+let dir: string;
+let args: string[];
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), "vitals-ask-"));
+  const dbPath = join(dir, "demo.db");
+  const configPath = join(dir, "demo.yml");
+  const yaml = demoConfigYaml();
+  writeFileSync(configPath, yaml);
+  const config = parseFileConfig(yaml, configPath);
+  const store = createStore(openDatabase(dbPath), { productionEnvironment: "production", attributionWindowMs: config.metrics.attribution_window_hours * 3_600_000 });
+  store.catalog.syncFromConfig(config);
+  for (const batch of demoRecordBatches({ nowMs: Date.parse(NOW), days: 150 })) store.write(batch);
+  store.close();
+  args = ["--db", dbPath, "--config", configPath, "--now", NOW];
+});
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("vitals ask --json", () => {
+  for (const metric of METRIC_IDS) {
+    it(`answers ${metric} on the demo data with the public Answer fields`, async () => {
+      const { code, stdout, stderr } = await vitals(["ask", ...args, "--json", `${metric} last 30 days for payments`]);
+      expect(stderr).toBe("");
+      expect(code).toBe(0);
+      const answer = JSON.parse(stdout);
+      expect(answer.metric).toBe(metric);
+      expect(answer.window).toMatchObject({ from: "2026-04-04T09:00:00.000Z", to: "2026-05-04T09:00:00.000Z" });
+      expect(answer.scope).toEqual({ kind: "team", id: "payments" });
+      for (const field of ["value", "unit", "sample_size", "stats", "previous", "change", "tier", "threshold", "series", "drivers", "prompts", "annotations"]) {
+        expect(answer, `${metric}.${field}`).toHaveProperty(field);
+      }
+      expect(answer.series).toHaveLength(12);
+      expect(answer.previous.window).toEqual({ from: "2026-03-05T09:00:00.000Z", to: "2026-04-04T09:00:00.000Z" });
+    });
+  }
+
+  it("adds the compared answer for vs", async () => {
+    const { code, stdout } = await vitals(["ask", ...args, "--json", "deploys last 30d for checkout vs last quarter"]);
+    expect(code).toBe(0);
+    const answer = JSON.parse(stdout);
+    expect(answer.scope).toEqual({ kind: "service", id: "checkout" });
+    // checkout belongs to payments (Europe/Berlin): the quarter starts at midnight Berlin time.
+    expect(answer.compared.window).toMatchObject({ from: "2025-12-31T23:00:00.000Z", to: "2026-03-31T22:00:00.000Z", label: "last quarter" });
+  });
+
+  it("prints the four keys for summary and the explanation for explain", async () => {
+    const summary = JSON.parse((await vitals(["ask", ...args, "--json", "dora"])).stdout);
+    expect(summary.map((a: { metric: string }) => a.metric)).toEqual(["deployment_frequency", "lead_time", "change_failure_rate", "mttr"]);
+    const explanation = JSON.parse((await vitals(["ask", ...args, "--json", "explain cfr"])).stdout);
+    expect(explanation.metric).toBe("change_failure_rate");
+    expect(explanation.coverage.length).toBeGreaterThan(0);
+  });
+});
+
+describe("vitals ask (text)", () => {
+  it("prints the value with its unit, the trend and the sparkline", async () => {
+    const { code, stdout } = await vitals(["ask", ...args, "cfr", "last", "30d", "for", "checkout"]);
+    expect(code).toBe(0);
+    const lines = stdout.split("\n");
+    expect(lines[0]).toBe("Change failure rate — service checkout, last 30 days (Apr 4–May 4, 2026)");
+    expect(lines[1]).toMatch(/^ {2}(\d+(\.\d+)? %|N\/A) {3}/);
+    expect(lines[1]).toMatch(/(improved|worsened|unchanged|no comparison)$/);
+    expect(stdout).toMatch(/12 weeks: [▁▂▃▄▅▆▇█ ]{12}/);
+  });
+
+  it("explains a metric with its coverage", async () => {
+    const { code, stdout } = await vitals(["ask", ...args, "explain lead time"]);
+    expect(code).toBe(0);
+    expect(stdout).toContain("Lead time for changes (lead_time, hours, higher is worse)");
+    expect(stdout).toMatch(/production deployments have no commits attached/);
+  });
+
+  it("exits 2 with the parser's message for a question it cannot read", async () => {
+    const { code, stdout, stderr } = await vitals(["ask", ...args, "crf for paymnets"]);
+    expect(code).toBe(2);
+    expect(stdout).toBe("");
+    expect(stderr).toMatch(/^vitals ask: unknown metric "crf"\. Did you mean "cfr"\? Expected/);
+    const scope = await vitals(["ask", ...args, "cfr for paymnets"]);
+    expect(scope.stderr).toContain('unknown team or service "paymnets". Did you mean "payments"?');
+  });
+
+  it("asks for a question when given none", async () => {
+    const { code, stderr } = await vitals(["ask", ...args]);
+    expect(code).toBe(2);
+    expect(stderr).toContain('expected a question, e.g. vitals ask "cfr last 30d for payments"');
+  });
+});

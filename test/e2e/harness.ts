@@ -1,0 +1,86 @@
+import { parseEnv } from "../../src/config/env.js";
+import type { FileConfig } from "../../src/config/file.js";
+import { createLogger } from "../../src/log.js";
+import { buildDeps, startApp, type RunningApp } from "../../src/main.js";
+import { questionEngine } from "../../src/slack/question-engine.js";
+import type { QuestionEngine } from "../../src/slack/runtime.js";
+import { demoConfig } from "../../src/sources/demo/catalog.js";
+import { generateDemoRecords } from "../../src/sources/demo/generate.js";
+import { openDatabase } from "../../src/store/db.js";
+import { createStore } from "../../src/store/index.js";
+import type { AppDeps } from "../../src/app-deps.js";
+import { startFakeSlack, type FakeSlack } from "../fakes/slack/server.js";
+import { postSigned, slashCommandBody, buttonClickBody } from "../fakes/slack/signed.js";
+
+// The real app (Bolt HTTP receiver + the one HTTP server) on 127.0.0.1:0, talking to a fake Slack,
+// over the demo data with a fixed clock. processBeforeResponse makes each HTTP answer wait for the
+// listener, so tests assert right after the request returns, without sleeping.
+
+export const SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5";
+export const BOT_TOKEN = "xoxb-123-456-secretbottoken";
+export const ADMIN = "U0ADMIN";
+export const NOW_MS = Date.UTC(2026, 4, 4, 9, 0, 0);
+
+export interface TestApp {
+  readonly slack: FakeSlack;
+  readonly app: RunningApp;
+  readonly deps: AppDeps;
+  readonly eventsUrl: string;
+  readonly baseUrl: string;
+  readonly logs: string[];
+  /** Send `/kpi <text>`; resolves with the HTTP status and what the app posted to the response_url. */
+  kpi(text: string, options?: { userId?: string }): Promise<{ status: number; responses: Record<string, unknown>[] }>;
+  click(fields: Omit<Parameters<typeof buttonClickBody>[0], "responseUrl">): Promise<{ status: number; responses: Record<string, unknown>[] }>;
+  close(): Promise<void>;
+}
+
+export async function startTestApp(options: { config?: FileConfig; days?: number; engine?: QuestionEngine } = {}): Promise<TestApp> {
+  const slack = await startFakeSlack();
+  const logs: string[] = [];
+  const env = parseEnv({
+    SLACK_BOT_TOKEN: BOT_TOKEN,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: slack.apiUrl,
+    VITALS_ADMINS: ADMIN,
+    LOG_LEVEL: "info",
+    DATABASE_PATH: ":memory:",
+  });
+  const config = options.config ?? demoConfig();
+  const store = createStore(openDatabase(":memory:"), {
+    productionEnvironment: config.production_environment,
+    attributionWindowMs: config.metrics.attribution_window_hours * 3_600_000,
+  });
+  store.catalog.syncFromConfig(config);
+  store.write(generateDemoRecords({ nowMs: NOW_MS, days: options.days ?? 120 }));
+  const logger = createLogger("info", { write: (line: string) => logs.push(line) } as never);
+  const deps = buildDeps(env, { config, store, logger, now: () => NOW_MS });
+  const app = await startApp(deps, { engine: options.engine ?? questionEngine, port: 0, host: "127.0.0.1", processBeforeResponse: true, retries: 0 });
+  const baseUrl = `http://127.0.0.1:${app.port}`;
+  const eventsUrl = `${baseUrl}/slack/events`;
+  const collect = async (send: (responseUrl: string) => Promise<{ status: number }>) => {
+    const responseUrl = slack.responseUrl();
+    const path = new URL(responseUrl).pathname;
+    const { status } = await send(responseUrl);
+    return { status, responses: slack.responses.filter((r) => r.path === path).map((r) => r.body) };
+  };
+  return {
+    slack,
+    app,
+    deps,
+    eventsUrl,
+    baseUrl,
+    logs,
+    kpi: (text, o = {}) =>
+      collect((responseUrl) => postSigned({ url: eventsUrl, secret: SIGNING_SECRET, body: slashCommandBody({ text, responseUrl, ...(o.userId ? { userId: o.userId } : {}) }) })),
+    click: (fields) => collect((responseUrl) => postSigned({ url: eventsUrl, secret: SIGNING_SECRET, body: buttonClickBody({ ...fields, responseUrl }) })),
+    async close() {
+      await app.stop();
+      await slack.close();
+      store.close();
+    },
+  };
+}
+
+export function blocksText(response: Record<string, unknown> | undefined): string {
+  return JSON.stringify(response?.blocks ?? []);
+}

@@ -1,0 +1,99 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { runAlerts } from "../../src/jobs/alerts.js";
+import type { JobContext } from "../../src/jobs/context.js";
+import { ALERT_ACK_ACTION, parseAlertKeyValue } from "../../src/present/alert-blocks.js";
+import { createStore } from "../../src/store/index.js";
+import { openDatabase } from "../../src/store/db.js";
+import { startFakeSlack, type FakeSlack } from "../fakes/slack-jobs/server.js";
+import { evaluation, scriptedEngine, testDeps } from "./helpers.js";
+
+const H = 3_600_000;
+const T0 = Date.parse("2026-03-02T10:00:00Z");
+const team = { kind: "team" as const, id: "payments" };
+let slack: FakeSlack;
+
+beforeAll(async () => {
+  slack = await startFakeSlack();
+});
+afterAll(() => slack.close());
+beforeEach(() => slack.reset());
+
+describe("threshold alerts", () => {
+  it("alerts once per breach, reminds daily if unacknowledged, escalates, and posts the recovery in the thread", async () => {
+    const db = openDatabase(":memory:");
+    const engine = scriptedEngine();
+    const boot = () => {
+      const deps = testDeps(undefined, createStore(db));
+      return { deps, ctx: { deps, slack: slack.client(), engine } satisfies JobContext };
+    };
+    let app = boot();
+    const step = async (hours: number, value: number) => {
+      engine.evaluations = [evaluation("change_failure_rate", team, value, 10, 15)];
+      return runAlerts(app.ctx, T0 + hours * H);
+    };
+
+    expect(await step(0, 12)).toEqual([{ metric: "change_failure_rate", scope: "team:payments", action: "breach", posted: true }]);
+    const breach = slack.callsTo("chat.postMessage")[0]!;
+    expect(breach.args.channel).toBe("C0PAYMENTS");
+    expect(breach.args.text).toContain("Change failure rate for team payments is in WARN: 12 % (threshold 10 %");
+    const blocks = JSON.stringify(breach.args.blocks);
+    expect(blocks).toContain("payments-api");
+    expect(blocks).toContain("Did Friday deploys change?");
+    const button = (breach.args.blocks as { type: string; elements?: { action_id: string; value: string }[] }[]).find((b) => b.type === "actions")!.elements![0]!;
+    expect(button.action_id).toBe(ALERT_ACK_ACTION);
+    expect(parseAlertKeyValue(button.value)).toEqual({ metric: "change_failure_rate", scopeKind: "team", scopeId: "payments" });
+
+    expect(await step(1, 12.5)).toEqual([]);
+    app = boot(); // restart: the stored state keeps it quiet
+    expect(await step(2, 13)).toEqual([]);
+    expect(await step(24, 13)).toMatchObject([{ action: "remind", posted: true }]);
+    const reminder = slack.callsTo("chat.postMessage")[1]!;
+    expect(reminder.args.thread_ts).toBe(app.deps.store.alerts.get("change_failure_rate", team)!.messageTs);
+    expect(await step(30, 13)).toEqual([]);
+
+    expect(await step(31, 16)).toMatchObject([{ action: "escalate", posted: true }]);
+    const escalation = slack.callsTo("chat.postMessage")[2]!;
+    expect(escalation.args.thread_ts).toBeUndefined();
+    expect(escalation.args.text).toContain("escalated to CRITICAL");
+    const escalationTs = app.deps.store.alerts.get("change_failure_rate", team)!.messageTs;
+    expect(escalationTs).toMatch(/^\d+\.\d+$/);
+
+    expect(app.deps.store.alerts.acknowledge("change_failure_rate", team, "U0LEAD", T0 + 32 * H)).toBe(true);
+    expect(await step(80, 16)).toEqual([]); // acknowledged: no more reminders
+
+    // 9.5 % is under the warn line but not by the 10 % margin (1 pp): no recovery yet, just back to warn.
+    expect(await step(81, 9.5)).toMatchObject([{ action: "deescalate", posted: false }]);
+    expect(await step(82, 8)).toMatchObject([{ action: "recover", posted: true }]);
+    const recovery = slack.callsTo("chat.postMessage")[3]!;
+    expect(recovery.args.thread_ts).toBe(escalationTs);
+    expect(recovery.args.reply_broadcast).toBe("true");
+    expect(recovery.args.text).toContain("Recovered");
+    expect(await step(83, 8)).toEqual([]);
+    expect(slack.callsTo("chat.postMessage")).toHaveLength(4);
+
+    // A new breach after the recovery alerts again.
+    expect(await step(90, 11)).toMatchObject([{ action: "breach", posted: true }]);
+  });
+
+  it("keeps state without posting for the organisation when no alerts.channel is set", async () => {
+    const deps = testDeps();
+    const engine = scriptedEngine();
+    engine.evaluations = [evaluation("change_failure_rate", { kind: "org", id: null }, 20, 10, 15)];
+    const ctx: JobContext = { deps, slack: slack.client(), engine };
+    expect(await runAlerts(ctx, T0)).toEqual([{ metric: "change_failure_rate", scope: "org:", action: "breach", posted: false }]);
+    expect(await runAlerts(ctx, T0 + H)).toEqual([]);
+    expect(slack.calls).toHaveLength(0);
+  });
+
+  it("retries on the next evaluation when Slack fails, without recording the alert", async () => {
+    const deps = testDeps();
+    const engine = scriptedEngine();
+    engine.evaluations = [evaluation("change_failure_rate", team, 20, 10, 15)];
+    const ctx: JobContext = { deps, slack: slack.client(), engine };
+    slack.failNext("chat.postMessage", { error: "internal_error" });
+    expect(await runAlerts(ctx, T0)).toEqual([]);
+    expect(deps.store.alerts.get("change_failure_rate", team)).toBeUndefined();
+    expect(await runAlerts(ctx, T0 + H)).toMatchObject([{ action: "breach", posted: true }]);
+  });
+});
+

@@ -1,0 +1,59 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createDigestCommand } from "../../src/cli/commands/digest.js";
+import { buildContext, type CliIo } from "../../src/cli/context.js";
+import { startFakeSlack, type FakeSlack } from "../fakes/slack-jobs/server.js";
+import { decodePng } from "../present/png.js";
+import { CONFIG_YAML, scriptedEngine } from "./helpers.js";
+
+let dir: string;
+let slack: FakeSlack;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "vitals-digest-cli-"));
+  writeFileSync(join(dir, "vitals.yml"), CONFIG_YAML);
+  slack = await startFakeSlack();
+});
+afterAll(async () => {
+  rmSync(dir, { recursive: true, force: true });
+  await slack.close();
+});
+
+async function digest(argv: string[], env: Record<string, string> = {}) {
+  const command = createDigestCommand(() => scriptedEngine());
+  let stdout = "";
+  const io: CliIo = { stdout: (t) => void (stdout += t), stderr: () => undefined, readStdin: async () => "", env: { LOG_LEVEL: "error", ...env } };
+  const ctx = buildContext(command, ["--db", join(dir, "v.db"), "--config", join(dir, "vitals.yml"), "--out", dir, "--now", "2026-03-04T12:00:00Z", ...argv], io);
+  const code = await command.run(ctx);
+  return { code, stdout };
+}
+
+describe("vitals digest", () => {
+  it("prints a team's digest and writes its chart", async () => {
+    const { code, stdout } = await digest(["--team", "payments"]);
+    expect(code).toBe(0);
+    expect(stdout).toContain("Weekly digest: Payments, 23 Feb–1 Mar 2026 (Europe/Berlin)");
+    expect(stdout).toContain("Biggest mover:");
+    const file = join(dir, "digest-payments-2026-03-02.png");
+    expect(stdout).toContain(`Chart: ${file}`);
+    expect(decodePng(readFileSync(file)).width).toBe(1800);
+  });
+
+  it("posts with --post once per week, then says it is already out", async () => {
+    const env = { SLACK_BOT_TOKEN: "xoxb-test", SLACK_API_URL: slack.apiUrl };
+    const first = await digest(["--team", "growth", "--post"], env);
+    expect(first.stdout).toMatch(/Posted to C0GROWTH1 \(ts \d+\.\d+\)/);
+    expect(slack.callsTo("files.completeUploadExternal")).toHaveLength(1);
+    const second = await digest(["--team", "growth", "--post"], env);
+    expect(second.stdout).toContain("Not posted: the digest for the week of 2026-03-02 is already out.");
+    expect(slack.callsTo("chat.postMessage")).toHaveLength(1);
+  });
+
+  it("refuses an unknown team and --post without a token, saying what to do", async () => {
+    await expect(digest(["--team", "mobile"])).rejects.toThrow('--team: unknown team "mobile"; teams: payments, growth');
+    await expect(digest(["--post"])).rejects.toThrow("--post: set SLACK_BOT_TOKEN");
+    expect(existsSync(join(dir, "digest-mobile-2026-03-02.png"))).toBe(false);
+  });
+});

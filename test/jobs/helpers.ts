@@ -1,0 +1,128 @@
+import type { AppDeps } from "../../src/app-deps.js";
+import { parseEnv } from "../../src/config/env.js";
+import { parseFileConfig, type FileConfig } from "../../src/config/file.js";
+import { METRICS, type MetricId } from "../../src/domain/metric-ids.js";
+import type { Scope } from "../../src/domain/scope.js";
+import type { KpiEngine, ThresholdEvaluation } from "../../src/jobs/engine.js";
+import { silentLogger } from "../../src/log.js";
+import type { KpiAnswer } from "../../src/query/answer.js";
+import type { KpiRequest } from "../../src/query/types.js";
+import { createStore, type Store } from "../../src/store/index.js";
+import { openDatabase } from "../../src/store/db.js";
+
+// Small factories for the jobs' tests: a :memory: store with the config's catalog, deps with a
+// movable clock, and a KPI engine that answers from a script (the jobs take the engine as an
+// argument; its own tests live with the METRICS engineer's code).
+
+export const CONFIG_YAML = `
+timezone: UTC
+teams:
+  - id: payments
+    name: Payments
+    channel: C0PAYMENTS
+    timezone: Europe/Berlin
+    services: [payments-api, ledger]
+  - id: growth
+    name: Growth
+    channel: C0GROWTH1
+    timezone: America/New_York
+    services: [web]
+    digest: { day: tuesday, time: "10:30" }
+thresholds:
+  - { metric: change_failure_rate, warn: 10, critical: 15 }
+alerts: { reminder_hours: 24, hysteresis_pct: 10 }
+`;
+
+export function testConfig(yaml = CONFIG_YAML): FileConfig {
+  return parseFileConfig(yaml, "test.yml");
+}
+
+export interface TestDeps extends AppDeps {
+  setNow(ms: number): void;
+}
+
+export function testDeps(config: FileConfig = testConfig(), store?: Store, startMs = Date.parse("2026-03-02T08:00:00Z")): TestDeps {
+  let now = startMs;
+  const s = store ?? createStore(openDatabase(":memory:"));
+  s.catalog.syncFromConfig(config);
+  return {
+    store: s,
+    config,
+    env: parseEnv({}),
+    logger: silentLogger(),
+    now: () => now,
+    setNow: (ms) => void (now = ms),
+  };
+}
+
+export function answer(metric: MetricId, overrides: Partial<KpiAnswer> = {}): KpiAnswer {
+  const info = METRICS[metric];
+  const series = Array.from({ length: 12 }, (_, i) => {
+    const from = Date.parse("2026-01-05T00:00:00Z") + i * 7 * 86_400_000;
+    return { from: new Date(from).toISOString(), to: new Date(from + 7 * 86_400_000).toISOString(), value: 5 + i, sample_size: 10 };
+  });
+  return {
+    metric,
+    label: info.label,
+    window: { from: "2026-03-23T00:00:00.000Z", to: "2026-03-30T00:00:00.000Z", label: "last 7 days" },
+    scope: { kind: "team", id: "payments" },
+    value: 12,
+    unit: info.unit,
+    sample_size: 20,
+    stats: {},
+    previous: { window: { from: "2026-03-16T00:00:00.000Z", to: "2026-03-23T00:00:00.000Z" }, value: 8, sample_size: 18 },
+    change: { absolute: 4, percent: 50 },
+    tier: null,
+    threshold: { status: null, warn: null, critical: null },
+    series,
+    drivers: [],
+    prompts: [],
+    annotations: [],
+    definition: "test",
+    notes: [],
+    ...overrides,
+  };
+}
+
+export interface ScriptedEngine extends KpiEngine {
+  readonly requests: KpiRequest[];
+  /** The threshold evaluations the next evaluateThresholds call returns. */
+  evaluations: ThresholdEvaluation[];
+}
+
+/** An engine answering every metric with `answerFor` (default: the factory above). */
+export function scriptedEngine(answerFor: (request: KpiRequest) => KpiAnswer = (r) => answer(r.metric)): ScriptedEngine {
+  const engine: ScriptedEngine = {
+    requests: [],
+    evaluations: [],
+    answerKpi(_ctx, request) {
+      engine.requests.push(request);
+      return answerFor(request);
+    },
+    evaluateThresholds() {
+      return engine.evaluations;
+    },
+  };
+  return engine;
+}
+
+export function evaluation(metric: MetricId, scope: Scope, value: number | null, warn: number, critical: number): ThresholdEvaluation {
+  const direction = METRICS[metric].direction;
+  const worse = (a: number, b: number) => (direction === "higher_is_worse" ? a >= b : a <= b);
+  const status = value === null ? null : worse(value, critical) ? "critical" : worse(value, warn) ? "warn" : "ok";
+  return {
+    metric,
+    scope,
+    status,
+    value,
+    warn,
+    critical,
+    answer: answer(metric, {
+      value,
+      scope: { kind: scope.kind, id: scope.id },
+      threshold: { status, warn, critical },
+      drivers: [{ kind: "service", label: "payments-api", contribution: 3, share: 0.75, detail: "3 of 4 failures" }],
+      prompts: ["Did Friday deploys change?"],
+    }),
+  };
+}

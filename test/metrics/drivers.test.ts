@@ -1,0 +1,48 @@
+import { describe, expect, it } from "vitest";
+import type { VitalsRecord } from "../../src/domain/records.js";
+import { decomposeRatio } from "../../src/metrics/decompose.js";
+import { ask, commit, DAY, deployment, HOUR, LAST_30D, newStore } from "./factories.js";
+
+describe("drivers", () => {
+  it("splits a ratio's change into rate and mix effects that add up to each contribution", () => {
+    const previous = new Map([["a", { num: 1, den: 10 }], ["b", { num: 1, den: 10 }]]);
+    const current = new Map([["a", { num: 4, den: 20 }], ["b", { num: 1, den: 10 }]]);
+    const [a] = decomposeRatio(previous, current, { kind: "service", factor: 100, unit: "pp", mixAndRate: true });
+    // only a changed: (1 + 4) / (10 + 20) = 16.67 % vs 10 %
+    expect(a!.label).toBe("a");
+    expect(a!.contribution).toBeCloseTo(100 / 6 - 10, 6);
+    expect(a!.share).toBeCloseTo(1, 6);
+    expect(a!.detail).toBe("rate +5 pp, mix +1.67 pp");
+  });
+
+  it("finds the lead-time stage that grew, the service where it grew, and asks about it", () => {
+    const store = newStore();
+    const records: VitalsRecord[] = [];
+    let pr = 0;
+    const ship = (service: string, at: number, pickupHours: number): void => {
+      pr++;
+      const opened = at - (pickupHours + 3) * HOUR;
+      records.push(
+        deployment({
+          service,
+          at,
+          changes: [commit(`s${pr}`, opened - 2 * HOUR, { number: pr, openedAtMs: opened, firstReviewAtMs: opened + pickupHours * HOUR, mergedAtMs: at - HOUR, size: 50 })],
+        }),
+      );
+    };
+    for (let i = 0; i < 6; i++) {
+      ship("checkout", LAST_30D.fromMs - 20 * DAY + i * DAY, 2);
+      ship("ledger", LAST_30D.fromMs - 20 * DAY + i * DAY, 2);
+      ship("checkout", LAST_30D.fromMs + i * DAY, 8); // pickup 2 h → 8 h in checkout only
+      ship("ledger", LAST_30D.fromMs + i * DAY, 2);
+    }
+    store.write(records);
+    const answer = ask(store, "lead_time", { scope: { kind: "team", id: "payments" } });
+    const stages = answer.drivers.filter((d) => d.kind === "stage");
+    expect(stages[0]).toMatchObject({ label: "pickup", previous: 2, current: 5, contribution: 3, share: 1 });
+    expect(answer.drivers.find((d) => d.kind === "service")!.label).toBe("checkout");
+    // every PR is 50 lines: the one size bucket explains the whole change
+    expect(answer.drivers.filter((d) => d.kind === "size_bucket")).toMatchObject([{ label: "S (10–99 lines)", share: 1 }]);
+    expect(answer.prompts[0]).toBe("Pickup time grew 4× in checkout (2.0 h → 8.0 h there): are reviews waiting on one person?");
+  });
+});

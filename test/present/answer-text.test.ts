@@ -1,0 +1,144 @@
+import { describe, expect, it } from "vitest";
+import type { MetricId } from "../../src/domain/metric-ids.js";
+import { METRICS } from "../../src/domain/metric-ids.js";
+import { renderQuestionResult } from "../../src/present/answer-text.js";
+import { formatSigned, formatStat, trendWord } from "../../src/present/format.js";
+import type { KpiAnswer } from "../../src/query/answer.js";
+import { HELP_TEXT } from "../../src/query/ask.js";
+
+function answer(metric: MetricId, overrides: Partial<KpiAnswer> = {}): KpiAnswer {
+  const info = METRICS[metric];
+  return {
+    metric,
+    label: info.label,
+    window: { from: "2026-04-04T09:00:00.000Z", to: "2026-05-04T09:00:00.000Z", label: "last 30 days" },
+    scope: { kind: "team", id: "payments" },
+    value: 12.5,
+    unit: info.unit,
+    sample_size: 48,
+    stats: { count: 48, failed: 6 },
+    previous: { window: { from: "2026-03-05T09:00:00.000Z", to: "2026-04-04T09:00:00.000Z" }, value: 8, sample_size: 50 },
+    change: { absolute: 4.5, percent: 56.25 },
+    tier: "medium",
+    threshold: { status: "warn", warn: 10, critical: 20 },
+    series: [5, 6, null, 8, 12].map((value, i) => ({ from: `2026-03-0${i + 1}T00:00:00.000Z`, to: `2026-03-0${i + 2}T00:00:00.000Z`, value, sample_size: 4 })),
+    drivers: [{ kind: "service", label: "checkout", contribution: 3.6, share: 0.8, previous: 6, current: 14, detail: "mix +0.4 pp, rate +3.2 pp" }],
+    prompts: ["3 of 4 failures followed Friday deploys of checkout: is the release train too late in the week?"],
+    annotations: [{ at: "2026-04-20T10:00:00.000Z", text: "release train moved to Fridays", service: "checkout", team: null }],
+    definition: "6 of 48 deployments caused a failure",
+    notes: ["2 incidents on unmapped services are not attributed"],
+    ...overrides,
+  };
+}
+
+describe("renderQuestionResult", () => {
+  it("renders a metric answer: value with unit, trend with arrow and wording, tier, threshold, sparkline, drivers, prompts, annotations, notes", () => {
+    const text = renderQuestionResult({ kind: "answer", answer: answer("change_failure_rate") }, { zone: "Europe/Berlin" });
+    expect(text.split("\n")).toEqual([
+      "Change failure rate — team payments, last 30 days (Apr 4–May 4, 2026)",
+      "  12.5 %   ↑ +4.5 pp vs previous period (8 %): worsened",
+      "  tier: medium · threshold: warn (warn 10 %, critical 20 %) · sample: 48 deployments",
+      "  count 48 · failed 6",
+      "  5 weeks: ▁▂ ▄█  (latest week with data: 12 %)",
+      "  6 of 48 deployments caused a failure",
+      "Why it moved:",
+      "  - service checkout: +3.6 pp (80 % of the change) 6 % → 14 % — mix +0.4 pp, rate +3.2 pp",
+      "Questions to ask:",
+      "  - 3 of 4 failures followed Friday deploys of checkout: is the release train too late in the week?",
+      "Annotations in the window (possible explanations):",
+      "  - 2026-04-20 (checkout): release train moved to Fridays",
+      "Notes:",
+      "  - 2 incidents on unmapped services are not attributed",
+    ]);
+  });
+
+  it("words a rise as improved when lower is worse (uptime) and a fall in lead time as improved", () => {
+    const uptime = renderQuestionResult({ kind: "answer", answer: answer("uptime", { value: 99.95, previous: { window: answer("uptime").previous.window, value: 99.5, sample_size: 10 }, change: { absolute: 0.45, percent: 0.45 } }) }, { zone: "UTC" });
+    expect(uptime).toContain("↑ +0.5 pp vs previous period (99.5 %): improved");
+    const lead = renderQuestionResult({ kind: "answer", answer: answer("lead_time", { value: 20, previous: { window: answer("lead_time").previous.window, value: 30, sample_size: 10 }, change: { absolute: -10, percent: -33.3 } }) }, { zone: "UTC" });
+    expect(lead).toContain("↓ −33 % vs previous period (30 h): improved");
+    expect(lead).toContain("sample: 48 changes");
+  });
+
+  it("calls a change that rounds to nothing unchanged, with a flat arrow", () => {
+    const text = renderQuestionResult({ kind: "answer", answer: answer("error_rate", { value: 0.3, change: { absolute: -0.004, percent: -1.3 } }) }, { zone: "UTC" });
+    expect(text).toContain("  0.3 %   → ±0 pp vs previous period (8 %): unchanged");
+  });
+
+  it("shows N/A and no comparison when there are no samples, and leaves out empty sections", () => {
+    const text = renderQuestionResult(
+      { kind: "answer", answer: answer("mttr", { value: null, sample_size: 0, change: { absolute: null, percent: null }, drivers: [], prompts: [], annotations: [], notes: [], series: [], stats: {}, tier: null, threshold: { status: null, warn: null, critical: null } }) },
+      { zone: "UTC" },
+    );
+    expect(text).toContain("  N/A   previous 8 h (Mar 5–Apr 4, 2026): no comparison");
+    expect(text).toContain("tier: none · sample: 0 resolved incidents");
+    expect(text).not.toContain("Why it moved");
+    expect(text).not.toContain("weeks:");
+  });
+
+  it("renders a comparison against a second window", () => {
+    const compared = answer("deployment_frequency", { value: 2, sample_size: 60, window: { from: "2025-10-01T00:00:00.000Z", to: "2026-01-01T00:00:00.000Z", label: "q4 2025" } });
+    const text = renderQuestionResult({ kind: "answer", answer: answer("deployment_frequency", { value: 3 }), compared }, { zone: "UTC" });
+    expect(text).toContain("Compared with q4 2025 (Oct 1–Dec 31, 2025): 2/day from 60 deployments");
+    expect(text).toContain("last 30 days vs q4 2025: ↑ +50 %, improved");
+  });
+
+  it("renders the summary as one line per key metric", () => {
+    const metrics: MetricId[] = ["deployment_frequency", "lead_time", "change_failure_rate", "mttr"];
+    const text = renderQuestionResult({ kind: "summary", answers: metrics.map((m) => answer(m)) }, { zone: "UTC" });
+    const lines = text.split("\n");
+    expect(lines[0]).toBe("DORA summary — team payments, last 30 days (Apr 4–May 4, 2026)");
+    expect(lines.slice(1, 5).map((l) => l.trim().split(/\s{2,}/)[0])).toEqual(["Deployment frequency", "Lead time for changes", "Change failure rate", "Mean time to recovery"]);
+    expect(lines[3]).toContain("↑ +4.5 pp worsened");
+    expect(lines[1]).toContain("↑ +56 % improved");
+  });
+
+  it("renders help and explanations", () => {
+    expect(renderQuestionResult({ kind: "help", text: HELP_TEXT }, { zone: "UTC" })).toContain("<metric> [window] [for <team|service>] [vs <window>]");
+    const text = renderQuestionResult(
+      {
+        kind: "explain",
+        explanation: {
+          metric: "mtta", label: "Mean time to acknowledge", unit: "hours", direction: "higher_is_worse",
+          definition: "D", formula: "F", tiers: "none",
+          basis: [{ source: "METRICS.md", text: "a" }, { source: "DORA", text: "b" }],
+          settings: [], thresholds: [], coverage: ["3 incidents stored"],
+        },
+      },
+      { zone: "UTC" },
+    );
+    expect(text.split("\n")).toEqual([
+      "Mean time to acknowledge (mtta, hours, higher is worse)",
+      "Definition: D",
+      "Formula: F",
+      "Tiers: none",
+      "Based on:",
+      "  - METRICS.md: a",
+      "  - DORA's published definition (METRICS.md is silent): b",
+      "Thresholds:",
+      "  - none configured",
+      "Data coverage:",
+      "  - 3 incidents stored",
+    ]);
+  });
+});
+
+describe("format helpers", () => {
+  it("words trends by the metric's direction", () => {
+    expect(trendWord(1, "higher_is_worse")).toBe("worsened");
+    expect(trendWord(1, "lower_is_worse")).toBe("improved");
+    expect(trendWord(0, "lower_is_worse")).toBe("unchanged");
+    expect(trendWord(null, "lower_is_worse")).toBe("no comparison");
+  });
+
+  it("formats signed contributions and stats in the right unit", () => {
+    expect(formatSigned(-2.25, "percent")).toBe("−2.3 pp");
+    expect(formatSigned(30, "hours")).toBe("+30 h");
+    expect(formatSigned(0.5, "hours")).toBe("+30 min");
+    expect(formatStat("median", 1.5, "lead_time")).toBe("1.5 h");
+    expect(formatStat("open_count", 3, "mttr")).toBe("3");
+    expect(formatStat("excluded", 2, "lead_time")).toBe("2");
+    expect(formatStat("pickup_hours", 72, "lead_time")).toBe("3 d");
+    expect(formatStat("deploy_success_rate", 97.5, "deployment_frequency")).toBe("97.5 %");
+  });
+});

@@ -1,0 +1,114 @@
+import { describe, expect, it } from "vitest";
+import { digestBlocks } from "../../src/present/digest-blocks.js";
+import { formatChange, formatValue, sparkline } from "../../src/present/digest-format.js";
+import { buildDigestModel, type DigestInput } from "../../src/present/digest-model.js";
+import { renderDigestText } from "../../src/present/digest-text.js";
+import { answer } from "../jobs/helpers.js";
+
+const from = Date.parse("2026-03-23T00:00:00Z");
+const to = Date.parse("2026-03-30T00:00:00Z");
+
+function input(overrides: Partial<DigestInput> = {}): DigestInput {
+  return {
+    team: { id: "payments", name: "Payments" },
+    zone: "UTC",
+    fromMs: from,
+    toMs: to,
+    weekLabel: "23–29 Mar 2026",
+    answers: [],
+    reviews: [],
+    reviewCompletion: { incidents: 0, done: 0 },
+    ...overrides,
+  };
+}
+
+const cfr = answer("change_failure_rate", {
+  value: 14.3,
+  previous: { window: { from: "", to: "" }, value: 8.2, sample_size: 30 },
+  change: { absolute: 6.1, percent: 74 },
+  tier: "medium",
+  threshold: { status: "warn", warn: 10, critical: 15 },
+  drivers: [{ kind: "service", label: "checkout", contribution: 4.2, share: 0.69, detail: "5 of 7 failures after Friday deploys" }],
+  prompts: ["Friday deploys failed 3× more often: did the release train change?"],
+  annotations: [
+    { at: "2026-03-26T10:00:00.000Z", text: "Release train moved to Fridays", service: "checkout", team: null },
+    { at: "2026-02-01T10:00:00.000Z", text: "Old note", service: null, team: null },
+  ],
+});
+const lead = answer("lead_time", { value: 30, change: { absolute: 3, percent: 11 }, previous: { window: { from: "", to: "" }, value: 27, sample_size: 40 } });
+
+describe("weekly digest model and text", () => {
+  it("calls out the biggest mover with its drivers and one prompt, then a row per KPI", () => {
+    const text = renderDigestText(buildDigestModel(input({ answers: [lead, cfr] })));
+    expect(text).toContain("Weekly digest: Payments, 23–29 Mar 2026 (UTC)");
+    expect(text).toContain("Biggest mover: Change failure rate 14.3 % (+6.1 pp week over week, was 8.2 %)");
+    expect(text).toContain("driver: checkout +4.2 pp (69 % of the change) — 5 of 7 failures after Friday deploys");
+    expect(text).toContain("ask: Friday deploys failed 3× more often: did the release train change?");
+    expect(text).toMatch(/Change failure rate\s+14\.3 %\s+\+6\.1 pp\s+\S+ pp\s+medium\s+warn\s+▁/);
+    expect(text).toContain("Annotations this week:\n  Thu 26 Mar  Release train moved to Fridays (checkout)");
+    expect(text).not.toContain("Old note");
+  });
+
+  it("compares with the mean of the four weeks before the reported one", () => {
+    const series = [10, 10, 10, 10, 10, 10, 10, 20, 20, 20, 20, 30].map((value, i) => {
+      const start = to - (12 - i) * 7 * 86_400_000;
+      return { from: new Date(start).toISOString(), to: new Date(start + 7 * 86_400_000).toISOString(), value, sample_size: 5 };
+    });
+    const model = buildDigestModel(input({ answers: [answer("mttr", { value: 30, series })] }));
+    expect(model.kpis[0]!.fourWeekAverage).toBe(20);
+  });
+
+  it("says a quiet week in one line instead of a wall of zeros", () => {
+    const flat = (metric: "mttr" | "lead_time") => answer(metric, { change: { absolute: 0, percent: 0 } });
+    const model = buildDigestModel(input({ answers: [flat("mttr"), flat("lead_time")] }));
+    expect(model.quiet).toBe(true);
+    const text = renderDigestText(model);
+    expect(text).toContain("Quiet week for Payments: none of its 2 KPIs changed.");
+    expect(text).not.toContain("KPI ");
+  });
+
+  it("leaves out KPIs without any data and lists open reviews with the completed share", () => {
+    const empty = answer("coverage", { value: null, previous: { window: { from: "", to: "" }, value: null, sample_size: 0 }, series: [], change: { absolute: null, percent: null } });
+    const model = buildDigestModel(
+      input({
+        answers: [cfr, empty],
+        reviews: [{ id: 1, title: "Card declines", severity: "SEV1", ownerSlackId: "U0ADA", ownerName: null, dueAtMs: Date.parse("2026-03-25T17:00:00Z"), overdue: true, url: null }],
+        reviewCompletion: { incidents: 4, done: 3 },
+      }),
+    );
+    expect(model.kpis.map((k) => k.answer.metric)).toEqual(["change_failure_rate"]);
+    const text = renderDigestText(model);
+    expect(text).toContain("Post-incident reviews: 1 open, 1 overdue\n  OVERDUE [SEV1] Card declines — <@U0ADA>, due Wed 25 Mar");
+    expect(text).toContain("Reviews completed: 3 of 4 SEV1/SEV2 incidents in the last 90 days (75 %).");
+  });
+
+  it("renders Block Kit within Slack's limits for all twelve KPIs", () => {
+    const answers = (["deployment_frequency", "lead_time", "change_failure_rate", "mttr", "mtta", "rework_rate", "uptime", "latency_p95", "error_rate", "coverage", "tech_debt_ratio", "cost_per_user"] as const).map((m) => answer(m));
+    const { text, blocks } = digestBlocks(buildDigestModel(input({ answers })));
+    expect(text).toBe("Weekly digest: Payments, 23–29 Mar 2026");
+    expect(blocks.length).toBeLessThanOrEqual(50);
+    expect(blocks[0]).toEqual({ type: "header", text: { type: "plain_text", text: "Weekly digest: Payments" } });
+    for (const b of blocks) if (b.type === "section") expect((b.text as { text: string }).text.length).toBeLessThanOrEqual(3000);
+  });
+});
+
+describe("digest formatting", () => {
+  it("formats values in their units and changes as points or percent", () => {
+    expect(formatValue(0.5, "hours")).toBe("30 min");
+    expect(formatValue(30, "hours")).toBe("30 h");
+    expect(formatValue(96, "hours")).toBe("4 d");
+    expect(formatValue(99.954, "percent")).toBe("99.95 %");
+    expect(formatValue(99.9, "percent")).toBe("99.9 %");
+    expect(formatValue(100, "percent")).toBe("100 %");
+    expect(formatValue(null, "ms")).toBe("N/A");
+    expect(formatValue(2.345, "per_day")).toBe("2.3/day");
+    expect(formatChange(-1.25, -10, "percent")).toBe("−1.3 pp");
+    expect(formatChange(3, 11.4, "hours")).toBe("+11 %");
+  });
+
+  it("draws a sparkline with gaps for weeks without data", () => {
+    expect(sparkline([1, 2, null, 8])).toBe("▁▂ █");
+    expect(sparkline([5, 5])).toBe("▄▄");
+    expect(sparkline([null])).toBe("");
+  });
+});

@@ -1,0 +1,136 @@
+import { DateTime } from "luxon";
+import { describe, expect, it } from "vitest";
+import { ask, DAY, deployment, HOUR, incident, LAST_30D, newStore, NOW, testConfig } from "../metrics/factories.js";
+import type { VitalsRecord } from "../../src/domain/records.js";
+
+const ORG = { kind: "org", id: null } as const;
+
+describe("answerKpi", () => {
+  it("compares with the previous window of equal length", () => {
+    const store = newStore();
+    store.write([
+      ...[1, 2].map((i) => deployment({ at: LAST_30D.fromMs - i * DAY })),
+      ...[1, 2, 3].map((i) => deployment({ at: LAST_30D.fromMs + i * DAY })),
+    ]);
+    const answer = ask(store, "deployment_frequency");
+    expect(answer.previous.window).toEqual({ from: new Date(LAST_30D.fromMs - 30 * DAY).toISOString(), to: new Date(LAST_30D.fromMs).toISOString() });
+    expect(answer.previous.sample_size).toBe(2);
+    expect(answer.change.absolute).toBeCloseTo(1 / 30, 3);
+    expect(answer.change.percent).toBeCloseTo(50, 0);
+    expect(answer.window).toEqual({ from: new Date(LAST_30D.fromMs).toISOString(), to: new Date(NOW).toISOString(), label: "last 30 days" });
+    expect(answer.scope).toEqual({ kind: "service", id: "checkout" });
+    expect(answer.unit).toBe("per_day");
+  });
+
+  it("has 12 weekly points starting on Mondays in the team's time zone, the last ending at the window's end", () => {
+    const store = newStore();
+    const answer = ask(store, "deployment_frequency", { scope: { kind: "team", id: "platform" } });
+    expect(answer.series).toHaveLength(12);
+    for (const point of answer.series) {
+      const from = DateTime.fromISO(point.from, { zone: "America/New_York" });
+      expect(from.weekday).toBe(1);
+      expect(from.hour).toBe(0);
+    }
+    expect(answer.series.at(-1)!.to).toBe(new Date(NOW).toISOString());
+    expect(answer.series[0]!.value).toBe(0);
+  });
+
+  it("puts a deployment in the week of its local day", () => {
+    const store = newStore();
+    // Sunday 23:30 in New York is Monday 04:30 UTC: it belongs to the week that ends that Sunday.
+    const sundayNight = DateTime.fromISO("2026-03-22T23:30:00", { zone: "America/New_York" }).toMillis();
+    store.write([deployment({ service: "gateway", at: sundayNight })]);
+    const answer = ask(store, "deployment_frequency", { scope: { kind: "service", id: "gateway" } });
+    const week = answer.series.find((p) => p.sample_size === 1)!;
+    expect(DateTime.fromISO(week.from, { zone: "America/New_York" }).toISODate()).toBe("2026-03-16");
+  });
+
+  it("takes the threshold of the most specific scope and knows which way is bad", () => {
+    const config = testConfig({
+      thresholds: [
+        { metric: "change_failure_rate", warn: 10, critical: 20 },
+        { metric: "change_failure_rate", team: "payments", warn: 30, critical: 60 },
+        { metric: "change_failure_rate", service: "checkout", warn: 40, critical: 50 },
+        { metric: "uptime", warn: 99.9, critical: 99 },
+      ],
+    });
+    const store = newStore(config);
+    const IN = LAST_30D.fromMs + DAY;
+    store.write([deployment({ at: IN }), deployment({ at: IN + 2 * DAY }), incident({ created: IN + HOUR, severity: "SEV1", resolved: IN + 20 * HOUR })]);
+    expect(ask(store, "change_failure_rate", { config }).threshold).toEqual({ status: "critical", warn: 40, critical: 50 });
+    expect(ask(store, "change_failure_rate", { config, scope: { kind: "service", id: "ledger" } }).threshold).toMatchObject({ warn: 30, status: null });
+    expect(ask(store, "change_failure_rate", { config, scope: ORG }).threshold).toMatchObject({ warn: 10, status: "critical" });
+    // 19 h of outage in 30 days ≈ 97.4 %: below critical for a lower-is-worse metric
+    expect(ask(store, "uptime", { config }).threshold.status).toBe("critical");
+  });
+
+  it("decomposes a change by service and by team, largest first, with shares that add up", () => {
+    const store = newStore();
+    const prev = LAST_30D.fromMs - 20 * DAY;
+    const cur = LAST_30D.fromMs + DAY;
+    const records: VitalsRecord[] = [];
+    for (const service of ["checkout", "ledger", "gateway"]) {
+      for (let i = 0; i < 4; i++) records.push(deployment({ service, at: prev + i * DAY }), deployment({ service, at: cur + i * DAY }));
+    }
+    // checkout: two failures now, none before; gateway: one failure before and now.
+    records.push(incident({ service: "checkout", created: cur + HOUR }), incident({ service: "checkout", created: cur + DAY + HOUR }));
+    records.push(incident({ service: "gateway", created: prev + HOUR }), incident({ service: "gateway", created: cur + 2 * DAY + HOUR }));
+    store.write(records);
+    const answer = ask(store, "change_failure_rate", { scope: ORG });
+    const services = answer.drivers.filter((d) => d.kind === "service");
+    expect(services[0]).toMatchObject({ label: "checkout", previous: 0, current: 50 });
+    expect(services[0]!.share).toBeCloseTo(1, 5);
+    expect(services[0]!.detail).toMatch(/rate \+16\.67 pp, mix \+?0 pp/);
+    const teams = answer.drivers.filter((d) => d.kind === "team");
+    expect(teams[0]!.label).toBe("payments");
+    expect(answer.drivers.filter((d) => d.kind === "deployment")).toHaveLength(3);
+    expect(answer.prompts.length).toBeGreaterThanOrEqual(2);
+    expect(answer.prompts.length).toBeLessThanOrEqual(4);
+    expect(answer.prompts.some((p) => p.includes("payments") || p.includes("checkout"))).toBe(true);
+  });
+
+  it("splits a change in deployment frequency by team and service, shares adding up to 1", () => {
+    const store = newStore();
+    const records: VitalsRecord[] = [];
+    for (let i = 0; i < 3; i++) records.push(deployment({ service: "gateway", at: LAST_30D.fromMs - 10 * DAY + i * HOUR }));
+    for (let i = 0; i < 6; i++) records.push(deployment({ service: "checkout", at: LAST_30D.fromMs + DAY + i * HOUR }));
+    for (let i = 0; i < 3; i++) records.push(deployment({ service: "gateway", at: LAST_30D.fromMs + 2 * DAY + i * HOUR }));
+    store.write(records);
+    const answer = ask(store, "deployment_frequency", { scope: ORG });
+    const teams = answer.drivers.filter((d) => d.kind === "team");
+    expect(teams.map((d) => [d.label, d.share])).toEqual([["payments", 1]]); // platform did not change
+    expect(answer.drivers.filter((d) => d.kind === "service")[0]).toMatchObject({ label: "checkout", detail: "0 → 6 deployments" });
+  });
+
+  it("says the data is too thin instead of inventing drivers", () => {
+    const store = newStore(testConfig({ metrics: { min_sample_size: 5 } }));
+    store.write([deployment({ at: LAST_30D.fromMs - DAY }), deployment({ at: LAST_30D.fromMs + DAY }), incident({ created: LAST_30D.fromMs + DAY + HOUR })]);
+    const answer = ask(store, "change_failure_rate", { config: testConfig({ metrics: { min_sample_size: 5 } }) });
+    expect(answer.drivers.filter((d) => d.kind === "service" || d.kind === "team")).toEqual([]);
+    expect(answer.prompts).toEqual([expect.stringMatching(/too thin to say/)]);
+  });
+
+  it("lists the annotations of the scope in the window", () => {
+    const store = newStore();
+    store.write([
+      { kind: "annotation", source: "import", externalId: "a1", atMs: LAST_30D.fromMs + DAY, text: "Release train moved", service: "checkout" },
+      { kind: "annotation", source: "import", externalId: "a2", atMs: LAST_30D.fromMs + DAY, text: "Gateway upgrade", service: "gateway" },
+      { kind: "annotation", source: "import", externalId: "a3", atMs: LAST_30D.fromMs - DAY, text: "Before the window" },
+      { kind: "annotation", source: "import", externalId: "a4", atMs: LAST_30D.fromMs + 2 * DAY, text: "Company offsite" },
+    ]);
+    expect(ask(store, "lead_time").annotations.map((a) => a.text)).toEqual(["Release train moved", "Company offsite"]);
+    expect(ask(store, "lead_time", { scope: ORG }).annotations).toHaveLength(3);
+  });
+
+  it("answers every metric at every scope on an empty store without inventing numbers", () => {
+    const store = newStore();
+    for (const metric of ["deployment_frequency", "lead_time", "change_failure_rate", "mttr", "mtta", "rework_rate", "uptime", "latency_p95", "error_rate", "coverage", "tech_debt_ratio", "cost_per_user"] as const) {
+      const answer = ask(store, metric, { scope: { kind: "team", id: "payments" } });
+      expect(answer.series).toHaveLength(12);
+      expect(answer.definition.length).toBeGreaterThan(10);
+      if (metric === "deployment_frequency") expect(answer.value).toBe(0);
+      else if (metric === "uptime") expect(answer.value).toBe(100); // derived: no outages recorded
+      else expect(answer.value).toBeNull();
+    }
+  });
+});
