@@ -89,17 +89,10 @@ function importOrg(store: Store, org: BenchOrg, options: BenchOptions, progress:
   for (const batch of benchRecordBatches(org, { nowMs: options.nowMs, scale: options.scale })) {
     for (const record of batch) pending.push(record);
     if (++days % per === 0) flush();
-    // Without table statistics SQLite plans the store's "first deployment of a change" lookup as a
-    // scan of every production deployment (since the covering indexes of migration 002), which
-    // makes a long import quadratic. A long-running app gets statistics from `PRAGMA optimize`;
-    // the bench gathers them once the first batch is in, and drops them before timing answers.
-    if (days === per) store.db.exec("ANALYZE");
     if (days % 90 === 0) progress(`  … ${days} of ${org.days} days, ${records.toLocaleString("en-US")} records`);
   }
   flush();
   const seconds = (performance.now() - started) / 1000;
-  // Answers are timed as a fresh installation runs them: without statistics.
-  store.db.exec("DELETE FROM sqlite_stat1; ANALYZE sqlite_schema;");
   return { records, seconds, recordsPerSecond: records / seconds };
 }
 

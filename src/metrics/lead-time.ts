@@ -1,8 +1,9 @@
 import { HOUR_MS } from "../domain/scope.js";
 import type { Driver } from "../query/answer.js";
 import { decomposePercentile, largestFirst, signed } from "./decompose.js";
-import type { Frame, FrameWindow } from "./frame.js";
-import { mean, percentile, percentilesOf, sortNumbers } from "./percentile.js";
+import { sumSlices, type Frame, type SliceRange } from "./frame.js";
+import { parseIntegers } from "./packed-list.js";
+import { mean, percentile, selectPercentiles } from "./percentile.js";
 import type { LeadTimeServiceRow, LeadTimeStageSumRow, LeadTimeStagesRow } from "./rows.js";
 import { leadTimeTier } from "./tiers.js";
 import { round, type MetricOutcome, type WindowResult } from "./types.js";
@@ -24,14 +25,6 @@ const STAGE_QUESTIONS: Record<Stage, string> = {
 /** PR size buckets (additions + deletions), in the order the store packs them (5 = unknown). */
 export const SIZE_BUCKETS = ["XS (< 10 lines)", "S (10–99 lines)", "M (100–499 lines)", "L (500–999 lines)", "XL (≥ 1000 lines)", "unknown size"] as const;
 
-interface Cell {
-  service: string;
-  slice: number;
-  hours: number[];
-  buckets: number[];
-  excluded: number;
-}
-
 /** One service's summed stage durations (ms) and how many changes have each stage. */
 interface StageSum {
   service: string;
@@ -45,78 +38,125 @@ const toStageSum = (row: LeadTimeStageSumRow): StageSum => ({
   counts: { coding: row.coding_n, pickup: row.pickup_n, review: row.review_n, deploy: row.deploy_n },
 });
 
-/** A service's packed samples → one cell per slice. */
-function unpack(row: LeadTimeServiceRow, cells: Cell[]): void {
-  const bySlice = new Map<number, Cell>();
-  const cellOf = (slice: number): Cell => {
-    let cell = bySlice.get(slice);
-    if (!cell) {
-      cell = { service: row.service, slice, hours: [], buckets: [], excluded: 0 };
-      bySlice.set(slice, cell);
-      cells.push(cell);
+/** Every sample of the frame, decoded once and kept by slice (windows and weeks are slice ranges). */
+interface Samples {
+  services: string[];
+  /** Per slice: each sample's lead in whole seconds and its tag (service index × 6 + size bucket). */
+  slices: Array<{ seconds: number[]; tags: number[] }>;
+  maxSeconds: number;
+  /** Samples ≤ 0 per slice (excluded, counted). */
+  excluded: number[];
+}
+
+function decode(rows: readonly LeadTimeServiceRow[]): Samples {
+  const out: Samples = { services: rows.map((r) => r.service), slices: [], maxSeconds: 0, excluded: [] };
+  rows.forEach((row, service) => {
+    if (row.packed) {
+      for (const value of parseIntegers(row.packed)) {
+        if (value < 0) {
+          out.excluded[-1 - value] = (out.excluded[-1 - value] ?? 0) + 1;
+          continue;
+        }
+        const slice = value % 64;
+        const rest = (value - slice) / 64;
+        const bucket = rest % 8;
+        const seconds = (rest - bucket) / 8;
+        const cell = (out.slices[slice] ??= { seconds: [], tags: [] });
+        cell.seconds.push(seconds);
+        cell.tags.push(service * 6 + bucket);
+        if (seconds > out.maxSeconds) out.maxSeconds = seconds;
+      }
     }
-    return cell;
+  });
+  return out;
+}
+
+/** One window's samples sorted by lead time: hours (the pool) with each sample's service and bucket. */
+interface WindowSamples {
+  hours: number[];
+  service: number[];
+  bucket: number[];
+  excluded: number;
+}
+
+const hoursOf = (seconds: number): number => seconds * (1000 / HOUR_MS);
+
+/**
+ * The window's samples sorted once. Each sample becomes one integer key (seconds × stride + tag)
+ * so a native typed-array sort orders them; walking that order then yields the pool and every
+ * segment's list already sorted (no re-sort per decomposition). Keys beyond 2^53 (absurd lead
+ * times) fall back to a comparator sort.
+ */
+function windowSamples(all: Samples, w: SliceRange): WindowSamples {
+  const cells = all.slices.slice(w.first, w.end).filter((cell) => cell !== undefined);
+  const n = cells.reduce((sum, cell) => sum + cell.seconds.length, 0);
+  const out: WindowSamples = { hours: [], service: [], bucket: [], excluded: sumSlices(all.excluded, w) };
+  const stride = Math.max(1, all.services.length) * 6;
+  const push = (seconds: number, tag: number): void => {
+    const bucket = tag % 6;
+    out.hours.push(hoursOf(seconds));
+    out.service.push((tag - bucket) / 6);
+    out.bucket.push(bucket);
   };
-  if (row.packed) {
-    for (const item of row.packed.split(",")) {
-      const value = Number(item);
-      const slice = value % 64;
-      const rest = (value - slice) / 64;
-      const bucket = rest % 8;
-      const cell = cellOf(slice);
-      cell.buckets.push(bucket);
-      cell.hours.push(((rest - bucket) / 8) * (1000 / HOUR_MS));
+  if ((all.maxSeconds + 1) * stride <= Number.MAX_SAFE_INTEGER) {
+    const keys = new Float64Array(n);
+    let k = 0;
+    for (const cell of cells) for (let i = 0; i < cell.seconds.length; i++) keys[k++] = cell.seconds[i]! * stride + cell.tags[i]!;
+    keys.sort();
+    for (let i = 0; i < n; i++) {
+      const key = keys[i]!;
+      const tag = key % stride;
+      const bucket = tag % 6;
+      out.hours.push(hoursOf((key - tag) / stride));
+      out.service.push((tag - bucket) / 6);
+      out.bucket.push(bucket);
     }
+  } else {
+    const pairs = cells.flatMap((cell) => cell.seconds.map((seconds, i) => [seconds, cell.tags[i]!] as const));
+    for (const [seconds, tag] of pairs.sort((a, b) => a[0] - b[0])) push(seconds, tag);
   }
-  if (row.excluded) for (const slice of row.excluded.split(",")) cellOf(Number(slice)).excluded++;
+  return out;
 }
 
-const inWindow = (cell: Cell, w: FrameWindow): boolean => cell.slice >= w.first && cell.slice < w.end;
-const unpackList = (packed: string | null): number[] => (packed ? sortNumbers(packed.split(",").map((v) => Number(v) / HOUR_MS)) : []);
-
-/** All samples of the cells, sorted. */
-function pooled(cells: readonly Cell[]): number[] {
-  const samples: number[] = [];
-  for (const cell of cells) for (const h of cell.hours) samples.push(h);
-  return sortNumbers(samples);
-}
-
-function summarise(cells: readonly Cell[], samples: readonly number[], stages?: { values: LeadTimeStagesRow; sums: readonly StageSum[] }): WindowResult {
-  let excluded = 0;
-  for (const cell of cells) excluded += cell.excluded;
+function summarise(w: WindowSamples, stages?: { values: LeadTimeStagesRow; sums: readonly StageSum[] }): WindowResult {
+  const samples = w.hours;
   const stats: Record<string, number | null> = {
     median: round(percentile(samples, 0.5)),
     mean: round(mean(samples)),
     p90: round(percentile(samples, 0.9)),
     count: samples.length,
-    excluded,
+    excluded: w.excluded,
   };
   if (stages) {
-    for (const stage of STAGES) stats[`${stage}_median`] = round(percentile(unpackList(stages.values[stage]), 0.5));
+    for (const stage of STAGES) stats[`${stage}_median`] = round(stageMedian(stages.values[stage]));
     stats["changes_with_pr"] = stages.sums.reduce((n, r) => n + r.counts.coding, 0);
   }
   return { value: stats["median"] ?? null, sample_size: samples.length, stats };
 }
 
+/** Median of a packed stage list (ms → hours) by selection: the order statistics need no full sort. */
+const stageMedian = (packed: string | null): number | null => (packed ? selectPercentiles(parseIntegers(packed), [0.5], (ms) => ms / HOUR_MS)[0]! : null);
+
 /** A series point: median by selection (no sort), as 12 weeks of a large org add up. */
-function weekPoint(cells: readonly Cell[]): WindowResult {
-  const samples: number[] = [];
-  for (const cell of cells) for (const h of cell.hours) samples.push(h);
-  const [median, p90] = percentilesOf(samples, [0.5, 0.9]);
-  return { value: round(median ?? null), sample_size: samples.length, stats: { median: round(median ?? null), p90: round(p90 ?? null), count: samples.length } };
+function weekPoint(all: Samples, w: SliceRange): WindowResult {
+  // Slices without samples are holes of the sparse array (which map() would skip).
+  const lists = Array.from({ length: w.end - w.first }, (_, i) => all.slices[w.first + i]?.seconds ?? []);
+  const seconds = new Float64Array(lists.reduce((n, list) => n + list.length, 0));
+  let k = 0;
+  for (const list of lists) for (const s of list) seconds[k++] = s;
+  const [median, p90] = selectPercentiles(seconds, [0.5, 0.9], hoursOf);
+  return { value: round(median ?? null), sample_size: seconds.length, stats: { median: round(median ?? null), p90: round(p90 ?? null), count: seconds.length } };
 }
 
-function samplesBy(cells: readonly Cell[], keyOf: (cell: Cell, index: number) => string): Map<string, number[]> {
+/** Segment lists, each sorted because the window's samples are walked in sorted order. */
+function samplesBy(w: WindowSamples, keyOf: (service: number, bucket: number) => string): Map<string, number[]> {
   const out = new Map<string, number[]>();
-  for (const cell of cells) {
-    cell.hours.forEach((h, i) => {
-      const key = keyOf(cell, i);
-      let list = out.get(key);
-      if (!list) out.set(key, (list = []));
-      list.push(h);
-    });
+  for (let i = 0; i < w.hours.length; i++) {
+    const key = keyOf(w.service[i]!, w.bucket[i]!);
+    let list = out.get(key);
+    if (!list) out.set(key, (list = []));
+    list.push(w.hours[i]!);
   }
-  for (const list of out.values()) sortNumbers(list);
   return out;
 }
 
@@ -130,21 +170,24 @@ export interface LeadTimeInput {
 }
 
 export function leadTime(input: LeadTimeInput, frame: Frame): MetricOutcome {
-  const cells: Cell[] = [];
-  for (const row of input.samples) unpack(row, cells);
-  const current = cells.filter((c) => inWindow(c, frame.current));
-  const previous = cells.filter((c) => inWindow(c, frame.previous));
+  const all = decode(input.samples);
+  const current = windowSamples(all, frame.current);
+  const previous = windowSamples(all, frame.previous);
   const stageSums = { previous: input.stageSums.previous.map(toStageSum), current: input.stageSums.current.map(toStageSum) };
-  const pools = { previous: pooled(previous), current: pooled(current) };
-  const result = summarise(current, pools.current, { values: input.stages, sums: stageSums.current });
+  const pools = { previous: previous.hours, current: current.hours };
+  const result = summarise(current, { values: input.stages, sums: stageSums.current });
   const excluded = result.stats["excluded"] ?? 0;
-  const bucketOf = (cell: Cell, i: number): string => SIZE_BUCKETS[cell.buckets[i]!] ?? "unknown size";
+  const bucketOf = (_service: number, bucket: number): string => SIZE_BUCKETS[bucket] ?? "unknown size";
+  const byGroup = (groupOf: (service: string) => string): ((service: number) => string) => {
+    const groups = all.services.map(groupOf);
+    return (service) => groups[service]!;
+  };
   return {
     current: result,
-    previous: summarise(previous, pools.previous),
-    series: frame.weeks.map((w) => weekPoint(cells.filter((c) => inWindow(c, w)))),
+    previous: summarise(previous),
+    series: frame.weeks.map((w) => weekPoint(all, w)),
     tier: leadTimeTier(result.value),
-    decompose: (groupOf, kind) => decomposePercentile(samplesBy(previous, (c) => groupOf(c.service)), samplesBy(current, (c) => groupOf(c.service)), 0.5, kind, pools),
+    decompose: (groupOf, kind) => decomposePercentile(samplesBy(previous, byGroup(groupOf)), samplesBy(current, byGroup(groupOf)), 0.5, kind, pools),
     details: [
       ...stageDrivers(stageSums.previous, stageSums.current),
       ...decomposePercentile(samplesBy(previous, bucketOf), samplesBy(current, bucketOf), 0.5, "size_bucket", pools).slice(0, 3),

@@ -84,9 +84,17 @@ export function percentileReplacing(
  * per order statistic (the weekly series of a large org).
  */
 export function percentilesOf(values: readonly number[], qs: readonly number[]): Array<number | null> {
-  const n = values.length;
+  return selectPercentiles(Float64Array.from(values), qs);
+}
+
+/**
+ * percentilesOf on values the caller owns (reordered in place). `scale` maps each order statistic
+ * before interpolation; being monotone it commutes with ordering, so scaling only the two values
+ * used gives the same result as scaling every value first (e.g. ms → hours).
+ */
+export function selectPercentiles(a: Float64Array, qs: readonly number[], scale: (value: number) => number = (v) => v): Array<number | null> {
+  const n = a.length;
   if (n === 0) return qs.map(() => null);
-  const a = Float64Array.from(values);
   const kth = (k: number): number => {
     let lo = 0;
     let hi = n - 1;
@@ -111,5 +119,5 @@ export function percentilesOf(values: readonly number[], qs: readonly number[]):
     }
     return a[k]!;
   };
-  return qs.map((q) => percentileOf(n, kth, q));
+  return qs.map((q) => percentileOf(n, (k) => scale(kth(k)), q));
 }

@@ -4,10 +4,11 @@
 export interface DeploymentSliceRow { service: string; slice: number; attempts: number; n: number; failed: number; rework: number }
 export interface LeadTimeServiceRow {
   service: string;
-  /** Comma-separated ((lead in whole seconds × 8 + size bucket (0 XS … 4 XL, 5 unknown)) × 64 + slice) of the samples > 0. */
+  /**
+   * Comma-separated ((lead in whole seconds × 8 + size bucket (0 XS … 4 XL, 5 unknown)) × 64 + slice)
+   * of the samples > 0, and −1 − slice for each sample ≤ 0 (excluded, counted).
+   */
   packed: string | null;
-  /** Comma-separated slices of the samples ≤ 0 (excluded, counted). */
-  excluded: string | null;
 }
 /** One service's summed stage durations (ms) and how many changes have each stage. */
 export interface LeadTimeStageSumRow {

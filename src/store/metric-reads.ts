@@ -62,6 +62,11 @@ export function metricReads(db: Db) {
   // After ANALYZE the planner may prefer a narrower index of 001 with a skip-scan and then read
   // every table row; the covering indexes of migration 002 are pinned explicitly.
   const changesIndex = (services: ScopeServices): string => `INDEXED BY ${services === null ? "changes_metrics_time" : "changes_metrics_service"}`;
+  // Changes grouped by service, even org-wide: one range scan of the per-service index per service
+  // (every change's service is in `services`, a foreign key) delivers the groups in order, where
+  // the time index needs a temporary B-tree to group ~100k rows (about 40 % slower).
+  const changesByService = (window: string, services: ScopeServices): string =>
+    `INDEXED BY changes_metrics_service WHERE ${window} AND service_id IN (${services === null ? "SELECT id FROM services" : "SELECT value FROM json_each(?)"})`;
   const deploymentsIndex = (services: ScopeServices): string => `INDEXED BY ${services === null ? "deployments_metrics_time" : "deployments_metrics_service"}`;
   const key = (name: string, cuts: readonly number[], services: ScopeServices): string => `${name}:${cuts.length}:${services === null ? "org" : "scoped"}`;
 
@@ -116,7 +121,8 @@ export function metricReads(db: Db) {
     /**
      * Lead-time samples per service, packed by SQL as one list per service (returning one row per
      * change, or grouping by service and slice, costs more than this): each item is
-     * ((lead in whole seconds × 8 + PR-size bucket) × 64 + slice); samples ≤ 0 are only counted.
+     * ((lead in whole seconds × 8 + PR-size bucket) × 64 + slice); samples ≤ 0 are only counted, as
+     * −1 − slice in the same list (a second list would cost one more aggregate step per row).
      */
     leadTimes(cuts: readonly number[], services: ScopeServices): LeadTimeServiceRow[] {
       if (cuts.length > 64) throw new Error(`a frame has at most 64 cut points, got ${cuts.length}`);
@@ -124,9 +130,9 @@ export function metricReads(db: Db) {
         SELECT service_id AS service,
           group_concat(CASE WHEN first_deployed_at > committed_at THEN (((first_deployed_at - committed_at) / 1000) * 8 +
             CASE WHEN pr_size IS NULL THEN 5 WHEN pr_size < 10 THEN 0 WHEN pr_size < 100 THEN 1 WHEN pr_size < 500 THEN 2
-                 WHEN pr_size < 1000 THEN 3 ELSE 4 END) * 64 + ${sliceOf("first_deployed_at", cuts.length)} END) AS packed,
-          group_concat(CASE WHEN first_deployed_at <= committed_at THEN ${sliceOf("first_deployed_at", cuts.length)} END) AS excluded
-        FROM changes ${changesIndex(services)} WHERE first_deployed_at >= ? AND first_deployed_at < ?${scopeSql("service_id", services)}
+                 WHEN pr_size < 1000 THEN 3 ELSE 4 END) * 64 + ${sliceOf("first_deployed_at", cuts.length)}
+            ELSE -1 - ${sliceOf("first_deployed_at", cuts.length)} END) AS packed
+        FROM changes ${changesByService("first_deployed_at >= ? AND first_deployed_at < ?", services)}
         GROUP BY 1`);
       return statement.all(...innerCuts(cuts), ...innerCuts(cuts), cuts[0], cuts[cuts.length - 1], ...scopeArgs(services)) as LeadTimeServiceRow[];
     },
@@ -139,7 +145,7 @@ export function metricReads(db: Db) {
           total(pr_first_review_at - pr_opened_at) AS pickup, count(pr_first_review_at - pr_opened_at) AS pickup_n,
           total(pr_merged_at - pr_first_review_at) AS review, count(pr_merged_at - pr_first_review_at) AS review_n,
           total(first_deployed_at - pr_merged_at) AS deploy, count(pr_merged_at) AS deploy_n
-        FROM changes ${changesIndex(services)} WHERE first_deployed_at >= ? AND first_deployed_at < ?${scopeSql("service_id", services)}
+        FROM changes ${changesByService("first_deployed_at >= ? AND first_deployed_at < ?", services)}
         GROUP BY 1`);
       return statement.all(window.fromMs, window.toMs, ...scopeArgs(services)) as LeadTimeStageSumRow[];
     },

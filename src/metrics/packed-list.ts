@@ -1,0 +1,30 @@
+// The store packs long integer lists as comma-separated text (one SQL row instead of thousands of
+// row objects). Parsing that text by hand into a typed array skips the substring per item that
+// split(",") + Number() allocates: a few ms per 100k items on a large org's lead time.
+
+/** Comma-separated integers → values, exactly as Number() would read each item. */
+export function parseIntegers(text: string): Float64Array {
+  let count = 1;
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 44) count++;
+  const out = new Float64Array(count);
+  let k = 0;
+  let value = 0;
+  let digits = 0;
+  let negative = false;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 44;
+    if (c >= 48 && c <= 57 && digits < 15) {
+      // Below 10^15 every step is exact, as Number()'s result is.
+      value = value * 10 + (c - 48);
+      digits++;
+    } else if (c === 44 && digits > 0) {
+      out[k++] = negative ? -value : value;
+      value = 0;
+      digits = 0;
+      negative = false;
+    } else if (c === 45 && digits === 0 && !negative) negative = true;
+    // Anything else (a real, an empty item, 16+ digits): the general parser.
+    else return Float64Array.from(text.split(","), Number);
+  }
+  return out;
+}
