@@ -97,11 +97,7 @@ export function createStore(db: Db, options: StoreOptions = DEFAULT_STORE_OPTION
         to = Math.max(to, i.createdAtMs + 1);
       }
     }
-    // Incidents that name a deployment explicitly may name one of these (by id, head sha or commit sha).
-    const namedRefs = deploymentStats.inserted + deploymentStats.updated > 0
-      ? byKind.deployment.flatMap((d) => [d.externalId, ...(d.sha ? [d.sha] : []), ...(d.changes ?? []).map((c) => c.sha)])
-      : [];
-    if (from < to) result.relinked = links.relink(from, to, namedRefs);
+    if (from < to) result.relinked = links.relink(from, to);
     return result;
   });
 

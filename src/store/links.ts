@@ -47,16 +47,13 @@ export function linkStore(db: Db, options: { productionEnvironment: string; attr
   // a deployment finished at or after `from` on their service (it may now be their last deployment,
   // and a rollback link has no time limit); those already linked or naming a deployment explicitly
   // (the named deployment may have just arrived); and links a deployment update made invalid.
-  const affected = db.prepare<{ from: number; to: number; env: string; windowMs: number; refs: string | null }, IncidentToLink>(
+  const affected = db.prepare<{ from: number; to: number; env: string; windowMs: number }, IncidentToLink>(
     `SELECT i.id, i.service_id, i.created_at, i.resolved_at, i.deployment_ref, i.linked_deployment_id, i.link_rule
      FROM incidents i
      WHERE (i.link_rule IS NULL OR i.link_rule <> 'manual')
        AND (
          (i.created_at >= @from AND i.created_at < @to)
-         OR (i.deployment_ref IS NOT NULL AND (@refs IS NULL OR EXISTS (
-               SELECT 1 FROM json_each(@refs) r
-               WHERE r.value = trim(i.deployment_ref)
-                  OR (length(trim(i.deployment_ref)) >= 6 AND r.value LIKE lower(trim(i.deployment_ref)) || '%'))))
+         OR (i.deployment_ref IS NOT NULL AND i.created_at >= @from - @windowMs)
          OR (i.created_at >= @from AND i.linked_deployment_id IS NOT NULL)
          OR (i.created_at >= @from AND i.service_id IS NOT NULL AND EXISTS (
                SELECT 1 FROM deployments d
@@ -137,14 +134,13 @@ export function linkStore(db: Db, options: { productionEnvironment: string; attr
     /**
      * Re-derive links for incidents created in [fromMs, toMs) (call in the write transaction after
      * deployments or incidents in that range changed). Incidents naming a deployment explicitly are
-     * re-derived too: all of them, or, with `namedRefs` (the ids and shas of the deployments just
-     * written), only those whose reference matches one, so a write's cost does not grow with history.
+     * re-derived from one attribution window before `fromMs` on (a named deployment finishes before,
+     * or shortly after, the incident it caused), so a write's cost does not grow with history.
      * Returns how many links changed.
      */
-    relink(fromMs: number, toMs: number, namedRefs?: readonly string[]): number {
+    relink(fromMs: number, toMs: number): number {
       let changed = 0;
-      const refs = namedRefs === undefined ? null : JSON.stringify(namedRefs.map((r) => r.toLowerCase()));
-      for (const incident of affected.all({ from: fromMs, to: toMs, env, windowMs: options.attributionWindowMs, refs })) {
+      for (const incident of affected.all({ from: fromMs, to: toMs, env, windowMs: options.attributionWindowMs })) {
         if (apply(incident)) changed++;
       }
       return changed;

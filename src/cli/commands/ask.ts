@@ -3,6 +3,7 @@ import { answerQuestion } from "../../query/ask.js";
 import { parseKpiQuestion, zoneOf } from "../../query/parse.js";
 import type { QuestionResult } from "../../query/types.js";
 import { COMMON_HELP, UsageError, type CliCommand } from "../context.js";
+import { effectiveConfig } from "../../slack/settings.js";
 
 export const askCommand: CliCommand = {
   name: "ask",
@@ -31,8 +32,9 @@ ${COMMON_HELP}`,
   async run(ctx) {
     const text = ctx.positionals.join(" ").trim();
     if (!text) throw new UsageError('expected a question, e.g. vitals ask "cfr last 30d for payments" (try: vitals ask help)');
-    const config = ctx.config();
     const store = ctx.openStore();
+    // Thresholds set from Slack (`/kpi threshold set`) apply here too, as in the app.
+    const config = effectiveConfig(ctx.config(), { thresholds: store.slack.thresholds(), subscriptions: store.slack.subscriptions() });
     try {
       const nowMs = ctx.now();
       const services = store.catalog.services().map((s) => s.id);
