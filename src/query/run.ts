@@ -59,7 +59,7 @@ export function computeMetric(ctx: QueryContext, metric: MetricId, scope: Resolv
   switch (metric) {
     case "deployment_frequency":
       return deploymentFrequency(
-        reads.deploymentSlices(env, frame.cuts, services),
+        reads.deploymentSlices(env, frame.cuts, services, false),
         reads.deployDays(env, current, offsetSegments(current, frame.zone), services),
         frame,
       );
@@ -67,7 +67,7 @@ export function computeMetric(ctx: QueryContext, metric: MetricId, scope: Resolv
     case "rework_rate":
       return deploymentRatio(
         metric,
-        reads.deploymentSlices(env, frame.cuts, services),
+        reads.deploymentSlices(env, frame.cuts, services, metric === "change_failure_rate"),
         reads.flaggedDeployments(metric === "change_failure_rate" ? "failed" : "rework", env, current, services),
         frame,
       );

@@ -70,14 +70,42 @@ export function metricReads(db: Db) {
   const deploymentsIndex = (services: ScopeServices): string => `INDEXED BY ${services === null ? "deployments_metrics_time" : "deployments_metrics_service"}`;
   const key = (name: string, cuts: readonly number[], services: ScopeServices): string => `${name}:${cuts.length}:${services === null ? "org" : "scoped"}`;
 
+  // "Caused a failure" costs two index probes per deployment; only CFR reads it (0 otherwise).
+  const failedSum = (withFailed: boolean): string => withFailed
+    ? `sum(d.status = 'success' AND (EXISTS (SELECT 1 FROM incidents i WHERE i.linked_deployment_id = d.id)
+          OR EXISTS (SELECT 1 FROM deployments r WHERE r.rollback_of_id = d.id AND r.status = 'success')))`
+    : "0";
+
+  /**
+   * deploymentSlices org-wide: one statement per slice grouped by service alone, on the per-service
+   * index with every service as the IN list (a deployment's service is a foreign key), so the groups
+   * arrive in index order; grouping by (service, slice) in one statement needs a temporary B-tree
+   * over every row of the range. Rows come back in the (service, slice) order that GROUP BY gave.
+   */
+  const orgDeploymentSlices = (env: string, cuts: readonly number[], withFailed: boolean): DeploymentSliceRow[] => {
+    const statement = prepared(`deploySlicesOrg:${withFailed}`, () => `
+      SELECT d.service_id AS service, ? AS slice, count(*) AS attempts,
+        sum(d.status = 'success') AS n,
+        ${failedSum(withFailed)} AS failed,
+        sum(d.status = 'success' AND (d.rollback_of IS NOT NULL OR d.is_hotfix = 1)) AS rework
+      FROM deployments d INDEXED BY deployments_metrics_service
+      WHERE d.service_id IN (SELECT id FROM services) AND d.environment = ? AND d.finished_at >= ? AND d.finished_at < ?
+      GROUP BY d.service_id`);
+    const rows: DeploymentSliceRow[] = [];
+    for (let slice = 0; slice + 1 < cuts.length; slice++) {
+      for (const row of statement.all(slice, env, cuts[slice], cuts[slice + 1]) as DeploymentSliceRow[]) rows.push(row);
+    }
+    return rows.sort((a, b) => (a.service < b.service ? -1 : a.service > b.service ? 1 : a.slice - b.slice));
+  };
+
   return {
-    /** Successful production deployments per service and slice, with failed (caused a failure) and rework counts. */
-    deploymentSlices(env: string, cuts: readonly number[], services: ScopeServices): DeploymentSliceRow[] {
-      const statement = prepared(key("deploySlices", cuts, services), () => `
+    /** Successful production deployments per service and slice, with failed (caused a failure; 0 unless withFailed) and rework counts. */
+    deploymentSlices(env: string, cuts: readonly number[], services: ScopeServices, withFailed = true): DeploymentSliceRow[] {
+      if (services === null) return orgDeploymentSlices(env, cuts, withFailed);
+      const statement = prepared(`${key("deploySlices", cuts, services)}:${withFailed}`, () => `
         SELECT d.service_id AS service, ${sliceOf("d.finished_at", cuts.length)} AS slice, count(*) AS attempts,
           sum(d.status = 'success') AS n,
-          sum(d.status = 'success' AND (EXISTS (SELECT 1 FROM incidents i WHERE i.linked_deployment_id = d.id)
-              OR EXISTS (SELECT 1 FROM deployments r WHERE r.rollback_of_id = d.id AND r.status = 'success'))) AS failed,
+          ${failedSum(withFailed)} AS failed,
           sum(d.status = 'success' AND (d.rollback_of IS NOT NULL OR d.is_hotfix = 1)) AS rework
         FROM deployments d ${deploymentsIndex(services)}
         WHERE d.environment = ? AND d.finished_at >= ? AND d.finished_at < ?${scopeSql("d.service_id", services)}
