@@ -25,21 +25,17 @@ export function registerJobActions(app: App, deps: AppDeps): void {
     await client.chat.update({ channel, ts, text: String(body.message?.text ?? "Threshold alert"), blocks: acknowledgedBlocks(original, body.user.id) as KnownBlock[] });
   });
 
-  app.action<ButtonBody>(REVIEW_ACTIONS.done, async ({ ack, body, action, client }) => {
-    await ack();
-    const id = parseReviewId(action.value);
-    const review = id === undefined ? undefined : deps.store.reviews.get(id);
-    if (!review) return;
-    await client.views.open({ trigger_id: body.trigger_id, view: withMessage(doneModal(review.id, review.title), body) as unknown as types.View });
-  });
-
-  app.action<ButtonBody>(REVIEW_ACTIONS.notNeeded, async ({ ack, body, action, client }) => {
-    await ack();
-    const id = parseReviewId(action.value);
-    const review = id === undefined ? undefined : deps.store.reviews.get(id);
-    if (!review) return;
-    await client.views.open({ trigger_id: body.trigger_id, view: withMessage(notNeededModal(review.id, review.title), body) as unknown as types.View });
-  });
+  // "Mark done" and "Not needed" both ask for one more thing (a doc link, a reason) in a modal.
+  const openReviewModal = (actionId: string, modal: typeof doneModal) =>
+    app.action<ButtonBody>(actionId, async ({ ack, body, action, client }) => {
+      await ack();
+      const id = parseReviewId(action.value);
+      const review = id === undefined ? undefined : deps.store.reviews.get(id);
+      if (!review) return;
+      await client.views.open({ trigger_id: body.trigger_id, view: withMessage(modal(review.id, review.title), body) as unknown as types.View });
+    });
+  openReviewModal(REVIEW_ACTIONS.done, doneModal);
+  openReviewModal(REVIEW_ACTIONS.notNeeded, notNeededModal);
 
   app.action<ButtonBody>(REVIEW_ACTIONS.snooze, async ({ ack, body, action, client }) => {
     await ack();
