@@ -70,18 +70,29 @@ export function metricReads(db: Db) {
   const deploymentsIndex = (services: ScopeServices): string => `INDEXED BY ${services === null ? "deployments_metrics_time" : "deployments_metrics_service"}`;
   const key = (name: string, cuts: readonly number[], services: ScopeServices): string => `${name}:${cuts.length}:${services === null ? "org" : "scoped"}`;
 
-  // "Caused a failure" costs two index probes per deployment; only CFR reads it (0 otherwise).
-  const failedSum = (withFailed: boolean): string => withFailed
-    ? `sum(d.status = 'success' AND (EXISTS (SELECT 1 FROM incidents i WHERE i.linked_deployment_id = d.id)
-          OR EXISTS (SELECT 1 FROM deployments r WHERE r.rollback_of_id = d.id AND r.status = 'success')))`
-    : "0";
+  // "Caused a failure" (an incident linked to it, or a successful rollback of it): counts that
+  // migration 009's triggers keep on the deployment.
+  const causedFailure = "(d.linked_incidents > 0 OR d.successful_rollbacks > 0)";
+  const failedSum = (withFailed: boolean): string => (withFailed ? `sum(d.status = 'success' AND ${causedFailure})` : "0");
 
   /**
-   * deploymentSlices org-wide: one statement per slice grouped by service alone, on the per-service
-   * index with every service as the IN list (a deployment's service is a foreign key), so the groups
-   * arrive in index order; grouping by (service, slice) in one statement needs a temporary B-tree
-   * over every row of the range. Rows come back in the (service, slice) order that GROUP BY gave.
+   * Rows per (service, slice) from one statement per slice that groups by service alone, over an
+   * index leading with the service (all services, or the scope's, as the IN list): the groups
+   * arrive in index order. Grouping by (service, slice) in one statement needs a temporary B-tree
+   * over every row of the range. The statement takes (slice, ...leading, from, to, ...scope);
+   * rows come back ordered by service, then slice.
    */
+  const sliceBySlice = <Row extends { service: string; slice: number }>(statement: Statement, cuts: readonly number[], leading: readonly unknown[], services: ScopeServices): Row[] => {
+    const rows: Row[] = [];
+    for (let slice = 0; slice + 1 < cuts.length; slice++) {
+      for (const row of statement.all(slice, ...leading, cuts[slice], cuts[slice + 1], ...scopeArgs(services)) as Row[]) rows.push(row);
+    }
+    return rows.sort((x, y) => (x.service < y.service ? -1 : x.service > y.service ? 1 : x.slice - y.slice));
+  };
+  // Every service id of the data is in `services` (a foreign key for deployments and changes; the
+  // store's write path registers the services of samples).
+  const serviceList = (services: ScopeServices): string => (services === null ? "SELECT id FROM services" : "SELECT value FROM json_each(?)");
+
   const orgDeploymentSlices = (env: string, cuts: readonly number[], withFailed: boolean): DeploymentSliceRow[] => {
     const statement = prepared(`deploySlicesOrg:${withFailed}`, () => `
       SELECT d.service_id AS service, ? AS slice, count(*) AS attempts,
@@ -89,13 +100,9 @@ export function metricReads(db: Db) {
         ${failedSum(withFailed)} AS failed,
         sum(d.status = 'success' AND (d.rollback_of IS NOT NULL OR d.is_hotfix = 1)) AS rework
       FROM deployments d INDEXED BY deployments_metrics_service
-      WHERE d.service_id IN (SELECT id FROM services) AND d.environment = ? AND d.finished_at >= ? AND d.finished_at < ?
+      WHERE d.environment = ? AND d.finished_at >= ? AND d.finished_at < ? AND d.service_id IN (${serviceList(null)})
       GROUP BY d.service_id`);
-    const rows: DeploymentSliceRow[] = [];
-    for (let slice = 0; slice + 1 < cuts.length; slice++) {
-      for (const row of statement.all(slice, env, cuts[slice], cuts[slice + 1]) as DeploymentSliceRow[]) rows.push(row);
-    }
-    return rows.sort((a, b) => (a.service < b.service ? -1 : a.service > b.service ? 1 : a.slice - b.slice));
+    return sliceBySlice<DeploymentSliceRow>(statement, cuts, [env], null);
   };
 
   return {
@@ -116,7 +123,9 @@ export function metricReads(db: Db) {
     /** Distinct local calendar days with a deployment (offsets from src/metrics/frame.ts offsetSegments). */
     deployDays(env: string, window: Window, offsets: ReadonlyArray<{ fromMs: number; offsetMs: number }>, services: ScopeServices): number[] {
       const arms = offsets.slice(1).map(() => "WHEN finished_at < ? THEN ?").join(" ");
-      const offsetSql = offsets.length === 1 ? "?" : `CASE ${arms} ELSE ? END`;
+      // better-sqlite3 binds every JS number as a REAL: without the cast, t + offset is a REAL and
+      // the division keeps the time of day (one "day" per deployment).
+      const offsetSql = `CAST(${offsets.length === 1 ? "?" : `CASE ${arms} ELSE ? END`} AS INTEGER)`;
       const statement = prepared(`deployDays:${offsets.length}:${services === null}`, () => `
         SELECT DISTINCT (finished_at + ${offsetSql}) / 86400000 AS day FROM deployments ${deploymentsIndex(services)}
         WHERE environment = ? AND status = 'success' AND finished_at >= ? AND finished_at < ?${scopeSql("service_id", services)}`);
@@ -128,14 +137,11 @@ export function metricReads(db: Db) {
 
     /** Deployments in the window that caused a failure (or were rework), with what marked them. */
     flaggedDeployments(which: "failed" | "rework", env: string, window: Window, services: ScopeServices): FailedDeploymentRow[] {
-      const rolledBack = "EXISTS (SELECT 1 FROM deployments r WHERE r.rollback_of_id = d.id AND r.status = 'success')";
-      const flagged = which === "failed"
-        ? `(${rolledBack} OR EXISTS (SELECT 1 FROM incidents i WHERE i.linked_deployment_id = d.id))`
-        : "(d.rollback_of IS NOT NULL OR d.is_hotfix = 1)";
+      const flagged = which === "failed" ? causedFailure : "(d.rollback_of IS NOT NULL OR d.is_hotfix = 1)";
       // The details are computed for the flagged deployments only (the filter runs first).
       const statement = prepared(`flagged:${which}:${services === null}`, () => `
-        SELECT d.id, d.service_id AS service, d.external_id, d.finished_at, d.url, d.sha, ${rolledBack} AS rolled_back,
-          (SELECT count(*) FROM incidents i WHERE i.linked_deployment_id = d.id) AS incidents,
+        SELECT d.id, d.service_id AS service, d.external_id, d.finished_at, d.url, d.sha, d.successful_rollbacks > 0 AS rolled_back,
+          d.linked_incidents AS incidents,
           (SELECT i.title FROM incidents i WHERE i.linked_deployment_id = d.id ORDER BY i.created_at LIMIT 1) AS incident_title,
           (SELECT i.url FROM incidents i WHERE i.linked_deployment_id = d.id ORDER BY i.created_at LIMIT 1) AS incident_url,
           (d.rollback_of IS NOT NULL OR d.is_hotfix = 1) AS is_rework
@@ -266,15 +272,15 @@ export function metricReads(db: Db) {
 
     /** Latency P95 samples per service and slice: request-weighted sums where requests are known, plain otherwise. */
     latencySlices(cuts: readonly number[], services: ScopeServices): LatencySliceRow[] {
-      const statement = prepared(key("latency", cuts, services), () => `
-        SELECT l.service_id AS service, ${sliceOf("l.at", cuts.length)} AS slice, count(*) AS n,
-          total(CASE WHEN r.value > 0 THEN l.value * r.value END) AS weighted, total(CASE WHEN r.value > 0 THEN r.value END) AS weight,
-          total(l.value) AS sum, sum(NOT coalesce(r.value > 0, 0)) AS unweighted
-        FROM samples l
-        LEFT JOIN samples r ON r.service_id = l.service_id AND r.name = 'requests' AND r.at = l.at AND r.source = l.source
-        WHERE l.name = 'latency_p95_ms' AND l.at >= ? AND l.at < ? AND l.service_id <> ''${scopeSql("l.service_id", services)}
-        GROUP BY 1, 2`);
-      return statement.all(...innerCuts(cuts), cuts[0], cuts[cuts.length - 1], ...scopeArgs(services)) as LatencySliceRow[];
+      // Each P95 sample is paired with the requests of its service, time and source (sample_points, migration 010).
+      const statement = prepared(`latency:${services === null}`, () => `
+        SELECT service_id AS service, ? AS slice, count(*) AS n,
+          total(CASE WHEN requests > 0 THEN latency_p95_ms * requests END) AS weighted, total(CASE WHEN requests > 0 THEN requests END) AS weight,
+          total(latency_p95_ms) AS sum, sum(NOT coalesce(requests > 0, 0)) AS unweighted
+        FROM sample_points
+        WHERE at >= ? AND at < ? AND latency_p95_ms IS NOT NULL AND service_id IN (${serviceList(services)})
+        GROUP BY service_id`);
+      return sliceBySlice<LatencySliceRow>(statement, cuts, [], services);
     },
 
     /**
@@ -283,26 +289,20 @@ export function metricReads(db: Db) {
      * rate has no request count.
      */
     errorSlices(cuts: readonly number[], services: ScopeServices): ErrorSliceRow[] {
-      const statement = prepared(key("errors", cuts, services), () => `
-        SELECT q.service_id AS service, ${sliceOf("q.at", cuts.length)} AS slice, count(*) AS n,
-          total(e.value) AS errors, total(CASE WHEN e.value IS NOT NULL THEN q.value END) AS requests,
-          total(CASE WHEN e.value IS NULL THEN r.value * q.value END) AS rate_weighted,
-          total(CASE WHEN e.value IS NULL AND r.value IS NOT NULL THEN q.value END) AS rate_requests,
-          0 AS rate_sum, 0 AS rate_plain
-        FROM samples q
-        LEFT JOIN samples e ON e.service_id = q.service_id AND e.name = 'errors' AND e.at = q.at AND e.source = q.source
-        LEFT JOIN samples r ON r.service_id = q.service_id AND r.name = 'error_rate_pct' AND r.at = q.at AND r.source = q.source
-        WHERE q.name = 'requests' AND q.at >= ? AND q.at < ? AND q.service_id <> ''${scopeSql("q.service_id", services)}
-          AND (e.value IS NOT NULL OR r.value IS NOT NULL)
-        GROUP BY 1, 2
-        UNION ALL
-        SELECT r.service_id, ${sliceOf("r.at", cuts.length)}, count(*), 0, 0, 0, 0, total(r.value), count(*)
-        FROM samples r
-        WHERE r.name = 'error_rate_pct' AND r.at >= ? AND r.at < ? AND r.service_id <> ''${scopeSql("r.service_id", services)}
-          AND NOT EXISTS (SELECT 1 FROM samples q WHERE q.service_id = r.service_id AND q.name = 'requests' AND q.at = r.at AND q.source = r.source)
-        GROUP BY 1, 2`);
-      const range = [cuts[0], cuts[cuts.length - 1]];
-      return statement.all(...innerCuts(cuts), ...range, ...scopeArgs(services), ...innerCuts(cuts), ...range, ...scopeArgs(services)) as ErrorSliceRow[];
+      const paired = "requests IS NOT NULL AND (errors IS NOT NULL OR error_rate_pct IS NOT NULL)";
+      const alone = "error_rate_pct IS NOT NULL AND requests IS NULL";
+      const statement = prepared(`errors:${services === null}`, () => `
+        SELECT service_id AS service, ? AS slice, count(*) AS n,
+          total(CASE WHEN ${paired} THEN errors END) AS errors,
+          total(CASE WHEN ${paired} AND errors IS NOT NULL THEN requests END) AS requests,
+          total(CASE WHEN ${paired} AND errors IS NULL THEN error_rate_pct * requests END) AS rate_weighted,
+          total(CASE WHEN ${paired} AND errors IS NULL THEN requests END) AS rate_requests,
+          total(CASE WHEN ${alone} THEN error_rate_pct END) AS rate_sum,
+          sum(${alone}) AS rate_plain
+        FROM sample_points
+        WHERE at >= ? AND at < ? AND ((${paired}) OR (${alone})) AND service_id IN (${serviceList(services)})
+        GROUP BY service_id`);
+      return sliceBySlice<ErrorSliceRow>(statement, cuts, [], services);
     },
 
     /** Samples of a level (coverage, debt) in the window, plus each service's last one before it. */

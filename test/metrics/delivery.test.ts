@@ -40,6 +40,25 @@ describe("deployment frequency", () => {
     expect(ask(store, "deployment_frequency", { window: { fromMs: T0, toMs: T0 + 6 * DAY } }).tier).toBeNull();
   });
 
+  it("counts deploy days, not deployments: ten deploys on one day a week is high, not elite", () => {
+    const store = newStore();
+    const records = [];
+    for (let week = 0; week < 4; week++) for (let i = 0; i < 10; i++) records.push(deployment({ at: T0 + week * 7 * DAY + 9 * HOUR + i * 20 * 60_000 }));
+    store.write(records);
+    const answer = ask(store, "deployment_frequency", { window: { fromMs: T0, toMs: T0 + 28 * DAY } });
+    expect(answer.stats).toMatchObject({ count: 40, deploy_days: 4, median_deploy_days_per_week: 1 });
+    expect(answer.tier).toBe("high");
+  });
+
+  it("counts deploy days in the team's time zone", () => {
+    // 23:30 and 03:30 UTC are the same evening in New York (UTC−5 in March before the 8th).
+    const store = newStore();
+    store.write([deployment({ service: "gateway", at: T0 + 23 * HOUR + 30 * 60_000 }), deployment({ service: "gateway", at: T0 + DAY + 3 * HOUR + 30 * 60_000 })]);
+    const window = { fromMs: T0 - DAY, toMs: T0 + 6 * DAY };
+    expect(ask(store, "deployment_frequency", { window, scope: { kind: "team", id: "platform" } }).stats["deploy_days"]).toBe(1);
+    expect(ask(store, "deployment_frequency", { window, scope: { kind: "org", id: null } }).stats["deploy_days"]).toBe(2);
+  });
+
   it("is high with deploys on 1–4 days a week, medium with one a month, low below", () => {
     const store = newStore();
     store.write([T0, T0 + 7 * DAY, T0 + 14 * DAY, T0 + 21 * DAY].map((at) => deployment({ at: at + 10 * HOUR })));
