@@ -1,9 +1,9 @@
 import { DateTime } from "luxon";
 import type { Driver } from "../query/answer.js";
-import type { DeploymentSliceRow, FailedDeploymentRow } from "./rows.js";
+import type { DeploymentDetailRow, DeploymentSliceRow, FailedDeploymentRow } from "./rows.js";
 import { DAY_MS, windowDays } from "../domain/scope.js";
 import { largestFirst } from "./decompose.js";
-import { isoWeekOfDay, monthOfDay, type Frame, type FrameWindow } from "./frame.js";
+import { isoWeekOfDay, monthOfDay, weekdayIn, type Frame, type FrameWindow } from "./frame.js";
 import { ratioOutcome, ratioTable } from "./outcome.js";
 import { median, sortNumbers } from "./percentile.js";
 import { changeFailureTier, deploymentFrequencyTier } from "./tiers.js";
@@ -127,6 +127,8 @@ export function deploymentRatio(
   rows: readonly DeploymentSliceRow[],
   flagged: readonly FailedDeploymentRow[],
   frame: Frame,
+  /** Details of the few deployments listed. */
+  detailsOf: (deploymentIds: readonly number[]) => readonly DeploymentDetailRow[],
 ): MetricOutcome {
   const ratios = ratioTable(frame);
   const field = metric === "change_failure_rate" ? "failed" : "rework";
@@ -141,19 +143,24 @@ export function deploymentRatio(
     stats: { count: pooled.den, [field]: pooled.num },
   }), { factor: 100, unit: "pp", mixAndRate: true });
   const items = flagged.filter((d) => (metric === "change_failure_rate" ? d.rolled_back || d.incidents > 0 : d.is_rework));
-  const details: Driver[] = items.slice(-8).reverse().map((d) => ({
-    kind: "deployment",
-    label: d.external_id,
-    contribution: null,
-    share: null,
-    service: d.service,
-    ...(d.url || d.incident_url ? { url: (d.url ?? d.incident_url)! } : {}),
-    detail:
-      metric === "change_failure_rate"
-        ? [d.rolled_back ? "rolled back" : null, d.incidents > 0 ? `${d.incidents} incident${d.incidents > 1 ? "s" : ""}: ${d.incident_title ?? ""}` : null]
-            .filter(Boolean).join("; ")
-        : d.sha ? `sha ${d.sha.slice(0, 7)}` : "rework",
-  }));
+  const shown = items.slice(-8).reverse();
+  const detailOf = new Map(shown.length > 0 ? detailsOf(shown.map((d) => d.id)).map((row) => [row.id, row]) : []);
+  const details: Driver[] = shown.map((d) => {
+    const { external_id, url, sha, incident_title, incident_url } = detailOf.get(d.id)!;
+    return {
+      kind: "deployment",
+      label: external_id,
+      contribution: null,
+      share: null,
+      service: d.service,
+      ...(url || incident_url ? { url: (url ?? incident_url)! } : {}),
+      detail:
+        metric === "change_failure_rate"
+          ? [d.rolled_back ? "rolled back" : null, d.incidents > 0 ? `${d.incidents} incident${d.incidents > 1 ? "s" : ""}: ${incident_title ?? ""}` : null]
+              .filter(Boolean).join("; ")
+          : sha ? `sha ${sha.slice(0, 7)}` : "rework",
+    };
+  });
   const tier = metric === "change_failure_rate" ? changeFailureTier(base.current.value) : null;
   return { ...base, tier, details, hints: failureHints(metric, items, frame), notes: [] };
 }
@@ -164,9 +171,12 @@ function failureHints(metric: string, items: readonly FailedDeploymentRow[], fra
   const noun = metric === "change_failure_rate" ? "failures" : "rework deployments";
   const hints: string[] = [];
   const byDay = new Map<string, FailedDeploymentRow[]>();
+  const weekday = weekdayIn(frame.current, frame.zone);
   for (const item of items) {
-    const day = DateTime.fromMillis(item.finished_at, { zone: frame.zone }).toFormat("cccc");
-    byDay.set(day, [...(byDay.get(day) ?? []), item]);
+    const day = weekday(item.finished_at);
+    const list = byDay.get(day);
+    if (list) list.push(item);
+    else byDay.set(day, [item]);
   }
   const [day, onDay] = [...byDay].sort((a, b) => b[1].length - a[1].length)[0]!;
   if (onDay.length / items.length >= 0.4) {

@@ -90,6 +90,18 @@ export function offsetSegments(window: Window, zone: string): Array<{ fromMs: nu
   return segments;
 }
 
+const WEEKDAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"] as const;
+
+/** The local weekday name of times in the window (from its offset segments: no time-zone lookup per call). */
+export function weekdayIn(window: Window, zone: string): (ms: number) => string {
+  const segments = offsetSegments(window, zone);
+  return (ms) => {
+    let i = segments.length - 1;
+    while (i > 0 && segments[i]!.fromMs > ms) i--;
+    return WEEKDAYS[new Date(ms + segments[i]!.offsetMs).getUTCDay()]!;
+  };
+}
+
 /** Local calendar day number (days since 1970-01-01 in the zone) → Monday-start ISO week number. */
 export const isoWeekOfDay = (day: number): number => Math.floor((day + 3) / 7);
 

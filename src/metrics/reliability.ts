@@ -42,7 +42,14 @@ export function unionLength(intervals: ReadonlyArray<readonly [number, number]>,
  * covers until the service's next sample or the window's end); without samples, 100 × (1 − merged
  * outage time ÷ window length), open outages running to now. Scope = mean over services.
  */
-export function uptime(services: readonly string[], samples: readonly TimedSampleRow[], outages: readonly OutageRow[], frame: Frame, nowMs: number): MetricOutcome {
+export function uptime(
+  services: readonly string[],
+  samples: readonly TimedSampleRow[],
+  /** Outages of the given services over the frame (read only for services lacking samples). */
+  outagesOf: (services: readonly string[]) => readonly OutageRow[],
+  frame: Frame,
+  nowMs: number,
+): MetricOutcome {
   // Rows come ordered by service and time: each sample covers until the service's next one.
   const bySample = new Map<string, { from: number; end: number }>();
   for (let i = 0; i < samples.length; i++) {
@@ -50,8 +57,6 @@ export function uptime(services: readonly string[], samples: readonly TimedSampl
     if (range) range.end = i + 1;
     else bySample.set(samples[i]!.service, { from: i, end: i + 1 });
   }
-  const byOutage = new Map<string, Array<[number, number]>>();
-  for (const o of outages) push(byOutage, o.service, [o.created_at, o.resolved_at ?? nowMs]);
   const firstAtOrAfter = (from: number, end: number, atMs: number): number => {
     let lo = from;
     let hi = end;
@@ -62,6 +67,18 @@ export function uptime(services: readonly string[], samples: readonly TimedSampl
     }
     return lo;
   };
+
+  // Services without a sample in some window of the frame are derived from outages there.
+  const windows = [frame.current, frame.previous, ...frame.weeks].filter((w) => Math.min(w.toMs, nowMs) > w.fromMs);
+  const derivedServices = services.filter((service) => {
+    const range = bySample.get(service);
+    return !range || windows.some((w) => {
+      const first = firstAtOrAfter(range.from, range.end, w.fromMs);
+      return first === range.end || samples[first]!.at >= w.toMs;
+    });
+  });
+  const byOutage = new Map<string, Array<[number, number]>>();
+  for (const o of outagesOf(derivedServices)) push(byOutage, o.service, [o.created_at, o.resolved_at ?? nowMs]);
 
   const perService = (w: Window): { cells: Map<string, RatioCell>; fromSamples: number; derived: number; outageHours: number } => {
     const cells = new Map<string, RatioCell>();

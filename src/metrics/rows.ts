@@ -17,10 +17,10 @@ export interface LeadTimeStageSumRow {
 }
 /** Comma-separated stage durations (ms) over a window. */
 export interface LeadTimeStagesRow { coding: string | null; pickup: string | null; review: string | null; deploy: string | null }
-export interface FailedDeploymentRow {
-  id: number; service: string; external_id: string; finished_at: number; url: string | null; sha: string | null;
-  rolled_back: number; incidents: number; incident_title: string | null; incident_url: string | null; is_rework: number;
-}
+/** A deployment that caused a failure (or was rework): what marked it. */
+export interface FailedDeploymentRow { id: number; service: string; finished_at: number; rolled_back: number; incidents: number; is_rework: number }
+/** What a listed deployment shows: its ids and link, and the first incident linked to it. */
+export interface DeploymentDetailRow { id: number; external_id: string; url: string | null; sha: string | null; incident_title: string | null; incident_url: string | null }
 export interface IncidentSliceRow { service: string | null; slice: number; n: number; hours: number; change_caused: number }
 export interface IncidentRow {
   id: number; service: string | null; created_at: number;

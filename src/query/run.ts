@@ -70,6 +70,7 @@ export function computeMetric(ctx: QueryContext, metric: MetricId, scope: Resolv
         reads.deploymentSlices(env, frame.cuts, services, metric === "change_failure_rate"),
         reads.flaggedDeployments(metric === "change_failure_rate" ? "failed" : "rework", env, current, services),
         frame,
+        (ids) => reads.deploymentDetails(ids),
       );
     case "lead_time":
       return leadTime(
@@ -97,7 +98,7 @@ export function computeMetric(ctx: QueryContext, metric: MetricId, scope: Resolv
       return uptime(
         services ?? reads.knownServices(),
         reads.timedSamples("uptime_pct", frame.range, services),
-        reads.outages(frame.range, ctx.config.metrics.outage_severities, ctx.config.pagerduty.outage_priorities, services),
+        (derived) => reads.outages(frame.range, ctx.config.metrics.outage_severities, ctx.config.pagerduty.outage_priorities, derived),
         frame,
         ctx.nowMs,
       );

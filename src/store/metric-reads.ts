@@ -1,9 +1,9 @@
 import type { Window } from "../domain/scope.js";
 import type { Db } from "./db.js";
 import { ORG_SAMPLE_SERVICE } from "./samples.js";
-import type { DeploymentSliceRow, LeadTimeServiceRow, LeadTimeStageSumRow, LeadTimeStagesRow, FailedDeploymentRow, IncidentSliceRow, IncidentRow, IncidentTitleRow, OpenIncidents, TimedSampleRow, OutageRow, LatencySliceRow, ErrorSliceRow, LevelSampleRow, SumSliceRow, AnnotationReadRow } from "../metrics/rows.js";
+import type { DeploymentSliceRow, LeadTimeServiceRow, LeadTimeStageSumRow, LeadTimeStagesRow, FailedDeploymentRow, DeploymentDetailRow, IncidentSliceRow, IncidentRow, IncidentTitleRow, OpenIncidents, TimedSampleRow, OutageRow, LatencySliceRow, ErrorSliceRow, LevelSampleRow, SumSliceRow, AnnotationReadRow } from "../metrics/rows.js";
 
-export type { DeploymentSliceRow, LeadTimeServiceRow, LeadTimeStageSumRow, LeadTimeStagesRow, FailedDeploymentRow, IncidentSliceRow, IncidentRow, IncidentTitleRow, OpenIncidents, TimedSampleRow, OutageRow, LatencySliceRow, ErrorSliceRow, LevelSampleRow, SumSliceRow, AnnotationReadRow } from "../metrics/rows.js";
+export type { DeploymentSliceRow, LeadTimeServiceRow, LeadTimeStageSumRow, LeadTimeStagesRow, FailedDeploymentRow, DeploymentDetailRow, IncidentSliceRow, IncidentRow, IncidentTitleRow, OpenIncidents, TimedSampleRow, OutageRow, LatencySliceRow, ErrorSliceRow, LevelSampleRow, SumSliceRow, AnnotationReadRow } from "../metrics/rows.js";
 
 // Every read the metrics need. SQL filters by scope and time and aggregates per (service, slice),
 // where a slice is the span between two cut points of the answer's frame (src/metrics/frame.ts):
@@ -138,18 +138,23 @@ export function metricReads(db: Db) {
     /** Deployments in the window that caused a failure (or were rework), with what marked them. */
     flaggedDeployments(which: "failed" | "rework", env: string, window: Window, services: ScopeServices): FailedDeploymentRow[] {
       const flagged = which === "failed" ? causedFailure : "(d.rollback_of IS NOT NULL OR d.is_hotfix = 1)";
-      // The details are computed for the flagged deployments only (the filter runs first).
       const statement = prepared(`flagged:${which}:${services === null}`, () => `
-        SELECT d.id, d.service_id AS service, d.external_id, d.finished_at, d.url, d.sha, d.successful_rollbacks > 0 AS rolled_back,
-          d.linked_incidents AS incidents,
-          (SELECT i.title FROM incidents i WHERE i.linked_deployment_id = d.id ORDER BY i.created_at LIMIT 1) AS incident_title,
-          (SELECT i.url FROM incidents i WHERE i.linked_deployment_id = d.id ORDER BY i.created_at LIMIT 1) AS incident_url,
-          (d.rollback_of IS NOT NULL OR d.is_hotfix = 1) AS is_rework
+        SELECT d.id, d.service_id AS service, d.finished_at, d.successful_rollbacks > 0 AS rolled_back,
+          d.linked_incidents AS incidents, (d.rollback_of IS NOT NULL OR d.is_hotfix = 1) AS is_rework
         FROM deployments d ${deploymentsIndex(services)}
         WHERE d.environment = ? AND d.status = 'success' AND d.finished_at >= ? AND d.finished_at < ?${scopeSql("d.service_id", services)}
           AND ${flagged}
         ORDER BY d.finished_at`);
       return statement.all(env, window.fromMs, window.toMs, ...scopeArgs(services)) as FailedDeploymentRow[];
+    },
+
+    /** Ids, link and first linked incident of a few deployments (the ones an answer lists). */
+    deploymentDetails(ids: readonly number[]): DeploymentDetailRow[] {
+      const statement = prepared("deploymentDetails", () => `
+        SELECT d.id, d.external_id, d.url, d.sha, i.title AS incident_title, i.url AS incident_url
+        FROM json_each(?) j JOIN deployments d ON d.id = j.value
+        LEFT JOIN incidents i ON i.id = (SELECT id FROM incidents WHERE linked_deployment_id = d.id ORDER BY created_at LIMIT 1)`);
+      return statement.all(JSON.stringify(ids)) as DeploymentDetailRow[];
     },
 
     /**
@@ -259,15 +264,26 @@ export function metricReads(db: Db) {
       return statement.all(name, window.fromMs, window.toMs, ...scopeArgs(services)) as TimedSampleRow[];
     },
 
-    /** Outage incidents overlapping the window (METRICS.md: outage severities, or PagerDuty high urgency + priority). */
-    outages(window: Window, severities: readonly string[], pagerdutyPriorities: readonly string[], services: ScopeServices): OutageRow[] {
-      const statement = prepared(`outages:${services === null}`, () => `
-        SELECT service_id AS service, created_at, resolved_at FROM incidents
-        WHERE service_id IS NOT NULL AND created_at < ? AND (resolved_at IS NULL OR resolved_at > ?)
-          AND (severity IN (SELECT value FROM json_each(?))
-               OR (source = 'pagerduty' AND urgency = 'high' AND priority IN (SELECT value FROM json_each(?))))${scopeSql("service_id", services)}
-        ORDER BY service_id, created_at`);
-      return statement.all(window.toMs, window.fromMs, JSON.stringify(severities), JSON.stringify(pagerdutyPriorities), ...scopeArgs(services)) as OutageRow[];
+    /**
+     * Outage incidents of the given services overlapping the window (METRICS.md: outage
+     * severities, or PagerDuty high urgency + priority): those resolved after it starts, by the
+     * resolution index (by creation, every earlier incident would be read), and those still open.
+     */
+    outages(window: Window, severities: readonly string[], pagerdutyPriorities: readonly string[], services: readonly string[]): OutageRow[] {
+      if (services.length === 0) return [];
+      const outage = `service_id IN (SELECT value FROM json_each(@services)) AND (severity IN (SELECT value FROM json_each(@severities))
+        OR (source = 'pagerduty' AND urgency = 'high' AND priority IN (SELECT value FROM json_each(@priorities))))`;
+      const statement = prepared("outages", () => `
+        SELECT service_id AS service, created_at, resolved_at FROM incidents INDEXED BY incidents_resolved
+        WHERE resolved_at > @from AND created_at < @to AND ${outage}
+        UNION ALL
+        SELECT service_id, created_at, resolved_at FROM incidents INDEXED BY incidents_open
+        WHERE resolved_at IS NULL AND created_at < @to AND ${outage}
+        ORDER BY 1, 2`);
+      return statement.all({
+        from: window.fromMs, to: window.toMs, services: JSON.stringify(services),
+        severities: JSON.stringify(severities), priorities: JSON.stringify(pagerdutyPriorities),
+      }) as OutageRow[];
     },
 
     /** Latency P95 samples per service and slice: request-weighted sums where requests are known, plain otherwise. */

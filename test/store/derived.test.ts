@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { SampleName } from "../../src/domain/metric-ids.js";
 import type { VitalsRecord } from "../../src/domain/records.js";
 import { loadMigrations, migrate, openDatabase, type Db } from "../../src/store/db.js";
 import { createStore } from "../../src/store/index.js";
@@ -15,7 +16,7 @@ const deployment = (id: string, at: number, extra: Partial<Extract<VitalsRecord,
 const incident = (id: string, at: number, extra: Partial<Extract<VitalsRecord, { kind: "incident" }>> = {}): VitalsRecord => ({
   kind: "incident", source: "import", externalId: id, service: "checkout", title: id, createdAtMs: at, ...extra,
 });
-const sample = (name: string, at: number, value: number, service = "checkout"): VitalsRecord => ({ kind: "metric", source: "prometheus", service, name, atMs: at, value });
+const sample = (name: SampleName, at: number, value: number, service = "checkout"): VitalsRecord => ({ kind: "metric", source: "prometheus", service, name, atMs: at, value });
 
 /** Deployments whose stored counts differ from the records (an empty list when consistent). */
 function countMismatches(db: Db): unknown[] {
@@ -85,10 +86,10 @@ describe("paired samples", () => {
     store.write([
       sample("latency_p95_ms", T0, 120), sample("requests", T0, 1000), sample("errors", T0, 5),
       sample("error_rate_pct", T0 + HOUR, 0.4), sample("latency_p95_ms", T0 + HOUR, 90, "gateway"), sample("coverage_pct", T0, 80),
-      { ...(sample("requests", T0, 500) as Extract<VitalsRecord, { kind: "metric" }>), source: "datadog" },
+      { ...(sample("requests", T0, 500) as Extract<VitalsRecord, { kind: "metric" }>), source: "api" },
     ]);
     expect(points(store.db)).toEqual([
-      { service_id: "checkout", at: T0, source: "datadog", latency_p95_ms: null, requests: 500, errors: null, error_rate_pct: null },
+      { service_id: "checkout", at: T0, source: "api", latency_p95_ms: null, requests: 500, errors: null, error_rate_pct: null },
       { service_id: "checkout", at: T0, source: "prometheus", latency_p95_ms: 120, requests: 1000, errors: 5, error_rate_pct: null },
       { service_id: "checkout", at: T0 + HOUR, source: "prometheus", latency_p95_ms: null, requests: null, errors: null, error_rate_pct: 0.4 },
       { service_id: "gateway", at: T0 + HOUR, source: "prometheus", latency_p95_ms: 90, requests: null, errors: null, error_rate_pct: null },
