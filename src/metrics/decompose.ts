@@ -77,7 +77,7 @@ export function decomposePercentile(
   q: number,
   kind: Driver["kind"],
   /** The pooled samples of each window, sorted, when the caller has them already. */
-  pools?: { readonly previous: readonly number[]; readonly current: readonly number[] },
+  pools?: { readonly previous: ArrayLike<number>; readonly current: ArrayLike<number> },
 ): Driver[] {
   const pool = pools?.previous ?? sortNumbers([...previous.values()].flat());
   const before = percentile(pool, q);

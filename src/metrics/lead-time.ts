@@ -4,7 +4,7 @@ import { decomposePercentile, largestFirst, signed } from "./decompose.js";
 import { sumSlices, type Frame, type SliceRange } from "./frame.js";
 import { parseIntegers } from "./packed-list.js";
 import { mean, percentile, selectPercentiles } from "./percentile.js";
-import type { LeadTimeServiceRow, LeadTimeStageSumRow, LeadTimeStagesRow } from "./rows.js";
+import type { LeadTimeSliceRow, LeadTimeStageSumRow, LeadTimeStagesRow } from "./rows.js";
 import { leadTimeTier } from "./tiers.js";
 import { round, type MetricOutcome, type WindowResult } from "./types.js";
 
@@ -38,44 +38,62 @@ const toStageSum = (row: LeadTimeStageSumRow): StageSum => ({
   counts: { coding: row.coding_n, pickup: row.pickup_n, review: row.review_n, deploy: row.deploy_n },
 });
 
+/** One slice's samples: lead in whole seconds and tag (service index × 6 + size bucket). */
+interface SliceSamples {
+  seconds: Float64Array;
+  tags: Uint32Array;
+}
+
 /** Every sample of the frame, decoded once and kept by slice (windows and weeks are slice ranges). */
 interface Samples {
   services: string[];
-  /** Per slice: each sample's lead in whole seconds and its tag (service index × 6 + size bucket). */
-  slices: Array<{ seconds: number[]; tags: number[] }>;
+  slices: Array<SliceSamples | undefined>;
   maxSeconds: number;
   /** Samples ≤ 0 per slice (excluded, counted). */
   excluded: number[];
 }
 
-function decode(rows: readonly LeadTimeServiceRow[]): Samples {
-  const out: Samples = { services: rows.map((r) => r.service), slices: [], maxSeconds: 0, excluded: [] };
-  rows.forEach((row, service) => {
-    if (row.packed) {
-      for (const value of parseIntegers(row.packed)) {
+function decode(rows: readonly LeadTimeSliceRow[]): Samples {
+  const out: Samples = { services: [], slices: [], maxSeconds: 0, excluded: [] };
+  // Parse every row first, then fill one typed array per slice (no growing lists).
+  const parsed: Array<Array<{ service: number; values: Float64Array }>> = [];
+  let service = -1;
+  for (const row of rows) {
+    // Rows come ordered by service, then slice.
+    if (out.services[service] !== row.service) service = out.services.push(row.service) - 1;
+    if (row.packed) (parsed[row.slice] ??= []).push({ service, values: parseIntegers(row.packed) });
+  }
+  parsed.forEach((lists, slice) => {
+    let n = 0;
+    for (const list of lists) n += list.values.length;
+    const seconds = new Float64Array(n);
+    const tags = new Uint32Array(n);
+    let k = 0;
+    let excluded = 0;
+    for (const { service: index, values } of lists) {
+      for (let i = 0; i < values.length; i++) {
+        const value = values[i]!;
         if (value < 0) {
-          out.excluded[-1 - value] = (out.excluded[-1 - value] ?? 0) + 1;
+          excluded++;
           continue;
         }
-        const slice = value % 64;
-        const rest = (value - slice) / 64;
-        const bucket = rest % 8;
-        const seconds = (rest - bucket) / 8;
-        const cell = (out.slices[slice] ??= { seconds: [], tags: [] });
-        cell.seconds.push(seconds);
-        cell.tags.push(service * 6 + bucket);
-        if (seconds > out.maxSeconds) out.maxSeconds = seconds;
+        const bucket = value % 8;
+        seconds[k] = (value - bucket) / 8;
+        tags[k++] = index * 6 + bucket;
+        if (seconds[k - 1]! > out.maxSeconds) out.maxSeconds = seconds[k - 1]!;
       }
     }
+    out.slices[slice] = { seconds: seconds.subarray(0, k), tags: tags.subarray(0, k) };
+    if (excluded > 0) out.excluded[slice] = excluded;
   });
   return out;
 }
 
 /** One window's samples sorted by lead time: hours (the pool) with each sample's service and bucket. */
 interface WindowSamples {
-  hours: number[];
-  service: number[];
-  bucket: number[];
+  hours: Float64Array;
+  service: Uint32Array;
+  bucket: Uint8Array;
   excluded: number;
 }
 
@@ -90,30 +108,26 @@ const hoursOf = (seconds: number): number => seconds * (1000 / HOUR_MS);
 function windowSamples(all: Samples, w: SliceRange): WindowSamples {
   const cells = all.slices.slice(w.first, w.end).filter((cell) => cell !== undefined);
   const n = cells.reduce((sum, cell) => sum + cell.seconds.length, 0);
-  const out: WindowSamples = { hours: [], service: [], bucket: [], excluded: sumSlices(all.excluded, w) };
-  const stride = Math.max(1, all.services.length) * 6;
-  const push = (seconds: number, tag: number): void => {
+  const out: WindowSamples = { hours: new Float64Array(n), service: new Uint32Array(n), bucket: new Uint8Array(n), excluded: sumSlices(all.excluded, w) };
+  const put = (i: number, seconds: number, tag: number): void => {
     const bucket = tag % 6;
-    out.hours.push(hoursOf(seconds));
-    out.service.push((tag - bucket) / 6);
-    out.bucket.push(bucket);
+    out.hours[i] = hoursOf(seconds);
+    out.service[i] = (tag - bucket) / 6;
+    out.bucket[i] = bucket;
   };
+  const stride = Math.max(1, all.services.length) * 6;
   if ((all.maxSeconds + 1) * stride <= Number.MAX_SAFE_INTEGER) {
     const keys = new Float64Array(n);
     let k = 0;
     for (const cell of cells) for (let i = 0; i < cell.seconds.length; i++) keys[k++] = cell.seconds[i]! * stride + cell.tags[i]!;
     keys.sort();
     for (let i = 0; i < n; i++) {
-      const key = keys[i]!;
-      const tag = key % stride;
-      const bucket = tag % 6;
-      out.hours.push(hoursOf((key - tag) / stride));
-      out.service.push((tag - bucket) / 6);
-      out.bucket.push(bucket);
+      const tag = keys[i]! % stride;
+      put(i, (keys[i]! - tag) / stride, tag);
     }
   } else {
-    const pairs = cells.flatMap((cell) => cell.seconds.map((seconds, i) => [seconds, cell.tags[i]!] as const));
-    for (const [seconds, tag] of pairs.sort((a, b) => a[0] - b[0])) push(seconds, tag);
+    const pairs = cells.flatMap((cell) => Array.from(cell.seconds, (seconds, i) => [seconds, cell.tags[i]!] as const));
+    pairs.sort((a, b) => a[0] - b[0]).forEach(([seconds, tag], i) => put(i, seconds, tag));
   }
   return out;
 }
@@ -139,30 +153,31 @@ const stageMedian = (packed: string | null): number | null => (packed ? selectPe
 
 /** A series point: median by selection (no sort), as 12 weeks of a large org add up. */
 function weekPoint(all: Samples, w: SliceRange): WindowResult {
-  // Slices without samples are holes of the sparse array (which map() would skip).
-  const lists = Array.from({ length: w.end - w.first }, (_, i) => all.slices[w.first + i]?.seconds ?? []);
-  const seconds = new Float64Array(lists.reduce((n, list) => n + list.length, 0));
+  const cells = all.slices.slice(w.first, w.end).filter((cell) => cell !== undefined);
+  const seconds = new Float64Array(cells.reduce((n, cell) => n + cell.seconds.length, 0));
   let k = 0;
-  for (const list of lists) for (const s of list) seconds[k++] = s;
+  for (const cell of cells) {
+    seconds.set(cell.seconds, k);
+    k += cell.seconds.length;
+  }
   const [median, p90] = selectPercentiles(seconds, [0.5, 0.9], hoursOf);
   return { value: round(median ?? null), sample_size: seconds.length, stats: { median: round(median ?? null), p90: round(p90 ?? null), count: seconds.length } };
 }
 
-/** Segment lists, each sorted because the window's samples are walked in sorted order. */
-function samplesBy(w: WindowSamples, keyOf: (service: number, bucket: number) => string): Map<string, number[]> {
+/** Segment lists (distinct labels[group] → hours), each sorted because the window's samples are walked in sorted order. */
+function samplesBy(w: WindowSamples, groupOf: (service: number, bucket: number) => number, labels: readonly string[]): Map<string, number[]> {
+  const lists: number[][] = labels.map(() => []);
+  for (let i = 0; i < w.hours.length; i++) lists[groupOf(w.service[i]!, w.bucket[i]!)]!.push(w.hours[i]!);
   const out = new Map<string, number[]>();
-  for (let i = 0; i < w.hours.length; i++) {
-    const key = keyOf(w.service[i]!, w.bucket[i]!);
-    let list = out.get(key);
-    if (!list) out.set(key, (list = []));
-    list.push(w.hours[i]!);
-  }
+  lists.forEach((list, group) => {
+    if (list.length > 0) out.set(labels[group]!, list);
+  });
   return out;
 }
 
 export interface LeadTimeInput {
   /** Packed samples per service over the whole frame. */
-  readonly samples: readonly LeadTimeServiceRow[];
+  readonly samples: readonly LeadTimeSliceRow[];
   /** Stage samples of the current window (medians). */
   readonly stages: LeadTimeStagesRow;
   /** Stage sums per service, previous and current window (drivers). */
@@ -177,20 +192,28 @@ export function leadTime(input: LeadTimeInput, frame: Frame): MetricOutcome {
   const pools = { previous: previous.hours, current: current.hours };
   const result = summarise(current, { values: input.stages, sums: stageSums.current });
   const excluded = result.stats["excluded"] ?? 0;
-  const bucketOf = (_service: number, bucket: number): string => SIZE_BUCKETS[bucket] ?? "unknown size";
-  const byGroup = (groupOf: (service: string) => string): ((service: number) => string) => {
-    const groups = all.services.map(groupOf);
-    return (service) => groups[service]!;
+  const bySize = (previousOrCurrent: WindowSamples) => samplesBy(previousOrCurrent, (_service, bucket) => bucket, SIZE_BUCKETS);
+  // Group index per service (labels deduplicated), so the grouping walk compares integers.
+  const byGroup = (w: WindowSamples, groupOf: (service: string) => string): Map<string, number[]> => {
+    const labels: string[] = [];
+    const indexOf = new Map<string, number>();
+    const groups = Uint32Array.from(all.services, (service) => {
+      const label = groupOf(service);
+      let index = indexOf.get(label);
+      if (index === undefined) indexOf.set(label, (index = labels.push(label) - 1));
+      return index;
+    });
+    return samplesBy(w, (service) => groups[service]!, labels);
   };
   return {
     current: result,
     previous: summarise(previous),
     series: frame.weeks.map((w) => weekPoint(all, w)),
     tier: leadTimeTier(result.value),
-    decompose: (groupOf, kind) => decomposePercentile(samplesBy(previous, byGroup(groupOf)), samplesBy(current, byGroup(groupOf)), 0.5, kind, pools),
+    decompose: (groupOf, kind) => decomposePercentile(byGroup(previous, groupOf), byGroup(current, groupOf), 0.5, kind, pools),
     details: [
       ...stageDrivers(stageSums.previous, stageSums.current),
-      ...decomposePercentile(samplesBy(previous, bucketOf), samplesBy(current, bucketOf), 0.5, "size_bucket", pools).slice(0, 3),
+      ...decomposePercentile(bySize(previous), bySize(current), 0.5, "size_bucket", pools).slice(0, 3),
     ],
     hints: stageHints(stageSums.previous, stageSums.current),
     notes: excluded > 0 ? [`${excluded} change${excluded === 1 ? "" : "s"} with lead time ≤ 0 (clock skew or backdated commits) excluded.`] : [],

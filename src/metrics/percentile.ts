@@ -3,16 +3,16 @@
 // i + f = 0.9·(n − 1)).
 
 /** Percentile q (0..1) of values sorted ascending; null when there are none. */
-export function percentile(sorted: readonly number[], q: number): number | null {
+export function percentile(sorted: ArrayLike<number>, q: number): number | null {
   return percentileOf(sorted.length, (k) => sorted[k]!, q);
 }
 
 export const median = (sorted: readonly number[]): number | null => percentile(sorted, 0.5);
 
-export function mean(values: readonly number[]): number | null {
+export function mean(values: ArrayLike<number>): number | null {
   if (values.length === 0) return null;
   let sum = 0;
-  for (const v of values) sum += v;
+  for (let i = 0; i < values.length; i++) sum += values[i]!;
   return sum / values.length;
 }
 
@@ -34,7 +34,7 @@ function percentileOf(n: number, kth: (k: number) => number, q: number): number 
 }
 
 /** Number of values ≤ x in a sorted array. */
-function countAtMost(sorted: readonly number[], x: number): number {
+function countAtMost(sorted: ArrayLike<number>, x: number): number {
   let lo = 0;
   let hi = sorted.length;
   while (lo < hi) {
@@ -51,9 +51,9 @@ function countAtMost(sorted: readonly number[], x: number): number {
  * `removed` must be a sub-multiset of `pool`; all three sorted ascending.
  */
 export function percentileReplacing(
-  pool: readonly number[],
-  removed: readonly number[],
-  added: readonly number[],
+  pool: ArrayLike<number>,
+  removed: ArrayLike<number>,
+  added: ArrayLike<number>,
   q: number,
 ): number | null {
   const n = pool.length - removed.length + added.length;

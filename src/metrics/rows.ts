@@ -2,11 +2,12 @@
 // times are UTC epoch ms, durations in ms unless named in hours; `slice` indexes the frame's slices.
 
 export interface DeploymentSliceRow { service: string; slice: number; attempts: number; n: number; failed: number; rework: number }
-export interface LeadTimeServiceRow {
+export interface LeadTimeSliceRow {
   service: string;
+  slice: number;
   /**
-   * Comma-separated ((lead in whole seconds × 8 + size bucket (0 XS … 4 XL, 5 unknown)) × 64 + slice)
-   * of the samples > 0, and −1 − slice for each sample ≤ 0 (excluded, counted).
+   * Comma-separated (lead in whole seconds × 8 + size bucket (0 XS … 4 XL, 5 unknown)) of the
+   * samples > 0, and −1 for each sample ≤ 0 (excluded, counted).
    */
   packed: string | null;
 }

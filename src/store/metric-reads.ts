@@ -1,9 +1,9 @@
-import type { Window } from "../domain/scope.js";
+import { DAY_MS, type Window } from "../domain/scope.js";
 import type { Db } from "./db.js";
 import { ORG_SAMPLE_SERVICE } from "./samples.js";
-import type { DeploymentSliceRow, LeadTimeServiceRow, LeadTimeStageSumRow, LeadTimeStagesRow, FailedDeploymentRow, DeploymentDetailRow, IncidentSliceRow, IncidentRow, IncidentTitleRow, OpenIncidents, TimedSampleRow, OutageRow, LatencySliceRow, ErrorSliceRow, LevelSampleRow, SumSliceRow, AnnotationReadRow } from "../metrics/rows.js";
+import type { DeploymentSliceRow, LeadTimeSliceRow, LeadTimeStageSumRow, LeadTimeStagesRow, FailedDeploymentRow, DeploymentDetailRow, IncidentSliceRow, IncidentRow, IncidentTitleRow, OpenIncidents, TimedSampleRow, OutageRow, LatencySliceRow, ErrorSliceRow, LevelSampleRow, SumSliceRow, AnnotationReadRow } from "../metrics/rows.js";
 
-export type { DeploymentSliceRow, LeadTimeServiceRow, LeadTimeStageSumRow, LeadTimeStagesRow, FailedDeploymentRow, DeploymentDetailRow, IncidentSliceRow, IncidentRow, IncidentTitleRow, OpenIncidents, TimedSampleRow, OutageRow, LatencySliceRow, ErrorSliceRow, LevelSampleRow, SumSliceRow, AnnotationReadRow } from "../metrics/rows.js";
+export type { DeploymentSliceRow, LeadTimeSliceRow, LeadTimeStageSumRow, LeadTimeStagesRow, FailedDeploymentRow, DeploymentDetailRow, IncidentSliceRow, IncidentRow, IncidentTitleRow, OpenIncidents, TimedSampleRow, OutageRow, LatencySliceRow, ErrorSliceRow, LevelSampleRow, SumSliceRow, AnnotationReadRow } from "../metrics/rows.js";
 
 // Every read the metrics need. SQL filters by scope and time and aggregates per (service, slice),
 // where a slice is the span between two cut points of the answer's frame (src/metrics/frame.ts):
@@ -18,6 +18,13 @@ const HOUR = 3_600_000;
 // Statements of varying arity: arguments are checked by the callers below, not by the type.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Statement = import("better-sqlite3").Statement<any[], unknown>;
+
+/**
+ * A change's lead-time sample as one integer: lead in whole seconds × 8 + PR-size bucket (0 XS …
+ * 4 XL, 5 unknown), or −1 when the lead is ≤ 0 (excluded, counted). Migration 011 indexes this
+ * exact expression (SQLite then reads the value instead of computing it).
+ */
+export const LEAD_CODE = `(CASE WHEN first_deployed_at > committed_at THEN ((first_deployed_at - committed_at) / 1000) * 8 + CASE WHEN pr_size IS NULL THEN 5 WHEN pr_size < 10 THEN 0 WHEN pr_size < 100 THEN 1 WHEN pr_size < 500 THEN 2 WHEN pr_size < 1000 THEN 3 ELSE 4 END ELSE -1 END)`;
 
 export function metricReads(db: Db) {
   const cache = new Map<string, Statement>();
@@ -158,35 +165,45 @@ export function metricReads(db: Db) {
     },
 
     /**
-     * Lead-time samples per service, packed by SQL as one list per service (returning one row per
-     * change, or grouping by service and slice, costs more than this): each item is
-     * ((lead in whole seconds × 8 + PR-size bucket) × 64 + slice); samples ≤ 0 are only counted, as
-     * −1 − slice in the same list (a second list would cost one more aggregate step per row).
+     * Lead-time samples per service and slice, packed by SQL as one list per row (one row per
+     * change costs more): each item is LEAD_CODE, read from the per-service index (migration 011).
      */
-    leadTimes(cuts: readonly number[], services: ScopeServices): LeadTimeServiceRow[] {
-      if (cuts.length > 64) throw new Error(`a frame has at most 64 cut points, got ${cuts.length}`);
-      const statement = prepared(key("lead", cuts, services), () => `
-        SELECT service_id AS service,
-          group_concat(CASE WHEN first_deployed_at > committed_at THEN (((first_deployed_at - committed_at) / 1000) * 8 +
-            CASE WHEN pr_size IS NULL THEN 5 WHEN pr_size < 10 THEN 0 WHEN pr_size < 100 THEN 1 WHEN pr_size < 500 THEN 2
-                 WHEN pr_size < 1000 THEN 3 ELSE 4 END) * 64 + ${sliceOf("first_deployed_at", cuts.length)}
-            ELSE -1 - ${sliceOf("first_deployed_at", cuts.length)} END) AS packed
+    leadTimes(cuts: readonly number[], services: ScopeServices): LeadTimeSliceRow[] {
+      const statement = prepared(`lead:${services === null}`, () => `
+        SELECT service_id AS service, ? AS slice, group_concat(${LEAD_CODE}) AS packed
         FROM changes ${changesByService("first_deployed_at >= ? AND first_deployed_at < ?", services)}
-        GROUP BY 1`);
-      return statement.all(...innerCuts(cuts), ...innerCuts(cuts), cuts[0], cuts[cuts.length - 1], ...scopeArgs(services)) as LeadTimeServiceRow[];
+        GROUP BY service_id`);
+      return sliceBySlice<LeadTimeSliceRow>(statement, cuts, [], services);
     },
 
-    /** Per service, each stage's summed duration (ms) and how many changes shipped in the window have it. */
+    /**
+     * Per service, each stage's summed duration (ms) and how many changes shipped in the window
+     * have it: whole UTC days from stage_days (migration 012), the partial days at the window's
+     * edges from the changes themselves.
+     */
     leadTimeStageSums(window: Window, services: ScopeServices): LeadTimeStageSumRow[] {
+      const stages = (prefix: string) => `
+        ${prefix}pr_opened_at - ${prefix}committed_at, ${prefix}pr_opened_at IS NOT NULL,
+        ${prefix}pr_first_review_at - ${prefix}pr_opened_at, (${prefix}pr_first_review_at - ${prefix}pr_opened_at) IS NOT NULL,
+        ${prefix}pr_merged_at - ${prefix}pr_first_review_at, (${prefix}pr_merged_at - ${prefix}pr_first_review_at) IS NOT NULL,
+        ${prefix}first_deployed_at - ${prefix}pr_merged_at, ${prefix}pr_merged_at IS NOT NULL`;
+      const edge = (from: string, to: string) => `
+        SELECT service_id, ${stages("")} FROM changes ${changesByService(`first_deployed_at >= ${from} AND first_deployed_at < ${to}`, services).replace("?", "@services")}`;
       const statement = prepared(`stageSums:${services === null}`, () => `
-        SELECT service_id AS service,
-          total(pr_opened_at - committed_at) AS coding, count(pr_opened_at) AS coding_n,
-          total(pr_first_review_at - pr_opened_at) AS pickup, count(pr_first_review_at - pr_opened_at) AS pickup_n,
-          total(pr_merged_at - pr_first_review_at) AS review, count(pr_merged_at - pr_first_review_at) AS review_n,
-          total(first_deployed_at - pr_merged_at) AS deploy, count(pr_merged_at) AS deploy_n
-        FROM changes ${changesByService("first_deployed_at >= ? AND first_deployed_at < ?", services)}
+        SELECT service_id AS service, total(coding) AS coding, sum(coding_n) AS coding_n, total(pickup) AS pickup, sum(pickup_n) AS pickup_n,
+          total(review) AS review, sum(review_n) AS review_n, total(deploy) AS deploy, sum(deploy_n) AS deploy_n
+        FROM (
+          SELECT service_id, coding, coding_n, pickup, pickup_n, review, review_n, deploy, deploy_n FROM stage_days
+          WHERE day >= @firstDay AND day < @endDay AND changes > 0 AND service_id IN (${serviceList(services).replace("?", "@services")})
+          UNION ALL ${edge("@from", "min(@firstDay, @to)")}
+          UNION ALL ${edge("max(@endDay, @firstDay)", "@to")}
+        )
         GROUP BY 1`);
-      return statement.all(window.fromMs, window.toMs, ...scopeArgs(services)) as LeadTimeStageSumRow[];
+      const firstDay = Math.ceil(window.fromMs / DAY_MS) * DAY_MS;
+      const endDay = Math.floor(window.toMs / DAY_MS) * DAY_MS;
+      const args: Record<string, unknown> = { from: window.fromMs, to: window.toMs, firstDay, endDay };
+      if (services !== null) args["services"] = JSON.stringify(services);
+      return statement.all(args) as LeadTimeStageSumRow[];
     },
 
     /** Each stage's samples (ms) over the window, packed, for the stage medians. */

@@ -43,7 +43,7 @@ describe("lead-time samples beyond the keyed sort's exact range", () => {
     // one after ~63 000 years, which pushes seconds × stride past 2^53.
     const samples = Array.from({ length: 1000 }, (_, i) => {
       const seconds = i === 999 ? 2e12 : (i + 1) * 3600;
-      return { service: `svc-${String(i).padStart(4, "0")}`, packed: String((seconds * 8 + 1) * 64 + slice) };
+      return { service: `svc-${String(i).padStart(4, "0")}`, slice, packed: String(seconds * 8 + 1) };
     });
     const stages = { coding: null, pickup: null, review: null, deploy: null };
     const outcome = leadTime({ samples, stages, stageSums: { previous: [], current: [] } }, frame);

@@ -1,11 +1,13 @@
 import { describe, expect, it } from "vitest";
 import type { SampleName } from "../../src/domain/metric-ids.js";
-import type { VitalsRecord } from "../../src/domain/records.js";
+import type { ChangeRecord, VitalsRecord } from "../../src/domain/records.js";
 import { loadMigrations, migrate, openDatabase, type Db } from "../../src/store/db.js";
 import { createStore } from "../../src/store/index.js";
+import { LEAD_CODE } from "../../src/store/metric-reads.js";
 
-// What migrations 009 and 010 keep beside the records (failure counts on deployments, paired
-// samples) must always equal what the records say, whichever write path changed them.
+// What migrations 009–012 keep beside the records (failure counts on deployments, paired samples,
+// stage sums per day, the indexed lead code) must always equal what the records say, whichever
+// write path changed them.
 
 const T0 = Date.parse("2026-03-02T10:00:00Z");
 const HOUR = 3_600_000;
@@ -117,5 +119,55 @@ describe("paired samples", () => {
     migrate(db, migrations);
     expect(points(db)).toHaveLength(2);
     expect(points(db)).toEqual(pairedFromSamples(db));
+  });
+});
+
+/** stage_days as the changes say it should be (days with changes only). */
+function stageDaysFromChanges(db: Db): unknown[] {
+  return db.prepare(`
+    SELECT service_id, first_deployed_at - first_deployed_at % 86400000 AS day, count(*) AS changes,
+      coalesce(sum(pr_opened_at - committed_at), 0) AS coding, count(pr_opened_at) AS coding_n,
+      coalesce(sum(pr_first_review_at - pr_opened_at), 0) AS pickup, count(pr_first_review_at - pr_opened_at) AS pickup_n,
+      coalesce(sum(pr_merged_at - pr_first_review_at), 0) AS review, count(pr_merged_at - pr_first_review_at) AS review_n,
+      coalesce(sum(first_deployed_at - pr_merged_at), 0) AS deploy, count(pr_merged_at) AS deploy_n
+    FROM changes WHERE first_deployed_at IS NOT NULL GROUP BY 1, 2 ORDER BY 1, 2`).all();
+}
+const stageDays = (db: Db) => db.prepare(`SELECT * FROM stage_days WHERE changes > 0 ORDER BY 1, 2`).all();
+
+describe("stage sums per day", () => {
+  const DAY = 24 * HOUR;
+  const pr = (sha: string, number: number, extra: Partial<NonNullable<ChangeRecord["pr"]>> = {}): ChangeRecord => ({
+    sha, committedAtMs: T0 - 3 * DAY, pr: { number, openedAtMs: T0 - 2 * DAY, firstReviewAtMs: T0 - DAY, mergedAtMs: T0 - HOUR, ...extra },
+  });
+
+  it("follow first shipments, earlier shipments found later, and PR data that arrives later", () => {
+    const store = createStore(openDatabase(":memory:"));
+    store.write([deployment("d1", T0, { sha: "a1", changes: [pr("a1", 1), { sha: "b1", committedAtMs: T0 - DAY }] })]);
+    expect(stageDays(store.db)).toHaveLength(1);
+    // A redeploy adds nothing; the same PR shipped a day earlier by a deployment found later moves its day.
+    store.write([deployment("d2", T0 + DAY, { sha: "a1", changes: [pr("a1", 1)] })]);
+    store.write([deployment("d0", T0 - 20 * HOUR, { sha: "a1", changes: [pr("a1", 1, { mergedAtMs: T0 - 21 * HOUR })] })]);
+    // Review data arrives for another PR.
+    store.write([deployment("d3", T0 + 2 * DAY, { sha: "c1", changes: [pr("c1", 3, { firstReviewAtMs: undefined })] })]);
+    store.write([deployment("d3", T0 + 2 * DAY, { sha: "c1", changes: [pr("c1", 3)] })]);
+    expect(stageDays(store.db)).toEqual(stageDaysFromChanges(store.db));
+    expect(stageDays(store.db).length).toBeGreaterThanOrEqual(3);
+  });
+
+  it("are built from the changes already stored when migration 012 runs", () => {
+    const migrations = loadMigrations();
+    const db = openDatabase(":memory:", migrations.filter((m) => m.version < 12));
+    createStore(db).write([deployment("d1", T0, { sha: "a1", changes: [pr("a1", 1)] }), deployment("d2", T0 + DAY, { sha: "c1", changes: [pr("c1", 2, { mergedAtMs: undefined })] })]);
+    migrate(db, migrations);
+    expect(stageDays(db)).toHaveLength(2);
+    expect(stageDays(db)).toEqual(stageDaysFromChanges(db));
+  });
+});
+
+describe("the indexed lead code", () => {
+  it("is the expression the lead-time read uses, so SQLite reads it from the index", () => {
+    const migration = loadMigrations().find((m) => m.version === 11)!;
+    const normalise = (sql: string) => sql.replace(/\s+/g, " ");
+    expect(normalise(migration.sql)).toContain(normalise(LEAD_CODE));
   });
 });
