@@ -55,13 +55,18 @@ interface Samples {
 
 function decode(rows: readonly LeadTimeSliceRow[]): Samples {
   const out: Samples = { services: [], slices: [], maxSeconds: 0, excluded: [] };
+  const indexOf = new Map<string, number>();
+  const serviceIndex = (service: string): number => {
+    let index = indexOf.get(service);
+    if (index === undefined) indexOf.set(service, (index = out.services.push(service) - 1));
+    return index;
+  };
   // Parse every row first, then fill one typed array per slice (no growing lists).
-  const parsed: Array<Array<{ service: number; values: Float64Array }>> = [];
-  let service = -1;
+  const parsed: Array<Array<{ values: Float64Array; service: number; services: Uint32Array | null }>> = [];
   for (const row of rows) {
-    // Rows come ordered by service, then slice.
-    if (out.services[service] !== row.service) service = out.services.push(row.service) - 1;
-    if (row.packed) (parsed[row.slice] ??= []).push({ service, values: parseIntegers(row.packed) });
+    if (!row.packed) continue;
+    const services = row.services ? Uint32Array.from(row.services.split("\x1f"), serviceIndex) : null;
+    (parsed[row.slice] ??= []).push({ values: parseIntegers(row.packed), service: row.service === null ? -1 : serviceIndex(row.service), services });
   }
   parsed.forEach((lists, slice) => {
     let n = 0;
@@ -70,7 +75,7 @@ function decode(rows: readonly LeadTimeSliceRow[]): Samples {
     const tags = new Uint32Array(n);
     let k = 0;
     let excluded = 0;
-    for (const { service: index, values } of lists) {
+    for (const { values, service, services } of lists) {
       for (let i = 0; i < values.length; i++) {
         const value = values[i]!;
         if (value < 0) {
@@ -79,7 +84,7 @@ function decode(rows: readonly LeadTimeSliceRow[]): Samples {
         }
         const bucket = value % 8;
         seconds[k] = (value - bucket) / 8;
-        tags[k++] = index * 6 + bucket;
+        tags[k++] = (services ? services[i]! : service) * 6 + bucket;
         if (seconds[k - 1]! > out.maxSeconds) out.maxSeconds = seconds[k - 1]!;
       }
     }

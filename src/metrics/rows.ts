@@ -3,13 +3,16 @@
 
 export interface DeploymentSliceRow { service: string; slice: number; attempts: number; n: number; failed: number; rework: number }
 export interface LeadTimeSliceRow {
-  service: string;
   slice: number;
   /**
    * Comma-separated (lead in whole seconds × 8 + size bucket (0 XS … 4 XL, 5 unknown)) of the
    * samples > 0, and −1 for each sample ≤ 0 (excluded, counted).
    */
   packed: string | null;
+  /** The service of every item, or null when `services` names each item's. */
+  service: string | null;
+  /** Each item's service in order, separated by U+001F (org-wide rows). */
+  services?: string | null;
 }
 /** One service's summed stage durations (ms) and how many changes have each stage. */
 export interface LeadTimeStageSumRow {

@@ -165,15 +165,29 @@ export function metricReads(db: Db) {
     },
 
     /**
-     * Lead-time samples per service and slice, packed by SQL as one list per row (one row per
-     * change costs more): each item is LEAD_CODE, read from the per-service index (migration 011).
+     * Lead-time samples per slice (and service, for a team or service), packed by SQL as one list
+     * per row (one row per change costs more): each item is LEAD_CODE, read from the index
+     * (migration 011).
      */
     leadTimes(cuts: readonly number[], services: ScopeServices): LeadTimeSliceRow[] {
+      if (services === null) {
+        // Org-wide, one range of the time index per slice without grouping (grouping by service
+        // costs a seek per service and slice): codes and their services as two aligned lists.
+        const statement = prepared("leadOrg", () => `
+          SELECT ? AS slice, group_concat(${LEAD_CODE}) AS packed, NULL AS service, group_concat(service_id, char(31)) AS services
+          FROM changes INDEXED BY changes_metrics_time WHERE first_deployed_at >= ? AND first_deployed_at < ?`);
+        const rows: LeadTimeSliceRow[] = [];
+        for (let slice = 0; slice + 1 < cuts.length; slice++) {
+          const row = statement.get(slice, cuts[slice], cuts[slice + 1]) as LeadTimeSliceRow;
+          if (row.packed !== null) rows.push(row);
+        }
+        return rows;
+      }
       const statement = prepared(`lead:${services === null}`, () => `
         SELECT service_id AS service, ? AS slice, group_concat(${LEAD_CODE}) AS packed
         FROM changes ${changesByService("first_deployed_at >= ? AND first_deployed_at < ?", services)}
         GROUP BY service_id`);
-      return sliceBySlice<LeadTimeSliceRow>(statement, cuts, [], services);
+      return sliceBySlice<LeadTimeSliceRow & { service: string }>(statement, cuts, [], services);
     },
 
     /**
@@ -187,14 +201,18 @@ export function metricReads(db: Db) {
         ${prefix}pr_first_review_at - ${prefix}pr_opened_at, (${prefix}pr_first_review_at - ${prefix}pr_opened_at) IS NOT NULL,
         ${prefix}pr_merged_at - ${prefix}pr_first_review_at, (${prefix}pr_merged_at - ${prefix}pr_first_review_at) IS NOT NULL,
         ${prefix}first_deployed_at - ${prefix}pr_merged_at, ${prefix}pr_merged_at IS NOT NULL`;
+      // Org-wide, an edge is one range of the time index (not one per service).
       const edge = (from: string, to: string) => `
-        SELECT service_id, ${stages("")} FROM changes ${changesByService(`first_deployed_at >= ${from} AND first_deployed_at < ${to}`, services).replace("?", "@services")}`;
+        SELECT service_id, ${stages("")} FROM changes
+        ${services === null
+          ? `INDEXED BY changes_metrics_time WHERE first_deployed_at >= ${from} AND first_deployed_at < ${to}`
+          : changesByService(`first_deployed_at >= ${from} AND first_deployed_at < ${to}`, services).replace("?", "@services")}`;
       const statement = prepared(`stageSums:${services === null}`, () => `
         SELECT service_id AS service, total(coding) AS coding, sum(coding_n) AS coding_n, total(pickup) AS pickup, sum(pickup_n) AS pickup_n,
           total(review) AS review, sum(review_n) AS review_n, total(deploy) AS deploy, sum(deploy_n) AS deploy_n
         FROM (
           SELECT service_id, coding, coding_n, pickup, pickup_n, review, review_n, deploy, deploy_n FROM stage_days
-          WHERE day >= @firstDay AND day < @endDay AND changes > 0 AND service_id IN (${serviceList(services).replace("?", "@services")})
+          WHERE day >= @firstDay AND day < @endDay AND changes > 0${scopeSql("service_id", services).replace("?", "@services")}
           UNION ALL ${edge("@from", "min(@firstDay, @to)")}
           UNION ALL ${edge("max(@endDay, @firstDay)", "@to")}
         )

@@ -12,10 +12,11 @@ CREATE TABLE stage_days (
   pickup     INTEGER NOT NULL, pickup_n INTEGER NOT NULL,
   review     INTEGER NOT NULL, review_n INTEGER NOT NULL,
   deploy     INTEGER NOT NULL, deploy_n INTEGER NOT NULL,
-  PRIMARY KEY (service_id, day)
+  -- Day first: an org-wide window is one range; a team's services are filtered within it.
+  PRIMARY KEY (day, service_id)
 ) STRICT, WITHOUT ROWID;
 
-INSERT INTO stage_days
+INSERT INTO stage_days (service_id, day, changes, coding, coding_n, pickup, pickup_n, review, review_n, deploy, deploy_n)
 SELECT service_id, first_deployed_at - first_deployed_at % 86400000, count(*),
   coalesce(sum(pr_opened_at - committed_at), 0), count(pr_opened_at),
   coalesce(sum(pr_first_review_at - pr_opened_at), 0), count(pr_first_review_at - pr_opened_at),
@@ -26,12 +27,12 @@ GROUP BY 1, 2;
 
 CREATE TRIGGER changes_stage_insert AFTER INSERT ON changes WHEN NEW.first_deployed_at IS NOT NULL
 BEGIN
-  INSERT INTO stage_days VALUES (NEW.service_id, NEW.first_deployed_at - NEW.first_deployed_at % 86400000, 1,
+  INSERT INTO stage_days (service_id, day, changes, coding, coding_n, pickup, pickup_n, review, review_n, deploy, deploy_n) VALUES (NEW.service_id, NEW.first_deployed_at - NEW.first_deployed_at % 86400000, 1,
     coalesce(NEW.pr_opened_at - NEW.committed_at, 0), NEW.pr_opened_at IS NOT NULL,
     coalesce(NEW.pr_first_review_at - NEW.pr_opened_at, 0), (NEW.pr_first_review_at - NEW.pr_opened_at) IS NOT NULL,
     coalesce(NEW.pr_merged_at - NEW.pr_first_review_at, 0), (NEW.pr_merged_at - NEW.pr_first_review_at) IS NOT NULL,
     coalesce(NEW.first_deployed_at - NEW.pr_merged_at, 0), NEW.pr_merged_at IS NOT NULL)
-  ON CONFLICT (service_id, day) DO UPDATE SET changes = changes + excluded.changes,
+  ON CONFLICT (day, service_id) DO UPDATE SET changes = changes + excluded.changes,
     coding = coding + excluded.coding, coding_n = coding_n + excluded.coding_n,
     pickup = pickup + excluded.pickup, pickup_n = pickup_n + excluded.pickup_n,
     review = review + excluded.review, review_n = review_n + excluded.review_n,
@@ -45,7 +46,7 @@ BEGIN
     pickup = pickup - coalesce(OLD.pr_first_review_at - OLD.pr_opened_at, 0), pickup_n = pickup_n - ((OLD.pr_first_review_at - OLD.pr_opened_at) IS NOT NULL),
     review = review - coalesce(OLD.pr_merged_at - OLD.pr_first_review_at, 0), review_n = review_n - ((OLD.pr_merged_at - OLD.pr_first_review_at) IS NOT NULL),
     deploy = deploy - coalesce(OLD.first_deployed_at - OLD.pr_merged_at, 0), deploy_n = deploy_n - (OLD.pr_merged_at IS NOT NULL)
-  WHERE service_id = OLD.service_id AND day = OLD.first_deployed_at - OLD.first_deployed_at % 86400000;
+  WHERE day = OLD.first_deployed_at - OLD.first_deployed_at % 86400000 AND service_id = OLD.service_id;
 END;
 
 -- An update takes the old change out of its day and puts the new one in (the day may change).
@@ -56,14 +57,14 @@ BEGIN
     pickup = pickup - coalesce(OLD.pr_first_review_at - OLD.pr_opened_at, 0), pickup_n = pickup_n - ((OLD.pr_first_review_at - OLD.pr_opened_at) IS NOT NULL),
     review = review - coalesce(OLD.pr_merged_at - OLD.pr_first_review_at, 0), review_n = review_n - ((OLD.pr_merged_at - OLD.pr_first_review_at) IS NOT NULL),
     deploy = deploy - coalesce(OLD.first_deployed_at - OLD.pr_merged_at, 0), deploy_n = deploy_n - (OLD.pr_merged_at IS NOT NULL)
-  WHERE OLD.first_deployed_at IS NOT NULL AND service_id = OLD.service_id AND day = OLD.first_deployed_at - OLD.first_deployed_at % 86400000;
-  INSERT INTO stage_days SELECT NEW.service_id, NEW.first_deployed_at - NEW.first_deployed_at % 86400000, 1,
+  WHERE OLD.first_deployed_at IS NOT NULL AND day = OLD.first_deployed_at - OLD.first_deployed_at % 86400000 AND service_id = OLD.service_id;
+  INSERT INTO stage_days (service_id, day, changes, coding, coding_n, pickup, pickup_n, review, review_n, deploy, deploy_n) SELECT NEW.service_id, NEW.first_deployed_at - NEW.first_deployed_at % 86400000, 1,
     coalesce(NEW.pr_opened_at - NEW.committed_at, 0), NEW.pr_opened_at IS NOT NULL,
     coalesce(NEW.pr_first_review_at - NEW.pr_opened_at, 0), (NEW.pr_first_review_at - NEW.pr_opened_at) IS NOT NULL,
     coalesce(NEW.pr_merged_at - NEW.pr_first_review_at, 0), (NEW.pr_merged_at - NEW.pr_first_review_at) IS NOT NULL,
     coalesce(NEW.first_deployed_at - NEW.pr_merged_at, 0), NEW.pr_merged_at IS NOT NULL
   WHERE NEW.first_deployed_at IS NOT NULL
-  ON CONFLICT (service_id, day) DO UPDATE SET changes = changes + excluded.changes,
+  ON CONFLICT (day, service_id) DO UPDATE SET changes = changes + excluded.changes,
     coding = coding + excluded.coding, coding_n = coding_n + excluded.coding_n,
     pickup = pickup + excluded.pickup, pickup_n = pickup_n + excluded.pickup_n,
     review = review + excluded.review, review_n = review_n + excluded.review_n,
