@@ -3,7 +3,6 @@ import type { Driver } from "../query/answer.js";
 import type { IncidentRow, IncidentSliceRow, IncidentTitleRow, OpenIncidents } from "./rows.js";
 import { decomposeRatio, groupCells, type RatioCell } from "./decompose.js";
 import type { Frame, FrameWindow } from "./frame.js";
-import { cellsOf, ratioTable } from "./outcome.js";
 import { mean, percentile, sortNumbers } from "./percentile.js";
 import { recoveryTier } from "./tiers.js";
 import { round, type MetricOutcome, type WindowResult } from "./types.js";
@@ -45,12 +44,7 @@ export function incidentTimes(
   /** Titles and links of the incidents named as drivers (read for those few only). */
   describe: (ids: readonly number[]) => readonly IncidentTitleRow[],
 ): MetricOutcome {
-  const table = ratioTable(frame);
-  for (const row of slices) {
-    const cell = table.cell(row.service ?? UNMAPPED, row.slice);
-    cell.num += row.hours;
-    cell.den += row.n;
-  }
+  const bySlice = new Map(slices.map((row) => [row.slice, row]));
   const inWindow = (w: FrameWindow) => rows.filter((r) => r.at >= w.fromMs && r.at < w.toMs);
   const current = inWindow(frame.current);
   const previous = inWindow(frame.previous);
@@ -58,13 +52,14 @@ export function incidentTimes(
   result.stats["open_count"] = open.open_count;
   result.stats["oldest_open_hours"] = open.oldest_created_at === null ? null : round((Math.min(frame.current.toMs, nowMs) - open.oldest_created_at) / HOUR_MS, 1);
   const series = frame.weeks.map((w): WindowResult => {
-    let num = 0;
+    let ms = 0;
     let den = 0;
-    for (const cell of cellsOf(table, w).values()) {
-      num += cell.num;
-      den += cell.den;
+    for (let slice = w.first; slice < w.end; slice++) {
+      ms += bySlice.get(slice)?.ms ?? 0;
+      den += bySlice.get(slice)?.n ?? 0;
     }
-    return { value: den > 0 ? round(num / den) : null, sample_size: den, stats: { mean: den > 0 ? round(num / den) : null, count: den } };
+    const value = den > 0 ? round(ms / HOUR_MS / den) : null;
+    return { value, sample_size: den, stats: { mean: value, count: den } };
   });
   const cellsFrom = (list: readonly IncidentRow[]): Map<string, RatioCell> => {
     const map = new Map<string, RatioCell>();

@@ -25,7 +25,8 @@ export interface LeadTimeStagesRow { coding: string | null; pickup: string | nul
 export interface FailedDeploymentRow { id: number; service: string; finished_at: number; rolled_back: number; incidents: number; is_rework: number }
 /** What a listed deployment shows: its ids and link, and the first incident linked to it. */
 export interface DeploymentDetailRow { id: number; external_id: string; url: string | null; sha: string | null; incident_title: string | null; incident_url: string | null }
-export interface IncidentSliceRow { service: string | null; slice: number; n: number; hours: number; change_caused: number }
+/** Incidents of one slice: how many, and their summed durations (ms). */
+export interface IncidentSliceRow { slice: number; n: number; ms: number }
 export interface IncidentRow {
   id: number; service: string | null; created_at: number;
   acknowledged_at: number | null; resolved_at: number | null; linked_deployment_id: number | null; at: number;

@@ -1,6 +1,7 @@
 import { DAY_MS, type Window } from "../domain/scope.js";
 import type { Db } from "./db.js";
 import { ORG_SAMPLE_SERVICE } from "./samples.js";
+import { parseIntegers } from "../metrics/packed-list.js";
 import type { DeploymentSliceRow, LeadTimeSliceRow, LeadTimeStageSumRow, LeadTimeStagesRow, FailedDeploymentRow, DeploymentDetailRow, IncidentSliceRow, IncidentRow, IncidentTitleRow, OpenIncidents, TimedSampleRow, OutageRow, LatencySliceRow, ErrorSliceRow, LevelSampleRow, SumSliceRow, AnnotationReadRow } from "../metrics/rows.js";
 
 export type { DeploymentSliceRow, LeadTimeSliceRow, LeadTimeStageSumRow, LeadTimeStagesRow, FailedDeploymentRow, DeploymentDetailRow, IncidentSliceRow, IncidentRow, IncidentTitleRow, OpenIncidents, TimedSampleRow, OutageRow, LatencySliceRow, ErrorSliceRow, LevelSampleRow, SumSliceRow, AnnotationReadRow } from "../metrics/rows.js";
@@ -235,36 +236,39 @@ export function metricReads(db: Db) {
     },
 
     /**
-     * Incidents per service and slice of `timeColumn` (resolved_at for MTTR, acknowledged_at for
-     * MTTA): count and summed hours from creation.
+     * Incidents per slice of `timeColumn` (resolved_at for MTTR, acknowledged_at for MTTA): count
+     * and summed ms from creation (the weekly series; the windows use the incidents themselves).
      */
     incidentSlices(timeColumn: "resolved_at" | "acknowledged_at", cuts: readonly number[], services: ScopeServices): IncidentSliceRow[] {
-      const statement = prepared(key(`incSlices:${timeColumn}`, cuts, services), () => `
-        SELECT service_id AS service, ${sliceOf(timeColumn, cuts.length)} AS slice, count(*) AS n,
-          sum(${timeColumn} - created_at) / ${HOUR}.0 AS hours, sum(linked_deployment_id IS NOT NULL) AS change_caused
-        FROM incidents WHERE ${timeColumn} >= ? AND ${timeColumn} < ?${scopeSql("service_id", services)}
-        GROUP BY 1, 2`);
-      return statement.all(...innerCuts(cuts), cuts[0], cuts[cuts.length - 1], ...scopeArgs(services)) as IncidentSliceRow[];
+      const statement = prepared(`incSlices:${timeColumn}:${services === null}`, () => `
+        SELECT ? AS slice, count(*) AS n, total(${timeColumn} - created_at) AS ms
+        FROM incidents WHERE ${timeColumn} >= ? AND ${timeColumn} < ?${scopeSql("service_id", services)}`);
+      const rows: IncidentSliceRow[] = [];
+      for (let slice = 0; slice + 1 < cuts.length; slice++) rows.push(statement.get(slice, cuts[slice], cuts[slice + 1], ...scopeArgs(services)) as IncidentSliceRow);
+      return rows;
     },
 
     /**
-     * The incidents themselves for [from, to) of `timeColumn` (current and previous window), packed
-     * by SQL into one string (thousands of rows at org scope cost more as row objects than as text).
+     * The incidents themselves for [from, to) of `timeColumn` (current and previous window), each
+     * column packed by SQL into one list (thousands of rows at org scope cost more as row objects
+     * than as text; one list per column spares SQLite a string concatenation per row).
      */
     incidents(timeColumn: "resolved_at" | "acknowledged_at", window: Window, services: ScopeServices): IncidentRow[] {
       const statement = prepared(`inc:${timeColumn}:${services === null}`, () => `
-        SELECT group_concat(id || char(31) || coalesce(service_id, '') || char(31) || created_at || char(31) || coalesce(acknowledged_at, '')
-          || char(31) || coalesce(resolved_at, '') || char(31) || coalesce(linked_deployment_id, ''), char(30))
+        SELECT group_concat(id) AS ids, group_concat(created_at) AS created, group_concat(coalesce(acknowledged_at, -1)) AS acknowledged,
+          group_concat(coalesce(resolved_at, -1)) AS resolved, group_concat(coalesce(linked_deployment_id, -1)) AS linked,
+          group_concat(coalesce(service_id, ''), char(31)) AS services
         FROM incidents WHERE ${timeColumn} >= ? AND ${timeColumn} < ?${scopeSql("service_id", services)}`);
-      const packed = statement.pluck().get(window.fromMs, window.toMs, ...scopeArgs(services)) as string | null;
-      if (!packed) return [];
-      const orNull = (text: string): number | null => (text === "" ? null : Number(text));
-      // Unit and record separators: no service id contains them.
-      return packed.split("\x1e").map((item) => {
-        const [id, service, created, acknowledged, resolved, linked] = item.split("\x1f") as [string, string, string, string, string, string];
+      const packed = statement.get(window.fromMs, window.toMs, ...scopeArgs(services)) as Record<"ids" | "created" | "acknowledged" | "resolved" | "linked" | "services", string | null>;
+      if (packed.ids === null) return [];
+      const [ids, created, acknowledged, resolved, linked] = [packed.ids, packed.created, packed.acknowledged, packed.resolved, packed.linked].map((list) => parseIntegers(list!));
+      // Unit separators: no service id contains them; -1 stands for NULL (times and ids are positive).
+      const serviceOf = packed.services!.split("\x1f");
+      const orNull = (value: number): number | null => (value < 0 ? null : value);
+      return Array.from(ids!, (id, i): IncidentRow => {
         const row: IncidentRow = {
-          id: Number(id), service: service === "" ? null : service, created_at: Number(created),
-          acknowledged_at: orNull(acknowledged), resolved_at: orNull(resolved), linked_deployment_id: orNull(linked), at: 0,
+          id, service: serviceOf[i] === "" ? null : serviceOf[i]!, created_at: created![i]!,
+          acknowledged_at: orNull(acknowledged![i]!), resolved_at: orNull(resolved![i]!), linked_deployment_id: orNull(linked![i]!), at: 0,
         };
         row.at = (timeColumn === "resolved_at" ? row.resolved_at : row.acknowledged_at)!;
         return row;
