@@ -14,7 +14,6 @@ export type { DeploymentSliceRow, LeadTimeSliceRow, LeadTimeStageSumRow, LeadTim
 /** Services of the scope, or null for the whole organisation (which includes unmapped incidents). */
 export type ScopeServices = readonly string[] | null;
 
-const HOUR = 3_600_000;
 
 // Statements of varying arity: arguments are checked by the callers below, not by the type.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
