@@ -65,7 +65,12 @@ function decode(rows: readonly LeadTimeSliceRow[]): Samples {
   const parsed: Array<Array<{ values: Float64Array; service: number; services: Uint32Array | null }>> = [];
   for (const row of rows) {
     if (!row.packed) continue;
-    const services = row.services ? Uint32Array.from(row.services.split("\x1f"), serviceIndex) : null;
+    let services: Uint32Array | null = null;
+    if (row.services) {
+      const ids = row.services.split("\x1f");
+      services = new Uint32Array(ids.length);
+      for (let i = 0; i < ids.length; i++) services[i] = serviceIndex(ids[i]!);
+    }
     (parsed[row.slice] ??= []).push({ values: parseIntegers(row.packed), service: row.service === null ? -1 : serviceIndex(row.service), services });
   }
   parsed.forEach((lists, slice) => {

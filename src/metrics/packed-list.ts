@@ -4,9 +4,8 @@
 
 /** Comma-separated integers → values, exactly as Number() would read each item. */
 export function parseIntegers(text: string): Float64Array {
-  let count = 1;
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 44) count++;
-  const out = new Float64Array(count);
+  // Every item takes at least two characters with its comma: room enough without counting first.
+  const out = new Float64Array((text.length >> 1) + 1);
   let k = 0;
   let value = 0;
   let digits = 0;
@@ -26,5 +25,5 @@ export function parseIntegers(text: string): Float64Array {
     // Anything else (a real, an empty item, 16+ digits): the general parser.
     else return Float64Array.from(text.split(","), Number);
   }
-  return out;
+  return out.subarray(0, k);
 }
