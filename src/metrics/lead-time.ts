@@ -185,13 +185,20 @@ function samplesBy(w: WindowSamples, groupOf: (service: number, bucket: number) 
   return out;
 }
 
+interface StageSumsByWindow {
+  readonly previous: readonly LeadTimeStageSumRow[];
+  readonly current: readonly LeadTimeStageSumRow[];
+}
+
 export interface LeadTimeInput {
   /** Packed samples per service over the whole frame. */
   readonly samples: readonly LeadTimeSliceRow[];
   /** Stage samples of the current window (medians). */
   readonly stages: LeadTimeStagesRow;
   /** Stage sums per service, previous and current window (drivers). */
-  readonly stageSums: { readonly previous: readonly LeadTimeStageSumRow[]; readonly current: readonly LeadTimeStageSumRow[] };
+  readonly stageSums: StageSumsByWindow;
+  /** The same per service (read only when a stage grew enough to look for where). */
+  readonly stageSumsByService: () => StageSumsByWindow;
 }
 
 export function leadTime(input: LeadTimeInput, frame: Frame): MetricOutcome {
@@ -225,7 +232,10 @@ export function leadTime(input: LeadTimeInput, frame: Frame): MetricOutcome {
       ...stageDrivers(stageSums.previous, stageSums.current),
       ...decomposePercentile(bySize(previous), bySize(current), 0.5, "size_bucket", pools).slice(0, 3),
     ],
-    hints: stageHints(stageSums.previous, stageSums.current),
+    hints: stageHints(stageSums.previous, stageSums.current, () => {
+      const byService = input.stageSumsByService();
+      return { previous: byService.previous.map(toStageSum), current: byService.current.map(toStageSum) };
+    }),
     notes: excluded > 0 ? [`${excluded} change${excluded === 1 ? "" : "s"} with lead time ≤ 0 (clock skew or backdated commits) excluded.`] : [],
   };
 }
@@ -270,7 +280,7 @@ function stageDrivers(previous: StageSums, current: StageSums): Driver[] {
 }
 
 /** "Pickup time doubled in payments-api (5.0 h → 10.1 h there): are reviews waiting on one person?" */
-function stageHints(previous: StageSums, current: StageSums): string[] {
+function stageHints(previous: StageSums, current: StageSums, byService: () => { previous: StageSums; current: StageSums }): string[] {
   const before = stageMeans(previous);
   const after = stageMeans(current);
   if (!before || !after) return [];
@@ -278,9 +288,10 @@ function stageHints(previous: StageSums, current: StageSums): string[] {
   const stage = grown[0];
   if (!stage) return [];
   // The service where the stage grew most, weighted by its number of changes.
-  const servicesBefore = new Map(previous.map((r) => [r.service, r]));
+  const services = byService();
+  const servicesBefore = new Map(services.previous.map((r) => [r.service, r]));
   let top: { service: string; weight: number; before: number; after: number } | null = null;
-  for (const row of current) {
+  for (const row of services.current) {
     const a = stageMeans([row]);
     const b = stageMeans(servicesBefore.has(row.service) ? [servicesBefore.get(row.service)!] : []);
     if (!a || !b) continue;

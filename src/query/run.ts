@@ -77,7 +77,8 @@ export function computeMetric(ctx: QueryContext, metric: MetricId, scope: Resolv
         {
           samples: reads.leadTimes(frame.cuts, services),
           stages: reads.leadTimeStages(current, services),
-          stageSums: { previous: reads.leadTimeStageSums(frame.previous, services), current: reads.leadTimeStageSums(current, services) },
+          stageSums: { previous: reads.leadTimeStageSums(frame.previous, services, false), current: reads.leadTimeStageSums(current, services, false) },
+          stageSumsByService: () => ({ previous: reads.leadTimeStageSums(frame.previous, services), current: reads.leadTimeStageSums(current, services) }),
         },
         frame,
       );

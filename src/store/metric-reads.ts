@@ -191,11 +191,11 @@ export function metricReads(db: Db) {
     },
 
     /**
-     * Per service, each stage's summed duration (ms) and how many changes shipped in the window
-     * have it: whole UTC days from stage_days (migration 012), the partial days at the window's
-     * edges from the changes themselves.
+     * Per service (or for the whole scope, as one row with service ''), each stage's summed
+     * duration (ms) and how many changes shipped in the window have it: whole UTC days from
+     * stage_days (migration 012), the partial days at the window's edges from the changes themselves.
      */
-    leadTimeStageSums(window: Window, services: ScopeServices): LeadTimeStageSumRow[] {
+    leadTimeStageSums(window: Window, services: ScopeServices, byService = true): LeadTimeStageSumRow[] {
       const stages = (prefix: string) => `
         ${prefix}pr_opened_at - ${prefix}committed_at, ${prefix}pr_opened_at IS NOT NULL,
         ${prefix}pr_first_review_at - ${prefix}pr_opened_at, (${prefix}pr_first_review_at - ${prefix}pr_opened_at) IS NOT NULL,
@@ -207,16 +207,16 @@ export function metricReads(db: Db) {
         ${services === null
           ? `INDEXED BY changes_metrics_time WHERE first_deployed_at >= ${from} AND first_deployed_at < ${to}`
           : changesByService(`first_deployed_at >= ${from} AND first_deployed_at < ${to}`, services).replace("?", "@services")}`;
-      const statement = prepared(`stageSums:${services === null}`, () => `
-        SELECT service_id AS service, total(coding) AS coding, sum(coding_n) AS coding_n, total(pickup) AS pickup, sum(pickup_n) AS pickup_n,
-          total(review) AS review, sum(review_n) AS review_n, total(deploy) AS deploy, sum(deploy_n) AS deploy_n
+      const statement = prepared(`stageSums:${services === null}:${byService}`, () => `
+        SELECT ${byService ? "service_id" : "''"} AS service, total(coding) AS coding, total(coding_n) AS coding_n, total(pickup) AS pickup,
+          total(pickup_n) AS pickup_n, total(review) AS review, total(review_n) AS review_n, total(deploy) AS deploy, total(deploy_n) AS deploy_n
         FROM (
           SELECT service_id, coding, coding_n, pickup, pickup_n, review, review_n, deploy, deploy_n FROM stage_days
           WHERE day >= @firstDay AND day < @endDay AND changes > 0${scopeSql("service_id", services).replace("?", "@services")}
           UNION ALL ${edge("@from", "min(@firstDay, @to)")}
           UNION ALL ${edge("max(@endDay, @firstDay)", "@to")}
         )
-        GROUP BY 1`);
+        ${byService ? "GROUP BY 1" : ""}`);
       const firstDay = Math.ceil(window.fromMs / DAY_MS) * DAY_MS;
       const endDay = Math.floor(window.toMs / DAY_MS) * DAY_MS;
       const args: Record<string, unknown> = { from: window.fromMs, to: window.toMs, firstDay, endDay };

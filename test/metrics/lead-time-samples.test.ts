@@ -46,7 +46,7 @@ describe("lead-time samples beyond the keyed sort's exact range", () => {
       return { service: `svc-${String(i).padStart(4, "0")}`, slice, packed: String(seconds * 8 + 1) };
     });
     const stages = { coding: null, pickup: null, review: null, deploy: null };
-    const outcome = leadTime({ samples, stages, stageSums: { previous: [], current: [] } }, frame);
+    const outcome = leadTime({ samples, stages, stageSums: { previous: [], current: [] }, stageSumsByService: () => ({ previous: [], current: [] }) }, frame);
     expect(outcome.current.stats).toMatchObject({ count: 1000, median: 500.5, p90: 900.1 });
     const bySize = outcome.decompose(() => "all", "team");
     expect(bySize).toMatchObject([{ label: "all", current: 500.5 }]);
