@@ -174,10 +174,14 @@ function weekPoint(all: Samples, w: SliceRange): WindowResult {
   return { value: round(median ?? null), sample_size: seconds.length, stats: { median: round(median ?? null), p90: round(p90 ?? null), count: seconds.length } };
 }
 
-/** Segment lists (distinct labels[group] → hours), each sorted because the window's samples are walked in sorted order. */
-function samplesBy(w: WindowSamples, groupOf: (service: number, bucket: number) => number, labels: readonly string[]): Map<string, number[]> {
+/**
+ * Segment lists (distinct labels[group] → hours), each sorted because the window's samples are
+ * walked in sorted order: grouped by `groupOfService[service]`, or by size bucket when null.
+ */
+function samplesBy(w: WindowSamples, groupOfService: Uint32Array | null, labels: readonly string[]): Map<string, number[]> {
   const lists: number[][] = labels.map(() => []);
-  for (let i = 0; i < w.hours.length; i++) lists[groupOf(w.service[i]!, w.bucket[i]!)]!.push(w.hours[i]!);
+  const keys = groupOfService ? w.service : w.bucket;
+  for (let i = 0; i < w.hours.length; i++) lists[groupOfService ? groupOfService[keys[i]!]! : keys[i]!]!.push(w.hours[i]!);
   const out = new Map<string, number[]>();
   lists.forEach((list, group) => {
     if (list.length > 0) out.set(labels[group]!, list);
@@ -209,7 +213,7 @@ export function leadTime(input: LeadTimeInput, frame: Frame): MetricOutcome {
   const pools = { previous: previous.hours, current: current.hours };
   const result = summarise(current, { values: input.stages, sums: stageSums.current });
   const excluded = result.stats["excluded"] ?? 0;
-  const bySize = (previousOrCurrent: WindowSamples) => samplesBy(previousOrCurrent, (_service, bucket) => bucket, SIZE_BUCKETS);
+  const bySize = (previousOrCurrent: WindowSamples) => samplesBy(previousOrCurrent, null, SIZE_BUCKETS);
   // Group index per service (labels deduplicated), so the grouping walk compares integers.
   const byGroup = (w: WindowSamples, groupOf: (service: string) => string): Map<string, number[]> => {
     const labels: string[] = [];
@@ -220,7 +224,7 @@ export function leadTime(input: LeadTimeInput, frame: Frame): MetricOutcome {
       if (index === undefined) indexOf.set(label, (index = labels.push(label) - 1));
       return index;
     });
-    return samplesBy(w, (service) => groups[service]!, labels);
+    return samplesBy(w, groups, labels);
   };
   return {
     current: result,
