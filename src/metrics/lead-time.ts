@@ -158,8 +158,7 @@ function summarise(w: WindowSamples, stages?: { values: LeadTimeStagesRow; sums:
   return { value: stats["median"] ?? null, sample_size: samples.length, stats };
 }
 
-/** Median of a packed stage list (ms → hours) by selection: the order statistics need no full sort. */
-const stageMedian = (packed: string | null): number | null => (packed ? selectPercentiles(parseIntegers(packed), [0.5], (ms) => ms / HOUR_MS)[0]! : null);
+const stageMedian = (ms: number | null): number | null => (ms === null ? null : ms / HOUR_MS);
 
 /** A series point: median by selection (no sort), as 12 weeks of a large org add up. */
 function weekPoint(all: Samples, w: SliceRange): WindowResult {

@@ -19,8 +19,8 @@ export interface LeadTimeStageSumRow {
   service: string;
   coding: number; coding_n: number; pickup: number; pickup_n: number; review: number; review_n: number; deploy: number; deploy_n: number;
 }
-/** Comma-separated stage durations (ms) over a window. */
-export interface LeadTimeStagesRow { coding: string | null; pickup: string | null; review: string | null; deploy: string | null }
+/** Each stage's median duration (ms) over a window; null without samples. */
+export interface LeadTimeStagesRow { coding: number | null; pickup: number | null; review: number | null; deploy: number | null }
 /** A deployment that caused a failure (or was rework): what marked it. */
 export interface FailedDeploymentRow { id: number; service: string; finished_at: number; rolled_back: number; incidents: number; is_rework: number }
 /** What a listed deployment shows: its ids and link, and the first incident linked to it. */

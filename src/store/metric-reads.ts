@@ -239,11 +239,14 @@ export function metricReads(db: Db) {
       return allRows<LeadTimeStageSumRow>(statement, args);
     },
 
-    /** Each stage's samples (ms) over the window, packed, for the stage medians. */
+    /**
+     * Each stage's median (ms) over the window: SQLite's percentile functions (linear
+     * interpolation, NULLs ignored: METRICS.md's definition), so no per-change list leaves SQL.
+     */
     leadTimeStages(window: Window, services: ScopeServices): LeadTimeStagesRow {
       const statement = prepared(`stages:${services === null}`, () => `
-        SELECT group_concat(pr_opened_at - committed_at) AS coding, group_concat(pr_first_review_at - pr_opened_at) AS pickup,
-          group_concat(pr_merged_at - pr_first_review_at) AS review, group_concat(first_deployed_at - pr_merged_at) AS deploy
+        SELECT median(pr_opened_at - committed_at) AS coding, median(pr_first_review_at - pr_opened_at) AS pickup,
+          median(pr_merged_at - pr_first_review_at) AS review, median(first_deployed_at - pr_merged_at) AS deploy
         FROM changes ${changesIndex(services)}
         WHERE first_deployed_at >= ? AND first_deployed_at < ? AND first_deployed_at > committed_at${scopeSql("service_id", services)}`);
       return statement.get(window.fromMs, window.toMs, ...scopeArgs(services)) as LeadTimeStagesRow;
