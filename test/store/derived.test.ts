@@ -3,7 +3,7 @@ import type { SampleName } from "../../src/domain/metric-ids.js";
 import type { ChangeRecord, VitalsRecord } from "../../src/domain/records.js";
 import { loadMigrations, migrate, openDatabase, type Db } from "../../src/store/db.js";
 import { createStore } from "../../src/store/index.js";
-import { LEAD_CODE } from "../../src/store/metric-reads.js";
+import { DEPLOY_FLAGS, LEAD_CODE } from "../../src/store/metric-reads.js";
 
 // What migrations 009–012 keep beside the records (failure counts on deployments, paired samples,
 // stage sums per day, the indexed lead code) must always equal what the records say, whichever
@@ -164,10 +164,12 @@ describe("stage sums per day", () => {
   });
 });
 
-describe("the indexed lead code", () => {
-  it("is the expression the lead-time read uses, so SQLite reads it from the index", () => {
-    const migration = loadMigrations().find((m) => m.version === 11)!;
-    const normalise = (sql: string) => sql.replace(/\s+/g, " ");
-    expect(normalise(migration.sql)).toContain(normalise(LEAD_CODE));
+describe("the indexed expressions", () => {
+  const normalise = (sql: string) => sql.replace(/\s+/g, " ");
+  it.each([
+    { name: "lead code", version: 11, expression: LEAD_CODE },
+    { name: "deployment flags", version: 13, expression: DEPLOY_FLAGS },
+  ])("$name: the read uses the indexed expression, so SQLite reads it from the index", ({ version, expression }) => {
+    expect(normalise(loadMigrations().find((m) => m.version === version)!.sql)).toContain(normalise(expression));
   });
 });
