@@ -8,7 +8,7 @@ import type { JobContext } from "../../src/jobs/context.js";
 import { runReviews } from "../../src/jobs/reviews.js";
 import { REVIEW_ACTIONS, REVIEW_VIEWS } from "../../src/present/review-blocks.js";
 import { registerJobActions } from "../../src/slack/actions/jobs.js";
-import { startFakeSlack, type FakeSlack, type RecordedCall } from "../fakes/slack-jobs/server.js";
+import { startFakeSlack, type FakeSlack, type RecordedCall } from "../fakes/slack/server.js";
 import { evaluation, scriptedEngine, testDeps, type TestDeps } from "./helpers.js";
 
 // The jobs' buttons and modals end to end: a Bolt app on a real port receiving signed requests,
@@ -24,7 +24,7 @@ let deps: TestDeps;
 
 beforeAll(async () => {
   slack = await startFakeSlack();
-  slack.users.set("ada@example.com", "U0ADA");
+  slack.addUser({ id: "U0ADA", email: "ada@example.com" });
   deps = testDeps(undefined, undefined, at("2026-03-04T14:00:00Z"));
   const receiver = new HTTPReceiver({ signingSecret: SECRET, processBeforeResponse: true, logLevel: LogLevel.ERROR });
   app = new App({ token: "xoxb-test-token", receiver, logLevel: LogLevel.ERROR, clientOptions: { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } } });

@@ -4,7 +4,7 @@ import type { JobContext } from "../../src/jobs/context.js";
 import { ALERT_ACK_ACTION, parseAlertKeyValue } from "../../src/present/alert-blocks.js";
 import { createStore } from "../../src/store/index.js";
 import { openDatabase } from "../../src/store/db.js";
-import { startFakeSlack, type FakeSlack } from "../fakes/slack-jobs/server.js";
+import { startFakeSlack, type FakeSlack } from "../fakes/slack/server.js";
 import { evaluation, scriptedEngine, testDeps } from "./helpers.js";
 
 const H = 3_600_000;

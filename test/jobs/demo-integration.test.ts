@@ -12,7 +12,7 @@ import { generateDemoRecords } from "../../src/sources/demo/generate.js";
 import { createStore } from "../../src/store/index.js";
 import { openDatabase } from "../../src/store/db.js";
 import { vitals } from "../cli/run.js";
-import { startFakeSlack, type FakeSlack } from "../fakes/slack-jobs/server.js";
+import { startFakeSlack, type FakeSlack } from "../fakes/slack/server.js";
 import { decodePng } from "../present/png.js";
 
 // The jobs over the real KPI engine and the demo data (3 teams, 8 services, a year of history).

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDigestCommand } from "../../src/cli/commands/digest.js";
 import { buildContext, type CliIo } from "../../src/cli/context.js";
-import { startFakeSlack, type FakeSlack } from "../fakes/slack-jobs/server.js";
+import { startFakeSlack, type FakeSlack } from "../fakes/slack/server.js";
 import { decodePng } from "../present/png.js";
 import { CONFIG_YAML, scriptedEngine } from "./helpers.js";
 

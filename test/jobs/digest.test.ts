@@ -7,7 +7,7 @@ import type { JobContext } from "../../src/jobs/context.js";
 import { METRIC_IDS } from "../../src/domain/metric-ids.js";
 import { createStore } from "../../src/store/index.js";
 import { openDatabase } from "../../src/store/db.js";
-import { extractPng, startFakeSlack, type FakeSlack } from "../fakes/slack-jobs/server.js";
+import { extractPng, startFakeSlack, type FakeSlack } from "../fakes/slack/server.js";
 import { decodePng } from "../present/png.js";
 import { scriptedEngine, testConfig, testDeps } from "./helpers.js";
 

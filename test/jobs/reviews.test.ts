@@ -3,7 +3,7 @@ import type { JobContext } from "../../src/jobs/context.js";
 import { runReviews } from "../../src/jobs/reviews.js";
 import type { VitalsRecord } from "../../src/domain/records.js";
 import { REVIEW_ACTIONS } from "../../src/present/review-blocks.js";
-import { startFakeSlack, type FakeSlack } from "../fakes/slack-jobs/server.js";
+import { startFakeSlack, type FakeSlack } from "../fakes/slack/server.js";
 import { scriptedEngine, testDeps } from "./helpers.js";
 
 const at = (iso: string) => Date.parse(iso);
@@ -12,7 +12,7 @@ let slack: FakeSlack;
 
 beforeAll(async () => {
   slack = await startFakeSlack();
-  slack.users.set("ada@example.com", "U0ADA");
+  slack.addUser({ id: "U0ADA", email: "ada@example.com" });
 });
 afterAll(() => slack.close());
 beforeEach(() => slack.reset());

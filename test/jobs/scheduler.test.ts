@@ -1,6 +1,6 @@
 import { afterEach, beforeAll, afterAll, describe, expect, it, vi } from "vitest";
 import { jobRunners, startScheduler } from "../../src/jobs/scheduler.js";
-import { startFakeSlack, type FakeSlack } from "../fakes/slack-jobs/server.js";
+import { startFakeSlack, type FakeSlack } from "../fakes/slack/server.js";
 import { createStore, type Store } from "../../src/store/index.js";
 import { openDatabase } from "../../src/store/db.js";
 import { evaluation, scriptedEngine, testDeps, type ScriptedEngine } from "./helpers.js";

@@ -1,15 +1,25 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { WebClient } from "@slack/web-api";
 
-// A fake Slack on 127.0.0.1 for the Slack app's tests: the Web API methods the app calls, answered
-// like Slack does, every call recorded with its parsed arguments; and `response_url` endpoints
-// (slash commands and buttons answer through them) recording what was posted.
+// A fake Slack on 127.0.0.1 for the app's and the jobs' tests: the Web API methods Vitals calls,
+// answered like Slack does, every call recorded with its parsed arguments; the files.uploadV2
+// sequence (getUploadURLExternal → upload → completeUploadExternal) with the uploaded bytes kept;
+// scripted failures (429 + Retry-After, `{ ok: false, error }`) for the next call of a method; and
+// `response_url` endpoints (slash commands and buttons answer through them) recording what was posted.
 
 export interface RecordedCall {
   readonly method: string;
   readonly args: Record<string, unknown>;
   readonly authorization: string | undefined;
 }
+
+export interface RecordedUpload {
+  readonly fileId: string;
+  readonly bytes: Buffer;
+}
+
+export type Failure = { readonly status: 429; readonly retryAfter: number } | { readonly error: string };
 
 export interface FakeSlackUser {
   readonly id: string;
@@ -21,6 +31,7 @@ export interface FakeSlack {
   /** Base for WebClient's slackApiUrl (no trailing slash). */
   readonly apiUrl: string;
   readonly calls: RecordedCall[];
+  readonly uploads: RecordedUpload[];
   /** Bodies posted to response URLs, by URL path. */
   readonly responses: { readonly path: string; readonly body: Record<string, unknown> }[];
   callsTo(method: string): RecordedCall[];
@@ -29,10 +40,24 @@ export interface FakeSlack {
   addUser(user: FakeSlackUser): void;
   /** Resolves with the first body posted to this response URL (already posted or still to come). */
   responseTo(url: string): Promise<Record<string, unknown>>;
+  /** The next call of `method` fails this way (queued: one failure per call). */
+  failNext(method: string, failure: Failure): void;
+  /** A WebClient pointed at this server, with retries off so that tests see each call once. */
+  client(options?: { rejectRateLimitedCalls?: boolean }): WebClient;
+  /** Forget the recorded calls, uploads and queued failures (users stay). */
+  reset(): void;
   close(): Promise<void>;
 }
 
 const JSON_FIELDS = new Set(["blocks", "attachments", "view", "files", "metadata"]);
+
+/** The PNG inside an upload body (raw or multipart): from its signature to the end of IEND. */
+export function extractPng(bytes: Buffer): Buffer | undefined {
+  const start = bytes.indexOf(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+  const iend = bytes.indexOf(Buffer.from("IEND"), start);
+  if (start < 0 || iend < 0) return undefined;
+  return bytes.subarray(start, iend + 8);
+}
 
 function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -62,6 +87,8 @@ function parseArgs(req: IncomingMessage, raw: Buffer): Record<string, unknown> {
 
 export async function startFakeSlack(options: { botUserId?: string; teamId?: string } = {}): Promise<FakeSlack> {
   const calls: RecordedCall[] = [];
+  const uploads: RecordedUpload[] = [];
+  const failures = new Map<string, Failure[]>();
   const responses: FakeSlack["responses"][number][] = [];
   const users = new Map<string, FakeSlackUser>();
   const waiting = new Map<string, (body: Record<string, unknown>) => void>();
@@ -74,8 +101,13 @@ export async function startFakeSlack(options: { botUserId?: string; teamId?: str
     switch (method) {
       case "auth.test":
         return { ok: true, url: "https://vitals-test.slack.com/", team: "Vitals Test", user: "vitals", team_id: options.teamId ?? "T0TEST", user_id: options.botUserId ?? "U0BOT", bot_id: "B0BOT" };
-      case "chat.postMessage":
-        return { ok: true, channel: args.channel, ts: `${ts++}.000100`, message: { text: args.text, blocks: args.blocks } };
+      case "chat.postMessage": {
+        // Posting to a user id opens (or reuses) the direct message with them.
+        const channel = String(args.channel ?? "");
+        const resolved = /^[UW]/.test(channel) ? `D${channel.slice(1)}` : channel;
+        const stamp = `${ts++}.000100`;
+        return { ok: true, channel: resolved, ts: stamp, message: { text: args.text, blocks: args.blocks, ts: stamp } };
+      }
       case "chat.update":
         return { ok: true, channel: args.channel, ts: args.ts, text: args.text };
       case "chat.postEphemeral":
@@ -90,7 +122,8 @@ export async function startFakeSlack(options: { botUserId?: string; teamId?: str
         return { ok: true, user: { id: user.id, is_admin: Boolean(user.isAdmin), is_owner: false, is_primary_owner: false, profile: { email: user.email } } };
       }
       case "users.lookupByEmail": {
-        const user = [...users.values()].find((u) => u.email === args.email);
+        const email = String(args.email ?? "").toLowerCase();
+        const user = [...users.values()].find((u) => u.email?.toLowerCase() === email);
         return user ? { ok: true, user: { id: user.id, profile: { email: user.email } } } : { ok: false, error: "users_not_found" };
       }
       case "files.getUploadURLExternal": {
@@ -118,6 +151,7 @@ export async function startFakeSlack(options: { botUserId?: string; teamId?: str
         return;
       }
       if (path.startsWith("/upload/")) {
+        uploads.push({ fileId: path.slice("/upload/".length), bytes: raw });
         res.setHeader("content-type", "text/plain");
         res.end(`OK - ${raw.length}`);
         return;
@@ -125,7 +159,14 @@ export async function startFakeSlack(options: { botUserId?: string; teamId?: str
       const method = path.replace(/^\/api\//, "").replace(/^\//, "");
       const args = parseArgs(req, raw);
       calls.push({ method, args, authorization: req.headers.authorization });
-      res.end(JSON.stringify(answer(method, args)));
+      const failure = failures.get(method)?.shift();
+      if (failure && "status" in failure) {
+        res.statusCode = 429;
+        res.setHeader("retry-after", String(failure.retryAfter));
+        res.end(JSON.stringify({ ok: false, error: "ratelimited" }));
+        return;
+      }
+      res.end(JSON.stringify(failure ? { ok: false, error: failure.error } : answer(method, args)));
     })();
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -133,6 +174,7 @@ export async function startFakeSlack(options: { botUserId?: string; teamId?: str
   return {
     apiUrl: `${base}/api`,
     calls,
+    uploads,
     responses,
     callsTo: (method) => calls.filter((c) => c.method === method),
     responseUrl: () => `${base}/response/${++nextResponse}`,
@@ -142,6 +184,21 @@ export async function startFakeSlack(options: { botUserId?: string; teamId?: str
       const posted = responses.find((r) => r.path === path);
       if (posted) return Promise.resolve(posted.body);
       return new Promise((resolve) => waiting.set(path, resolve));
+    },
+    failNext(method, failure) {
+      failures.set(method, [...(failures.get(method) ?? []), failure]);
+    },
+    client(options = {}) {
+      return new WebClient("xoxb-test-token", {
+        slackApiUrl: `${base}/api/`,
+        retryConfig: { retries: 0 },
+        rejectRateLimitedCalls: options.rejectRateLimitedCalls ?? true,
+      });
+    },
+    reset() {
+      calls.length = 0;
+      uploads.length = 0;
+      failures.clear();
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
