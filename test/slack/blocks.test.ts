@@ -20,6 +20,11 @@ describe("answer blocks", () => {
     expect(text).toBe("Mean time to recovery for team payments, last month: 4.3 h (n = 12 resolved incidents)");
   });
 
+  it("names the sample as the answer counts it, as the text reply does (services for a level)", () => {
+    const coverage = answerBlocks(kpiAnswer({ metric: "coverage", label: "Code coverage", unit: "percent", value: 78.5, sample_size: 9 }), { zone: "UTC", question: "coverage" });
+    expect(coverage.text).toMatch(/\(n = 9 services\)$/);
+  });
+
   it("shows the change with an arrow and red when a higher-is-worse metric went up", () => {
     expect(changeText(kpiAnswer())).toBe("↑ +37 % :red_circle: worse (was 3.1 h)");
     expect(changeText(kpiAnswer({ metric: "deployment_frequency", value: 2, previous: { window: { from: "", to: "" }, value: 1, sample_size: 30 }, change: { absolute: 1, percent: 100 } }))).toBe(

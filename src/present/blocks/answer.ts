@@ -1,6 +1,7 @@
-import { METRICS, type MetricId, type Unit } from "../../domain/metric-ids.js";
+import { METRICS, type Unit } from "../../domain/metric-ids.js";
 import type { Driver, KpiAnswer } from "../../query/answer.js";
 import { formatChange, formatValue, sparkline } from "../digest-format.js";
+import { sampleNoun } from "../format.js";
 import {
   arrow,
   escapeMrkdwn,
@@ -40,20 +41,6 @@ export interface RenderedMessage {
   readonly blocks: SlackBlock[];
 }
 
-const SAMPLE_NOUN: Record<MetricId, string> = {
-  deployment_frequency: "deployments",
-  lead_time: "changes",
-  change_failure_rate: "deployments",
-  mttr: "resolved incidents",
-  mtta: "acknowledged incidents",
-  rework_rate: "deployments",
-  uptime: "samples",
-  latency_p95: "samples",
-  error_rate: "samples",
-  coverage: "samples",
-  tech_debt_ratio: "samples",
-  cost_per_user: "samples",
-};
 
 const MAX_DRIVERS = 5;
 const MAX_PROMPTS = 5;
@@ -64,7 +51,7 @@ export function scopeText(answer: Pick<KpiAnswer, "scope">): string {
 }
 
 export function sampleText(answer: Pick<KpiAnswer, "metric" | "sample_size">): string {
-  return `n = ${answer.sample_size} ${SAMPLE_NOUN[answer.metric]}`;
+  return `n = ${answer.sample_size} ${sampleNoun(answer.metric)}`;
 }
 
 /** "↑ +35 % :red_circle: worse (was 3.1 h)". */
