@@ -1,3 +1,4 @@
+import { readFile } from "node:fs/promises";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { loadFileConfig, type FileConfig } from "../config/file.js";
 import { parseEnv, type Env } from "../config/env.js";
@@ -14,6 +15,16 @@ export interface CliIo {
 }
 
 export type OptionSpec = NonNullable<ParseArgsConfig["options"]>;
+
+/** A file's text, or standard input's for "-"; null, after saying why on stderr, when it cannot be read. */
+export async function readInput(io: CliIo, file: string): Promise<string | null> {
+  try {
+    return file === "-" ? await io.readStdin() : await readFile(file, "utf8");
+  } catch (error) {
+    io.stderr(`${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})\n`);
+    return null;
+  }
+}
 
 export interface CliCommand {
   readonly name: string;

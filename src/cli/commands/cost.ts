@@ -1,6 +1,5 @@
-import { readFile } from "node:fs/promises";
 import { COST_COLUMNS, parseFocusCost, type CostColumn } from "../../sources/files/cost.js";
-import { COMMON_HELP, UsageError, type CliCommand } from "../context.js";
+import { COMMON_HELP, readInput, UsageError, type CliCommand } from "../context.js";
 
 export const costCommand: CliCommand = {
   name: "cost",
@@ -27,13 +26,8 @@ ${COMMON_HELP}`,
     const column = ctx.values["cost-column"] ?? "BilledCost";
     if (!COST_COLUMNS.includes(column as CostColumn)) throw new UsageError(`--cost-column: expected ${COST_COLUMNS.join(" or ")} (got "${String(column)}")`);
     const label = file === "-" ? "stdin" : file;
-    let text: string;
-    try {
-      text = file === "-" ? await ctx.io.readStdin() : await readFile(file, "utf8");
-    } catch (error) {
-      ctx.io.stderr(`${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})\n`);
-      return 2;
-    }
+    const text = await readInput(ctx.io, file);
+    if (text === null) return 2;
     const config = ctx.config();
     const parsed = parseFocusCost(text, label, {
       serviceTag: config.cost.service_tag,

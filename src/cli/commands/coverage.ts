@@ -1,7 +1,6 @@
-import { readFile } from "node:fs/promises";
 import type { VitalsRecord } from "../../domain/records.js";
 import { COVERAGE_FORMATS, parseCoverageReport, type CoverageFormat } from "../../sources/files/coverage/index.js";
-import { COMMON_HELP, UsageError, type CliCommand, type CommandContext } from "../context.js";
+import { COMMON_HELP, readInput, UsageError, type CliCommand, type CommandContext } from "../context.js";
 
 export const coverageCommand: CliCommand = {
   name: "coverage",
@@ -32,13 +31,8 @@ ${COMMON_HELP}`,
     const atMs = optionalTime(ctx.values.at, "--at");
     const format = optionalFormat(ctx.values.format);
     const label = file === "-" ? "stdin" : file;
-    let text: string;
-    try {
-      text = file === "-" ? await ctx.io.readStdin() : await readFile(file, "utf8");
-    } catch (error) {
-      ctx.io.stderr(`${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})\n`);
-      return 2;
-    }
+    const text = await readInput(ctx.io, file);
+    if (text === null) return 2;
     const parsed = parseCoverageReport(text, label, format);
     if (!parsed.ok) {
       ctx.io.stderr(parsed.problems.map((p) => `${p}\n`).join(""));

@@ -1,6 +1,5 @@
-import { readFile } from "node:fs/promises";
 import { parseNdjson } from "../../sources/files/ndjson.js";
-import { COMMON_HELP, UsageError, type CliCommand } from "../context.js";
+import { COMMON_HELP, readInput, UsageError, type CliCommand } from "../context.js";
 
 export const importCommand: CliCommand = {
   name: "import",
@@ -20,11 +19,8 @@ ${COMMON_HELP}`,
     let failed = 0;
     for (const file of ctx.positionals) {
       const started = performance.now();
-      let text: string;
-      try {
-        text = file === "-" ? await ctx.io.readStdin() : await readFile(file, "utf8");
-      } catch (error) {
-        ctx.io.stderr(`${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})\n`);
+      const text = await readInput(ctx.io, file);
+      if (text === null) {
         failed++;
         continue;
       }
