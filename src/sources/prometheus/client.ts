@@ -1,3 +1,5 @@
+import { fetchWithTimeout } from "../fetch.js";
+
 // A small client for the Prometheus HTTP API (https://prometheus.io/docs/prometheus/latest/querying/api/):
 // GET /api/v1/query_range and /api/v1/query, JSON envelope { status, data, errorType, error }.
 
@@ -43,14 +45,7 @@ export function createPrometheusClient(url: string, signal?: AbortSignal): Prome
   const { baseUrl, headers } = splitCredentials(url);
   async function call(path: string, params: Record<string, string>): Promise<{ resultType: string; result: unknown[] }> {
     const url = `${baseUrl}${path}?${new URLSearchParams(params).toString()}`;
-    const timeout = AbortSignal.timeout(TIMEOUT_MS);
-    let response: Response;
-    try {
-      response = await fetch(url, { headers, signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
-    } catch (error) {
-      const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
-      throw new PrometheusError(`cannot reach Prometheus at ${baseUrl} (${cause})`);
-    }
+    const response = await fetchWithTimeout(url, { headers, signal, timeoutMs: TIMEOUT_MS }, (cause) => new PrometheusError(`cannot reach Prometheus at ${baseUrl} (${cause})`));
     let body: { status?: string; data?: { resultType?: string; result?: unknown[] }; errorType?: string; error?: string };
     try {
       body = (await response.json()) as typeof body;

@@ -3,6 +3,7 @@
 // at each analysis, paged with p (1-based) and ps (at most 1000). Errors come as
 // { errors: [{ msg }] }. The token is sent as the basic-auth login with an empty password, which
 // every SonarQube version and SonarCloud accept.
+import { fetchWithTimeout } from "../fetch.js";
 
 export interface HistoryPoint {
   readonly date: string;
@@ -38,14 +39,7 @@ export function createSonarClient(baseUrl: string, token: string | undefined, si
 
   async function page(params: Record<string, string>): Promise<{ paging?: { pageIndex: number; pageSize: number; total: number }; measures?: MetricHistory[] }> {
     const url = `${baseUrl}/api/measures/search_history?${new URLSearchParams(params).toString()}`;
-    const timeout = AbortSignal.timeout(TIMEOUT_MS);
-    let response: Response;
-    try {
-      response = await fetch(url, { headers, signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
-    } catch (error) {
-      const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
-      throw new SonarError(`cannot reach SonarQube at ${baseUrl} (${cause})`);
-    }
+    const response = await fetchWithTimeout(url, { headers, signal, timeoutMs: TIMEOUT_MS }, (cause) => new SonarError(`cannot reach SonarQube at ${baseUrl} (${cause})`));
     const text = await response.text();
     let body: { errors?: { msg?: string }[]; paging?: { pageIndex: number; pageSize: number; total: number }; measures?: MetricHistory[] } = {};
     try {
