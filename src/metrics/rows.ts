@@ -1,4 +1,4 @@
-// The rows the metrics are computed from, as the store's reads return them (src/store/metric-reads.ts):
+// The rows the metrics are computed from, as the store's reads return them (src/store/metric-reads.ts and its modules):
 // times are UTC epoch ms, durations in ms unless named in hours; `slice` indexes the frame's slices.
 
 export interface DeploymentSliceRow { service: string; slice: number; attempts: number; n: number; failed: number; rework: number }

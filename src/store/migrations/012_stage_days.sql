@@ -1,7 +1,7 @@
 -- Lead-time stage sums per service and UTC day of first shipment (the "which stage grew" drivers):
 -- summed over a window they replace one aggregate step per change and stage with one per
 -- service-day (`vitals bench`: the org-wide stage sums read every change of both windows). Kept by
--- triggers on every change to the columns involved; src/store/metric-reads.ts adds the changes
+-- triggers on every change to the columns involved; src/store/delivery-reads.ts adds the changes
 -- of the partial days at a window's edges.
 
 CREATE TABLE stage_days (

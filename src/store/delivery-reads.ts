@@ -1,0 +1,184 @@
+import { DAY_MS, type Window } from "../domain/scope.js";
+import { parseIntegers } from "../metrics/packed-list.js";
+import type { DeploymentDetailRow, DeploymentSliceRow, FailedDeploymentRow, LeadTimeSliceRow, LeadTimeStageSumRow, LeadTimeStagesRow } from "../metrics/rows.js";
+import type { ReadKit, ScopeServices } from "./read-kit.js";
+
+// Deployments and changes: deployment counts per slice, deploy days, the deployments that failed or
+// were rework, lead-time samples and stage figures (METRICS.md "Delivery").
+
+/**
+ * A change's lead-time sample as one integer: lead in whole seconds × 8 + PR-size bucket (0 XS …
+ * 4 XL, 5 unknown), or −1 when the lead is ≤ 0 (excluded, counted). Migration 011 indexes this
+ * exact expression (SQLite then reads the value instead of computing it).
+ */
+export const LEAD_CODE = `(CASE WHEN first_deployed_at > committed_at THEN ((first_deployed_at - committed_at) / 1000) * 8 + CASE WHEN pr_size IS NULL THEN 5 WHEN pr_size < 10 THEN 0 WHEN pr_size < 100 THEN 1 WHEN pr_size < 500 THEN 2 WHEN pr_size < 1000 THEN 3 ELSE 4 END ELSE -1 END)`;
+
+/**
+ * A deployment as one small code: 1 = successful, + 2 = caused a failure, + 4 = rework (a rollback
+ * or a hotfix). Migration 013 indexes this exact expression with the time.
+ */
+export const DEPLOY_FLAGS = `((status = 'success') + 2 * (status = 'success' AND (linked_incidents > 0 OR successful_rollbacks > 0)) + 4 * (status = 'success' AND (rollback_of IS NOT NULL OR is_hotfix = 1)))`;
+
+export function deliveryReads(kit: ReadKit) {
+  const { prepared, sliceOf, innerCuts, allRows, scopeSql, scopeArgs, changesIndex, changesByService, deploymentsIndex, key, sliceBySlice } = kit;
+
+  // "Caused a failure" (an incident linked to it, or a successful rollback of it): counts that
+  // migration 009's triggers keep on the deployment.
+  const causedFailure = "(d.linked_incidents > 0 OR d.successful_rollbacks > 0)";
+  const failedSum = (withFailed: boolean): string => (withFailed ? `sum(d.status = 'success' AND ${causedFailure})` : "0");
+
+  /**
+   * deploymentSlices org-wide: one range of the time index per slice without grouping (grouping by
+   * service costs a seek per service and slice), the services and DEPLOY_FLAGS as two aligned lists,
+   * tallied here. Rows come back ordered by service, then slice.
+   */
+  const orgDeploymentSlices = (env: string, cuts: readonly number[], withFailed: boolean): DeploymentSliceRow[] => {
+    const statement = prepared("deploySlicesOrg", () => `
+      SELECT group_concat(service_id, char(31)) AS services, group_concat(${DEPLOY_FLAGS}) AS flags
+      FROM deployments INDEXED BY deployments_metrics_time WHERE environment = ? AND finished_at >= ? AND finished_at < ?`);
+    const cells = new Map<string, DeploymentSliceRow>();
+    for (let slice = 0; slice + 1 < cuts.length; slice++) {
+      const lists = statement.get(env, cuts[slice], cuts[slice + 1]) as { services: string | null; flags: string | null };
+      if (lists.services === null) continue;
+      const services = lists.services.split("\x1f");
+      const flags = parseIntegers(lists.flags!);
+      for (let i = 0; i < services.length; i++) {
+        const cellKey = `${services[i]!}\x1f${slice}`;
+        let cell = cells.get(cellKey);
+        if (!cell) cells.set(cellKey, (cell = { service: services[i]!, slice, attempts: 0, n: 0, failed: 0, rework: 0 }));
+        const flag = flags[i]!;
+        cell.attempts++;
+        cell.n += flag & 1;
+        if (withFailed) cell.failed += (flag >> 1) & 1;
+        cell.rework += (flag >> 2) & 1;
+      }
+    }
+    return [...cells.values()].sort((x, y) => (x.service < y.service ? -1 : x.service > y.service ? 1 : x.slice - y.slice));
+  };
+
+  return {
+    /** Successful production deployments per service and slice, with failed (caused a failure; 0 unless withFailed) and rework counts. */
+    deploymentSlices(env: string, cuts: readonly number[], services: ScopeServices, withFailed = true): DeploymentSliceRow[] {
+      if (services === null) return orgDeploymentSlices(env, cuts, withFailed);
+      const statement = prepared(`${key("deploySlices", cuts, services)}:${withFailed}`, () => `
+        SELECT d.service_id AS service, ${sliceOf("d.finished_at", cuts.length)} AS slice, count(*) AS attempts,
+          sum(d.status = 'success') AS n,
+          ${failedSum(withFailed)} AS failed,
+          sum(d.status = 'success' AND (d.rollback_of IS NOT NULL OR d.is_hotfix = 1)) AS rework
+        FROM deployments d ${deploymentsIndex(services)}
+        WHERE d.environment = ? AND d.finished_at >= ? AND d.finished_at < ?${scopeSql("d.service_id", services)}
+        GROUP BY 1, 2`);
+      return allRows<DeploymentSliceRow>(statement, ...innerCuts(cuts), env, cuts[0], cuts[cuts.length - 1], ...scopeArgs(services));
+    },
+
+    /** Distinct local calendar days with a deployment (offsets from src/metrics/frame.ts offsetSegments). */
+    deployDays(env: string, window: Window, offsets: ReadonlyArray<{ fromMs: number; offsetMs: number }>, services: ScopeServices): number[] {
+      const arms = offsets.slice(1).map(() => "WHEN finished_at < ? THEN ?").join(" ");
+      // better-sqlite3 binds every JS number as a REAL: without the cast, t + offset is a REAL and
+      // the division keeps the time of day (one "day" per deployment).
+      const offsetSql = `CAST(${offsets.length === 1 ? "?" : `CASE ${arms} ELSE ? END`} AS INTEGER)`;
+      const statement = prepared(`deployDays:${offsets.length}:${services === null}`, () => `
+        SELECT DISTINCT (finished_at + ${offsetSql}) / 86400000 AS day FROM deployments ${deploymentsIndex(services)}
+        WHERE environment = ? AND status = 'success' AND finished_at >= ? AND finished_at < ?${scopeSql("service_id", services)}`);
+      const offsetArgs: number[] = [];
+      for (let i = 1; i < offsets.length; i++) offsetArgs.push(offsets[i]!.fromMs, offsets[i - 1]!.offsetMs);
+      offsetArgs.push(offsets[offsets.length - 1]!.offsetMs);
+      return statement.pluck().all(...offsetArgs, env, window.fromMs, window.toMs, ...scopeArgs(services)) as number[];
+    },
+
+    /** Deployments in the window that caused a failure (or were rework), with what marked them. */
+    flaggedDeployments(which: "failed" | "rework", env: string, window: Window, services: ScopeServices): FailedDeploymentRow[] {
+      const flagged = which === "failed" ? causedFailure : "(d.rollback_of IS NOT NULL OR d.is_hotfix = 1)";
+      const statement = prepared(`flagged:${which}:${services === null}`, () => `
+        SELECT d.id, d.service_id AS service, d.finished_at, d.successful_rollbacks > 0 AS rolled_back,
+          d.linked_incidents AS incidents, (d.rollback_of IS NOT NULL OR d.is_hotfix = 1) AS is_rework
+        FROM deployments d ${deploymentsIndex(services)}
+        WHERE d.environment = ? AND d.status = 'success' AND d.finished_at >= ? AND d.finished_at < ?${scopeSql("d.service_id", services)}
+          AND ${flagged}
+        ORDER BY d.finished_at`);
+      return allRows<FailedDeploymentRow>(statement, env, window.fromMs, window.toMs, ...scopeArgs(services));
+    },
+
+    /** Ids, link and first linked incident of a few deployments (the ones an answer lists). */
+    deploymentDetails(ids: readonly number[]): DeploymentDetailRow[] {
+      const statement = prepared("deploymentDetails", () => `
+        SELECT d.id, d.external_id, d.url, d.sha, i.title AS incident_title, i.url AS incident_url
+        FROM json_each(?) j JOIN deployments d ON d.id = j.value
+        LEFT JOIN incidents i ON i.id = (SELECT id FROM incidents WHERE linked_deployment_id = d.id ORDER BY created_at LIMIT 1)`);
+      return allRows<DeploymentDetailRow>(statement, JSON.stringify(ids));
+    },
+
+    /**
+     * Lead-time samples per slice (and service, for a team or service), packed by SQL as one list
+     * per row (one row per change costs more): each item is LEAD_CODE, read from the index
+     * (migration 011).
+     */
+    leadTimes(cuts: readonly number[], services: ScopeServices): LeadTimeSliceRow[] {
+      if (services === null) {
+        // Org-wide, one range of the time index per slice without grouping (grouping by service
+        // costs a seek per service and slice): codes and their services as two aligned lists.
+        const statement = prepared("leadOrg", () => `
+          SELECT ? AS slice, group_concat(${LEAD_CODE}) AS packed, NULL AS service, group_concat(service_id, char(31)) AS services
+          FROM changes INDEXED BY changes_metrics_time WHERE first_deployed_at >= ? AND first_deployed_at < ?`);
+        const rows: LeadTimeSliceRow[] = [];
+        for (let slice = 0; slice + 1 < cuts.length; slice++) {
+          const row = statement.get(slice, cuts[slice], cuts[slice + 1]) as LeadTimeSliceRow;
+          if (row.packed !== null) rows.push(row);
+        }
+        return rows;
+      }
+      const statement = prepared(`lead:${services === null}`, () => `
+        SELECT service_id AS service, ? AS slice, group_concat(${LEAD_CODE}) AS packed
+        FROM changes ${changesByService("first_deployed_at >= ? AND first_deployed_at < ?", services)}
+        GROUP BY service_id`);
+      return sliceBySlice<LeadTimeSliceRow & { service: string }>(statement, cuts, [], services);
+    },
+
+    /**
+     * Per service (or for the whole scope, as one row with service ''), each stage's summed
+     * duration (ms) and how many changes shipped in the window have it: whole UTC days from
+     * stage_days (migration 012), the partial days at the window's edges from the changes themselves.
+     */
+    leadTimeStageSums(window: Window, services: ScopeServices, byService = true): LeadTimeStageSumRow[] {
+      const stages = (prefix: string) => `
+        ${prefix}pr_opened_at - ${prefix}committed_at, ${prefix}pr_opened_at IS NOT NULL,
+        ${prefix}pr_first_review_at - ${prefix}pr_opened_at, (${prefix}pr_first_review_at - ${prefix}pr_opened_at) IS NOT NULL,
+        ${prefix}pr_merged_at - ${prefix}pr_first_review_at, (${prefix}pr_merged_at - ${prefix}pr_first_review_at) IS NOT NULL,
+        ${prefix}first_deployed_at - ${prefix}pr_merged_at, ${prefix}pr_merged_at IS NOT NULL`;
+      // Org-wide, an edge is one range of the time index (not one per service).
+      const edge = (from: string, to: string) => `
+        SELECT service_id, ${stages("")} FROM changes
+        ${services === null
+          ? `INDEXED BY changes_metrics_time WHERE first_deployed_at >= ${from} AND first_deployed_at < ${to}`
+          : changesByService(`first_deployed_at >= ${from} AND first_deployed_at < ${to}`, services).replace("?", "@services")}`;
+      const statement = prepared(`stageSums:${services === null}:${byService}`, () => `
+        SELECT ${byService ? "service_id" : "''"} AS service, total(coding) AS coding, total(coding_n) AS coding_n, total(pickup) AS pickup,
+          total(pickup_n) AS pickup_n, total(review) AS review, total(review_n) AS review_n, total(deploy) AS deploy, total(deploy_n) AS deploy_n
+        FROM (
+          SELECT service_id, coding, coding_n, pickup, pickup_n, review, review_n, deploy, deploy_n FROM stage_days
+          WHERE day >= @firstDay AND day < @endDay AND changes > 0${scopeSql("service_id", services).replace("?", "@services")}
+          UNION ALL ${edge("@from", "min(@firstDay, @to)")}
+          UNION ALL ${edge("max(@endDay, @firstDay)", "@to")}
+        )
+        ${byService ? "GROUP BY 1" : ""}`);
+      const firstDay = Math.ceil(window.fromMs / DAY_MS) * DAY_MS;
+      const endDay = Math.floor(window.toMs / DAY_MS) * DAY_MS;
+      const args: Record<string, unknown> = { from: window.fromMs, to: window.toMs, firstDay, endDay };
+      if (services !== null) args["services"] = JSON.stringify(services);
+      return allRows<LeadTimeStageSumRow>(statement, args);
+    },
+
+    /**
+     * Each stage's median (ms) over the window: SQLite's percentile functions (linear
+     * interpolation, NULLs ignored: METRICS.md's definition), so no per-change list leaves SQL.
+     */
+    leadTimeStages(window: Window, services: ScopeServices): LeadTimeStagesRow {
+      const statement = prepared(`stages:${services === null}`, () => `
+        SELECT median(pr_opened_at - committed_at) AS coding, median(pr_first_review_at - pr_opened_at) AS pickup,
+          median(pr_merged_at - pr_first_review_at) AS review, median(first_deployed_at - pr_merged_at) AS deploy
+        FROM changes ${changesIndex(services)}
+        WHERE first_deployed_at >= ? AND first_deployed_at < ? AND first_deployed_at > committed_at${scopeSql("service_id", services)}`);
+      return statement.get(window.fromMs, window.toMs, ...scopeArgs(services)) as LeadTimeStagesRow;
+    },
+  };
+}
