@@ -3,9 +3,9 @@ import type { Scope } from "../domain/scope.js";
 import type { KpiAnswer } from "../query/answer.js";
 import type { KpiRequest, QueryContext } from "../query/types.js";
 
-// The KPI engine the jobs ask (src/query/run.ts and src/query/thresholds.ts, METRICS engineer),
-// passed in rather than imported so the jobs and their tests can run against any implementation
-// of the same contract (docs: /work/notes/interfaces.md).
+// The KPI engine the jobs ask (src/query/run.ts and src/query/thresholds.ts; src/jobs/default-engine.ts
+// binds them), passed in rather than imported so that the decision tests can walk a value across
+// the thresholds step by step; test/jobs/alerts.test.ts also runs the real engine on records.
 
 export interface ThresholdEvaluation {
   readonly metric: MetricId;

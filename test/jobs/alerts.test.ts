@@ -5,7 +5,9 @@ import { ALERT_ACK_ACTION, parseAlertKeyValue } from "../../src/present/alert-bl
 import { createStore } from "../../src/store/index.js";
 import { openDatabase } from "../../src/store/db.js";
 import { startFakeSlack, type FakeSlack } from "../fakes/slack/server.js";
-import { evaluation, scriptedEngine, testDeps } from "./helpers.js";
+import { defaultEngine } from "../../src/jobs/default-engine.js";
+import type { VitalsRecord } from "../../src/domain/records.js";
+import { CONFIG_YAML, evaluation, scriptedEngine, testConfig, testDeps } from "./helpers.js";
 
 const H = 3_600_000;
 const T0 = Date.parse("2026-03-02T10:00:00Z");
@@ -95,5 +97,30 @@ describe("threshold alerts", () => {
     expect(deps.store.alerts.get("change_failure_rate", team)).toBeUndefined();
     expect(await runAlerts(ctx, T0 + H)).toMatchObject([{ action: "breach", posted: true }]);
   });
-});
 
+  it("with the real engine: deployments that caused incidents breach a team's line once, and clean ones recover it", async () => {
+    const config = testConfig(`${CONFIG_YAML.replace("thresholds:\n", "thresholds:\n  - { metric: change_failure_rate, team: payments, warn: 10, critical: 15 }\n")}`);
+    const deps = testDeps(config);
+    const ctx: JobContext = { deps, slack: slack.client(), engine: defaultEngine };
+    const D = 24 * H;
+    const deploy = (id: string, at: number): VitalsRecord => ({ kind: "deployment", source: "import", externalId: id, service: "payments-api", environment: "production", status: "success", finishedAtMs: at });
+    const incident = (id: string, at: number): VitalsRecord => ({ kind: "incident", source: "import", externalId: id, service: "payments-api", title: `checkout errors ${id}`, createdAtMs: at });
+    // 10 deployments in the 30 days before T0, the first 3 followed by an incident within the hour: 30 %.
+    deps.store.write([
+      ...Array.from({ length: 10 }, (_, i) => deploy(`d${i}`, T0 - (28 - 2 * i) * D)),
+      ...[0, 1, 2].map((i) => incident(`i${i}`, T0 - (28 - 2 * i) * D + H)),
+    ]);
+    const teamOutcome = (outcomes: Awaited<ReturnType<typeof runAlerts>>) => outcomes.filter((o) => o.scope === "team:payments");
+
+    expect(teamOutcome(await runAlerts(ctx, T0))).toEqual([{ metric: "change_failure_rate", scope: "team:payments", action: "breach", posted: true }]);
+    const breach = slack.callsTo("chat.postMessage").find((c) => c.args.channel === "C0PAYMENTS")!;
+    expect(breach.args.text).toContain("Change failure rate for team payments is in CRITICAL: 30 % (threshold 15 %");
+    expect(JSON.stringify(breach.args.blocks)).toContain("checkout errors");
+    expect(teamOutcome(await runAlerts(ctx, T0 + H))).toEqual([]);
+
+    // Twenty clean deployments over the next month: the last 30 days hold no failure.
+    deps.store.write(Array.from({ length: 20 }, (_, i) => deploy(`c${i}`, T0 + (3 + i) * D)));
+    expect(teamOutcome(await runAlerts(ctx, T0 + 31 * D))).toMatchObject([{ action: "recover", posted: true }]);
+    expect(slack.callsTo("chat.postMessage").at(-1)!.args.text).toContain("Recovered");
+  });
+});

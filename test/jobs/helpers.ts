@@ -11,8 +11,8 @@ import { createStore, type Store } from "../../src/store/index.js";
 import { openDatabase } from "../../src/store/db.js";
 
 // Small factories for the jobs' tests: a :memory: store with the config's catalog, deps with a
-// movable clock, and a KPI engine that answers from a script (the jobs take the engine as an
-// argument; its own tests live with the METRICS engineer's code).
+// movable clock, and a KPI engine that answers from a script (to walk a value across thresholds
+// step by step; the engine's own tests are in test/metrics and test/query).
 
 export const CONFIG_YAML = `
 timezone: UTC
