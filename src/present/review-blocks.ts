@@ -116,34 +116,30 @@ export function reviewReminderBlocks(kind: ReviewMessageKind, r: ReviewView): { 
   return { text, blocks };
 }
 
-export function doneModal(reviewId: number, title: string): View {
+/** A review's modal: one question about the incident, one input, Save / Cancel. */
+function reviewModal(callbackId: string, reviewId: number, heading: string, question: string, input: KnownBlock): View {
   return {
     type: "modal",
-    callback_id: REVIEW_VIEWS.done,
+    callback_id: callbackId,
     private_metadata: String(reviewId),
-    title: { type: "plain_text", text: "Review done" },
+    title: { type: "plain_text", text: heading },
     submit: { type: "plain_text", text: "Save" },
     close: { type: "plain_text", text: "Cancel" },
-    blocks: [
-      { type: "section", text: { type: "mrkdwn", text: `Link the review document for *${title.slice(0, 200)}*.` } },
-      { type: "input", block_id: "doc", label: { type: "plain_text", text: "Review document link" }, element: { type: "url_text_input", action_id: "url" } },
-    ],
+    blocks: [{ type: "section", text: { type: "mrkdwn", text: question } }, input],
   };
 }
 
+export function doneModal(reviewId: number, title: string): View {
+  return reviewModal(REVIEW_VIEWS.done, reviewId, "Review done", `Link the review document for *${title.slice(0, 200)}*.`, {
+    type: "input", block_id: "doc", label: { type: "plain_text", text: "Review document link" }, element: { type: "url_text_input", action_id: "url" },
+  });
+}
+
 export function notNeededModal(reviewId: number, title: string): View {
-  return {
-    type: "modal",
-    callback_id: REVIEW_VIEWS.notNeeded,
-    private_metadata: String(reviewId),
-    title: { type: "plain_text", text: "Review not needed" },
-    submit: { type: "plain_text", text: "Save" },
-    close: { type: "plain_text", text: "Cancel" },
-    blocks: [
-      { type: "section", text: { type: "mrkdwn", text: `Why does *${title.slice(0, 200)}* need no review?` } },
-      { type: "input", block_id: "reason", label: { type: "plain_text", text: "Reason" }, element: { type: "plain_text_input", action_id: "text", multiline: true, min_length: 3, max_length: 1000 } },
-    ],
-  };
+  return reviewModal(REVIEW_VIEWS.notNeeded, reviewId, "Review not needed", `Why does *${title.slice(0, 200)}* need no review?`, {
+    type: "input", block_id: "reason", label: { type: "plain_text", text: "Reason" },
+    element: { type: "plain_text_input", action_id: "text", multiline: true, min_length: 3, max_length: 1000 },
+  });
 }
 
 /** What the reminder turns into once handled: the buttons go, the outcome stays. */
