@@ -1,37 +1,28 @@
 import { createHmac } from "node:crypto";
 import type { Server } from "node:http";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import type { AppDeps } from "../../src/app-deps.js";
 import { pagerdutyWebhookRoute } from "../../src/http/pagerduty-webhook.js";
 import { createHttpServer, listen } from "../../src/http/server.js";
 import { createPagerdutySource } from "../../src/sources/pagerduty/index.js";
 import { assignee, logEntry, pdIncident } from "../fakes/pagerduty/factories.js";
-import { startFakePagerduty, type FakePagerduty } from "../fakes/pagerduty/server.js";
-import { createTestCertificate, type TestCertificate } from "../fakes/pagerduty/tls.js";
+import { useFakePagerduty } from "../fakes/pagerduty/fixture.js";
 import { HOUR, NOW, incidentRow, iso, testDeps, testOverrides } from "../sources/pagerduty/helpers.js";
+
+const pd = useFakePagerduty("u+test-read-only-key");
 
 const SECRET = "whsec-current";
 const OLD_SECRET = "whsec-previous";
 
 let servers: Server[] = [];
-let certificate: TestCertificate;
-let fake: FakePagerduty;
 
-beforeAll(async () => {
-  certificate = createTestCertificate();
-  fake = await startFakePagerduty({ certificate, token: "u+test-read-only-key" });
-});
-afterAll(async () => {
-  await fake.close();
-  certificate.dispose();
-});
 afterEach(async () => {
   await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
   servers = [];
 });
 
 async function serve(deps: AppDeps, withApi = false, apiBudgetMs?: number): Promise<string> {
-  const route = pagerdutyWebhookRoute(deps, withApi ? { ...testOverrides(certificate).overrides, ...(apiBudgetMs ? { apiBudgetMs } : {}) } : {});
+  const route = pagerdutyWebhookRoute(deps, withApi ? { ...testOverrides(pd.certificate).overrides, ...(apiBudgetMs ? { apiBudgetMs } : {}) } : {});
   const server = createHttpServer({ routes: [route], logger: deps.logger });
   servers.push(server);
   const port = await listen(server, 0);
@@ -84,7 +75,7 @@ async function post(url: string, payload: unknown, signature: string | ((body: s
 
 describe("POST /webhooks/pagerduty", () => {
   it("records a signed incident event as an incident", async () => {
-    const deps = testDeps({ host: fake.host, env: { PAGERDUTY_TOKEN: "" } });
+    const deps = testDeps({ host: pd.fake.host, env: { PAGERDUTY_TOKEN: "" } });
     const url = await serve(deps);
 
     const triggered = await post(url, event("E1", "incident.triggered", NOW), (b) => sign(b, SECRET));
@@ -108,7 +99,7 @@ describe("POST /webhooks/pagerduty", () => {
   });
 
   it("refuses a wrong or missing signature with 401 and writes nothing", async () => {
-    const deps = testDeps({ host: fake.host, env: { PAGERDUTY_TOKEN: "" } });
+    const deps = testDeps({ host: pd.fake.host, env: { PAGERDUTY_TOKEN: "" } });
     const url = await serve(deps);
 
     expect((await post(url, event("E1", "incident.triggered", NOW), (b) => sign(b, "not-the-secret"))).status).toBe(401);
@@ -124,21 +115,21 @@ describe("POST /webhooks/pagerduty", () => {
   });
 
   it("accepts any of several v1 signatures and any of several configured secrets (rotation)", async () => {
-    const deps = testDeps({ host: fake.host, env: { PAGERDUTY_TOKEN: "" } });
+    const deps = testDeps({ host: pd.fake.host, env: { PAGERDUTY_TOKEN: "" } });
     const url = await serve(deps);
     // PagerDuty rotating: one signature per secret, ours is the second.
     const both = (b: string) => `${sign(b, "someone-elses-secret")}, ${sign(b, SECRET)}`;
     expect((await post(url, event("E1", "incident.triggered", NOW), both)).status).toBe(200);
 
     // We are rotating: both secrets configured, PagerDuty still signs with the old one.
-    const rotating = testDeps({ host: fake.host, env: { PAGERDUTY_TOKEN: "", PAGERDUTY_WEBHOOK_SECRET: `${SECRET}, ${OLD_SECRET}` } });
+    const rotating = testDeps({ host: pd.fake.host, env: { PAGERDUTY_TOKEN: "", PAGERDUTY_WEBHOOK_SECRET: `${SECRET}, ${OLD_SECRET}` } });
     const url2 = await serve(rotating);
     expect((await post(url2, event("E1", "incident.triggered", NOW), (b) => sign(b, OLD_SECRET))).status).toBe(200);
     expect((await post(url2, event("E2", "incident.triggered", NOW), (b) => sign(b, "retired-secret"))).status).toBe(401);
   });
 
   it("handles a redelivered event once", async () => {
-    const deps = testDeps({ host: fake.host, env: { PAGERDUTY_TOKEN: "" } });
+    const deps = testDeps({ host: pd.fake.host, env: { PAGERDUTY_TOKEN: "" } });
     const url = await serve(deps);
     const resolve = event("E3", "incident.resolved", NOW + HOUR);
 
@@ -152,7 +143,7 @@ describe("POST /webhooks/pagerduty", () => {
   });
 
   it("does not let a late, older event undo a resolution", async () => {
-    const deps = testDeps({ host: fake.host, env: { PAGERDUTY_TOKEN: "" } });
+    const deps = testDeps({ host: pd.fake.host, env: { PAGERDUTY_TOKEN: "" } });
     const url = await serve(deps);
     await post(url, event("E1", "incident.triggered", NOW), (b) => sign(b, SECRET));
     await post(url, event("E3", "incident.resolved", NOW + HOUR), (b) => sign(b, SECRET));
@@ -162,7 +153,7 @@ describe("POST /webhooks/pagerduty", () => {
   });
 
   it("takes an explicit deployment reference from a note (incident.annotated)", async () => {
-    const deps = testDeps({ host: fake.host, env: { PAGERDUTY_TOKEN: "" } });
+    const deps = testDeps({ host: pd.fake.host, env: { PAGERDUTY_TOKEN: "" } });
     const url = await serve(deps);
     await post(url, event("E1", "incident.triggered", NOW, { title: "Checkout 5xx" }), (b) => sign(b, SECRET));
     const note = {
@@ -181,19 +172,19 @@ describe("POST /webhooks/pagerduty", () => {
 
   it("writes the same record as the poller when the REST API is configured", async () => {
     const created = NOW - 2 * HOUR;
-    fake.incidents = [pdIncident({ id: "PWH1", created_at: iso(created), status: "resolved", title: "Checkout 5xx", assignments: assignee("Ada Lovelace", "ada@example.com") })];
-    fake.logEntries = new Map([["PWH1", [
+    pd.fake.incidents = [pdIncident({ id: "PWH1", created_at: iso(created), status: "resolved", title: "Checkout 5xx", assignments: assignee("Ada Lovelace", "ada@example.com") })];
+    pd.fake.logEntries = new Map([["PWH1", [
       logEntry("trigger_log_entry", iso(created)),
       logEntry("acknowledge_log_entry", iso(created + 60_000)),
       logEntry("annotate_log_entry", iso(created + 90_000), { channel: { type: "note", summary: "root cause: 9f1c2e7" } }),
       logEntry("resolve_log_entry", iso(created + HOUR)),
     ]]]);
-    const viaWebhook = testDeps({ host: fake.host });
+    const viaWebhook = testDeps({ host: pd.fake.host });
     const url = await serve(viaWebhook, true);
     expect((await post(url, event("E9", "incident.resolved", created + HOUR, { id: "PWH1" }), (b) => sign(b, SECRET))).status).toBe(200);
 
-    const viaPoller = testDeps({ host: fake.host });
-    await createPagerdutySource(testOverrides(certificate).overrides).sync(viaPoller);
+    const viaPoller = testDeps({ host: pd.fake.host });
+    await createPagerdutySource(testOverrides(pd.certificate).overrides).sync(viaPoller);
 
     const { id: _a, ...fromWebhook } = incidentRow(viaWebhook, "PWH1")!;
     const { id: _b, ...fromPoller } = incidentRow(viaPoller, "PWH1")!;
@@ -202,10 +193,10 @@ describe("POST /webhooks/pagerduty", () => {
   });
 
   it("answers from the payload when the REST API does not answer within its budget", async () => {
-    fake.incidents = [pdIncident({ id: "PWH1", created_at: iso(NOW), status: "resolved" })];
-    fake.hang.add("/incidents/PWH1");
+    pd.fake.incidents = [pdIncident({ id: "PWH1", created_at: iso(NOW), status: "resolved" })];
+    pd.fake.hang.add("/incidents/PWH1");
     try {
-      const deps = testDeps({ host: fake.host });
+      const deps = testDeps({ host: pd.fake.host });
       const url = await serve(deps, true, 200);
       const started = Date.now();
       const answer = await post(url, event("E1", "incident.resolved", NOW + HOUR), (b) => sign(b, SECRET));
@@ -213,12 +204,12 @@ describe("POST /webhooks/pagerduty", () => {
       expect(Date.now() - started).toBeLessThan(5_000);
       expect(incidentRow(deps, "PWH1")).toMatchObject({ status: "resolved", resolved_at: NOW + HOUR, title: "Checkout 5xx after deploy: d-1042" });
     } finally {
-      fake.hang.clear();
+      pd.fake.hang.clear();
     }
   });
 
   it("answers 400 for a signed body that is not a v3 event, and ignores events it does not use", async () => {
-    const deps = testDeps({ host: fake.host, env: { PAGERDUTY_TOKEN: "" } });
+    const deps = testDeps({ host: pd.fake.host, env: { PAGERDUTY_TOKEN: "" } });
     const url = await serve(deps);
     expect(await post(url, "{not json", (b) => sign(b, SECRET))).toMatchObject({ status: 400, body: { error: "body is not JSON" } });
     expect(await post(url, { event: { id: "E1" } }, (b) => sign(b, SECRET))).toMatchObject({ status: 400, body: { error: expect.stringMatching(/^event\.event_type/) } });
@@ -230,7 +221,7 @@ describe("POST /webhooks/pagerduty", () => {
   });
 
   it("refuses every delivery when no secret is configured", async () => {
-    const deps = testDeps({ host: fake.host, env: { PAGERDUTY_WEBHOOK_SECRET: "" } });
+    const deps = testDeps({ host: pd.fake.host, env: { PAGERDUTY_WEBHOOK_SECRET: "" } });
     const url = await serve(deps);
     expect((await post(url, event("E1", "incident.triggered", NOW), (b) => sign(b, ""))).status).toBe(503);
     expect(incidentRow(deps, "PWH1")).toBeUndefined();

@@ -1,25 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createPagerdutyClient, resetDelayMs } from "../../../src/sources/pagerduty/client.js";
 import { listIncidents, splitWindows } from "../../../src/sources/pagerduty/fetch.js";
 import { findDeploymentRef } from "../../../src/sources/pagerduty/normalise.js";
 import { pdIncident } from "../../fakes/pagerduty/factories.js";
-import { startFakePagerduty, type FakePagerduty } from "../../fakes/pagerduty/server.js";
-import { createTestCertificate, type TestCertificate } from "../../fakes/pagerduty/tls.js";
+import { useFakePagerduty } from "../../fakes/pagerduty/fixture.js";
 import { DAY, NOW, TOKEN, iso, testOverrides } from "./helpers.js";
 
-let certificate: TestCertificate;
-let fake: FakePagerduty;
+const pd = useFakePagerduty(TOKEN);
 
-beforeAll(async () => {
-  certificate = createTestCertificate();
-  fake = await startFakePagerduty({ certificate, token: TOKEN });
-});
-afterAll(async () => {
-  await fake.close();
-  certificate.dispose();
-});
-
-const client = () => createPagerdutyClient({ token: TOKEN, host: fake.host, ...testOverrides(certificate).overrides });
+const client = () => createPagerdutyClient({ token: TOKEN, host: pd.fake.host, ...testOverrides(pd.certificate).overrides });
 
 describe("PagerDuty's list limits", () => {
   it("are enforced by the fake as 400 errors, as the real API does", async () => {
@@ -31,16 +20,16 @@ describe("PagerDuty's list limits", () => {
 
   it("splits a window holding more than 10,000 incidents until each part can be paged to its end", async () => {
     const start = NOW - DAY;
-    fake.incidents = Array.from({ length: 10_050 }, (_, i) => pdIncident({ id: `P${i}`, created_at: iso(start + i * 8_000) }));
-    fake.requests.length = 0;
+    pd.fake.incidents = Array.from({ length: 10_050 }, (_, i) => pdIncident({ id: `P${i}`, created_at: iso(start + i * 8_000) }));
+    pd.fake.requests.length = 0;
 
     const incidents = await listIncidents(client(), { sinceMs: start, untilMs: NOW, serviceIds: ["PSVC001"] });
 
     expect(incidents).toHaveLength(10_050);
     expect(new Set(incidents.map((i) => i.id)).size).toBe(10_050);
-    expect(fake.requests.every((r) => r.status === 200)).toBe(true);
-    expect(fake.requests.every((r) => Number(r.query.get("offset")) + Number(r.query.get("limit")) <= 10_000)).toBe(true);
-    const windows = new Set(fake.requests.map((r) => `${r.query.get("since")}..${r.query.get("until")}`));
+    expect(pd.fake.requests.every((r) => r.status === 200)).toBe(true);
+    expect(pd.fake.requests.every((r) => Number(r.query.get("offset")) + Number(r.query.get("limit")) <= 10_000)).toBe(true);
+    const windows = new Set(pd.fake.requests.map((r) => `${r.query.get("since")}..${r.query.get("until")}`));
     expect(windows.size).toBe(3); // the whole day (refused up front by `total`), then its two halves
   });
 

@@ -5,24 +5,19 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { assignee, logEntry, pdIncident } from "../../fakes/pagerduty/factories.js";
-import { startFakePagerduty, type FakePagerduty } from "../../fakes/pagerduty/server.js";
-import { createTestCertificate, type TestCertificate } from "../../fakes/pagerduty/tls.js";
+import { useFakePagerduty } from "../../fakes/pagerduty/fixture.js";
 import { vitals } from "../../cli/run.js";
 import { CONFIG, DAY, HOUR, NOW, TOKEN, iso } from "./helpers.js";
 
+const pd = useFakePagerduty(TOKEN);
+
 const run = promisify(execFile);
-let certificate: TestCertificate;
-let fake: FakePagerduty;
 let dir: string;
 
 beforeAll(async () => {
-  certificate = createTestCertificate();
-  fake = await startFakePagerduty({ certificate, token: TOKEN });
   dir = mkdtempSync(join(tmpdir(), "vitals-pd-process-"));
 });
 afterAll(async () => {
-  await fake.close();
-  certificate.dispose();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -31,18 +26,18 @@ describe("the production PagerDuty source in its own process", () => {
     // Two resolved incidents (1 h and 3 h to recover) and one still open for 2 days.
     for (const [id, hours] of [["P1", 1], ["P2", 3]] as const) {
       const created = NOW - (5 + hours) * DAY;
-      fake.incidents.push(pdIncident({ id, created_at: iso(created), assignments: assignee("Ada Lovelace", "ada@example.com") }));
-      fake.logEntries.set(id, [logEntry("trigger_log_entry", iso(created)), logEntry("resolve_log_entry", iso(created + hours * HOUR))]);
+      pd.fake.incidents.push(pdIncident({ id, created_at: iso(created), assignments: assignee("Ada Lovelace", "ada@example.com") }));
+      pd.fake.logEntries.set(id, [logEntry("trigger_log_entry", iso(created)), logEntry("resolve_log_entry", iso(created + hours * HOUR))]);
     }
-    fake.incidents.push(pdIncident({ id: "POPEN", created_at: iso(NOW - 2 * DAY), status: "triggered" }));
-    fake.logEntries.set("POPEN", [logEntry("trigger_log_entry", iso(NOW - 2 * DAY))]);
+    pd.fake.incidents.push(pdIncident({ id: "POPEN", created_at: iso(NOW - 2 * DAY), status: "triggered" }));
+    pd.fake.logEntries.set("POPEN", [logEntry("trigger_log_entry", iso(NOW - 2 * DAY))]);
     const dbPath = join(dir, "vitals.db");
     const configPath = join(dir, "vitals.yml");
     writeFileSync(configPath, CONFIG);
     const script = join(import.meta.dirname, "sync-process.ts");
 
     const { stdout } = await run(process.execPath, ["--import", "tsx", script, dbPath, configPath, iso(NOW)], {
-      env: { PATH: process.env.PATH, NODE_EXTRA_CA_CERTS: certificate.certPath, PAGERDUTY_TOKEN: TOKEN, PAGERDUTY_API_HOST: fake.host },
+      env: { PATH: process.env.PATH, NODE_EXTRA_CA_CERTS: pd.certificate.certPath, PAGERDUTY_TOKEN: TOKEN, PAGERDUTY_API_HOST: pd.fake.host },
     });
     expect(JSON.parse(stdout)).toMatchObject({ source: "pagerduty", fetched: 3, inserted: 3 });
 
@@ -60,7 +55,7 @@ describe("the production PagerDuty source in its own process", () => {
     writeFileSync(configPath, CONFIG);
     await expect(
       run(process.execPath, ["--import", "tsx", script, join(dir, "other.db"), configPath, iso(NOW)], {
-        env: { PATH: process.env.PATH, PAGERDUTY_TOKEN: TOKEN, PAGERDUTY_API_HOST: fake.host },
+        env: { PATH: process.env.PATH, PAGERDUTY_TOKEN: TOKEN, PAGERDUTY_API_HOST: pd.fake.host },
       }),
     ).rejects.toMatchObject({ stderr: expect.stringMatching(/self[- ]signed certificate/) });
   });
