@@ -45,15 +45,9 @@ export interface ChartAnnotation {
   readonly text: string;
 }
 
-export interface DigestInput {
-  readonly team: { readonly id: string; readonly name: string };
-  readonly zone: string;
-  readonly fromMs: number;
-  readonly toMs: number;
-  readonly weekLabel: string;
+/** What the digest is built from: the model's facts, with the answers in place of the derived KPI rows. */
+export interface DigestInput extends Pick<DigestModel, "team" | "zone" | "fromMs" | "toMs" | "weekLabel" | "reviews" | "reviewCompletion"> {
   readonly answers: readonly KpiAnswer[];
-  readonly reviews: readonly DigestReview[];
-  readonly reviewCompletion: { readonly incidents: number; readonly done: number };
   readonly chartAnnotations?: readonly ChartAnnotation[];
 }
 
