@@ -108,7 +108,7 @@ function countRows(store: Store, org: BenchOrg): BenchResult["rows"] {
  * app), then the timed rounds interleaved: each round asks every metric at every scope once, so a
  * burst of load on a shared machine spreads over all figures instead of landing on one.
  */
-export function timeAnswers(store: Store, config: FileConfig, org: BenchOrg, options: BenchOptions): Map<string, number[]> {
+function timeAnswers(store: Store, config: FileConfig, org: BenchOrg, options: BenchOptions): Map<string, number[]> {
   const services = store.catalog.services().map((s) => s.id);
   const times = new Map<string, number[]>();
   const ask = (metric: MetricId, scope: ScopeKind, run: number): number => {
