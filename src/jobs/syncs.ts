@@ -20,6 +20,8 @@ export interface SyncRunnerOptions {
   readonly sources: readonly SyncSource[];
   /** Called once after a tick in which any source wrote new or changed records. */
   readonly onChanged?: () => Promise<void>;
+  /** Called when a source's sync throws (the exporter's vitals_sync_errors_total). */
+  readonly onSyncError?: (source: SyncSource["name"]) => void;
 }
 
 /** One tick: sync every configured source that is due, one after another; never throws. */
@@ -39,6 +41,7 @@ export function syncRunner(deps: AppDeps, options: SyncRunnerOptions): { tick():
           deps.logger.info({ job: "sync", source: source.name, fetched: report.fetched, inserted: report.inserted, updated: report.updated }, "sync finished");
         } catch (error) {
           deps.logger.error({ err: error, job: "sync", source: source.name }, "sync failed; retrying at the next interval");
+          options.onSyncError?.(source.name);
         }
       }
       if (reports.some((r) => r.inserted + r.updated > 0)) {
