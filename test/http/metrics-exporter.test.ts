@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import parsePrometheusTextFormat from "parse-prometheus-text-format";
 import { describe, expect, it } from "vitest";
 import { parseEnv } from "../../src/config/env.js";
@@ -66,5 +67,20 @@ describe("Prometheus exporter", () => {
     // Rates, durations and levels are N/A without samples: no series rather than a made-up 0.
     expect(families.find((f) => f.name === "vitals_kpi_value")?.metrics).toEqual([{ labels: { metric: "deployment_frequency", scope_kind: "org", scope: "", window: "last_30d" }, value: "0" }]);
     expect(families.find((f) => f.name === "vitals_kpi_refreshed_timestamp_seconds")?.metrics[0]?.value).toBe(String(Date.parse("2026-05-04T09:00:00Z") / 1000));
+  });
+
+  it("ships a Grafana dashboard whose queries read only series the exporter serves", async () => {
+    const d = deps();
+    const exporter = createKpiExporter(d, computeQueue());
+    exporter.syncFailed("github");
+    d.store.syncState.saveCursor("github", "acme/checkout", null, null, Date.parse("2026-05-04T08:00:00Z"));
+    await exporter.refresh();
+    const served = new Set(parsePrometheusTextFormat(await exporter.registry.metrics()).map((f) => f.name));
+    const dashboard = JSON.parse(readFileSync(new URL("../../docs/grafana-dashboard.json", import.meta.url), "utf8")) as { panels: { targets?: { expr: string }[] }[] };
+    const exprs = dashboard.panels.flatMap((p) => p.targets ?? []).map((t) => t.expr);
+    expect(exprs.length).toBeGreaterThan(10);
+    const names = new Set(exprs.flatMap((e) => e.match(/\b(?:vitals|process|nodejs)_[a-z_]+\b/g) ?? []));
+    for (const name of names) expect(served, name).toContain(name);
+    for (const name of ["vitals_kpi_value", "vitals_kpi_sample_size", "vitals_sync_last_success_timestamp_seconds", "vitals_sync_errors_total"]) expect(names).toContain(name);
   });
 });
