@@ -30,8 +30,8 @@ export interface KpiExporter {
   readonly registry: Registry;
   /** Recompute every KPI (queued behind a refresh already running). */
   refresh(): Promise<void>;
-  /** The sync runner's hook: a sync of `source` failed. */
-  syncFailed(source: string): void;
+  /** The sync runner's hook: a sync run of `source` failed (for `failures` keys; default 1). */
+  syncFailed(source: string, failures?: number): void;
   /** Refresh now and then every `refreshEveryMs`. */
   start(): void;
   stop(): void;
@@ -50,7 +50,7 @@ export function createKpiExporter(deps: AppDeps, compute: Compute, options: { re
   const sampleSize = new Gauge({ name: "vitals_kpi_sample_size", help: "Items the KPI headline is computed from (sample_size)", labelNames, registers: [registry] });
   const refreshedAt = new Gauge({ name: "vitals_kpi_refreshed_timestamp_seconds", help: "When the KPI gauges were last computed", registers: [registry] });
   const syncSuccess = new Gauge({ name: "vitals_sync_last_success_timestamp_seconds", help: "Last successful sync of a source (sync_cursors)", labelNames: ["source"], registers: [registry] });
-  const syncErrors = new Counter({ name: "vitals_sync_errors_total", help: "Failed sync runs of a source since the process started", labelNames: ["source"], registers: [registry] });
+  const syncErrors = new Counter({ name: "vitals_sync_errors_total", help: "Failed scheduled syncs of a source since the process started (one per failing repository, service or key)", labelNames: ["source"], registers: [registry] });
 
   const computeAll = async (): Promise<void> => {
     const nowMs = deps.now();
@@ -104,7 +104,7 @@ export function createKpiExporter(deps: AppDeps, compute: Compute, options: { re
   return {
     registry,
     refresh,
-    syncFailed: (source) => syncErrors.inc({ source }),
+    syncFailed: (source, failures = 1) => syncErrors.inc({ source }, failures),
     start() {
       void refresh();
       timer = setInterval(() => void refresh(), options.refreshEveryMs ?? DEFAULT_REFRESH_EVERY_MS);

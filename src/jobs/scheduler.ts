@@ -25,7 +25,7 @@ export interface SchedulerOptions {
   /** After a sync that changed data, besides alerts and reviews (e.g. refresh App Home tabs). */
   readonly onSynced?: () => Promise<void>;
   /** A scheduled sync of a source failed (counted by the Prometheus exporter). */
-  readonly onSyncError?: (source: string) => void;
+  readonly onSyncError?: (source: string, failures: number) => void;
 }
 
 export type StopScheduler = () => Promise<void>;

@@ -45,6 +45,27 @@ describe("Prometheus exporter", () => {
     expect(errors?.metrics).toEqual([{ labels: { source: "pagerduty" }, value: "1" }]);
   });
 
+  it("counts each key a sync recorded as failed, though the sync itself returned", async () => {
+    const d = deps();
+    const exporter = createKpiExporter(d, computeQueue());
+    const now = d.now();
+    d.store.syncState.recordFailure("prometheus", "checkout", "earlier failure", now - 60_000);
+    // As the Prometheus sync does: a failing service is recorded and the others carry on.
+    const partly: SyncSource = {
+      name: "prometheus",
+      configured: () => true,
+      sync: async (deps) => {
+        deps.store.syncState.recordFailure("prometheus", "checkout", "query timed out", now);
+        deps.store.syncState.recordFailure("prometheus", "payments-api", "HTTP 503", now);
+        deps.store.syncState.saveCursor("prometheus", "search", "2026-05-04T00:00:00Z", null, now);
+        return { source: "prometheus", fetched: 1, inserted: 1, updated: 0, unchanged: 0, notes: [] };
+      },
+    };
+    await syncRunner(d, { sources: [partly], onSyncError: exporter.syncFailed }).tick();
+    const families = parsePrometheusTextFormat(await exporter.registry.metrics());
+    expect(families.find((f) => f.name === "vitals_sync_errors_total")?.metrics).toEqual([{ labels: { source: "prometheus" }, value: "2" }]);
+  });
+
   it("is open without VITALS_METRICS_TOKEN and needs it when it is set", async () => {
     const open = deps();
     expect((await metricsRoute(open, createKpiExporter(open, computeQueue())).handle(request())).status).toBe(200);
