@@ -6,9 +6,12 @@ import { githubWebhookRoute } from "./http/github-webhook.js";
 import { healthRoute } from "./http/health.js";
 import { coverageIngestRoute, ingestRoute } from "./http/ingest.js";
 import { pagerdutyWebhookRoute } from "./http/pagerduty-webhook.js";
+import { createKpiExporter, metricsRoute, type KpiExporter } from "./http/metrics-exporter.js";
+import { readApiRoute } from "./http/read-api.js";
 import { createHttpServer, listen, type HttpRoute } from "./http/server.js";
 import { createLogger, type Logger } from "./log.js";
 import { createSlackApp, type SlackApp } from "./slack/app.js";
+import { computeQueue, type Compute } from "./slack/compute-queue.js";
 import type { KpiSubcommand } from "./slack/kpi-subcommand.js";
 import type { QuestionEngine } from "./slack/runtime.js";
 import { effectiveConfig } from "./slack/settings.js";
@@ -47,6 +50,8 @@ export interface StartOptions {
   readonly processBeforeResponse?: boolean;
   /** Web API retries (tests: 0). */
   readonly retries?: number;
+  /** One compute queue for Slack's answers, the read API and the exporter (default: Slack's own). */
+  readonly compute?: Compute;
 }
 
 export interface RunningApp {
@@ -104,6 +109,7 @@ export async function startApp(deps: AppDeps, options: StartOptions): Promise<Ru
     ...(options.subcommands ? { subcommands: options.subcommands } : {}),
     ...(options.processBeforeResponse !== undefined ? { processBeforeResponse: options.processBeforeResponse } : {}),
     ...(options.retries !== undefined ? { retries: options.retries } : {}),
+    ...(options.compute ? { compute: options.compute } : {}),
     afterSync: async () => {
       await jobs.current?.afterSync?.();
     },
@@ -143,16 +149,42 @@ export async function startApp(deps: AppDeps, options: StartOptions): Promise<Ru
  * authenticates its requests and refuses them while its secret is not set).
  */
 export function productionStartOptions(deps: AppDeps): StartOptions {
+  const { compute, exporter, routes } = readSide(deps);
   return {
     engine: questionEngine,
-    routes: [githubWebhookRoute(deps), pagerdutyWebhookRoute(deps), ingestRoute(deps), coverageIngestRoute(deps)],
+    compute,
+    routes: [githubWebhookRoute(deps), pagerdutyWebhookRoute(deps), ingestRoute(deps), coverageIngestRoute(deps), ...routes],
     jobs: ({ deps, slack, refreshHomes }) => {
       const stop = startScheduler(deps, slack, {
         engine: { answerKpi, evaluateThresholds },
         syncSources: SYNC_SOURCES,
-        ...(refreshHomes ? { onSynced: async () => void (await refreshHomes()) } : {}),
+        onSynced: async () => {
+          void exporter.refresh();
+          if (refreshHomes) await refreshHomes();
+        },
+        onSyncError: exporter.syncFailed,
       });
-      return { stop, afterSync: stop.runners.afterSync };
+      exporter.start();
+      return {
+        stop: async () => {
+          exporter.stop();
+          await stop();
+        },
+        afterSync: async () => {
+          await stop.runners.afterSync();
+          void exporter.refresh();
+        },
+      };
     },
   };
+}
+
+/**
+ * The read side (docs/read-api.md): GET /api/v1/kpi and GET /metrics. Slack's answers, the read
+ * API and the exporter's refreshes take turns on the one compute queue returned here.
+ */
+export function readSide(deps: AppDeps): { compute: Compute; exporter: KpiExporter; routes: HttpRoute[] } {
+  const compute = computeQueue();
+  const exporter = createKpiExporter(deps, compute);
+  return { compute, exporter, routes: [readApiRoute(deps, compute), metricsRoute(deps, exporter)] };
 }

@@ -71,6 +71,12 @@ export const envSchema = z.object({
   VITALS_INGEST_TOKEN: optionalString.pipe(
     z.string().min(16, "expected at least 16 characters: it guards the ingest API").optional(),
   ),
+  VITALS_READ_TOKEN: optionalString.pipe(
+    z.string().min(16, "expected at least 16 characters: it guards the read API").optional(),
+  ),
+  VITALS_METRICS_TOKEN: optionalString.pipe(
+    z.string().min(16, "expected at least 16 characters: it guards /metrics").optional(),
+  ),
   INGEST_MAX_BODY_BYTES: z.coerce
     .number({ message: "expected a number of bytes" })
     .int()
@@ -95,6 +101,8 @@ export const SECRET_SETTINGS = [
   "PAGERDUTY_TOKEN",
   "PAGERDUTY_WEBHOOK_SECRET",
   "VITALS_INGEST_TOKEN",
+  "VITALS_READ_TOKEN",
+  "VITALS_METRICS_TOKEN",
   "SONAR_TOKEN",
 ] as const;
 

@@ -87,13 +87,17 @@ export function coverageIngestRoute(deps: AppDeps): HttpRoute {
   };
 }
 
-/** 401 unless the request carries the ingest token; undefined when it does. */
-export function checkBearer(request: InboundRequest, token: string | undefined): RouteResponse | undefined {
+/** 401 unless the request carries the route's token (default: the ingest token); undefined when it does. */
+export function checkBearer(
+  request: InboundRequest,
+  token: string | undefined,
+  guard: { readonly setting: string; readonly api: string } = { setting: "VITALS_INGEST_TOKEN", api: "the ingest API" },
+): RouteResponse | undefined {
   const challenge = { "www-authenticate": 'Bearer realm="vitals"' };
-  if (!token) return { status: 401, headers: challenge, body: { error: "the ingest API is disabled: set VITALS_INGEST_TOKEN on the server" } };
+  if (!token) return { status: 401, headers: challenge, body: { error: `${guard.api} is disabled: set ${guard.setting} on the server` } };
   const header = request.headers.authorization ?? "";
   const match = /^Bearer\s+(.+)$/i.exec(header.trim());
-  if (!match) return { status: 401, headers: challenge, body: { error: "missing bearer token: send Authorization: Bearer <VITALS_INGEST_TOKEN>" } };
+  if (!match) return { status: 401, headers: challenge, body: { error: `missing bearer token: send Authorization: Bearer <${guard.setting}>` } };
   // Hashing first gives equal-length inputs, so the comparison time says nothing about the token.
   const digest = (value: string) => createHash("sha256").update(value).digest();
   if (!timingSafeEqual(digest(match[1]!), digest(token))) return { status: 401, headers: challenge, body: { error: "wrong bearer token" } };

@@ -24,6 +24,8 @@ export interface SchedulerOptions {
   readonly syncSources?: readonly SyncSource[];
   /** After a sync that changed data, besides alerts and reviews (e.g. refresh App Home tabs). */
   readonly onSynced?: () => Promise<void>;
+  /** A scheduled sync of a source failed (counted by the Prometheus exporter). */
+  readonly onSyncError?: (source: string, failures: number) => void;
 }
 
 export type StopScheduler = () => Promise<void>;
@@ -126,6 +128,7 @@ export function startScheduler(deps: AppDeps, slack: SlackClient, options: Sched
   if (options.syncSources && options.syncSources.length > 0) {
     const syncs = syncRunner(deps, {
       sources: options.syncSources,
+      ...(options.onSyncError ? { onSyncError: options.onSyncError } : {}),
       onChanged: async () => {
         await runners.afterSync();
         await options.onSynced?.();

@@ -20,6 +20,11 @@ export interface SyncRunnerOptions {
   readonly sources: readonly SyncSource[];
   /** Called once after a tick in which any source wrote new or changed records. */
   readonly onChanged?: () => Promise<void>;
+  /**
+   * Failures of a run (the exporter's vitals_sync_errors_total): 1 when the sync threw, else one per
+   * key (repository, service) whose failure it recorded — sources catch those and carry on.
+   */
+  readonly onSyncError?: (source: SyncSource["name"], failures: number) => void;
 }
 
 /** One tick: sync every configured source that is due, one after another; never throws. */
@@ -33,12 +38,16 @@ export function syncRunner(deps: AppDeps, options: SyncRunnerOptions): { tick():
         if (!source.configured(deps) || !isSyncDue(lastRun.get(source.name), nowMs, syncIntervalMinutes(deps.config, source.name))) continue;
         // Marked before the run: a failing source waits its interval instead of hammering the API.
         lastRun.set(source.name, nowMs);
+        const before = options.onSyncError ? failureMarks(deps, source.name) : undefined;
         try {
           const report = await source.sync(deps);
+          const failed = before ? newFailures(before, failureMarks(deps, source.name)) : 0;
+          if (failed > 0) options.onSyncError?.(source.name, failed);
           reports.push(report);
           deps.logger.info({ job: "sync", source: source.name, fetched: report.fetched, inserted: report.inserted, updated: report.updated }, "sync finished");
         } catch (error) {
           deps.logger.error({ err: error, job: "sync", source: source.name }, "sync failed; retrying at the next interval");
+          options.onSyncError?.(source.name, 1);
         }
       }
       if (reports.some((r) => r.inserted + r.updated > 0)) {
@@ -51,4 +60,17 @@ export function syncRunner(deps: AppDeps, options: SyncRunnerOptions): { tick():
       return reports;
     },
   };
+}
+
+/** Each key's last recorded failure (sync_cursors), to tell which keys failed during a run. */
+function failureMarks(deps: AppDeps, source: string): Map<string, string> {
+  const marks = new Map<string, string>();
+  for (const c of deps.store.syncState.cursors()) if (c.source === source && c.last_error_at !== null) marks.set(c.key, `${c.last_error_at}:${c.last_error ?? ""}`);
+  return marks;
+}
+
+function newFailures(before: ReadonlyMap<string, string>, after: ReadonlyMap<string, string>): number {
+  let n = 0;
+  for (const [key, mark] of after) if (before.get(key) !== mark) n++;
+  return n;
 }

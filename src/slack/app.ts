@@ -3,7 +3,7 @@ import { App, HTTPReceiver, SocketModeReceiver, type webApi } from "@slack/bolt"
 import type { AppDeps } from "../app-deps.js";
 import { registerActions } from "./actions/index.js";
 import { boltLogger } from "./bolt-logger.js";
-import { computeQueue } from "./compute-queue.js";
+import { computeQueue, type Compute } from "./compute-queue.js";
 import { registerCommands } from "./commands/index.js";
 import { KPI_SUBCOMMANDS } from "./commands/subcommands.js";
 import { registerHome } from "./home/index.js";
@@ -30,6 +30,8 @@ export interface SlackAppOptions {
   readonly afterSync?: () => Promise<void>;
   /** Web API retries (default Bolt's; tests pass 0 so that each call is seen once). */
   readonly retries?: number;
+  /** The compute queue, shared with the read API and the exporter (default: the app's own). */
+  readonly compute?: Compute;
 }
 
 export interface SlackApp {
@@ -71,7 +73,7 @@ export function createSlackApp(deps: AppDeps, options: SlackAppOptions): SlackAp
     deps,
     engine: options.engine,
     subcommands: options.subcommands ?? KPI_SUBCOMMANDS,
-    compute: computeQueue(),
+    compute: options.compute ?? computeQueue(),
     afterSync: async () => {
       await options.afterSync?.();
       await refresh();

@@ -37,6 +37,7 @@ describe("/kpi over signed HTTP against a fake Slack", () => {
       ["kpi:share", "mttr last 30 days for team payments"],
       ["kpi:drivers", "mttr last 30 days for team payments"],
       ["kpi:explain", "mttr"],
+      ["kpi:rows", "mttr last 30 days for team payments"],
     ]);
     expect(blockKitProblems(blocks)).toEqual([]);
   });

@@ -58,13 +58,14 @@ describe("answer blocks", () => {
     });
   });
 
-  it("ends with Share in channel, Show drivers and Explain buttons carrying the question", () => {
+  it("ends with Share in channel, Show drivers, Explain and Download rows buttons carrying the question", () => {
     expect(blocks.at(-1)).toMatchObject({
       type: "actions",
       elements: [
         { action_id: "kpi:share", value: "mttr last month for team payments" },
         { action_id: "kpi:drivers", value: "mttr last month for team payments" },
         { action_id: "kpi:explain", value: "mttr" },
+        { action_id: "kpi:rows", value: "mttr last month for team payments" },
       ],
     });
     const shared = answerBlocks(kpiAnswer(), { zone: "UTC", question: "mttr", shared: true, sharedBy: "U1" }).blocks;

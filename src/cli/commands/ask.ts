@@ -1,14 +1,16 @@
 import { renderQuestionResult } from "../../present/answer-text.js";
-import { answerQuestion } from "../../query/ask.js";
-import { parseKpiQuestion, zoneOf } from "../../query/parse.js";
+import { rowsCsv } from "../../present/csv.js";
+import { questionRows } from "../../query/answer-rows.js";
+import { answerJson, askText, parseQuestionText } from "../../query/ask-text.js";
+import { zoneOf } from "../../query/parse.js";
 import type { QuestionResult } from "../../query/types.js";
 import { COMMON_HELP, UsageError, type CliCommand } from "../context.js";
 import { effectiveConfig } from "../../slack/settings.js";
 
 export const askCommand: CliCommand = {
   name: "ask",
-  summary: 'answer a KPI question, e.g. vitals ask "cfr last 30d for payments" (--json for the Answer JSON)',
-  help: `Usage: vitals ask "<question>" [--json] [options]
+  summary: 'answer a KPI question, e.g. vitals ask "cfr last 30d for payments" (--json for the Answer JSON, --csv for its rows)',
+  help: `Usage: vitals ask "<question>" [--json | --csv] [options]
 
 Answers a question in the /kpi language (the same as in Slack):
   <metric> [window] [for <team|service>] [vs <window>]
@@ -24,10 +26,12 @@ Examples:
 
 --json prints the answer as JSON (the Answer JSON of the README: a KpiAnswer for a metric, with
 "compared" when asked "vs"; an array of KpiAnswers for summary; the explanation for explain).
+--csv prints the rows behind the headline as RFC 4180 CSV: a header and one row per item it counts
+(sample_size rows: deployments, changes, incidents or samples; docs/read-api.md lists the columns).
 A question that does not parse exits with code 2 and says what was expected.
 
 ${COMMON_HELP}`,
-  options: { json: { type: "boolean" } },
+  options: { json: { type: "boolean" }, csv: { type: "boolean" } },
   allowPositionals: true,
   async run(ctx) {
     const text = ctx.positionals.join(" ").trim();
@@ -36,18 +40,32 @@ ${COMMON_HELP}`,
     // Thresholds set from Slack (`/kpi threshold set`) apply here too, as in the app.
     const config = effectiveConfig(ctx.config(), { thresholds: store.slack.thresholds(), subscriptions: store.slack.subscriptions() });
     try {
-      const nowMs = ctx.now();
-      const services = store.catalog.services().map((s) => s.id);
-      const parsed = parseKpiQuestion(text, { nowMs, config, services });
-      if (!parsed.ok) {
-        ctx.io.stderr(`vitals ask: ${parsed.error}\n`);
+      const qctx = { store, config, nowMs: ctx.now() };
+      if (ctx.values.csv === true) {
+        if (ctx.values.json === true) throw new UsageError("--json and --csv: choose one");
+        const parsed = parseQuestionText(qctx, text);
+        if (!parsed.ok) {
+          ctx.io.stderr(`vitals ask: ${parsed.error}\n`);
+          return 2;
+        }
+        const rows = questionRows(qctx, parsed.value);
+        if (!rows.ok) {
+          ctx.io.stderr(`vitals ask: ${rows.error}\n`);
+          return 2;
+        }
+        ctx.io.stdout(rowsCsv(rows.table));
+        return 0;
+      }
+      const asked = askText(qctx, text);
+      if (!asked.ok) {
+        ctx.io.stderr(`vitals ask: ${asked.error}\n`);
         return 2;
       }
-      const result = answerQuestion({ store, config, nowMs }, parsed.value);
+      const { result } = asked;
       if (ctx.values.json === true) {
         ctx.io.stdout(`${JSON.stringify(jsonOf(result), null, 2)}\n`);
       } else {
-        const q = parsed.value;
+        const q = asked.question;
         const scope = q.kind === "metric" ? q.request.scope : q.kind === "summary" ? q.scope : { kind: "org" as const, id: null };
         ctx.io.stdout(`${renderQuestionResult(result, { zone: zoneOf(scope, config) })}\n`);
       }
@@ -58,16 +76,7 @@ ${COMMON_HELP}`,
   },
 };
 
-/** The JSON shape `--json` prints (README: Answer JSON). */
+/** The JSON shape `--json` prints (README: Answer JSON); the read API sends the same. */
 export function jsonOf(result: QuestionResult): unknown {
-  switch (result.kind) {
-    case "answer":
-      return result.compared ? { ...result.answer, compared: result.compared } : result.answer;
-    case "summary":
-      return result.answers;
-    case "explain":
-      return result.explanation;
-    case "help":
-      return { help: result.text };
-  }
+  return answerJson(result);
 }

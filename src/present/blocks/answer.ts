@@ -21,6 +21,8 @@ export const ANSWER_ACTIONS = {
   share: "kpi:share",
   drivers: "kpi:drivers",
   explain: "kpi:explain",
+  /** The rows behind the headline as a CSV file, sent privately to whoever clicked. */
+  rows: "kpi:rows",
 } as const;
 
 export interface AnswerRenderOptions {
@@ -142,6 +144,7 @@ export function answerBlocks(answer: KpiAnswer, options: AnswerRenderOptions): R
     ...(options.shared ? [] : [{ text: "Share in channel", actionId: ANSWER_ACTIONS.share, value: options.question, style: "primary" as const }]),
     ...(answer.drivers.length > 0 ? [{ text: "Show drivers", actionId: ANSWER_ACTIONS.drivers, value: options.question }] : []),
     { text: "Explain", actionId: ANSWER_ACTIONS.explain, value: answer.metric },
+    { text: "Download rows", actionId: ANSWER_ACTIONS.rows, value: options.question },
   ];
   blocks.push(actions("kpi_answer_actions", buttons));
   return { text: answerText(answer), blocks };

@@ -10,9 +10,9 @@ import { knownServices, queryContext, type SlackRuntime } from "../runtime.js";
 // The buttons under an answer. Each carries the question (canonical text) and re-asks it, so a
 // click works however old the message is. https://docs.slack.dev/reference/interaction-payloads/block_actions-payload
 
-type Args = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
+export type Args = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
 
-async function guarded(runtime: SlackRuntime, args: Args, what: string, work: () => Promise<void>): Promise<void> {
+export async function guarded(runtime: SlackRuntime, args: Args, what: string, work: () => Promise<void>): Promise<void> {
   try {
     await work();
   } catch (error) {

@@ -4,6 +4,7 @@ import { HOME_REFRESH_ACTION, HOME_TEAM_ACTION } from "../../present/blocks/home
 import { SUMMARY_DETAILS_ACTION } from "../../present/blocks/summary.js";
 import type { SlackRuntime } from "../runtime.js";
 import { detailsAction, driversAction, explainAction, shareAction } from "./answer-buttons.js";
+import { downloadRowsAction } from "./download-rows.js";
 import { homeControlAction } from "./home-controls.js";
 import { registerJobActions } from "./jobs.js";
 
@@ -11,6 +12,7 @@ export function registerActions(app: App, runtime: SlackRuntime): void {
   app.action<BlockAction<ButtonAction>>(ANSWER_ACTIONS.share, shareAction(runtime));
   app.action<BlockAction<ButtonAction>>(ANSWER_ACTIONS.drivers, driversAction(runtime));
   app.action<BlockAction<ButtonAction>>(ANSWER_ACTIONS.explain, explainAction(runtime));
+  app.action<BlockAction<ButtonAction>>(ANSWER_ACTIONS.rows, downloadRowsAction(runtime));
   app.action<BlockAction<ButtonAction>>(new RegExp(`^${SUMMARY_DETAILS_ACTION}:`), detailsAction(runtime));
   app.action<BlockAction<StaticSelectAction | ButtonAction>>(HOME_TEAM_ACTION, homeControlAction(runtime));
   app.action<BlockAction<StaticSelectAction | ButtonAction>>(HOME_REFRESH_ACTION, homeControlAction(runtime));
