@@ -178,8 +178,24 @@ export async function mergeRequest(ctx: GitlabIngestContext, target: ProjectTarg
   }
   const commits = (await ctx.api.MergeRequests.allCommits(target.project, iid, { perPage: PER_PAGE })) as unknown as GitlabCommit[];
   const notes = (await ctx.api.MergeRequestNotes.all(target.project, iid, { perPage: PER_PAGE, sort: "asc", orderBy: "created_at" })) as unknown as GitlabNote[];
-  const data = mergeRequestData(mr, commits, notes);
+  const data = mergeRequestData(mr, commits, notes, await landedSize(ctx, target, mr));
   ctx.mrs.set(iid, data);
   for (const sha of [...commits.map((c) => c.id), mr.merge_commit_sha, mr.squash_commit_sha]) if (sha) ctx.mrOfSha.set(sha, iid);
   return data;
+}
+
+/**
+ * The MR's size in changed lines: GitLab's MR carries none, but the commit it landed as (squash or
+ * merge commit) has `stats` against its first parent, which is the MR's diff. Unknown when absent.
+ */
+async function landedSize(ctx: GitlabIngestContext, target: ProjectTarget, mr: GitlabMergeRequest): Promise<number | undefined> {
+  const landed = mr.squash_commit_sha ?? mr.merge_commit_sha;
+  if (!landed) return undefined;
+  try {
+    const c = (await ctx.api.Commits.show(target.project, landed, { stats: true })) as unknown as { stats?: { additions: number; deletions: number } | null };
+    return c.stats ? c.stats.additions + c.stats.deletions : undefined;
+  } catch (error) {
+    if (statusOf(error) === 404) return undefined;
+    throw error;
+  }
 }

@@ -89,7 +89,7 @@ export interface MrData {
 }
 
 /** A merged MR's lead-time data; its earliest commit stands for it (squash safe). */
-export function mergeRequestData(mr: GitlabMergeRequest, commits: readonly GitlabCommit[], notes: readonly GitlabNote[]): MrData {
+export function mergeRequestData(mr: GitlabMergeRequest, commits: readonly GitlabCommit[], notes: readonly GitlabNote[], size?: number): MrData {
   const author = mr.author?.username;
   return {
     earliestCommitMs: earliestCommitMs(commits.map(commitTimeMs), ms(mr.created_at)),
@@ -98,7 +98,8 @@ export function mergeRequestData(mr: GitlabMergeRequest, commits: readonly Gitla
       openedAtMs: ms(mr.created_at),
       firstReviewAtMs: firstMrReviewAtMs(author, notes),
       mergedAtMs: mr.merged_at ? ms(mr.merged_at) : undefined,
-      // GitLab's MR gives no added/removed line counts (changes_count is files): size stays unknown.
+      // additions + deletions of the commit it landed as (the MR itself only counts files).
+      size,
       labels: mr.labels.map((l) => (typeof l === "string" ? l : l.name)),
       headBranch: mr.source_branch,
       title: mr.title,

@@ -5,7 +5,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 // Link header, RateLimit-* headers, 429 with Retry-After, "404 Project Not Found", URL-encoded
 // project paths, revision ranges in ref_name). Response bodies follow GitLab's documentation:
 // doc/api/deployments.md ("List project deployments", "Get a specific deployment" examples),
-// doc/api/commits.md ("List repository commits", "List merge requests associated with a commit"),
+// doc/api/commits.md ("List repository commits", "Get a single commit", "List merge requests
+// associated with a commit"),
 // doc/api/merge_requests.md ("Get single MR", "Get single MR commits"), doc/api/notes.md ("List all
 // merge request notes") and doc/api/personal_access_tokens.md ("Get single personal access token"),
 // all from gitlabhq/gitlabhq; every field of the examples is kept, scenario fields are overridden.
@@ -43,6 +44,9 @@ export interface FakeMergeRequest {
   /** The commit that landed on the default branch (squash or merge commit). */
   mergeCommitSha: string | null;
   squash: boolean;
+  /** Lines added and removed: the stats of the commit it landed as. */
+  additions: number;
+  deletions: number;
   /** The MR's own commits (on its source branch; a squash merge leaves them off the default branch). */
   commits: { sha: string; date: string }[];
   notes: FakeGitlabNote[];
@@ -203,6 +207,13 @@ export class FakeGitlab {
       if (!known) return { notFound: "Commit" };
       const mrs = project.mergeRequests.filter((mr) => mr.mergeCommitSha === sha || mr.commits.some((c) => c.sha === sha));
       return this.page(url, mrs.map((mr) => mergeRequest(project, mr)));
+    }
+    if ((r = /^\/repository\/commits\/([0-9a-f]+)$/.exec(rest))) {
+      const c = project.commits.find((x) => x.sha === r![1]);
+      if (!c) return { notFound: "Commit" };
+      const landed = project.mergeRequests.find((mr) => mr.mergeCommitSha === c.sha);
+      const stats = landed ? { additions: landed.additions, deletions: landed.deletions } : { additions: 1, deletions: 0 };
+      return { body: { ...commit(c), stats: q.get("stats") === "false" ? undefined : { ...stats, total: stats.additions + stats.deletions }, status: null, last_pipeline: null } };
     }
     if ((r = /^\/merge_requests\/(\d+)(\/commits|\/notes)?$/.exec(rest))) {
       const mr = project.mergeRequests.find((x) => x.iid === Number(r![1]));

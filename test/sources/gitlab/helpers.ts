@@ -46,6 +46,8 @@ export function squashMerge(
     labels: mr.labels ?? [],
     mergeCommitSha: squash,
     squash: true,
+    additions: mr.additions ?? 10,
+    deletions: mr.deletions ?? 2,
     commits: mr.commitDates.map((date, i) => ({ sha: sha(`pr-${mr.iid}-${i}`), date })),
     notes: mr.notes ?? [],
   });

@@ -36,6 +36,8 @@ function scenario() {
     createdAt: at(8, 1),
     mergedAt: at(6),
     labels: ["feature"],
+    additions: 120,
+    deletions: 30,
     notes: [
       { author: "alice", body: "ready for review", system: false, createdAt: at(7, 0) },
       { author: "carol", body: "mentioned in commit abc123", system: true, createdAt: at(7, 1) },
@@ -70,12 +72,15 @@ describe("GitLab sync, Deployments API", () => {
       `GET /api/v4/projects/${P}/merge_requests/1`,
       `GET /api/v4/projects/${P}/merge_requests/1/commits?per_page=100`,
       `GET /api/v4/projects/${P}/merge_requests/1/notes?per_page=100&sort=asc&order_by=created_at`,
+      // The squash commit's stats give the MR's size (GitLab's MR has no line counts).
+      `GET /api/v4/projects/${P}/repository/commits/${s1}?stats=true`,
       `GET /api/v4/projects/${P}/repository/commits/${base}/merge_requests`,
       `GET /api/v4/projects/${P}/repository/commits?ref_name=${s1}..${s2}&per_page=100`,
       `GET /api/v4/projects/${P}/repository/commits/${s2}/merge_requests`,
       `GET /api/v4/projects/${P}/merge_requests/2`,
       `GET /api/v4/projects/${P}/merge_requests/2/commits?per_page=100`,
       `GET /api/v4/projects/${P}/merge_requests/2/notes?per_page=100&sort=asc&order_by=created_at`,
+      `GET /api/v4/projects/${P}/repository/commits/${s2}?stats=true`,
       // The redeploy of s1: the range s2..s1 is empty (an ancestor), so no commit or MR requests.
       `GET /api/v4/projects/${P}/repository/commits?ref_name=${s2}..${s1}&per_page=100`,
     ]);
@@ -92,8 +97,8 @@ describe("GitLab sync, Deployments API", () => {
     // the first review is bob's approval (alice is the author; carol's "mentioned" note is bookkeeping).
     expect(rows(deps, "SELECT change_key, committed_at, pr_number, pr_opened_at, pr_first_review_at, pr_merged_at, pr_size, pr_labels, pr_head_branch, pr_author FROM changes ORDER BY committed_at")).toEqual([
       { change_key: `sha:${base}`, committed_at: Date.parse(at(20)), pr_number: null, pr_opened_at: null, pr_first_review_at: null, pr_merged_at: null, pr_size: null, pr_labels: null, pr_head_branch: null, pr_author: null },
-      { change_key: "pr:1", committed_at: Date.parse(at(9)), pr_number: 1, pr_opened_at: Date.parse(at(8, 1)), pr_first_review_at: Date.parse(at(7, 2)), pr_merged_at: Date.parse(at(6)), pr_size: null, pr_labels: '["feature"]', pr_head_branch: "feature/1", pr_author: "alice" },
-      { change_key: "pr:2", committed_at: Date.parse(at(4)), pr_number: 2, pr_opened_at: Date.parse(at(4)), pr_first_review_at: null, pr_merged_at: Date.parse(at(3)), pr_size: null, pr_labels: '["Hotfix"]', pr_head_branch: "fix/totals", pr_author: "alice" },
+      { change_key: "pr:1", committed_at: Date.parse(at(9)), pr_number: 1, pr_opened_at: Date.parse(at(8, 1)), pr_first_review_at: Date.parse(at(7, 2)), pr_merged_at: Date.parse(at(6)), pr_size: 150, pr_labels: '["feature"]', pr_head_branch: "feature/1", pr_author: "alice" },
+      { change_key: "pr:2", committed_at: Date.parse(at(4)), pr_number: 2, pr_opened_at: Date.parse(at(4)), pr_first_review_at: null, pr_merged_at: Date.parse(at(3)), pr_size: 12, pr_labels: '["Hotfix"]', pr_head_branch: "fix/totals", pr_author: "alice" },
     ]);
   });
 
