@@ -1,12 +1,12 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { AppDeps } from "../app-deps.js";
-import { isHotfixPr } from "../sources/delivery-rules.js";
 import { createGitlabClient, newGitlabStats, type GitlabClient, type GitlabClientOptions } from "../sources/gitlab/client.js";
 import { describeGitlabError, statusOf } from "../sources/gitlab/errors.js";
 import { ingestEvents, newIngestContext } from "../sources/gitlab/ingest.js";
 import { deploymentEvent, type GitlabDeployment } from "../sources/gitlab/normalise.js";
 import { targetsForProject, type ProjectTarget } from "../sources/gitlab/targets.js";
 import type { HttpRoute, InboundRequest, RouteResponse } from "./server.js";
+import { refreshShippedPr } from "./shipped-pr.js";
 
 // POST /webhooks/gitlab: "Deployment Hook" and "Merge Request Hook" events, authenticated by the
 // X-Gitlab-Token header (the webhook's secret token, compared in constant time with
@@ -110,25 +110,12 @@ async function ingest(deps: AppDeps, event: string, payload: Payload, clientFor:
   return { written };
 }
 
-/**
- * MR data is read when a deployment ships the MR. One relabelled afterwards (say, `hotfix` added
- * during the incident review) updates the stored change and its deployment's hotfix flag.
- */
+/** MR data is read when a deployment ships the MR; one relabelled afterwards is refreshed here. */
 function mergeRequestChanged(deps: AppDeps, targets: readonly ProjectTarget[], payload: Payload): Outcome {
   const mr = payload.object_attributes;
   if (!mr || mr.state !== "merged") return { ignored: "merge request: not merged; read when a deployment ships it" };
-  let written = 0;
-  let known = false;
-  deps.store.db.transaction(() => {
-    for (const target of targets) {
-      const info = { labels: (payload.labels ?? []).map((l) => l.title), title: mr.title, headBranch: mr.source_branch };
-      const deploymentId = deps.store.github.updatePullRequest(target.service, mr.iid, info);
-      if (deploymentId === undefined) continue;
-      known = true;
-      const hotfix = deps.store.github.prsFirstShippedBy(deploymentId).some(isHotfixPr);
-      if (deps.store.github.setHotfix(deploymentId, hotfix)) written++;
-    }
-  })();
+  const info = { labels: (payload.labels ?? []).map((l) => l.title), title: mr.title, headBranch: mr.source_branch };
+  const { written, known } = refreshShippedPr(deps, targets.map((t) => t.service), mr.iid, info);
   return known ? { written } : { ignored: "merge request: not shipped yet; read when a deployment ships it" };
 }
 

@@ -120,6 +120,24 @@ describe("GitLab sync, Deployments API", () => {
     expect(snapshot(deps)).toBe(before);
   });
 
+  it("with several projects, a re-sync with nothing new costs one request per project plus one token check", async () => {
+    scenario();
+    const other = fake.project("acme/api", 77);
+    deploy(other, 201, pushCommit(other, "api-1", at(4)), at(3), "success", at(3, 1));
+    const deps = gitlabDeps(fake, `${CONFIG}\n`.replace("services:\n", "services:\n  - id: api\n    gitlab: { project: 77 }\n"));
+    expect((await source.sync(deps)).inserted).toBe(6);
+    const before = snapshot(deps);
+    fake.clearRequests();
+
+    expect(await source.sync(deps)).toMatchObject({ inserted: 0, updated: 0, notes: [] });
+    expect(fake.requestLines().map((l) => l.split("?")[0])).toEqual([
+      "GET /api/v4/personal_access_tokens/self",
+      "GET /api/v4/projects/77/deployments",
+      `GET /api/v4/projects/${P}/deployments`,
+    ]);
+    expect(snapshot(deps)).toBe(before);
+  });
+
   it("stores a deployment that was running once it finishes, without fetching known commits again", async () => {
     const { s2 } = scenario();
     const deps = gitlabDeps(fake, CONFIG);
