@@ -17,6 +17,8 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
     "headers.authorization",
     "*.headers.authorization",
     'headers["x-slack-signature"]',
+    'headers["private-token"]',
+    'headers["x-gitlab-token"]',
     "privateKey",
     "*.privateKey",
   ];

@@ -3,6 +3,7 @@ import type { AppDeps } from "./app-deps.js";
 import { requireSlackSettings, type Env } from "./config/env.js";
 import { loadFileConfig, type FileConfig } from "./config/file.js";
 import { githubWebhookRoute } from "./http/github-webhook.js";
+import { gitlabWebhookRoute } from "./http/gitlab-webhook.js";
 import { healthRoute } from "./http/health.js";
 import { coverageIngestRoute, ingestRoute } from "./http/ingest.js";
 import { pagerdutyWebhookRoute } from "./http/pagerduty-webhook.js";
@@ -153,7 +154,7 @@ export function productionStartOptions(deps: AppDeps): StartOptions {
   return {
     engine: questionEngine,
     compute,
-    routes: [githubWebhookRoute(deps), pagerdutyWebhookRoute(deps), ingestRoute(deps), coverageIngestRoute(deps), ...routes],
+    routes: [githubWebhookRoute(deps), gitlabWebhookRoute(deps), pagerdutyWebhookRoute(deps), ingestRoute(deps), coverageIngestRoute(deps), ...routes],
     jobs: ({ deps, slack, refreshHomes }) => {
       const stop = startScheduler(deps, slack, {
         engine: { answerKpi, evaluateThresholds },

@@ -60,6 +60,13 @@ export const envSchema = z.object({
   GITHUB_API_URL: url("the GitHub REST API base").default("https://api.github.com"),
   GITHUB_WEBHOOK_SECRET: optionalString,
 
+  GITLAB_TOKEN: optionalString,
+  // gitbeaker appends /api/v4 to the instance URL itself, so the setting must name exactly that base.
+  GITLAB_API_URL: url("the GitLab REST API base, e.g. https://gitlab.example.com/api/v4")
+    .pipe(z.string().regex(/\/api\/v4$/, "expected the REST API base ending in /api/v4, e.g. https://gitlab.example.com/api/v4"))
+    .default("https://gitlab.com/api/v4"),
+  GITLAB_WEBHOOK_SECRET: optionalString,
+
   PAGERDUTY_TOKEN: optionalString,
   PAGERDUTY_API_HOST: z
     .string()
@@ -98,6 +105,8 @@ export const SECRET_SETTINGS = [
   "GITHUB_TOKEN",
   "GITHUB_APP_PRIVATE_KEY",
   "GITHUB_WEBHOOK_SECRET",
+  "GITLAB_TOKEN",
+  "GITLAB_WEBHOOK_SECRET",
   "PAGERDUTY_TOKEN",
   "PAGERDUTY_WEBHOOK_SECRET",
   "VITALS_INGEST_TOKEN",

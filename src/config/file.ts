@@ -35,6 +35,18 @@ const githubServiceSchema = z
     path: ["workflow"],
   });
 
+const gitlabServiceSchema = z
+  .object({
+    /** Path with namespace (group/subgroup/name) or the numeric project id. */
+    project: z.union([
+      z.string().regex(/^(\d+|[\w.-]+(\/[\w.-]+)+)$/, "expected group/name (subgroups allowed) or a numeric project id"),
+      z.number().int().positive().transform(String),
+    ]),
+    /** The GitLab environment that counts as production; default: production_environment. */
+    environment: z.string().min(1).optional(),
+  })
+  .strict();
+
 const pagerdutyServiceSchema = z.object({ service_id: z.string().min(1) }).strict();
 
 const prometheusServiceSchema = z
@@ -55,6 +67,7 @@ const serviceSchema = z
     id,
     name: z.string().optional(),
     github: githubServiceSchema.optional(),
+    gitlab: gitlabServiceSchema.optional(),
     pagerduty: pagerdutyServiceSchema.optional(),
     prometheus: prometheusServiceSchema.optional(),
     sonar: sonarServiceSchema.optional(),
@@ -126,6 +139,15 @@ export const fileConfigSchema = z
         sync_every_minutes: minutes(15),
         backfill_days: z.number().int().min(1).default(90),
         /** The first deployment of a repo has no predecessor: look back this many days, or 0 to skip it. */
+        first_deployment_lookback_days: z.number().int().min(0).default(30),
+      })
+      .strict()
+      .default({ sync_every_minutes: 15, backfill_days: 90, first_deployment_lookback_days: 30 }),
+    gitlab: z
+      .object({
+        sync_every_minutes: minutes(15),
+        backfill_days: z.number().int().min(1).default(90),
+        /** The first deployment of a project has no predecessor: look back this many days, or 0 to skip it. */
         first_deployment_lookback_days: z.number().int().min(0).default(30),
       })
       .strict()

@@ -4,7 +4,7 @@ import type { SampleName } from "./metric-ids.js";
 // SonarQube, coverage and cost files) produces and what the store upserts. Times are UTC epoch ms.
 // `source` + `externalId` identify a record, so writing the same record twice changes nothing.
 
-export type SourceName = "import" | "api" | "github" | "pagerduty" | "prometheus" | "sonar" | "coverage" | "cost" | "slack" | "demo";
+export type SourceName = "import" | "api" | "github" | "gitlab" | "pagerduty" | "prometheus" | "sonar" | "coverage" | "cost" | "slack" | "demo";
 
 export interface ChangeRecord {
   /** The commit sha shipped (for a PR, any of its commits; the squash or merge commit is fine). */

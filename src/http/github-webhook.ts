@@ -2,9 +2,10 @@ import { verify } from "@octokit/webhooks-methods";
 import type { AppDeps } from "../app-deps.js";
 import { createGithubClient, githubAuthFromEnv, type GithubClient, type GithubClientOptions } from "../sources/github/client.js";
 import { ingestEvents, type IngestContext } from "../sources/github/ingest.js";
-import { deploymentEvent, isDeployWorkflow, isHotfixPr, releaseEvent, workflowRunEvent, type DeploymentEvent } from "../sources/github/normalise.js";
+import { deploymentEvent, isDeployWorkflow, releaseEvent, workflowRunEvent, type DeploymentEvent } from "../sources/github/normalise.js";
 import { targetsForRepo, type RepoTarget } from "../sources/github/targets.js";
 import type { HttpRoute, InboundRequest, RouteResponse } from "./server.js";
+import { refreshShippedPr } from "./shipped-pr.js";
 
 // POST /webhooks/github: deployment_status, workflow_run, release and pull_request events, verified
 // with X-Hub-Signature-256 over the raw body (GITHUB_WEBHOOK_SECRET), deduplicated by
@@ -102,18 +103,8 @@ async function ingest(deps: AppDeps, event: string, payload: Payload, clientFor:
 function pullRequestChanged(deps: AppDeps, targets: readonly RepoTarget[], payload: Payload): Outcome {
   const pr = payload.pull_request;
   if (!pr?.merged_at) return { ignored: "pull_request: not merged; read when a deployment ships it" };
-  let written = 0;
-  let known = false;
-  deps.store.db.transaction(() => {
-    for (const target of targets) {
-      const info = { labels: pr.labels.map((l) => l.name), title: pr.title, headBranch: pr.head.ref };
-      const deploymentId = deps.store.github.updatePullRequest(target.service, pr.number, info);
-      if (deploymentId === undefined) continue;
-      known = true;
-      const hotfix = deps.store.github.prsFirstShippedBy(deploymentId).some(isHotfixPr);
-      if (deps.store.github.setHotfix(deploymentId, hotfix)) written++;
-    }
-  })();
+  const info = { labels: pr.labels.map((l) => l.name), title: pr.title, headBranch: pr.head.ref };
+  const { written, known } = refreshShippedPr(deps, targets.map((t) => t.service), pr.number, info);
   return known ? { written } : { ignored: "pull_request: not shipped yet; read when a deployment ships it" };
 }
 

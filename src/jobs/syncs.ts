@@ -2,7 +2,7 @@ import type { AppDeps } from "../app-deps.js";
 import type { FileConfig } from "../config/file.js";
 import type { SyncReport, SyncSource } from "../sources/types.js";
 
-// Scheduled pulls from GitHub, PagerDuty, Prometheus and SonarQube, each at its own interval from
+// Scheduled pulls from GitHub, GitLab, PagerDuty, Prometheus and SonarQube, each at its own interval from
 // the config file (`github.sync_every_minutes`, …). Runs are in-process: the first tick after start
 // syncs every configured source (continuing from its stored cursor), later ticks when due.
 

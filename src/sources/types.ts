@@ -21,7 +21,7 @@ export interface SyncReport {
 }
 
 export interface SyncSource {
-  readonly name: "github" | "pagerduty" | "prometheus" | "sonar";
+  readonly name: "github" | "gitlab" | "pagerduty" | "prometheus" | "sonar";
   /** Whether the environment and config file set this source up (token + at least one service). */
   configured(deps: Pick<AppDeps, "env" | "config">): boolean;
   sync(deps: AppDeps, options?: SyncOptions): Promise<SyncReport>;

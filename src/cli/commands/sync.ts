@@ -7,7 +7,7 @@ export const syncCommand: CliCommand = {
   summary: "pull deployments, incidents and metrics from the configured sources once",
   help: `Usage: vitals sync [SOURCE...] [--backfill-days N] [options]
 
-Pulls from each configured source (GitHub, PagerDuty, Prometheus, SonarQube: a source is configured
+Pulls from each configured source (GitHub, GitLab, PagerDuty, Prometheus, SonarQube: a source is configured
 when its credentials are in the environment and at least one service in the YAML file names it),
 continuing from the stored cursors. Re-running a sync changes nothing. With SOURCE names, only those.
 --backfill-days N fetches N days back instead of continuing from the cursor.

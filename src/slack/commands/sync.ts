@@ -12,7 +12,7 @@ import { toReply } from "../reply.js";
 export const syncSubcommand: KpiSubcommand = {
   name: "sync",
   usage: "sync",
-  summary: "pull from GitHub, PagerDuty, Prometheus and SonarQube now",
+  summary: "pull from GitHub, GitLab, PagerDuty, Prometheus and SonarQube now",
   adminOnly: true,
   async run(ctx) {
     const configured = SYNC_SOURCES.filter((s) => s.configured(ctx.deps));

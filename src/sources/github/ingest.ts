@@ -1,7 +1,8 @@
 import type { AppDeps } from "../../app-deps.js";
 import type { ChangeRecord, DeploymentRecord, PullRequestInfo } from "../../domain/records.js";
 import { statusOf, type GithubClient } from "./client.js";
-import { firstReviewAtMs, isHotfixPr, isRevertPr, ms, nextLink, prNumberFromMessage, type DeploymentEvent } from "./normalise.js";
+import { deliveryFlags, earliestCommitMs } from "../delivery-rules.js";
+import { firstReviewAtMs, ms, nextLink, prNumberFromMessage, type DeploymentEvent } from "./normalise.js";
 import type { RepoTarget } from "./targets.js";
 
 // The one ingestion path shared by the poller and the webhook: a finished deployment event becomes a
@@ -89,13 +90,8 @@ export async function deploymentRecord(ctx: IngestContext, target: RepoTarget, e
   const shipped = await shippedCommits(ctx, target, event, previous?.sha ?? undefined);
   const changes = shipped.commits === undefined ? undefined : await changesOf(ctx, target, shipped.commits);
   const prs = (changes ?? []).flatMap((c) => (c.pr ? [c.pr] : []));
-  // Going back to older code: a commit an earlier deployment shipped, or an ancestor of the current one.
-  const redeployOfEarlierCode =
-    previous !== undefined &&
-    previous.sha !== event.sha &&
-    (shipped.behind || ctx.deps.store.github.shaShippedBefore(target.service, environment, event.sha, event.finishedAtMs));
-  const rollback = previous !== undefined && (redeployOfEarlierCode || prs.some(isRevertPr));
-  return { ...base, changes, hotfix: prs.some(isHotfixPr), rollbackOf: rollback ? previous.external_id : undefined };
+  const shippedBefore = () => ctx.deps.store.github.shaShippedBefore(target.service, environment, event.sha, event.finishedAtMs);
+  return { ...base, changes, ...deliveryFlags(previous, event.sha, shipped.behind, shippedBefore, prs) };
 }
 
 /**
@@ -212,7 +208,7 @@ async function pullRequest(ctx: IngestContext, target: RepoTarget, number: numbe
   const author = pr.user?.login;
   const commitTimes = prCommits.map((c) => ms(c.commit.author?.date ?? c.commit.committer?.date ?? pr.created_at));
   const data: PrData = {
-    earliestCommitMs: commitTimes.length > 0 ? Math.min(...commitTimes) : ms(pr.created_at),
+    earliestCommitMs: earliestCommitMs(commitTimes, ms(pr.created_at)),
     info: {
       number: pr.number,
       openedAtMs: ms(pr.created_at),
