@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { initWasm } from "@resvg/resvg-wasm";
-import { rasteriseSvg } from "../present/chart.js";
+import { rasteriseSvg } from "../present/chart-render.js";
 
 // resvg's wasm module and the DejaVu font are loaded once per process (initWasm throws if called
 // twice). Both come from npm packages, so nothing is downloaded at run time and no system font is needed.
