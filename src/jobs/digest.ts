@@ -4,12 +4,11 @@ import type { TeamConfig } from "../config/file.js";
 import { METRIC_IDS } from "../domain/metric-ids.js";
 import { DAY_MS } from "../domain/scope.js";
 import { digestChart } from "../present/chart.js";
-import { renderChartSvg } from "../present/chart-render.js";
 import { digestBlocks } from "../present/digest-blocks.js";
 import { buildDigestModel, type DigestModel, type DigestReview } from "../present/digest-model.js";
 import type { ReviewRow } from "../store/reviews.js";
 import { digestSlot, isDigestDue, teamCalendar, type DigestSlot } from "./calendar.js";
-import { svgToPng } from "./chart-png.js";
+import { chartPng } from "./chart-png.js";
 import { callOptions, type JobContext } from "./context.js";
 import type { KpiEngine } from "./engine.js";
 import { postMessage, uploadFile } from "./slack-calls.js";
@@ -75,7 +74,7 @@ export function digestReview(r: ReviewRow, nowMs: number): DigestReview {
 }
 
 export async function renderDigestChart(model: DigestModel): Promise<Uint8Array> {
-  return svgToPng(await renderChartSvg(digestChart(model)));
+  return chartPng(digestChart(model));
 }
 
 export type DigestOutcome =

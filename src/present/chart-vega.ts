@@ -147,6 +147,9 @@ function yAxis(scale: PanelScale): Spec {
     labelExpr: `${quote(scale.unit.prefix)} + format(datum.value, ${quote(`.${scale.decimals}f`)}) + ${quote(scale.unit.suffix)}`,
     grid: true,
     tickCount: scale.ticks.length,
+    // A fixed label gutter keeps the panels of a column aligned whatever their units.
+    minExtent: 58,
+    maxExtent: 58,
     title: null,
   };
 }

@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import Ajv from "ajv";
+import { Ajv } from "ajv";
 import { describe, expect, it } from "vitest";
-import { svgToPng } from "../../src/jobs/chart-png.js";
+import { chartPng, chartSvg, svgToPng } from "../../src/jobs/chart-png.js";
 import { digestChart, type ChartPanel, type ChartSpec } from "../../src/present/chart.js";
 import { renderChartSvg } from "../../src/present/chart-render.js";
 import { niceTicks, panelScale } from "../../src/present/chart-scale.js";
@@ -133,7 +133,7 @@ describe("chart spec (Vega-Lite)", () => {
 describe("chart SVG", () => {
   it("shows every annotation's number on the panel and its text under the grid", async () => {
     const spec = chart({ panels: [panel(), panel({ label: "Lead time for changes", unit: "hours", warn: 48, critical: 96 })] });
-    const texts = visibleTexts(await renderChartSvg(spec));
+    const texts = visibleTexts(await chartSvg(spec));
     expect(spec.annotations.length).toBeGreaterThan(0);
     for (const a of spec.annotations) {
       expect(texts, `legend line of annotation ${a.number}`).toContain(a.text);
@@ -143,7 +143,7 @@ describe("chart SVG", () => {
   });
 
   it("shows the legend, a header with the reported week's value and n, and unit-consistent tick labels", async () => {
-    const texts = visibleTexts(await renderChartSvg(chart({ panels: [panel({ unit: "hours", label: "MTTR", warn: 4, critical: 12, header: { value: "N/A", change: null, trend: "unknown", muted: false, sampleSize: 0, thin: false } })] })));
+    const texts = visibleTexts(await chartSvg(chart({ panels: [panel({ unit: "hours", label: "MTTR", warn: 4, critical: 12, header: { value: "N/A", change: null, trend: "unknown", muted: false, sampleSize: 0, thin: false } })] })));
     for (const entry of Object.values(LEGEND)) expect(texts).toContain(entry);
     expect(texts).toContain("N/A · no data this week · n=0");
     const ticks = texts.filter((t) => /^\d+(\.\d+)? (h|min|d)$/.test(t));
@@ -203,7 +203,7 @@ describe("chart from the digest model", () => {
 
 describe("chart PNG", () => {
   it("rasterises with the bundled DejaVu font: text, bands and the series are drawn", async () => {
-    const image = decodePng(await svgToPng(await renderChartSvg(chart({ panels: [panel(), panel({ label: "MTTR", unit: "hours", warn: 4, critical: 12 })] }))));
+    const image = decodePng(await chartPng(chart({ panels: [panel(), panel({ label: "MTTR", unit: "hours", warn: 4, critical: 12 })] })));
     expect(image.width).toBeGreaterThan(1000);
     const total = image.width * image.height;
     expect(countPixels(image, (r, g, b) => r < 245 || g < 245 || b < 245) / total).toBeGreaterThan(0.05);
