@@ -10,7 +10,7 @@ import {
   formatValue,
   formatWindowRange,
   sampleNoun,
-  sparkline,
+  seriesSparkline,
   trendWord,
 } from "./format.js";
 
@@ -52,7 +52,7 @@ export function renderAnswer(answer: KpiAnswer, options: TextOptions): string {
   lines.push(`  ${status.join(" · ")}`);
   const stats = Object.entries(answer.stats).map(([name, value]) => `${name} ${formatStat(name, value, answer.metric)}`);
   if (stats.length > 0) lines.push(`  ${stats.join(" · ")}`);
-  const spark = sparkline(answer.series.map((p) => p.value));
+  const spark = seriesSparkline(answer.series);
   if (spark) {
     // The newest week is often still running (or empty): name the latest week that has a value.
     const latest = [...answer.series].reverse().find((p) => p.value !== null);
@@ -138,7 +138,7 @@ export function renderSummary(answers: readonly KpiAnswer[], options: TextOption
   for (const answer of answers) {
     const change = shownChange(answer);
     const trend = answer.value === null || answer.previous.value === null ? "no comparison" : `${arrow(change)} ${formatChange(change, answer.change.percent, answer.unit)} ${trendWord(change, METRICS[answer.metric].direction)}`;
-    const spark = sparkline(answer.series.map((p) => p.value));
+    const spark = seriesSparkline(answer.series);
     const extras = [`tier ${answer.tier ?? "none"}`, answer.threshold.status ? `threshold ${answer.threshold.status}` : "", `n=${answer.sample_size}`].filter(Boolean).join(", ");
     lines.push(`  ${answer.label.padEnd(width)}  ${formatValue(answer.value, answer.unit).padStart(12)}  ${trend.padEnd(24)} ${spark}  ${extras}`);
   }

@@ -2,7 +2,7 @@ import { DateTime } from "luxon";
 import type { Direction, Unit } from "../domain/metric-ids.js";
 import { METRICS } from "../domain/metric-ids.js";
 import { trendOf, type Trend } from "./blocks/format-slack.js";
-import { formatChange, formatValue, isPartialWeek } from "./digest-format.js";
+import { formatChange, formatValue, partialWeeks } from "./digest-format.js";
 import { isThinSample, isWithinNoise, type DigestModel } from "./digest-model.js";
 
 // The digest's trend chart as data: one panel per KPI over 12 weeks, decided from the digest model
@@ -78,9 +78,9 @@ export function digestChart(model: DigestModel): ChartSpec {
         label: a.label,
         unit: a.unit,
         direction,
-        points: a.series.map((p) => {
+        points: a.series.map((p, i) => {
           const fromMs = Date.parse(p.from);
-          return { fromMs, value: p.value, partial: isPartialWeek(p), reported: fromMs === model.fromMs };
+          return { fromMs, value: p.value, partial: partialWeeks(a.series)[i]!, reported: fromMs === model.fromMs };
         }),
         warn: a.threshold.warn,
         critical: a.threshold.critical,

@@ -64,17 +64,24 @@ export function sparkline(values: readonly (number | null)[], partial: readonly 
     .join("");
 }
 
-/** A series point covering less than a full week: the week in progress when the window ends mid-week. */
-export function isPartialWeek(point: { readonly from: string; readonly to: string }): boolean {
-  // 6.5 days, not 7: weeks across a DST change are an hour shorter or longer.
-  return Date.parse(point.to) - Date.parse(point.from) < 6.5 * 86_400_000;
+/**
+ * Which points of a weekly series are a week still in progress: only the last can be (the series
+ * ends where the window ends, src/metrics/frame.ts), when it is shorter than the week before it.
+ */
+export function partialWeeks(series: readonly { readonly from: string; readonly to: string }[]): boolean[] {
+  const length = (p: { from: string; to: string }) => Date.parse(p.to) - Date.parse(p.from);
+  const last = series[series.length - 1];
+  const before = series[series.length - 2];
+  // 0.9, not 1: a week across a DST change is an hour shorter than the one before it.
+  const partial = last !== undefined && before !== undefined && length(last) < 0.9 * length(before);
+  return series.map((_, i) => partial && i === series.length - 1);
 }
 
 /** The sparkline of a KPI answer's weekly series, with its partial week marked. */
 export function seriesSparkline(series: readonly { readonly from: string; readonly to: string; readonly value: number | null }[]): string {
   return sparkline(
     series.map((p) => p.value),
-    series.map(isPartialWeek),
+    partialWeeks(series),
   );
 }
 

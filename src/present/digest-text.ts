@@ -1,6 +1,6 @@
 import { DateTime } from "luxon";
 import { isThinSample, isWithinNoise, type DigestKpi, type DigestModel, type DigestReview } from "./digest-model.js";
-import { formatChange, formatValue, formatVersus, isPartialWeek, seriesSparkline } from "./digest-format.js";
+import { formatChange, formatValue, formatVersus, partialWeeks, seriesSparkline } from "./digest-format.js";
 
 // The weekly digest as plain text: what `vitals digest` prints and the Slack message's fallback.
 
@@ -60,7 +60,7 @@ export function tableNotes(model: DigestModel): string[] {
   const notes: string[] = [];
   if (model.kpis.some((k) => isThinSample(k, model.minSampleSize))) notes.push(`* fewer than ${model.minSampleSize} samples this week: too few to read much into the change.`);
   if (model.kpis.some(isWithinNoise)) notes.push("(…) within normal week-to-week variation.");
-  if (model.kpis.some((k) => k.answer.series.some(isPartialWeek))) notes.push("· in a sparkline: a week still in progress.");
+  if (model.kpis.some((k) => partialWeeks(k.answer.series).some(Boolean))) notes.push("· in a sparkline: a week still in progress.");
   return notes;
 }
 
