@@ -13,6 +13,7 @@ import {
   seriesSparkline,
   trendWord,
 } from "./format.js";
+import { partialWeeks } from "./digest-format.js";
 
 // Plain-text rendering of a question's result for `vitals ask` (Slack renders the same result as
 // Block Kit in src/present/blocks/). Pure: the time zone for dates comes in as an option.
@@ -54,9 +55,11 @@ export function renderAnswer(answer: KpiAnswer, options: TextOptions): string {
   if (stats.length > 0) lines.push(`  ${stats.join(" · ")}`);
   const spark = seriesSparkline(answer.series);
   if (spark) {
-    // The newest week is often still running (or empty): name the latest week that has a value.
-    const latest = [...answer.series].reverse().find((p) => p.value !== null);
-    lines.push(`  ${answer.series.length} weeks: ${spark}  (latest week with data: ${formatValue(latest?.value ?? null, answer.unit)})`);
+    // The newest week is often still running (or empty): name the latest full week that has a value.
+    const partial = partialWeeks(answer.series);
+    const latest = [...answer.series].reverse().find((p, i) => p.value !== null && !partial[answer.series.length - 1 - i]);
+    const running = partial.some(Boolean) ? ", · this week so far" : "";
+    lines.push(`  ${answer.series.length} weeks: ${spark}  (latest full week with data: ${formatValue(latest?.value ?? null, answer.unit)}${running})`);
   }
   if (answer.definition) lines.push(`  ${answer.definition}`);
   if (answer.drivers.length > 0) {
