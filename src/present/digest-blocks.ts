@@ -34,14 +34,15 @@ export function digestBlocks(model: DigestModel): { text: string; blocks: KnownB
       const { answer: a, fourWeekAverage } = kpi;
       const icon = a.threshold.status ? `${STATUS_ICON[a.threshold.status]} ` : "";
       const tier = a.tier ? ` · ${a.tier}` : "";
-      const n = `n=${a.sample_size}${isThinSample(kpi, model.minSampleSize) ? "*" : ""}`;
+      // "(thin)", not the table's "*": a lone asterisk can pair up with a bold marker in mrkdwn.
+      const n = `n=${a.sample_size}${isThinSample(kpi, model.minSampleSize) ? " (thin)" : ""}`;
       // Slack has no grey text: a change within normal variation is set in italics and parentheses.
       const wow = `WoW ${formatChange(a.change.absolute, a.change.percent, a.unit)}`;
       const change = isWithinNoise(kpi) ? `_(${wow})_` : wow;
       return `${icon}*${a.label}* ${formatValue(a.value, a.unit)} · ${n} · ${change} · vs 4-wk ${formatVersus(a.value, fourWeekAverage, a.unit)}${tier} \`${seriesSparkline(a.series)}\``;
     });
     for (let i = 0; i < rows.length; i += 6) blocks.push(section(rows.slice(i, i + 6).join("\n")));
-    const notes = tableNotes(model);
+    const notes = tableNotes(model).map((note) => note.replace(/^\* fewer/, "thin: fewer"));
     if (notes.length > 0) blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: notes.join("  ").slice(0, 3000) }] });
   }
   if (model.annotations.length > 0) {

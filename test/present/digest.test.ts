@@ -110,9 +110,9 @@ describe("digest table: sample sizes, thin samples, normal variation", () => {
   it("says the same in Block Kit", () => {
     const { blocks } = digestBlocks(buildDigestModel(input({ answers: [thin, solid], minSampleSize: 5 })));
     const all = JSON.stringify(blocks);
-    expect(all).toContain("*Mean time to recovery* 3 h · n=2* · _(WoW +50 %)_");
+    expect(all).toContain("*Mean time to recovery* 3 h · n=2 (thin) · _(WoW +50 %)_");
     expect(all).toContain("*Lead time for changes* 30 h · n=40 · WoW +11 %");
-    expect(all).toContain("* fewer than 5 samples this week");
+    expect(all).toContain("thin: fewer than 5 samples this week");
   });
 
   it("leaves the footnotes out when nothing needs them", () => {
