@@ -111,11 +111,11 @@ function panelSpec(panel: ChartPanel, chart: ChartSpec): Spec {
     mark: { type: "rule", strokeDash: [3, 2], strokeWidth: 1.5 },
     encoding: { x, color: { field: "series", type: "nominal", scale: LEGEND_SCALE } },
   });
-  layers.push({
-    data: { values: markerLabels(marks) },
-    mark: { type: "text", align: "left", baseline: "top", dx: 3, dy: 2, fontSize: 11, fontWeight: "bold", color: COLOURS.annotation },
-    encoding: { x, y: { value: 0 }, text: { field: "label" } },
-  });
+  // The number over a white halo, so the series or a band under it cannot hide it.
+  const label = { type: "text", align: "left", baseline: "top", dx: 3, dy: 2, fontSize: 11, fontWeight: "bold" };
+  for (const mark of [{ ...label, color: "#ffffff", stroke: "#ffffff", strokeWidth: 3, strokeJoin: "round" }, { ...label, color: COLOURS.annotation }]) {
+    layers.push({ data: { values: markerLabels(marks) }, mark, encoding: { x, y: { value: 0 }, text: { field: "label" } } });
+  }
 
   // The series: solid through complete weeks (a gap where a week has no data), dashed to a week in progress.
   const rows = seriesRows(panel);

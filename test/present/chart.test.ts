@@ -42,7 +42,8 @@ function visibleTexts(svg: string): string[] {
   for (const m of svg.matchAll(/<text([^>]*)>([^<]*)<\/text>/g)) {
     const attrs = m[1]!;
     const size = Number(/font-size="([\d.]+)/.exec(attrs)?.[1] ?? 0);
-    const hidden = /fill="(none|transparent)"|opacity="0"|display="none"/.test(attrs);
+    // White text is the markers' halo (or invisible on the white background): it does not count.
+    const hidden = /fill="(none|transparent|#fff|#ffffff|white)"|opacity="0"|display="none"/i.test(attrs);
     if (size >= 8 && !hidden) out.push(m[2]!.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, "&"));
   }
   return out;
