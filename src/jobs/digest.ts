@@ -1,15 +1,14 @@
 import { DateTime } from "luxon";
 import type { AppDeps } from "../app-deps.js";
 import type { TeamConfig } from "../config/file.js";
-import { METRIC_IDS, METRICS } from "../domain/metric-ids.js";
+import { METRIC_IDS } from "../domain/metric-ids.js";
 import { DAY_MS } from "../domain/scope.js";
-import type { ChartSpec } from "../present/chart.js";
-import { renderChartSvg } from "../present/chart.js";
+import { digestChart } from "../present/chart.js";
 import { digestBlocks } from "../present/digest-blocks.js";
 import { buildDigestModel, type DigestModel, type DigestReview } from "../present/digest-model.js";
 import type { ReviewRow } from "../store/reviews.js";
 import { digestSlot, isDigestDue, teamCalendar, type DigestSlot } from "./calendar.js";
-import { svgToPng } from "./chart-png.js";
+import { chartPng } from "./chart-png.js";
 import { callOptions, type JobContext } from "./context.js";
 import type { KpiEngine } from "./engine.js";
 import { postMessage, uploadFile } from "./slack-calls.js";
@@ -56,6 +55,7 @@ export function buildTeamDigest(deps: AppDeps, engine: KpiEngine, team: TeamConf
     reviews: deps.store.reviews.listOpen(team.id).map((r) => digestReview(r, nowMs)),
     reviewCompletion: deps.store.reviews.completion(policy.severities, nowMs - COMPLETION_DAYS * DAY_MS, nowMs, team.id),
     chartAnnotations: deps.store.digests.chartAnnotations(team.id, window.toMs - CHART_WEEKS * 7 * DAY_MS, window.toMs),
+    minSampleSize: deps.config.metrics.min_sample_size,
   });
   return { slot, model };
 }
@@ -73,24 +73,8 @@ export function digestReview(r: ReviewRow, nowMs: number): DigestReview {
   };
 }
 
-export function digestChartSpec(model: DigestModel): ChartSpec {
-  return {
-    title: `${model.team.name}: 12-week trends (to ${model.weekLabel})`,
-    zone: model.zone,
-    panels: model.kpis.map(({ answer }) => ({
-      label: answer.label,
-      unit: answer.unit,
-      direction: METRICS[answer.metric].direction,
-      points: answer.series.map((p) => ({ fromMs: Date.parse(p.from), value: p.value })),
-      warn: answer.threshold.warn,
-      critical: answer.threshold.critical,
-      annotations: model.chartAnnotations,
-    })),
-  };
-}
-
 export async function renderDigestChart(model: DigestModel): Promise<Uint8Array> {
-  return svgToPng(renderChartSvg(digestChartSpec(model)));
+  return chartPng(digestChart(model));
 }
 
 export type DigestOutcome =
@@ -125,7 +109,7 @@ export async function postTeamDigest(ctx: JobContext, team: TeamConfig, nowMs: n
         filename: `vitals-${team.id}-${slot.weekKey}.png`,
         title: `${team.name}: 12-week trends`,
         data: png,
-        altText: `12-week trend chart of ${team.name}'s KPIs with thresholds and annotations`,
+        altText: `12-week trend chart of ${team.name}'s KPIs: one panel per KPI with its threshold bands, 4-week average and numbered annotations`,
       },
       callOptions(ctx),
     );

@@ -10,9 +10,10 @@ import {
   formatValue,
   formatWindowRange,
   sampleNoun,
-  sparkline,
+  seriesSparkline,
   trendWord,
 } from "./format.js";
+import { partialWeeks } from "./digest-format.js";
 
 // Plain-text rendering of a question's result for `vitals ask` (Slack renders the same result as
 // Block Kit in src/present/blocks/). Pure: the time zone for dates comes in as an option.
@@ -52,11 +53,13 @@ export function renderAnswer(answer: KpiAnswer, options: TextOptions): string {
   lines.push(`  ${status.join(" · ")}`);
   const stats = Object.entries(answer.stats).map(([name, value]) => `${name} ${formatStat(name, value, answer.metric)}`);
   if (stats.length > 0) lines.push(`  ${stats.join(" · ")}`);
-  const spark = sparkline(answer.series.map((p) => p.value));
+  const spark = seriesSparkline(answer.series);
   if (spark) {
-    // The newest week is often still running (or empty): name the latest week that has a value.
-    const latest = [...answer.series].reverse().find((p) => p.value !== null);
-    lines.push(`  ${answer.series.length} weeks: ${spark}  (latest week with data: ${formatValue(latest?.value ?? null, answer.unit)})`);
+    // The newest week is often still running (or empty): name the latest full week that has a value.
+    const partial = partialWeeks(answer.series);
+    const latest = [...answer.series].reverse().find((p, i) => p.value !== null && !partial[answer.series.length - 1 - i]);
+    const running = partial.some(Boolean) ? ", · this week so far" : "";
+    lines.push(`  ${answer.series.length} weeks: ${spark}  (latest full week with data: ${formatValue(latest?.value ?? null, answer.unit)}${running})`);
   }
   if (answer.definition) lines.push(`  ${answer.definition}`);
   if (answer.drivers.length > 0) {
@@ -138,7 +141,7 @@ export function renderSummary(answers: readonly KpiAnswer[], options: TextOption
   for (const answer of answers) {
     const change = shownChange(answer);
     const trend = answer.value === null || answer.previous.value === null ? "no comparison" : `${arrow(change)} ${formatChange(change, answer.change.percent, answer.unit)} ${trendWord(change, METRICS[answer.metric].direction)}`;
-    const spark = sparkline(answer.series.map((p) => p.value));
+    const spark = seriesSparkline(answer.series);
     const extras = [`tier ${answer.tier ?? "none"}`, answer.threshold.status ? `threshold ${answer.threshold.status}` : "", `n=${answer.sample_size}`].filter(Boolean).join(", ");
     lines.push(`  ${answer.label.padEnd(width)}  ${formatValue(answer.value, answer.unit).padStart(12)}  ${trend.padEnd(24)} ${spark}  ${extras}`);
   }

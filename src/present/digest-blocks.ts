@@ -1,6 +1,6 @@
-import type { DigestModel } from "./digest-model.js";
-import { formatChange, formatValue, formatVersus, sparkline, type SlackBlock } from "./digest-format.js";
-import { reviewLine } from "./digest-text.js";
+import { isThinSample, isWithinNoise, type DigestModel } from "./digest-model.js";
+import { formatChange, formatValue, formatVersus, seriesSparkline, type SlackBlock } from "./digest-format.js";
+import { reviewLine, tableNotes } from "./digest-text.js";
 
 type KnownBlock = SlackBlock;
 
@@ -30,12 +30,20 @@ export function digestBlocks(model: DigestModel): { text: string; blocks: KnownB
     }
     blocks.push({ type: "divider" });
     // One line per KPI keeps the message under Slack's 50-block limit for all 12 metrics.
-    const rows = model.kpis.map(({ answer: a, fourWeekAverage }) => {
+    const rows = model.kpis.map((kpi) => {
+      const { answer: a, fourWeekAverage } = kpi;
       const icon = a.threshold.status ? `${STATUS_ICON[a.threshold.status]} ` : "";
       const tier = a.tier ? ` · ${a.tier}` : "";
-      return `${icon}*${a.label}* ${formatValue(a.value, a.unit)} · WoW ${formatChange(a.change.absolute, a.change.percent, a.unit)} · vs 4-wk ${formatVersus(a.value, fourWeekAverage, a.unit)}${tier} \`${sparkline(a.series.map((p) => p.value))}\``;
+      // "(thin)", not the table's "*": a lone asterisk can pair up with a bold marker in mrkdwn.
+      const n = `n=${a.sample_size}${isThinSample(kpi, model.minSampleSize) ? " (thin)" : ""}`;
+      // Slack has no grey text: a change within normal variation is set in italics and parentheses.
+      const wow = `WoW ${formatChange(a.change.absolute, a.change.percent, a.unit)}`;
+      const change = isWithinNoise(kpi) ? `_(${wow})_` : wow;
+      return `${icon}*${a.label}* ${formatValue(a.value, a.unit)} · ${n} · ${change} · vs 4-wk ${formatVersus(a.value, fourWeekAverage, a.unit)}${tier} \`${seriesSparkline(a.series)}\``;
     });
     for (let i = 0; i < rows.length; i += 6) blocks.push(section(rows.slice(i, i + 6).join("\n")));
+    const notes = tableNotes(model).map((note) => note.replace(/^\* fewer/, "thin: fewer"));
+    if (notes.length > 0) blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: notes.join("  ").slice(0, 3000) }] });
   }
   if (model.annotations.length > 0) {
     blocks.push({

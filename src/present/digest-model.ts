@@ -38,17 +38,37 @@ export interface DigestModel {
   readonly reviewCompletion: { readonly incidents: number; readonly done: number };
   /** Annotations of the chart's 12 weeks (markers). */
   readonly chartAnnotations: readonly ChartAnnotation[];
+  /** `metrics.min_sample_size`: below it a KPI's sample is marked thin. */
+  readonly minSampleSize: number;
 }
 
 export interface ChartAnnotation {
   readonly atMs: number;
   readonly text: string;
+  readonly service?: string | null;
 }
 
 /** What the digest is built from: the model's facts, with the answers in place of the derived KPI rows. */
 export interface DigestInput extends Pick<DigestModel, "team" | "zone" | "fromMs" | "toMs" | "weekLabel" | "reviews" | "reviewCompletion"> {
   readonly answers: readonly KpiAnswer[];
   readonly chartAnnotations?: readonly ChartAnnotation[];
+  readonly minSampleSize?: number;
+}
+
+/** The config default of `metrics.min_sample_size` (src/config/file.ts). */
+const DEFAULT_MIN_SAMPLE_SIZE = 5;
+
+/** Level metrics (the latest reading, METRICS.md) count repositories, not events: no sample is "thin". */
+const LEVEL_METRICS: ReadonlySet<string> = new Set(["coverage", "tech_debt_ratio"]);
+
+/** Fewer samples than `metrics.min_sample_size` behind a flow KPI's value this week. */
+export function isThinSample(kpi: DigestKpi, minSampleSize: number): boolean {
+  return !LEVEL_METRICS.has(kpi.answer.metric) && kpi.answer.value !== null && kpi.answer.sample_size < minSampleSize;
+}
+
+/** The change is within normal week-to-week variation (issue 13's test said so; untested is not muted). */
+export function isWithinNoise(kpi: DigestKpi): boolean {
+  return kpi.answer.change.significant === false;
 }
 
 export function buildDigestModel(input: DigestInput): DigestModel {
@@ -75,6 +95,7 @@ export function buildDigestModel(input: DigestInput): DigestModel {
     reviews: input.reviews,
     reviewCompletion: input.reviewCompletion,
     chartAnnotations: input.chartAnnotations ?? [],
+    minSampleSize: input.minSampleSize ?? DEFAULT_MIN_SAMPLE_SIZE,
   };
 }
 

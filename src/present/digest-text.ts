@@ -1,6 +1,6 @@
 import { DateTime } from "luxon";
-import type { DigestKpi, DigestModel, DigestReview } from "./digest-model.js";
-import { formatChange, formatValue, formatVersus, sparkline } from "./digest-format.js";
+import { isThinSample, isWithinNoise, type DigestKpi, type DigestModel, type DigestReview } from "./digest-model.js";
+import { formatChange, formatValue, formatVersus, partialWeeks, seriesSparkline } from "./digest-format.js";
 
 // The weekly digest as plain text: what `vitals digest` prints and the Slack message's fallback.
 
@@ -12,7 +12,7 @@ export function renderDigestText(model: DigestModel): string {
     lines.push(`Quiet week for ${model.team.name}: none of its ${model.kpis.length} KPIs changed.`);
   } else {
     if (model.biggestMover) lines.push(...moverLines(model.biggestMover), "");
-    lines.push(...kpiTable(model.kpis));
+    lines.push(...kpiTable(model));
   }
   if (model.annotations.length > 0) {
     lines.push("", "Annotations this week:");
@@ -34,20 +34,34 @@ function moverLines(k: DigestKpi): string[] {
   return lines;
 }
 
-function kpiTable(kpis: readonly DigestKpi[]): string[] {
-  const header = ["KPI", "This week", "WoW", "vs 4-wk avg", "Tier", "Threshold", "12 weeks"];
-  const rows = kpis.map(({ answer: a, fourWeekAverage }) => [
-    a.label,
-    formatValue(a.value, a.unit),
-    formatChange(a.change.absolute, a.change.percent, a.unit),
-    formatVersus(a.value, fourWeekAverage, a.unit),
-    a.tier ?? "–",
-    a.threshold.status ?? "–",
-    sparkline(a.series.map((p) => p.value)),
-  ]);
+function kpiTable(model: DigestModel): string[] {
+  const header = ["KPI", "This week", "n", "WoW", "vs 4-wk avg", "Tier", "Threshold", "12 weeks"];
+  const rows = model.kpis.map((kpi) => {
+    const { answer: a, fourWeekAverage } = kpi;
+    const change = formatChange(a.change.absolute, a.change.percent, a.unit);
+    return [
+      a.label,
+      formatValue(a.value, a.unit),
+      `${a.sample_size}${isThinSample(kpi, model.minSampleSize) ? "*" : ""}`,
+      isWithinNoise(kpi) ? `(${change})` : change,
+      formatVersus(a.value, fourWeekAverage, a.unit),
+      a.tier ?? "–",
+      a.threshold.status ?? "–",
+      seriesSparkline(a.series),
+    ];
+  });
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join("  ").trimEnd();
-  return [line(header), ...rows.map(line)];
+  return [line(header), ...rows.map(line), ...tableNotes(model)];
+}
+
+/** The footnotes the table's marks need, only when a row carries one. */
+export function tableNotes(model: DigestModel): string[] {
+  const notes: string[] = [];
+  if (model.kpis.some((k) => isThinSample(k, model.minSampleSize))) notes.push(`* fewer than ${model.minSampleSize} samples this week: too few to read much into the change.`);
+  if (model.kpis.some(isWithinNoise)) notes.push("(…) within normal week-to-week variation.");
+  if (model.kpis.some((k) => partialWeeks(k.answer.series).some(Boolean))) notes.push("· in a sparkline: a week still in progress.");
+  return notes;
 }
 
 export function reviewLines(model: Pick<DigestModel, "reviews" | "reviewCompletion" | "zone">): string[] {

@@ -7,7 +7,7 @@ import { formatValue } from "./digest-format.js";
 // with units, signed contributions, trend wording from the metric's direction, stats by name.
 // Value formatting itself is digest-format.ts (one place); trend logic is blocks/format-slack.ts.
 
-export { formatChange, formatValue, formatVersus, sparkline } from "./digest-format.js";
+export { formatChange, formatValue, formatVersus, seriesSparkline, sparkline } from "./digest-format.js";
 export { arrow, formatWindowRange, trendOf, type Trend } from "./blocks/format-slack.js";
 /** What `sample_size` counts, per metric (METRICS.md), as the metric code words it. */
 export { sampleNoun } from "../metrics/definitions.js";

@@ -60,7 +60,14 @@ export interface KpiAnswer {
   /** Every secondary figure METRICS.md names: mean, median, p90, count, failed, open_count, excluded, ... */
   stats: Record<string, number | null>;
   previous: { window: IsoWindow; value: number | null; sample_size: number };
-  change: { absolute: number | null; percent: number | null };
+  change: {
+    absolute: number | null;
+    percent: number | null;
+    /** Whether the change is beyond normal week-to-week variation (METRICS.md's test); null when untested. */
+    significant?: boolean | null;
+    p_value?: number | null;
+    test?: string | null;
+  };
   tier: Tier | null;
   threshold: { status: ThresholdStatus | null; warn: number | null; critical: number | null };
   /** Weekly points (ISO weeks in the scope's time zone) for the last 12 weeks. */

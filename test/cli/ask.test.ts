@@ -77,7 +77,8 @@ describe("vitals ask (text)", () => {
     expect(lines[0]).toBe("Change failure rate — service checkout, last 30 days (Apr 4–May 4, 2026)");
     expect(lines[1]).toMatch(/^ {2}(\d+(\.\d+)? %|N\/A) {3}/);
     expect(lines[1]).toMatch(/(improved|worsened|unchanged|no comparison)$/);
-    expect(stdout).toMatch(/12 weeks: [▁▂▃▄▅▆▇█ ]{12}/);
+    // "last 30 days" ends mid-week: that week is marked, not drawn as a collapse to ▁.
+    expect(stdout).toMatch(/12 weeks: [▁▂▃▄▅▆▇█ ]{11}· {2}\(latest full week with data: [\d.]+ %, · this week so far\)/);
   });
 
   it("explains a metric with its coverage", async () => {

@@ -39,7 +39,7 @@ describe("renderQuestionResult", () => {
       "  12.5 %   ↑ +4.5 pp vs previous period (8 %): worsened",
       "  tier: medium · threshold: warn (warn 10 %, critical 20 %) · sample: 48 deployments",
       "  count 48 · failed 6",
-      "  5 weeks: ▁▂ ▄█  (latest week with data: 12 %)",
+      "  5 weeks: ▁▂ ▄█  (latest full week with data: 12 %)",
       "  6 of 48 deployments caused a failure",
       "Why it moved:",
       "  - service checkout: +3.6 pp (80 % of the change) 6 % → 14 % — mix +0.4 pp, rate +3.2 pp",

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { digestBlocks } from "../../src/present/digest-blocks.js";
-import { formatChange, formatValue, sparkline } from "../../src/present/digest-format.js";
+import { formatChange, formatValue, seriesSparkline, sparkline } from "../../src/present/digest-format.js";
 import { buildDigestModel, type DigestInput } from "../../src/present/digest-model.js";
 import { renderDigestText } from "../../src/present/digest-text.js";
 import { answer } from "../jobs/helpers.js";
@@ -44,7 +44,7 @@ describe("weekly digest model and text", () => {
     expect(text).toContain("Biggest mover: Change failure rate 14.3 % (+6.1 pp week over week, was 8.2 %)");
     expect(text).toContain("driver: checkout +4.2 pp (69 % of the change) — 5 of 7 failures after Friday deploys");
     expect(text).toContain("ask: Friday deploys failed 3× more often: did the release train change?");
-    expect(text).toMatch(/Change failure rate\s+14\.3 %\s+\+6\.1 pp\s+\S+ pp\s+medium\s+warn\s+▁/);
+    expect(text).toMatch(/Change failure rate\s+14\.3 %\s+20\s+\+6\.1 pp\s+\S+ pp\s+medium\s+warn\s+▁/);
     expect(text).toContain("Annotations this week:\n  Thu 26 Mar  Release train moved to Fridays (checkout)");
     expect(text).not.toContain("Old note");
   });
@@ -92,6 +92,36 @@ describe("weekly digest model and text", () => {
   });
 });
 
+describe("digest table: sample sizes, thin samples, normal variation", () => {
+  const thin = answer("mttr", { value: 3, sample_size: 2, change: { absolute: 1, percent: 50, significant: false } });
+  const solid = answer("lead_time", { value: 30, sample_size: 40, change: { absolute: 3, percent: 11, significant: true } });
+  const level = answer("coverage", { value: 80, sample_size: 2, change: { absolute: 0.5, percent: 0.6 } });
+
+  it("prints n per KPI, marks thin flow samples and puts changes within normal variation in parentheses", () => {
+    const text = renderDigestText(buildDigestModel(input({ answers: [thin, solid, level], minSampleSize: 5 })));
+    expect(text).toMatch(/KPI\s+This week\s+n\s+WoW/);
+    expect(text).toMatch(/Mean time to recovery\s+3 h\s+2\*\s+\(\+50 %\)/);
+    expect(text).toMatch(/Lead time for changes\s+30 h\s+40\s+\+11 %/);
+    expect(text).toMatch(/Code coverage\s+80 %\s+2\s+\+0\.5 pp/); // a level counts repositories: never thin
+    expect(text).toContain("* fewer than 5 samples this week: too few to read much into the change.");
+    expect(text).toContain("(…) within normal week-to-week variation.");
+  });
+
+  it("says the same in Block Kit", () => {
+    const { blocks } = digestBlocks(buildDigestModel(input({ answers: [thin, solid], minSampleSize: 5 })));
+    const all = JSON.stringify(blocks);
+    expect(all).toContain("*Mean time to recovery* 3 h · n=2 (thin) · _(WoW +50 %)_");
+    expect(all).toContain("*Lead time for changes* 30 h · n=40 · WoW +11 %");
+    expect(all).toContain("thin: fewer than 5 samples this week");
+  });
+
+  it("leaves the footnotes out when nothing needs them", () => {
+    const text = renderDigestText(buildDigestModel(input({ answers: [solid] })));
+    expect(text).not.toContain("fewer than");
+    expect(text).not.toContain("normal week-to-week variation");
+  });
+});
+
 describe("digest formatting", () => {
   it("formats values in their units and changes as points or percent", () => {
     expect(formatValue(0.5, "hours")).toBe("30 min");
@@ -110,5 +140,11 @@ describe("digest formatting", () => {
     expect(sparkline([1, 2, null, 8])).toBe("▁▂ █");
     expect(sparkline([5, 5])).toBe("▄▄");
     expect(sparkline([null])).toBe("");
+  });
+
+  it("marks a week still in progress in the sparkline and leaves it out of the scale", () => {
+    expect(sparkline([1, 8, 0.1], [false, false, true])).toBe("▁█·");
+    const week = (from: string, to: string, value: number) => ({ from, to, value });
+    expect(seriesSparkline([week("2026-11-16T00:00:00Z", "2026-11-23T00:00:00Z", 1), week("2026-11-23T00:00:00Z", "2026-11-30T00:00:00Z", 8), week("2026-11-30T00:00:00Z", "2026-12-01T09:00:00Z", 0.1)])).toBe("▁█·");
   });
 });

@@ -1,6 +1,6 @@
 import { METRICS, type Unit } from "../../domain/metric-ids.js";
 import type { Driver, KpiAnswer } from "../../query/answer.js";
-import { formatChange, formatValue, sparkline } from "../digest-format.js";
+import { formatChange, formatValue, seriesSparkline } from "../digest-format.js";
 import { sampleNoun } from "../format.js";
 import {
   arrow,
@@ -74,7 +74,7 @@ export function thresholdText(answer: KpiAnswer): string {
 }
 
 export function sparklineText(answer: KpiAnswer): string {
-  const line = sparkline(answer.series.map((p) => p.value));
+  const line = seriesSparkline(answer.series);
   return line.trim() === "" ? "no weekly data" : `\`${line}\``;
 }
 

@@ -1,6 +1,6 @@
 import { METRICS } from "../../domain/metric-ids.js";
 import type { KpiAnswer } from "../../query/answer.js";
-import { formatChange, formatValue, sparkline } from "../digest-format.js";
+import { formatChange, formatValue, seriesSparkline } from "../digest-format.js";
 import type { RenderedMessage } from "./answer.js";
 import { ANSWER_ACTIONS, scopeText, sampleText } from "./answer.js";
 import { arrow, escapeMrkdwn, formatWindowRange, statusEmoji, tierLabel, TREND_EMOJI, trendOf } from "./format-slack.js";
@@ -17,7 +17,7 @@ export function kpiLine(answer: KpiAnswer): string {
     answer.change.absolute === null
       ? "no trend"
       : `${arrow(answer.change.absolute)} ${formatChange(answer.change.absolute, answer.change.percent, answer.unit)} ${TREND_EMOJI[trend]}`;
-  const spark = sparkline(answer.series.map((p) => p.value));
+  const spark = seriesSparkline(answer.series);
   return [
     `*${escapeMrkdwn(answer.label)}*  ${formatValue(answer.value, answer.unit)}  ${change}`,
     `${tierLabel(answer.tier)} · threshold ${statusEmoji(answer.threshold.status)} · ${sampleText(answer)}${spark.trim() ? ` · \`${spark}\`` : ""}`,

@@ -127,7 +127,10 @@ function requestHandler(apiUrl: string, log: Logger, stats: GitlabRequestStats, 
 const backoffMs = (attempt: number): number => Math.min(30_000, 500 * 2 ** (attempt - 1));
 
 async function parse(response: Response): Promise<{ body: ResponseBodyTypes; headers: Record<string, string>; status: number }> {
-  const headers = Object.fromEntries(response.headers.entries());
+  const headers: Record<string, string> = {};
+  response.headers.forEach((value, name) => {
+    headers[name] = value;
+  });
   const type = (response.headers.get("content-type") ?? "").split(";")[0]!.trim();
   let body: ResponseBodyTypes = null;
   if (response.status !== 204) body = type === "application/json" ? (((await response.json()) as ResponseBodyTypes) ?? {}) : await response.text();
