@@ -107,7 +107,7 @@ export function createStore(db: Db, options: StoreOptions = DEFAULT_STORE_OPTION
     return result;
   });
 
-  return { db, options, catalog, deployments, incidents, samples, annotations, links, syncState, write, close: () => db.close(),
+  return { db, options, incidentFilters, catalog, deployments, incidents, samples, annotations, links, syncState, write, close: () => db.close(),
     reviews: reviewStore(db), alerts: alertStore(db), digests: digestStore(db), slack: slackSettingsStore(db),
     explain: explainReads(db, options), github: githubStore(db) };
 }
