@@ -14,6 +14,7 @@ import { reviewStore } from "./reviews.js";
 import { slackSettingsStore } from "./slack-settings.js";
 import { explainReads } from "./explain-reads.js";
 import { githubStore } from "./github.js";
+import { confirmationStore } from "./confirmations.js";
 import { NO_INCIDENT_FILTERS, type IncidentFilters } from "../domain/incident-filter.js";
 
 export type { Db } from "./db.js";
@@ -109,7 +110,7 @@ export function createStore(db: Db, options: StoreOptions = DEFAULT_STORE_OPTION
 
   return { db, options, incidentFilters, catalog, deployments, incidents, samples, annotations, links, syncState, write, close: () => db.close(),
     reviews: reviewStore(db), alerts: alertStore(db), digests: digestStore(db), slack: slackSettingsStore(db),
-    explain: explainReads(db, options), github: githubStore(db) };
+    explain: explainReads(db, options), github: githubStore(db), confirmations: confirmationStore(db, options) };
 }
 
 export function openStore(path: string, options: StoreOptions = DEFAULT_STORE_OPTIONS): Store {
