@@ -1,6 +1,5 @@
 import type { FileConfig } from "../../config/file.js";
 import { describeFilter, type IncidentFilters } from "../../domain/incident-filter.js";
-import type { IncidentVerdictRow } from "../../store/slack-settings.js";
 import { formatValue } from "../digest-format.js";
 import { METRICS } from "../../domain/metric-ids.js";
 import type { RenderedMessage } from "./answer.js";
@@ -8,6 +7,17 @@ import { escapeMrkdwn } from "./format-slack.js";
 import { bulletSection, context, header } from "./kit.js";
 
 // `/kpi config`: the settings in force, marking those changed from Slack (they win over the YAML).
+
+/** A person's verdict on an incident, as the audit lists it. */
+export interface IncidentVerdictRow {
+  readonly external_id: string;
+  readonly title: string;
+  readonly verdict: "deployment" | "unrelated";
+  readonly deployment_external_id: string | null;
+  readonly verdict_by: string | null;
+  readonly verdict_at: number | null;
+  readonly verdict_via: "command" | "confirmation" | null;
+}
 
 export interface ConfigListing {
   readonly config: FileConfig;
