@@ -3,6 +3,7 @@ import { storeOptionsFrom } from "../../src/config/store-options.js";
 import type { VitalsRecord } from "../../src/domain/records.js";
 import { openDatabase, type Db } from "../../src/store/db.js";
 import { createStore } from "../../src/store/index.js";
+import { explainMetric } from "../../src/query/explain.js";
 import { ask, DAY, deployment, HOUR, LAST_30D, testConfig } from "../metrics/factories.js";
 
 // `incidents.change_failure` / `incidents.recovery` (METRICS.md "Which incidents count"): a filter
@@ -97,5 +98,22 @@ describe("which incidents count", () => {
     expect(cfr.stats["failed"]).toBe(2); // i2 is SEV3 but low urgency
     expect(mttr.value).toBeNull(); // no incident has a priority
     expect(mttr.stats["left_out_by_filter"]).toBe(3);
+  });
+
+  it("explain shows the filters in force, how many stored incidents they leave out, and the links by rule", () => {
+    const db = openDatabase(":memory:");
+    const extra = {
+      incidents: { change_failure: { severities: ["SEV1", "SEV2"] }, recovery: { urgencies: ["high"] } },
+      services: [{ id: "checkout", incidents: { recovery: { priorities: ["P1"] } } }],
+    };
+    const { store, config } = storeWith(db, extra);
+    store.write(RECORDS);
+    const cfr = explainMetric({ store, config, nowMs: LAST_30D.toMs }, "change_failure_rate");
+    expect(cfr.settings).toContainEqual({ name: "incidents.change_failure", value: "severity SEV1 or SEV2" });
+    expect(cfr.coverage).toContain("Incidents linked to a deployment: 0 named it explicitly, 0 confirmed by people, 0 through a rollback, 2 by the 24 h attribution window.");
+    expect(cfr.coverage).toContain("Incidents that can mark a deployment failed (incidents.change_failure): severity SEV1 or SEV2; 1 stored incidents left out.");
+    const mttr = explainMetric({ store, config, nowMs: LAST_30D.toMs }, "mttr");
+    expect(mttr.settings).toContainEqual({ name: "incidents.recovery", value: "urgency high (service checkout: priority P1)" });
+    expect(mttr.coverage).toContain("Incidents that count toward MTTR and MTTA (incidents.recovery): urgency high (service checkout: priority P1); 3 stored incidents left out.");
   });
 });
