@@ -1,4 +1,4 @@
-import type { DigestModel } from "./digest-model.js";
+import { failedDeploymentRecoveryLine, type DigestModel } from "./digest-model.js";
 import { formatChange, formatValue, formatVersus, sparkline, type SlackBlock } from "./digest-format.js";
 import { reviewLine } from "./digest-text.js";
 
@@ -36,6 +36,8 @@ export function digestBlocks(model: DigestModel): { text: string; blocks: KnownB
       return `${icon}*${a.label}* ${formatValue(a.value, a.unit)} · WoW ${formatChange(a.change.absolute, a.change.percent, a.unit)} · vs 4-wk ${formatVersus(a.value, fourWeekAverage, a.unit)}${tier} \`${sparkline(a.series.map((p) => p.value))}\``;
     });
     for (let i = 0; i < rows.length; i += 6) blocks.push(section(rows.slice(i, i + 6).join("\n")));
+    const recovery = failedDeploymentRecoveryLine(model.kpis, (h) => formatValue(h, "hours"));
+    if (recovery) blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: recovery }] });
   }
   if (model.annotations.length > 0) {
     blocks.push({
