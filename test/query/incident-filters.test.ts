@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import type { ConfigError } from "../../src/config/errors.js";
+import { parseFileConfig } from "../../src/config/file.js";
 import { storeOptionsFrom } from "../../src/config/store-options.js";
 import type { VitalsRecord } from "../../src/domain/records.js";
 import { openDatabase, type Db } from "../../src/store/db.js";
@@ -115,5 +117,22 @@ describe("which incidents count", () => {
     const mttr = explainMetric({ store, config, nowMs: LAST_30D.toMs }, "mttr");
     expect(mttr.settings).toContainEqual({ name: "incidents.recovery", value: "urgency high (service checkout: priority P1)" });
     expect(mttr.coverage).toContain("Incidents that count toward MTTR and MTTA (incidents.recovery): urgency high (service checkout: priority P1); 3 stored incidents left out.");
+  });
+});
+
+describe("the incidents section of vitals.yml", () => {
+  it("names the line, the field and what was expected when a filter is wrong", () => {
+    const problems = (() => {
+      try {
+        parseFileConfig("incidents:\n  recovery: { urgencies: [medium] }\n  change_failure: { severity: [SEV1] }\n", "vitals.yml");
+      } catch (error) {
+        return (error as ConfigError).problems;
+      }
+      throw new Error("expected a ConfigError");
+    })();
+    expect([...problems].sort()).toEqual([
+      'vitals.yml:2: incidents.recovery.urgencies.0: Invalid option: expected one of "high"|"low"',
+      'vitals.yml:3: incidents.change_failure: Unrecognized key: "severity"',
+    ]);
   });
 });
