@@ -20,7 +20,7 @@ interface IncidentToLink {
 
 /** A person's verdict on an incident: the deployment that caused it, none (unrelated), or back to the rules. */
 export type Verdict =
-  | { readonly kind: "deployment"; readonly deploymentId: number; readonly by: string; readonly atMs: number; readonly via: "command" | "confirmation" }
+  | { readonly kind: "deployment"; readonly deploymentId: number; readonly by: string; readonly atMs: number | null; readonly via: "command" | "confirmation" }
   | { readonly kind: "unrelated"; readonly by: string; readonly atMs: number; readonly via: "command" | "confirmation" }
   | { readonly kind: "rules" };
 
@@ -223,8 +223,8 @@ export function linkStore(db: Db, options: { productionEnvironment: string; attr
       return unlinked.all({ from: fromMs, to: toMs, env, limit });
     },
     /** A person's correction (null unlinks and returns the incident to the automatic rules). */
-    setManualLink(incidentId: number, deploymentId: number | null, by = "unknown", atMs = Date.now()): void {
-      recordVerdict(incidentId, deploymentId === null ? { kind: "rules" } : { kind: "deployment", deploymentId, by, atMs, via: "command" });
+    setManualLink(incidentId: number, deploymentId: number | null, who: { by: string; atMs: number | null } = { by: "unknown", atMs: null }): void {
+      recordVerdict(incidentId, deploymentId === null ? { kind: "rules" } : { kind: "deployment", deploymentId, by: who.by, atMs: who.atMs, via: "command" });
     },
     /** Record a person's verdict and re-derive the link from it (call in a transaction). */
     setVerdict: recordVerdict,

@@ -68,6 +68,8 @@ describe("which incidents count", () => {
     expect(db.prepare(`SELECT external_id, linked_incidents FROM deployments ORDER BY external_id`).all()).toEqual([
       { external_id: "d1", linked_incidents: 1 }, { external_id: "d2", linked_incidents: 0 }, { external_id: "d3", linked_incidents: 1 }, { external_id: "d4", linked_incidents: 0 },
     ]);
+    // Opening again with the same filters re-derives nothing.
+    expect(storeWith(db, filters).store.links.applyIncidentFilters()).toBe(0);
     // Removing the filter again brings everything back.
     expect(measure(db).cfr.value).toBe(75);
     expect(measure(db).mttr.value).toBeCloseTo(8 / 3, 2);

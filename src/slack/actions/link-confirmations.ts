@@ -1,5 +1,6 @@
 import type { App, BlockAction, ButtonAction, types } from "@slack/bolt";
 import type { AppDeps } from "../../app-deps.js";
+import { teamOfService } from "../../jobs/context.js";
 import { answerConfirmation, type AnswerResult } from "../../jobs/link-confirmations.js";
 import { answeredBlocks, CONFIRM_ACTIONS, CONFIRM_VIEW, deploymentLabel, otherDeploymentModal, parseButtonValue, PICKER_ACTION, PICKER_BLOCK } from "../../present/confirmation-blocks.js";
 
@@ -27,7 +28,7 @@ export function registerLinkConfirmationActions(app: App, deps: AppDeps): void {
     const value = parseButtonValue(action.value);
     const incident = value && deps.store.slack.findIncidents(`#${value.incidentId}`)[0];
     if (!value || !incident?.service_id) return;
-    const zone = deps.config.timezone;
+    const zone = teamOfService(deps.config, incident.service_id)?.timezone ?? deps.config.timezone;
     const choices = deps.store.confirmations
       .recentDeployments(incident.service_id, incident.created_at)
       .map((d) => ({ id: d.id, label: deploymentLabel(d), finishedAtMs: d.finished_at }));
