@@ -5,6 +5,7 @@ import { storeOptionsFrom } from "../../src/config/store-options.js";
 import type { VitalsRecord } from "../../src/domain/records.js";
 import { openDatabase, type Db } from "../../src/store/db.js";
 import { createStore } from "../../src/store/index.js";
+import { renderAnswer } from "../../src/present/answer-text.js";
 import { explainMetric } from "../../src/query/explain.js";
 import { ask, DAY, deployment, HOUR, LAST_30D, testConfig } from "../metrics/factories.js";
 
@@ -64,6 +65,9 @@ describe("which incidents count", () => {
     expect(mttr.stats["left_out_by_filter"]).toBe(1);
     expect(cfr.definition).toContain("incidents counted: severity SEV1 or sev2 (incidents.change_failure), 1 created in the window left out");
     expect(mttr.definition).toContain("counting urgency high (incidents.recovery): 1 left out");
+    // As text: the new figures are counts, not percentages or hours.
+    expect(renderAnswer(cfr, { zone: "UTC" })).toContain("failed 2 · confirmed 0 · failed_by_explicit 0 · failed_by_rollback 0 · failed_by_window 2 · incidents_left_out_by_filter 1 · incidents_not_change_caused 0");
+    expect(renderAnswer(mttr, { zone: "UTC" })).toContain("left_out_by_filter 1");
     // The derived failure counts follow the links (migration 009's triggers).
     expect(db.prepare(`SELECT external_id, linked_incidents FROM deployments ORDER BY external_id`).all()).toEqual([
       { external_id: "d1", linked_incidents: 1 }, { external_id: "d2", linked_incidents: 0 }, { external_id: "d3", linked_incidents: 1 }, { external_id: "d4", linked_incidents: 0 },
