@@ -52,8 +52,11 @@ export async function runLinkConfirmations(ctx: JobContext, nowMs: number): Prom
     try {
       owner = await lookupUserByEmail(ctx.slack, candidate.owner_email, callOptions(ctx));
     } catch (error) {
-      deps.logger.warn({ err: error, incident: candidate.external_id }, "users.lookupByEmail failed; the link confirmation waits for the next run");
-      continue;
+      // Slack refused (e.g. no users:read.email scope): asking again every minute would be refused
+      // again, so the incident is not asked about. A network failure waits for the next run.
+      const refused = (error as { code?: string }).code === "slack_webapi_platform_error";
+      deps.logger.warn({ err: error, incident: candidate.external_id }, refused ? "users.lookupByEmail refused; the link confirmation is not sent" : "users.lookupByEmail failed; the link confirmation waits for the next run");
+      if (!refused) continue;
     }
     if (!store.claim(candidate.incident_id, candidate.deployment_id, owner ?? null, nowMs)) continue;
     if (!owner) {
