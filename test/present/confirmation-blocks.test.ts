@@ -15,10 +15,10 @@ describe("link confirmation message", () => {
   it("asks about the deployment and its PRs, in the team's zone, with the three buttons", () => {
     const { text, blocks } = confirmationBlocks({ ...view, incidentTitle: "5xx spike" }, "ask");
     expect(text).toBe("Was 5xx spike caused by deployment d-1042 (9f1c2e7) of checkout?");
-    const question = (blocks[0] as { text: { text: string } }).text.text;
+    const question = (blocks[0] as unknown as { text: { text: string } }).text.text;
     expect(question).toContain("finished Tue 3 Nov 14:02");
     expect(question).toContain("<https://github.com/acme/checkout/pull/812|#812 Retry card tokens>, #815");
-    const actions = blocks.find((b) => b.type === "actions") as { elements: { action_id: string; value: string }[] };
+    const actions = blocks.find((b) => b.type === "actions") as unknown as { elements: { action_id: string; value: string }[] };
     expect(actions.elements.map((e) => e.action_id)).toEqual(["link_confirm:yes", "link_confirm:other", "link_confirm:unrelated"]);
     expect(actions.elements.map((e) => parseButtonValue(e.value))).toEqual(Array(3).fill({ incidentId: 42, deploymentId: 7 }));
     expect(confirmationBlocks(view, "reminder").text.startsWith("Reminder: Was ")).toBe(true);
@@ -27,7 +27,7 @@ describe("link confirmation message", () => {
   it("stays within Block Kit limits with a long title and a full picker", () => {
     expect(blockKitProblems(confirmationBlocks(view, "ask").blocks)).toEqual([]);
     const choices = Array.from({ length: 150 }, (_, i) => ({ id: i + 1, label: `deployment-${i}-${"x".repeat(80)}`, finishedAtMs: Date.parse("2026-11-01T00:00:00Z") + i * 3_600_000 }));
-    const modal = otherDeploymentModal(view.incidentTitle, choices, "UTC", buttonValue({ incidentId: 42, deploymentId: 7 })) as { blocks: { element?: { options: { text: { text: string } }[] } }[] };
+    const modal = otherDeploymentModal(view.incidentTitle, choices, "UTC", buttonValue({ incidentId: 42, deploymentId: 7 })) as unknown as { blocks: { element?: { options: { text: { text: string } }[] } }[] };
     const options = modal.blocks[1]!.element!.options;
     expect(options).toHaveLength(100);
     expect(Math.max(...options.map((o) => o.text.text.length))).toBeLessThanOrEqual(75);
