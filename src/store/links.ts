@@ -125,6 +125,7 @@ export function linkStore(db: Db, options: { productionEnvironment: string; attr
     `SELECT i.id, i.source, i.external_id, i.service_id, i.title, i.created_at, i.url, count(*) OVER () AS total
      FROM incidents i
      WHERE i.created_at >= @from AND i.created_at < @to AND i.service_id IS NOT NULL AND i.linked_deployment_id IS NULL
+       AND i.counts_change_failure = 1 AND i.verdict IS NOT 'unrelated' AND NOT (i.verdict IS NULL AND i.change_caused IS 0)
        AND EXISTS (SELECT 1 FROM deployments d WHERE d.service_id = i.service_id AND d.status = 'success' AND d.environment = @env)
      ORDER BY i.created_at DESC LIMIT @limit`,
   );
