@@ -1,4 +1,5 @@
 import type { Server } from "node:http";
+import { storeOptionsFrom } from "./config/store-options.js";
 import type { AppDeps } from "./app-deps.js";
 import { requireSlackSettings, type Env } from "./config/env.js";
 import { loadFileConfig, type FileConfig } from "./config/file.js";
@@ -70,10 +71,7 @@ export function buildDeps(env: Env, options: { logger?: Logger; now?: () => numb
   const fileConfig = options.config ?? loadFileConfig(env.VITALS_CONFIG, { required: false });
   const store =
     options.store ??
-    createStore(openDatabase(env.DATABASE_PATH), {
-      productionEnvironment: fileConfig.production_environment,
-      attributionWindowMs: fileConfig.metrics.attribution_window_hours * 3_600_000,
-    });
+    createStore(openDatabase(env.DATABASE_PATH), storeOptionsFrom(fileConfig));
   store.catalog.syncFromConfig(fileConfig);
   return withSlackSettings({ store, config: fileConfig, env, logger: options.logger ?? createLogger(env.LOG_LEVEL), now: options.now ?? Date.now });
 }

@@ -1,4 +1,5 @@
 import { readFile } from "node:fs/promises";
+import { storeOptionsFrom } from "../config/store-options.js";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { loadFileConfig, type FileConfig } from "../config/file.js";
 import { parseEnv, type Env } from "../config/env.js";
@@ -98,10 +99,7 @@ export function buildContext(command: CliCommand, argv: string[], io: CliIo): Co
     openStore() {
       if (store) return store;
       const cfg = ctx.config();
-      store = createStore(openDatabase(dbPath), {
-        productionEnvironment: cfg.production_environment,
-        attributionWindowMs: cfg.metrics.attribution_window_hours * 3_600_000,
-      });
+      store = createStore(openDatabase(dbPath), storeOptionsFrom(cfg));
       store.catalog.syncFromConfig(cfg);
       return store;
     },

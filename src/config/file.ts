@@ -62,10 +62,30 @@ const prometheusServiceSchema = z
 
 const sonarServiceSchema = z.object({ project_key: z.string().min(1) }).strict();
 
+/** One incident filter: every list given must match (an absent list matches anything). */
+const incidentFilterSchema = z
+  .object({
+    severities: z.array(z.string().min(1)).min(1).optional(),
+    urgencies: z.array(z.enum(["high", "low"])).min(1).optional(),
+    priorities: z.array(z.string().min(1)).min(1).optional(),
+  })
+  .strict();
+
+/** Which incidents count (docs/incident-attribution.md): top level, team or service; the most specific wins, each filter separately. */
+const incidentsSchema = z
+  .object({
+    /** Incidents that can mark a deployment failed (change failure rate, failed deployment recovery time). */
+    change_failure: incidentFilterSchema.optional(),
+    /** Incidents that count toward MTTR and MTTA. */
+    recovery: incidentFilterSchema.optional(),
+  })
+  .strict();
+
 const serviceSchema = z
   .object({
     id,
     name: z.string().optional(),
+    incidents: incidentsSchema.optional(),
     github: githubServiceSchema.optional(),
     gitlab: gitlabServiceSchema.optional(),
     pagerduty: pagerdutyServiceSchema.optional(),
@@ -98,6 +118,7 @@ const teamSchema = z
       .strict()
       .default({ start: "09:00", end: "18:00" }),
     review_policy: reviewPolicySchema.optional(),
+    incidents: incidentsSchema.optional(),
   })
   .strict();
 
@@ -131,6 +152,7 @@ export const fileConfigSchema = z
       })
       .strict()
       .default({ attribution_window_hours: 24, outage_severities: ["SEV1"], min_sample_size: 5 }),
+    incidents: incidentsSchema.default({}),
     teams: z.array(teamSchema).default([]),
     services: z.array(serviceSchema).default([]),
     thresholds: z.array(thresholdSchema).default([]),
@@ -234,6 +256,8 @@ export type TeamConfig = FileConfig["teams"][number];
 export type ServiceConfig = FileConfig["services"][number];
 export type ThresholdConfig = FileConfig["thresholds"][number];
 export type ReviewPolicy = z.infer<typeof reviewPolicySchema>;
+export type IncidentFilterConfig = z.infer<typeof incidentFilterSchema>;
+export type IncidentsConfig = z.infer<typeof incidentsSchema>;
 
 /** Parse YAML text; problems are reported as `file:line: path.to.field: problem`. */
 export function parseFileConfig(text: string, fileName: string): FileConfig {

@@ -68,6 +68,8 @@ export interface IncidentRecord {
   readonly url?: string | undefined;
   /** An explicit reference to the deployment that caused it: a deployment id or a commit sha. */
   readonly deploymentRef?: string | undefined;
+  /** false: the source says no deployment caused it (it never marks a deployment failed, still counts for MTTR). */
+  readonly changeCaused?: boolean | undefined;
 }
 
 export interface SampleRecord {

@@ -5,6 +5,7 @@ import type { JobContext } from "./context.js";
 import { defaultEngine } from "./default-engine.js";
 import { runDigests } from "./digest.js";
 import type { KpiEngine } from "./engine.js";
+import { runLinkConfirmations } from "./link-confirmations.js";
 import { runReviews } from "./reviews.js";
 import type { SlackClient } from "./slack-calls.js";
 import { syncRunner } from "./syncs.js";
@@ -45,6 +46,8 @@ export interface JobRunners {
   digests(): Promise<void>;
   /** A review run (open + remind), unless one is in progress. */
   reviews(): Promise<void>;
+  /** Link confirmation messages and their one reminder, unless a run is in progress. */
+  confirmations(): Promise<void>;
   /** Evaluate thresholds now (also after each sync). */
   alerts(): Promise<void>;
   /** Alerts, if `alerts.evaluate_every_minutes` has passed since the last evaluation. */
@@ -76,6 +79,7 @@ export function jobRunners(deps: AppDeps, slack: SlackClient, options: Scheduler
   let lastAlertsAtMs: number | undefined;
   const digests = serialised(() => runJob(deps, "digests", (now) => runDigests(ctx, now)));
   const reviews = serialised(() => runJob(deps, "reviews", (now) => runReviews(ctx, now)));
+  const confirmations = serialised(() => runJob(deps, "link-confirmations", (now) => runLinkConfirmations(ctx, now)));
   const alerts = serialised(() =>
     runJob(deps, "alerts", async (now) => {
       lastAlertsAtMs = now;
@@ -85,6 +89,7 @@ export function jobRunners(deps: AppDeps, slack: SlackClient, options: Scheduler
   return {
     digests: () => digests.tickIfIdle(),
     reviews: () => reviews.tickIfIdle(),
+    confirmations: () => confirmations.tickIfIdle(),
     alerts: () => alerts.queue(),
     alertsIfDue: async () => {
       const every = deps.config.alerts.evaluate_every_minutes * 60_000;
@@ -94,6 +99,7 @@ export function jobRunners(deps: AppDeps, slack: SlackClient, options: Scheduler
     afterSync: async () => {
       await alerts.queue();
       await reviews.queue();
+      await confirmations.queue();
     },
   };
 }
@@ -121,10 +127,12 @@ export function startScheduler(deps: AppDeps, slack: SlackClient, options: Sched
     await runners.digests();
     await runners.alerts();
     await runners.reviews();
+    await runners.confirmations();
   })();
   every("digests", runners.digests);
   every("alerts", runners.alertsIfDue);
   every("reviews", runners.reviews);
+  every("link-confirmations", runners.confirmations);
   if (options.syncSources && options.syncSources.length > 0) {
     const syncs = syncRunner(deps, {
       sources: options.syncSources,

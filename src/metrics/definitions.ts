@@ -21,6 +21,14 @@ const NOUNS: Readonly<Record<MetricId, string>> = {
 
 export const sampleNoun = (metric: MetricId): string => NOUNS[metric];
 
+/** DORA's failed deployment recovery time beside MTTR: "; 3 change-caused: mean 2.5 h". */
+function recoveryOfFailures(s: WindowResult["stats"]): string {
+  const n = s["change_caused_count"];
+  if (!n) return "";
+  const mean = s["failed_deployment_recovery_mean_hours"] ?? null;
+  return `; failed deployment recovery time ${mean === null ? "N/A" : mean < 1 ? `${Math.round(mean * 60)} min` : `${mean.toFixed(1)} h`} (mean of ${n} change-caused)`;
+}
+
 /** "median of 41 changes first deployed to production in last 30 days" and friends. */
 export function definitionLine(metric: MetricId, result: WindowResult, windowLabel: string): string {
   const n = result.sample_size;
@@ -31,11 +39,11 @@ export function definitionLine(metric: MetricId, result: WindowResult, windowLab
     case "lead_time":
       return `median of ${n} changes first deployed to production in ${windowLabel} (commit → deploy)`;
     case "change_failure_rate":
-      return `${s["failed"] ?? 0} of ${n} production deployments in ${windowLabel} caused a failure`;
+      return `${s["failed"] ?? 0} of ${n} production deployments in ${windowLabel} caused a failure${s["confirmed"] !== undefined ? `, ${s["confirmed"]} confirmed by people` : ""}`;
     case "rework_rate":
       return `${s["rework"] ?? 0} of ${n} production deployments in ${windowLabel} were rollbacks or hotfixes`;
     case "mttr":
-      return `mean time from creation to resolution of ${n} incidents resolved in ${windowLabel}`;
+      return `mean time from creation to resolution of ${n} incidents resolved in ${windowLabel}${recoveryOfFailures(s)}`;
     case "mtta":
       return `mean time from creation to first acknowledgement of ${n} incidents acknowledged in ${windowLabel}`;
     case "uptime":

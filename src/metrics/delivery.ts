@@ -162,7 +162,24 @@ export function deploymentRatio(
     };
   });
   const tier = metric === "change_failure_rate" ? changeFailureTier(base.current.value) : null;
+  if (metric === "change_failure_rate") Object.assign(base.current.stats, failureBases(items));
   return { ...base, tier, details, hints: failureHints(metric, items, frame), notes: [] };
+}
+
+/**
+ * What marked each failed deployment, the strongest basis first: confirmed by a person, an
+ * explicit reference, a rollback, or the attribution window alone. The four add up to `failed`;
+ * `confirmed` is the first of them ("7 failures, 5 confirmed by people").
+ */
+export function failureBases(failed: readonly FailedDeploymentRow[]): Record<string, number> {
+  const bases = { confirmed: 0, failed_by_explicit: 0, failed_by_rollback: 0, failed_by_window: 0 };
+  for (const d of failed) {
+    if (d.confirmed > 0) bases.confirmed++;
+    else if (d.explicit > 0) bases.failed_by_explicit++;
+    else if (d.rolled_back) bases.failed_by_rollback++;
+    else bases.failed_by_window++;
+  }
+  return bases;
 }
 
 /** "3 of 4 failures followed Friday deploys of checkout" and friends. */

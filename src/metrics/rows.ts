@@ -22,7 +22,11 @@ export interface LeadTimeStageSumRow {
 /** Each stage's median duration (ms) over a window; null without samples. */
 export interface LeadTimeStagesRow { coding: number | null; pickup: number | null; review: number | null; deploy: number | null }
 /** A deployment that caused a failure (or was rework): what marked it. */
-export interface FailedDeploymentRow { id: number; service: string; finished_at: number; rolled_back: number; incidents: number; is_rework: number }
+export interface FailedDeploymentRow {
+  id: number; service: string; finished_at: number; rolled_back: number; incidents: number; is_rework: number;
+  /** Its linked incidents by the rule that linked them ("confirmed": by a person). */
+  confirmed: number; explicit: number; heuristic: number;
+}
 /** What a listed deployment shows: its ids and link, and the first incident linked to it. */
 export interface DeploymentDetailRow { id: number; external_id: string; url: string | null; sha: string | null; incident_title: string | null; incident_url: string | null }
 /** Incidents of one slice: how many, and their summed durations (ms). */

@@ -1,4 +1,4 @@
-import { isThinSample, isWithinNoise, type DigestModel } from "./digest-model.js";
+import { failedDeploymentRecoveryLine, isThinSample, isWithinNoise, type DigestModel } from "./digest-model.js";
 import { formatChange, formatValue, formatVersus, seriesSparkline, type SlackBlock } from "./digest-format.js";
 import { reviewLine, tableNotes } from "./digest-text.js";
 
@@ -44,6 +44,8 @@ export function digestBlocks(model: DigestModel): { text: string; blocks: KnownB
     for (let i = 0; i < rows.length; i += 6) blocks.push(section(rows.slice(i, i + 6).join("\n")));
     const notes = tableNotes(model).map((note) => note.replace(/^\* fewer/, "thin: fewer"));
     if (notes.length > 0) blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: notes.join("  ").slice(0, 3000) }] });
+    const recovery = failedDeploymentRecoveryLine(model.kpis, (h) => formatValue(h, "hours"));
+    if (recovery) blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: recovery }] });
   }
   if (model.annotations.length > 0) {
     blocks.push({

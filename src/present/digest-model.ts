@@ -129,3 +129,15 @@ function dedupeAnnotations(list: readonly AnswerAnnotation[]): AnswerAnnotation[
   }
   return out;
 }
+
+/**
+ * DORA's failed deployment recovery time beside MTTR (METRICS.md: MTTR over change-caused incidents
+ * only), one line for the digest; null when the week has no MTTR answer or no change-caused incident.
+ */
+export function failedDeploymentRecoveryLine(kpis: readonly DigestKpi[], format: (hours: number | null) => string): string | null {
+  const mttr = kpis.find((k) => k.answer.metric === "mttr")?.answer;
+  const n = mttr?.stats["change_caused_count"] ?? 0;
+  if (!mttr || !n) return null;
+  const mean = mttr.stats["failed_deployment_recovery_mean_hours"] ?? null;
+  return `Failed deployment recovery time: ${format(mean)} mean over ${n} change-caused incident${n === 1 ? "" : "s"} (MTTR ${format(mttr.value)} over ${mttr.sample_size}).`;
+}

@@ -1,5 +1,5 @@
 import { DateTime } from "luxon";
-import { isThinSample, isWithinNoise, type DigestKpi, type DigestModel, type DigestReview } from "./digest-model.js";
+import { failedDeploymentRecoveryLine, isThinSample, isWithinNoise, type DigestKpi, type DigestModel, type DigestReview } from "./digest-model.js";
 import { formatChange, formatValue, formatVersus, partialWeeks, seriesSparkline } from "./digest-format.js";
 
 // The weekly digest as plain text: what `vitals digest` prints and the Slack message's fallback.
@@ -13,6 +13,8 @@ export function renderDigestText(model: DigestModel): string {
   } else {
     if (model.biggestMover) lines.push(...moverLines(model.biggestMover), "");
     lines.push(...kpiTable(model));
+    const recovery = failedDeploymentRecoveryLine(model.kpis, (h) => formatValue(h, "hours"));
+    if (recovery) lines.push("", recovery);
   }
   if (model.annotations.length > 0) {
     lines.push("", "Annotations this week:");

@@ -1,5 +1,7 @@
 import type { FileConfig } from "../config/file.js";
+import { NO_INCIDENT_FILTERS, type IncidentFilters } from "../domain/incident-filter.js";
 import type { MetricId } from "../domain/metric-ids.js";
+import { filterInForce } from "./incident-counting.js";
 
 // The definition of each metric as `explain` shows it: METRICS.md (the project's definitions),
 // with this installation's settings filled in. Where METRICS.md is silent, the gap is filled with
@@ -16,7 +18,9 @@ export interface MetricDefinition {
 const SPEC = "METRICS.md" as const;
 const DORA = "DORA" as const;
 
-export function metricDefinition(metric: MetricId, config: FileConfig): MetricDefinition {
+export function metricDefinition(metric: MetricId, config: FileConfig, filters: IncidentFilters = NO_INCIDENT_FILTERS): MetricDefinition {
+  const changeFailureFilter = { name: "incidents.change_failure", value: filterInForce(filters, null, "change_failure") };
+  const recoveryFilter = { name: "incidents.recovery", value: filterInForce(filters, null, "recovery") };
   const env = config.production_environment;
   const hours = config.metrics.attribution_window_hours;
   const envSetting = { name: "production_environment", value: env };
@@ -44,33 +48,33 @@ export function metricDefinition(metric: MetricId, config: FileConfig): MetricDe
       };
     case "change_failure_rate":
       return {
-        definition: `Successful "${env}" deployments finished in the window that caused at least one failure. A deployment caused a failure when, in this order: an incident names it (deployment id or commit sha); a later deployment rolls it back; or an incident on the same service was created after it finished, before the service's next deployment and within ${hours} h. Several incidents on one deployment count once; an incident with no earlier deployment of its service is not a change failure.`,
+        definition: `Successful "${env}" deployments finished in the window that caused at least one failure. A deployment caused a failure when, in this order: an incident names it (deployment id or commit sha); a later deployment rolls it back; or an incident on the same service was created after it finished, before the service's next deployment and within ${hours} h. Several incidents on one deployment count once; an incident with no earlier deployment of its service is not a change failure. Only incidents the change-failure filter counts can mark a deployment failed; an incident marked not caused by a deployment (its source's change_caused: false, or a person's "unrelated") marks none, though a rollback still marks the deployment it undoes. A person's link (\`/kpi link\`, or an answer to the confirmation message) wins over every rule.`,
         formula: "distinct failed deployments ÷ all successful production deployments in the window × 100",
         tiers: "elite ≤ 5 %, high ≤ 10 %, medium ≤ 15 %, low otherwise",
         basis: [{ source: SPEC, text: "attribution rules, counting once, tiers" }],
-        settings: [envSetting, { name: "metrics.attribution_window_hours", value: `${hours} h` }],
+        settings: [envSetting, { name: "metrics.attribution_window_hours", value: `${hours} h` }, changeFailureFilter],
       };
     case "mttr":
       return {
-        definition: "Incidents resolved in the window; a reopened incident uses its last resolution. Open incidents are excluded and reported as a count with the age of the oldest. Also computed over change-caused incidents only (DORA's failed deployment recovery time).",
+        definition: "Incidents the recovery filter counts, resolved in the window; a reopened incident uses its last resolution. Open incidents are excluded and reported as a count with the age of the oldest. Also computed over change-caused incidents only (DORA's failed deployment recovery time): those linked to a deployment by the change failure rules.",
         formula: "sample = resolved − created; headline = mean (the name says mean); also median and p90",
         tiers: "on the median: elite < 1 h, high < 24 h, medium < 7 days, low otherwise",
         basis: [
           { source: SPEC, text: "samples, open incidents, headline and tiers" },
           { source: DORA, text: "failed deployment recovery time: time to recover from a failed deployment, here the incidents attributed to a deployment (change failure rules above)" },
         ],
-        settings: [{ name: "metrics.attribution_window_hours (change-caused incidents)", value: `${hours} h` }],
+        settings: [recoveryFilter, { name: "metrics.attribution_window_hours (change-caused incidents)", value: `${hours} h` }, changeFailureFilter],
       };
     case "mtta":
       return {
-        definition: "Incidents acknowledged in the window; unacknowledged incidents have no sample.",
+        definition: "Incidents the recovery filter counts, acknowledged in the window; unacknowledged incidents have no sample.",
         formula: "sample = first acknowledgement − created; headline = mean; also median and p90",
         tiers: "none: neither METRICS.md nor DORA publishes tiers for time to acknowledge",
         basis: [
           { source: SPEC, text: "same as MTTR over created → first acknowledgement" },
           { source: DORA, text: "no tier (DORA's four keys do not include acknowledgement time)" },
         ],
-        settings: [],
+        settings: [recoveryFilter],
       };
     case "rework_rate":
       return {

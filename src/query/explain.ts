@@ -2,6 +2,7 @@ import { METRICS, type MetricId } from "../domain/metric-ids.js";
 import { DAY_MS } from "../domain/scope.js";
 import type { CountRow, SampleCoverage } from "../store/explain-reads.js";
 import { metricDefinition } from "./definitions.js";
+import { filterInForce } from "./incident-counting.js";
 import type { MetricExplanation, QueryContext } from "./types.js";
 
 // `explain <metric>`: the definition in force (METRICS.md with this installation's settings), the
@@ -10,7 +11,7 @@ import type { MetricExplanation, QueryContext } from "./types.js";
 
 export function explainMetric(ctx: QueryContext, metric: MetricId): MetricExplanation {
   const info = METRICS[metric];
-  const definition = metricDefinition(metric, ctx.config);
+  const definition = metricDefinition(metric, ctx.config, ctx.store.incidentFilters);
   return {
     metric,
     label: info.label,
@@ -68,7 +69,9 @@ function coverageLines(ctx: QueryContext, metric: MetricId): string[] {
         lines.push(`${n(d.rollbacks)} production deployments are rollbacks and ${n(d.hotfixes)} are marked as hotfixes.`);
       } else {
         const i = incidentCoverage(ctx);
-        lines.push(`Incidents linked to a deployment: ${n(i.linked_explicit)} named it explicitly, ${n(i.linked_rollback)} through a rollback, ${n(i.linked_heuristic)} by the ${ctx.config.metrics.attribution_window_hours} h attribution window, ${n(i.linked_manual)} set by hand.`);
+        lines.push(`Incidents linked to a deployment: ${n(i.linked_explicit)} named it explicitly, ${n(i.linked_manual)} confirmed by people, ${n(i.linked_rollback)} through a rollback, ${n(i.linked_heuristic)} by the ${ctx.config.metrics.attribution_window_hours} h attribution window.`);
+        lines.push(`Incidents that can mark a deployment failed (incidents.change_failure): ${filterInForce(ctx.store.incidentFilters, null, "change_failure")}; ${n(i.change_failure_filtered)} stored incidents left out.`);
+        lines.push(`${n(i.unrelated_by_source + i.unrelated_by_people)} incidents are marked not caused by a deployment (${n(i.unrelated_by_source)} by their source's change_caused: false, ${n(i.unrelated_by_people)} by people in Slack): they mark nothing failed and still count for MTTR.`);
         lines.push(`${n(i.mapped_unlinked)} incidents on known services follow no deployment within the rules (not change failures).`);
         unmappedLine(lines, i.unmapped, reads.unmappedServices(), "cannot be attributed to any deployment");
       }
@@ -80,6 +83,7 @@ function coverageLines(ctx: QueryContext, metric: MetricId): string[] {
       const i = incidentCoverage(ctx);
       lines.push(`${n(i.total)} incidents stored: ${n(i.resolved)} resolved, ${n(i.open)} open${i.oldest_open_at !== null ? ` (oldest opened ${day(i.oldest_open_at)}, ${ageDays(ctx.nowMs, i.oldest_open_at)} days ago)` : ""}; open incidents are excluded and counted.`);
       if (metric === "mtta") lines.push(`${n(i.unacknowledged)} incidents were never acknowledged (no time-to-acknowledge sample).`);
+      lines.push(`Incidents that count toward MTTR and MTTA (incidents.recovery): ${filterInForce(ctx.store.incidentFilters, null, "recovery")}; ${n(i.recovery_filtered)} stored incidents left out.`);
       unmappedLine(lines, i.unmapped, reads.unmappedServices(), "count at org scope only, not for any team or service");
       break;
     }

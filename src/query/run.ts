@@ -13,6 +13,7 @@ import type { MetricOutcome, WindowResult } from "../metrics/types.js";
 import type { Db } from "../store/db.js";
 import { metricReads, type MetricReads, type ScopeServices } from "../store/metric-reads.js";
 import type { AnswerAnnotation, Driver, KpiAnswer, SeriesPoint } from "./answer.js";
+import { incidentCounting } from "./incident-counting.js";
 import type { KpiRequest, QueryContext } from "./types.js";
 
 // Answers one KPI question from the store: the metric over the window, the previous window, the
@@ -144,6 +145,9 @@ export function answerKpi(ctx: QueryContext, request: KpiRequest): KpiAnswer {
     .annotations(request.window, scope.services, scope.team)
     .map((a) => ({ at: iso(a.at), text: a.text, service: a.service_id, team: a.team_id }));
 
+  const counting = incidentCounting(readsOf(ctx.store.db), ctx.store.incidentFilters, request.metric, request.window, scope.services);
+  if (counting) Object.assign(current.stats, counting.stats);
+
   const notes = [...outcome.notes];
   const minimum = config.metrics.min_sample_size;
   const noun = sampleNoun(request.metric);
@@ -187,7 +191,7 @@ export function answerKpi(ctx: QueryContext, request: KpiRequest): KpiAnswer {
     drivers,
     prompts,
     annotations,
-    definition: definitionLine(request.metric, current, request.windowLabel),
+    definition: definitionLine(request.metric, current, request.windowLabel) + (counting?.definition ?? ""),
     notes,
   };
 }

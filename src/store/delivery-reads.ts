@@ -91,7 +91,10 @@ export function deliveryReads(kit: ReadKit) {
       const flagged = which === "failed" ? causedFailure : "(d.rollback_of IS NOT NULL OR d.is_hotfix = 1)";
       const statement = prepared(`flagged:${which}:${services === null}`, () => `
         SELECT d.id, d.service_id AS service, d.finished_at, d.successful_rollbacks > 0 AS rolled_back,
-          d.linked_incidents AS incidents, (d.rollback_of IS NOT NULL OR d.is_hotfix = 1) AS is_rework
+          d.linked_incidents AS incidents, (d.rollback_of IS NOT NULL OR d.is_hotfix = 1) AS is_rework,
+          (SELECT count(*) FROM incidents i WHERE i.linked_deployment_id = d.id AND i.link_rule = 'manual') AS confirmed,
+          (SELECT count(*) FROM incidents i WHERE i.linked_deployment_id = d.id AND i.link_rule = 'explicit') AS explicit,
+          (SELECT count(*) FROM incidents i WHERE i.linked_deployment_id = d.id AND i.link_rule = 'heuristic') AS heuristic
         FROM deployments d ${deploymentsIndex(services)}
         WHERE d.environment = ? AND d.status = 'success' AND d.finished_at >= ? AND d.finished_at < ?${scopeSql("d.service_id", services)}
           AND ${flagged}

@@ -37,6 +37,12 @@ export interface IncidentCoverage {
   linked_manual: number;
   mapped_unlinked: number;
   outages: number;
+  /** Left out by the `incidents.change_failure` / `incidents.recovery` filters. */
+  change_failure_filtered: number;
+  recovery_filtered: number;
+  /** Not caused by a change: by the source (`change_caused: false`) or by a person (`unrelated`). */
+  unrelated_by_source: number;
+  unrelated_by_people: number;
 }
 
 export interface SampleCoverage {
@@ -91,7 +97,12 @@ export function explainReads(db: Db, options: { productionEnvironment: string })
       count(*) FILTER (WHERE link_rule = 'rollback') AS linked_rollback,
       count(*) FILTER (WHERE link_rule = 'heuristic') AS linked_heuristic,
       count(*) FILTER (WHERE link_rule = 'manual') AS linked_manual,
-      count(*) FILTER (WHERE service_id IS NOT NULL AND linked_deployment_id IS NULL) AS mapped_unlinked,
+      count(*) FILTER (WHERE service_id IS NOT NULL AND linked_deployment_id IS NULL AND counts_change_failure = 1
+        AND verdict IS NOT 'unrelated' AND NOT (verdict IS NULL AND change_caused IS 0)) AS mapped_unlinked,
+      count(*) FILTER (WHERE counts_change_failure = 0) AS change_failure_filtered,
+      count(*) FILTER (WHERE counts_recovery = 0) AS recovery_filtered,
+      count(*) FILTER (WHERE counts_change_failure = 1 AND verdict IS NULL AND change_caused = 0) AS unrelated_by_source,
+      count(*) FILTER (WHERE counts_change_failure = 1 AND verdict = 'unrelated') AS unrelated_by_people,
       count(*) FILTER (WHERE service_id IS NOT NULL AND (severity IN (SELECT value FROM json_each(@severities))
         OR (source = 'pagerduty' AND urgency = 'high' AND priority IN (SELECT value FROM json_each(@priorities))))) AS outages
     FROM incidents`);

@@ -15,7 +15,7 @@ export function incidentReads(kit: ReadKit) {
     incidentSlices(timeColumn: "resolved_at" | "acknowledged_at", cuts: readonly number[], services: ScopeServices): IncidentSliceRow[] {
       const statement = prepared(`incSlices:${timeColumn}:${services === null}`, () => `
         SELECT ? AS slice, count(*) AS n, total(${timeColumn} - created_at) AS ms
-        FROM incidents WHERE ${timeColumn} >= ? AND ${timeColumn} < ?${scopeSql("service_id", services)}`);
+        FROM incidents WHERE ${timeColumn} >= ? AND ${timeColumn} < ? AND counts_recovery = 1${scopeSql("service_id", services)}`);
       const rows: IncidentSliceRow[] = [];
       for (let slice = 0; slice + 1 < cuts.length; slice++) rows.push(statement.get(slice, cuts[slice], cuts[slice + 1], ...scopeArgs(services)) as IncidentSliceRow);
       return rows;
@@ -31,7 +31,7 @@ export function incidentReads(kit: ReadKit) {
         SELECT group_concat(id) AS ids, group_concat(created_at) AS created, group_concat(coalesce(acknowledged_at, -1)) AS acknowledged,
           group_concat(coalesce(resolved_at, -1)) AS resolved, group_concat(coalesce(linked_deployment_id, -1)) AS linked,
           group_concat(coalesce(service_id, ''), char(31)) AS services
-        FROM incidents WHERE ${timeColumn} >= ? AND ${timeColumn} < ?${scopeSql("service_id", services)}`);
+        FROM incidents WHERE ${timeColumn} >= ? AND ${timeColumn} < ? AND counts_recovery = 1${scopeSql("service_id", services)}`);
       const packed = statement.get(window.fromMs, window.toMs, ...scopeArgs(services)) as Record<"ids" | "created" | "acknowledged" | "resolved" | "linked" | "services", string | null>;
       if (packed.ids === null) return [];
       const [ids, created, acknowledged, resolved, linked] = [packed.ids, packed.created, packed.acknowledged, packed.resolved, packed.linked].map((list) => parseIntegers(list!));
@@ -48,6 +48,19 @@ export function incidentReads(kit: ReadKit) {
       });
     },
 
+    /**
+     * Incidents of the scope the filters leave out in [from, to) of `timeColumn`: the recovery
+     * filter (MTTR by resolution, MTTA by acknowledgement) or the change-failure filter (by
+     * creation), and for the latter also those not caused by a change (source or person).
+     */
+    leftOut(kind: "recovery" | "change_failure", timeColumn: "resolved_at" | "acknowledged_at" | "created_at", window: Window, services: ScopeServices): { filtered: number; unrelated: number } {
+      const statement = prepared(`leftOut:${kind}:${timeColumn}:${services === null}`, () => `
+        SELECT count(*) FILTER (WHERE ${kind === "recovery" ? "counts_recovery" : "counts_change_failure"} = 0) AS filtered,
+          count(*) FILTER (WHERE ${kind === "recovery" ? "0" : "counts_change_failure = 1 AND (verdict = 'unrelated' OR (verdict IS NULL AND change_caused = 0))"}) AS unrelated
+        FROM incidents WHERE ${timeColumn} >= ? AND ${timeColumn} < ?${scopeSql("service_id", services)}`);
+      return statement.get(window.fromMs, window.toMs, ...scopeArgs(services)) as { filtered: number; unrelated: number };
+    },
+
     /** Titles and links of a few incidents (the drivers). */
     incidentTitles(ids: readonly number[]): IncidentTitleRow[] {
       const statement = prepared("incTitles", () => `SELECT id, title, url FROM incidents WHERE id IN (SELECT value FROM json_each(?))`);
@@ -59,9 +72,9 @@ export function incidentReads(kit: ReadKit) {
       const waiting = kind === "unresolved" ? "" : " AND (acknowledged_at IS NULL OR acknowledged_at >= @at)";
       const statement = prepared(`open:${kind}:${services === null}`, () => `
         SELECT count(*) AS open_count, min(created_at) AS oldest_created_at FROM (
-          SELECT created_at FROM incidents WHERE resolved_at IS NULL AND +created_at < @at${waiting}${scopeSql("service_id", services).replace("?", "@services")}
+          SELECT created_at FROM incidents WHERE resolved_at IS NULL AND +created_at < @at AND counts_recovery = 1${waiting}${scopeSql("service_id", services).replace("?", "@services")}
           UNION ALL
-          SELECT created_at FROM incidents WHERE resolved_at >= @at AND +created_at < @at${waiting}${scopeSql("service_id", services).replace("?", "@services")})`);
+          SELECT created_at FROM incidents WHERE resolved_at >= @at AND +created_at < @at AND counts_recovery = 1${waiting}${scopeSql("service_id", services).replace("?", "@services")})`);
       const args: Record<string, unknown> = { at: atMs };
       if (services !== null) args["services"] = JSON.stringify(services);
       return statement.get(args) as OpenIncidents;

@@ -1,3 +1,4 @@
+import { matchesFilter, type IncidentFilters } from "../domain/incident-filter.js";
 import type { IncidentRecord } from "../domain/records.js";
 import type { Db } from "./db.js";
 import { emptyStats, orNull, type WriteStats } from "./write-stats.js";
@@ -24,21 +25,32 @@ export interface StoredIncident {
   deployment_ref: string | null;
   linked_deployment_id: number | null;
   link_rule: string | null;
+  change_caused: 0 | 1 | null;
+  counts_change_failure: 0 | 1;
+  counts_recovery: 0 | 1;
+  verdict: "deployment" | "unrelated" | null;
+  verdict_deployment_id: number | null;
+  verdict_by: string | null;
+  verdict_at: number | null;
+  verdict_via: "command" | "confirmation" | null;
 }
 
-export function incidentStore(db: Db) {
+export function incidentStore(db: Db, filters: IncidentFilters) {
   const idOf = db.prepare<[string, string], { id: number }>(`SELECT id FROM incidents WHERE source = ? AND external_id = ?`);
   const upsert = db.prepare(
     `INSERT INTO incidents (source, external_id, service_id, external_service, title, severity, urgency, priority, status,
-                            created_at, acknowledged_at, resolved_at, owner_name, owner_email, escalation_policy, url, deployment_ref)
+                            created_at, acknowledged_at, resolved_at, owner_name, owner_email, escalation_policy, url, deployment_ref,
+                            change_caused, counts_change_failure, counts_recovery)
      VALUES (@source, @externalId, @service, @externalService, @title, @severity, @urgency, @priority, @status,
-             @createdAt, @acknowledgedAt, @resolvedAt, @ownerName, @ownerEmail, @escalationPolicy, @url, @deploymentRef)
+             @createdAt, @acknowledgedAt, @resolvedAt, @ownerName, @ownerEmail, @escalationPolicy, @url, @deploymentRef,
+             @changeCaused, @countsChangeFailure, @countsRecovery)
      ON CONFLICT (source, external_id) DO UPDATE SET
        service_id = excluded.service_id, external_service = excluded.external_service, title = excluded.title,
        severity = excluded.severity, urgency = excluded.urgency, priority = excluded.priority, status = excluded.status,
        created_at = excluded.created_at, acknowledged_at = excluded.acknowledged_at, resolved_at = excluded.resolved_at,
        owner_name = excluded.owner_name, owner_email = excluded.owner_email, escalation_policy = excluded.escalation_policy,
-       url = excluded.url, deployment_ref = excluded.deployment_ref
+       url = excluded.url, deployment_ref = excluded.deployment_ref, change_caused = excluded.change_caused,
+       counts_change_failure = excluded.counts_change_failure, counts_recovery = excluded.counts_recovery
      WHERE incidents.service_id IS NOT excluded.service_id OR incidents.external_service IS NOT excluded.external_service
        OR incidents.title IS NOT excluded.title OR incidents.severity IS NOT excluded.severity
        OR incidents.urgency IS NOT excluded.urgency OR incidents.priority IS NOT excluded.priority
@@ -46,7 +58,8 @@ export function incidentStore(db: Db) {
        OR incidents.acknowledged_at IS NOT excluded.acknowledged_at OR incidents.resolved_at IS NOT excluded.resolved_at
        OR incidents.owner_name IS NOT excluded.owner_name OR incidents.owner_email IS NOT excluded.owner_email
        OR incidents.escalation_policy IS NOT excluded.escalation_policy OR incidents.url IS NOT excluded.url
-       OR incidents.deployment_ref IS NOT excluded.deployment_ref`,
+       OR incidents.deployment_ref IS NOT excluded.deployment_ref OR incidents.change_caused IS NOT excluded.change_caused
+       OR incidents.counts_change_failure IS NOT excluded.counts_change_failure OR incidents.counts_recovery IS NOT excluded.counts_recovery`,
   );
 
   const openIds = db.prepare<[string], string>(
@@ -65,6 +78,7 @@ export function incidentStore(db: Db) {
       const stats = { ...emptyStats(), changedIds: [] as number[] };
       for (const record of records) {
         const existing = idOf.get(record.source, record.externalId);
+        const inForce = filters.forService(record.service ?? null);
         const result = upsert.run({
           source: record.source,
           externalId: record.externalId,
@@ -83,6 +97,9 @@ export function incidentStore(db: Db) {
           escalationPolicy: orNull(record.escalationPolicy),
           url: orNull(record.url),
           deploymentRef: orNull(record.deploymentRef),
+          changeCaused: record.changeCaused === undefined ? null : record.changeCaused ? 1 : 0,
+          countsChangeFailure: matchesFilter(inForce.changeFailure, record) ? 1 : 0,
+          countsRecovery: matchesFilter(inForce.recovery, record) ? 1 : 0,
         });
         if (!existing) {
           stats.inserted++;

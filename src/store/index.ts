@@ -14,6 +14,8 @@ import { reviewStore } from "./reviews.js";
 import { slackSettingsStore } from "./slack-settings.js";
 import { explainReads } from "./explain-reads.js";
 import { githubStore } from "./github.js";
+import { confirmationStore } from "./confirmations.js";
+import { NO_INCIDENT_FILTERS, type IncidentFilters } from "../domain/incident-filter.js";
 
 export type { Db } from "./db.js";
 export type { WriteStats } from "./write-stats.js";
@@ -23,6 +25,8 @@ export interface StoreOptions {
   readonly productionEnvironment: string;
   /** CFR attribution window for the heuristic incident → deployment link. */
   readonly attributionWindowMs: number;
+  /** Which incidents count (config `incidents`, resolved per service); default: every incident. */
+  readonly incidentFilters?: IncidentFilters;
 }
 
 export const DEFAULT_STORE_OPTIONS: StoreOptions = {
@@ -51,10 +55,13 @@ export type Store = ReturnType<typeof createStore>;
 export function createStore(db: Db, options: StoreOptions = DEFAULT_STORE_OPTIONS) {
   const catalog = catalogStore(db);
   const deployments = deploymentStore(db, options);
-  const incidents = incidentStore(db);
+  const incidentFilters = options.incidentFilters ?? NO_INCIDENT_FILTERS;
+  const incidents = incidentStore(db, incidentFilters);
   const samples = sampleStore(db);
   const annotations = annotationStore(db);
-  const links = linkStore(db, options);
+  const links = linkStore(db, { ...options, incidentFilters });
+  // A changed `incidents` filter section takes effect now, on the stored incidents (no re-import).
+  links.applyIncidentFilters();
   const syncState = syncStateStore(db);
 
   const write = db.transaction((records: readonly VitalsRecord[]): RecordWriteResult => {
@@ -101,9 +108,9 @@ export function createStore(db: Db, options: StoreOptions = DEFAULT_STORE_OPTION
     return result;
   });
 
-  return { db, options, catalog, deployments, incidents, samples, annotations, links, syncState, write, close: () => db.close(),
+  return { db, options, incidentFilters, catalog, deployments, incidents, samples, annotations, links, syncState, write, close: () => db.close(),
     reviews: reviewStore(db), alerts: alertStore(db), digests: digestStore(db), slack: slackSettingsStore(db),
-    explain: explainReads(db, options), github: githubStore(db) };
+    explain: explainReads(db, options), github: githubStore(db), confirmations: confirmationStore(db, options) };
 }
 
 export function openStore(path: string, options: StoreOptions = DEFAULT_STORE_OPTIONS): Store {

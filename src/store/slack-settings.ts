@@ -33,6 +33,17 @@ export interface IncidentRef {
   link_rule: string | null;
 }
 
+/** A person's verdict on an incident (`/kpi config`'s audit of manual links). */
+export interface IncidentVerdictRow {
+  external_id: string;
+  title: string;
+  verdict: "deployment" | "unrelated";
+  deployment_external_id: string | null;
+  verdict_by: string | null;
+  verdict_at: number | null;
+  verdict_via: "command" | "confirmation" | null;
+}
+
 export interface DeploymentRef {
   id: number;
   source: string;
@@ -81,7 +92,18 @@ export function slackSettingsStore(db: Db) {
     `SELECT ${deploymentColumns} FROM deployments WHERE sha LIKE ? || '%' AND status = 'success' ORDER BY finished_at LIMIT 2`,
   );
 
+  const verdicts = db.prepare<[number], IncidentVerdictRow>(
+    `SELECT i.external_id, i.title, i.verdict, d.external_id AS deployment_external_id, i.verdict_by, i.verdict_at, i.verdict_via
+     FROM incidents i LEFT JOIN deployments d ON d.id = i.verdict_deployment_id
+     WHERE i.verdict IS NOT NULL ORDER BY i.verdict_at DESC, i.id DESC LIMIT ?`,
+  );
+  const verdictCount = db.prepare<[], number>(`SELECT count(*) FROM incidents WHERE verdict IS NOT NULL`).pluck();
+
   return {
+    /** People's verdicts on incident links, newest first, and how many there are in all. */
+    incidentVerdicts(limit: number): { rows: IncidentVerdictRow[]; total: number } {
+      return { rows: verdicts.all(limit), total: verdictCount.get() ?? 0 };
+    },
     /** Bumped on every change, so a cached effective config knows when to rebuild. */
     revision: () => revision,
     thresholds: (): StoredThreshold[] => thresholds.all(),

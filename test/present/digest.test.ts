@@ -148,3 +148,15 @@ describe("digest formatting", () => {
     expect(seriesSparkline([week("2026-11-16T00:00:00Z", "2026-11-23T00:00:00Z", 1), week("2026-11-23T00:00:00Z", "2026-11-30T00:00:00Z", 8), week("2026-11-30T00:00:00Z", "2026-12-01T09:00:00Z", 0.1)])).toBe("▁█·");
   });
 });
+
+describe("failed deployment recovery time in the digest", () => {
+  it("stands beside MTTR, in the text and the Slack message, when change-caused incidents resolved", () => {
+    const mttr = answer("mttr", { value: 3.5, sample_size: 6, stats: { change_caused_count: 2, failed_deployment_recovery_mean_hours: 5.25 } });
+    const model = buildDigestModel(input({ answers: [cfr, mttr] }));
+    const line = "Failed deployment recovery time: 5.3 h mean over 2 change-caused incidents (MTTR 3.5 h over 6).";
+    expect(renderDigestText(model)).toContain(line);
+    expect(JSON.stringify(digestBlocks(model).blocks)).toContain(line);
+    const none = buildDigestModel(input({ answers: [cfr, answer("mttr", { stats: { change_caused_count: 0 } })] }));
+    expect(renderDigestText(none)).not.toContain("Failed deployment recovery time");
+  });
+});

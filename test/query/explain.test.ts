@@ -96,7 +96,7 @@ describe("explainMetric", () => {
       incident("u1", T0, { service: undefined, externalService: "PXYZ123", resolvedAtMs: T0 + HOUR }),
     ]);
     const cfr = explainMetric(ctx, "change_failure_rate").coverage;
-    expect(cfr).toContain("Incidents linked to a deployment: 0 named it explicitly, 0 through a rollback, 1 by the 6 h attribution window, 0 set by hand.");
+    expect(cfr).toContain("Incidents linked to a deployment: 0 named it explicitly, 0 confirmed by people, 0 through a rollback, 1 by the 6 h attribution window.");
     expect(cfr).toContain("1 incidents on known services follow no deployment within the rules (not change failures).");
     expect(cfr.some((line) => line.startsWith("1 incidents are on unmapped services (PXYZ123: 1): they cannot be attributed"))).toBe(true);
     const mttr = explainMetric(ctx, "mttr").coverage;

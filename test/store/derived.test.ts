@@ -20,6 +20,25 @@ const incident = (id: string, at: number, extra: Partial<Extract<VitalsRecord, {
 });
 const sample = (name: SampleName, at: number, value: number, service = "checkout"): VitalsRecord => ({ kind: "metric", source: "prometheus", service, name, atMs: at, value });
 
+/**
+ * Records as they would have been stored before a migration: written by today's store into a
+ * scratch database, then copied row by row (the columns the older schema has) into `db`, so the
+ * older schema's own triggers run. Today's store cannot write to an older schema directly (its
+ * statements name columns later migrations add).
+ */
+const DERIVED = new Set(["linked_incidents", "successful_rollbacks"]); // the older schema's triggers count them
+
+function storeAtOlderSchema(db: Db, records: VitalsRecord[]): void {
+  const scratch = createStore(openDatabase(":memory:"));
+  scratch.write(records);
+  for (const table of ["services", "deployments", "changes", "deployment_changes", "incidents", "samples"]) {
+    const have = new Set((db.prepare(`SELECT name FROM pragma_table_info(?)`).pluck().all(table) as string[]));
+    const columns = (scratch.db.prepare(`SELECT name FROM pragma_table_info(?)`).pluck().all(table) as string[]).filter((c) => have.has(c) && !DERIVED.has(c));
+    const insert = db.prepare(`INSERT INTO ${table} (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`);
+    for (const row of scratch.db.prepare(`SELECT ${columns.join(", ")} FROM ${table}`).raw().all() as unknown[][]) insert.run(...row);
+  }
+}
+
 /** Deployments whose stored counts differ from the records (an empty list when consistent). */
 function countMismatches(db: Db): unknown[] {
   return db.prepare(`
@@ -74,10 +93,25 @@ describe("failure counts on deployments", () => {
   it("are computed for the deployments already stored when migration 009 runs", () => {
     const migrations = loadMigrations();
     const db = openDatabase(":memory:", migrations.filter((m) => m.version < 9));
-    const store = createStore(db);
-    store.write([deployment("d1", T0), incident("i1", T0 + HOUR), incident("i2", T0 + 2 * HOUR), deployment("d2", T0 + 5 * HOUR), deployment("r2", T0 + 6 * HOUR, { rollbackOf: "d2" })]);
+    storeAtOlderSchema(db, [deployment("d1", T0), incident("i1", T0 + HOUR), incident("i2", T0 + 2 * HOUR), deployment("d2", T0 + 5 * HOUR), deployment("r2", T0 + 6 * HOUR, { rollbackOf: "d2" })]);
     migrate(db, migrations);
     expect(counts(db)).toEqual({ d1: [2, 0], d2: [0, 1], r2: [0, 0] });
+    expect(countMismatches(db)).toEqual([]);
+  });
+});
+
+describe("people's links when migration 014 runs", () => {
+  it("become verdicts that keep the link, and the failure counts stay as they were", () => {
+    const migrations = loadMigrations();
+    const db = openDatabase(":memory:", migrations.filter((m) => m.version < 14));
+    storeAtOlderSchema(db, [deployment("d1", T0), deployment("d2", T0 + 10 * HOUR), incident("i1", T0 + 11 * HOUR)]);
+    const [i1, d1] = [db.prepare(`SELECT id FROM incidents WHERE external_id = 'i1'`).pluck().get(), db.prepare(`SELECT id FROM deployments WHERE external_id = 'd1'`).pluck().get()];
+    db.prepare(`UPDATE incidents SET linked_deployment_id = ?, link_rule = 'manual' WHERE id = ?`).run(d1, i1);
+    migrate(db, migrations);
+    expect(db.prepare(`SELECT linked_deployment_id, link_rule, verdict, verdict_deployment_id FROM incidents`).get()).toEqual({ linked_deployment_id: d1, link_rule: "manual", verdict: "deployment", verdict_deployment_id: d1 });
+    // A later write near the incident leaves the person's link alone.
+    createStore(db).write([deployment("d3", T0 + 10.5 * HOUR)]);
+    expect(counts(db)).toMatchObject({ d1: [1, 0], d2: [0, 0], d3: [0, 0] });
     expect(countMismatches(db)).toEqual([]);
   });
 });
@@ -115,7 +149,7 @@ describe("paired samples", () => {
   it("are built from the samples already stored when migration 010 runs", () => {
     const migrations = loadMigrations();
     const db = openDatabase(":memory:", migrations.filter((m) => m.version < 10));
-    createStore(db).write([sample("latency_p95_ms", T0, 120), sample("requests", T0, 1000), sample("error_rate_pct", T0 + HOUR, 0.2, "gateway")]);
+    storeAtOlderSchema(db, [sample("latency_p95_ms", T0, 120), sample("requests", T0, 1000), sample("error_rate_pct", T0 + HOUR, 0.2, "gateway")]);
     migrate(db, migrations);
     expect(points(db)).toHaveLength(2);
     expect(points(db)).toEqual(pairedFromSamples(db));
@@ -157,7 +191,7 @@ describe("stage sums per day", () => {
   it("are built from the changes already stored when migration 012 runs", () => {
     const migrations = loadMigrations();
     const db = openDatabase(":memory:", migrations.filter((m) => m.version < 12));
-    createStore(db).write([deployment("d1", T0, { sha: "a1", changes: [pr("a1", 1)] }), deployment("d2", T0 + DAY, { sha: "c1", changes: [pr("c1", 2, { mergedAtMs: undefined })] })]);
+    storeAtOlderSchema(db, [deployment("d1", T0, { sha: "a1", changes: [pr("a1", 1)] }), deployment("d2", T0 + DAY, { sha: "c1", changes: [pr("c1", 2, { mergedAtMs: undefined })] })]);
     migrate(db, migrations);
     expect(stageDays(db)).toHaveLength(2);
     expect(stageDays(db)).toEqual(stageDaysFromChanges(db));

@@ -1,4 +1,5 @@
 import { rmSync, writeFileSync, mkdirSync } from "node:fs";
+import { storeOptionsFrom } from "../../config/store-options.js";
 import { dirname, join } from "node:path";
 import { demoConfigYaml } from "../../sources/demo/catalog.js";
 import { demoRecordBatches } from "../../sources/demo/generate.js";
@@ -40,10 +41,7 @@ ${COMMON_HELP}`,
     for (const suffix of ["", "-wal", "-shm"]) rmSync(dbPath + suffix, { force: true });
 
     const started = performance.now();
-    const store = createStore(openDatabase(dbPath), {
-      productionEnvironment: config.production_environment,
-      attributionWindowMs: config.metrics.attribution_window_hours * 3_600_000,
-    });
+    const store = createStore(openDatabase(dbPath), storeOptionsFrom(config));
     try {
       store.catalog.syncFromConfig(config);
       const nowMs = ctx.now();

@@ -7,6 +7,7 @@ import { detailsAction, driversAction, explainAction, shareAction } from "./answ
 import { downloadRowsAction } from "./download-rows.js";
 import { homeControlAction } from "./home-controls.js";
 import { registerJobActions } from "./jobs.js";
+import { registerLinkConfirmationActions } from "./link-confirmations.js";
 
 export function registerActions(app: App, runtime: SlackRuntime): void {
   app.action<BlockAction<ButtonAction>>(ANSWER_ACTIONS.share, shareAction(runtime));
@@ -18,4 +19,5 @@ export function registerActions(app: App, runtime: SlackRuntime): void {
   app.action<BlockAction<StaticSelectAction | ButtonAction>>(HOME_REFRESH_ACTION, homeControlAction(runtime));
   // Acknowledge / review buttons and the review modals belong to the jobs (alerts and reminders).
   registerJobActions(app, runtime.deps);
+  registerLinkConfirmationActions(app, runtime.deps);
 }

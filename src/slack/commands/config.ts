@@ -22,6 +22,8 @@ export const configSubcommand: KpiSubcommand = {
         ),
         channelsFromSlack: new Map(slack.subscriptions().map((s) => [s.team_id, { by: s.set_by, atIso: iso(s.set_at) }])),
         admins: ctx.deps.env.VITALS_ADMINS,
+        incidentFilters: ctx.deps.store.incidentFilters,
+        verdicts: slack.incidentVerdicts(10),
       }),
     );
   },
