@@ -50,7 +50,7 @@ async function syncGithub(deps: AppDeps, options: SyncOptions, clientFor: Client
       rateLimited: total.rateLimited - before.rateLimited,
       graphqlPoints: (total.graphqlPoints ?? 0) - (before.graphqlPoints ?? 0),
     });
-    const graphql = deps.config.github.api === "graphql" ? { octokit, stats: total, now: deps.now, wait: (seconds: number) => sleep(seconds * (clientOptions.retryAfterBaseValue ?? 1000)) } : undefined;
+    const graphql = deps.config.github.api === "graphql" ? { octokit, stats: total, clock: Date.now, wait: (seconds: number) => sleep(seconds * (clientOptions.retryAfterBaseValue ?? 1000)) } : undefined;
     const ctx: IngestContext = { deps, octokit, prs: new Map(), notes: report.notes, graphql };
     const log = deps.logger.child({ source: "github", repo: target.repo, deploymentSource: target.source });
     try {

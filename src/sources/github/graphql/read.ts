@@ -27,7 +27,8 @@ export interface GraphqlRunner {
   readonly stats: RequestStats;
   /** Waits `seconds` (GitHub's seconds; tests scale them down like the throttling plugin's). */
   readonly wait: (seconds: number) => Promise<void>;
-  readonly now: () => number;
+  /** The wall clock GitHub's reset times are on (not the app's injectable "now"). */
+  readonly clock: () => number;
   budget?: RateLimitInfo;
 }
 
@@ -42,7 +43,7 @@ export const POINTS_RESERVE = 10;
 export async function runQuery<T extends { rateLimit: RateLimitInfo }>(runner: GraphqlRunner, query: string, variables: Record<string, unknown>): Promise<T> {
   const budget = runner.budget;
   if (budget && budget.remaining < POINTS_RESERVE) {
-    const seconds = Math.max(0, Math.ceil((Date.parse(budget.resetAt) - runner.now()) / 1000) + 1);
+    const seconds = Math.max(0, Math.ceil((Date.parse(budget.resetAt) - runner.clock()) / 1000) + 1);
     runner.stats.rateLimited++;
     await runner.wait(seconds);
   }
