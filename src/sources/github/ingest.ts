@@ -26,8 +26,8 @@ export interface BulkRepo {
   readonly history: BranchHistory;
   /** Commit time the history was read back to (-Infinity: all of it). */
   readonly historyBackToMs: number;
-  /** Merge commits and PR commits → the merged PR that brought them. */
-  readonly prOfSha: ReadonlyMap<string, number>;
+  /** Merge commits, PR commits and GitHub's associations → the merged PR that brought them (null: none). */
+  readonly prOfSha: ReadonlyMap<string, number | null>;
 }
 
 export interface IngestTotals {
@@ -192,7 +192,11 @@ async function changesOf(ctx: IngestContext, target: RepoTarget, commits: readon
 
 async function prOfCommit(ctx: IngestContext, target: RepoTarget, c: CommitLike): Promise<PrData | null> {
   let number = prNumberFromMessage(c.commit.message);
-  number ??= ctx.bulk?.prOfSha.get(c.sha);
+  if (number === undefined) {
+    const local = ctx.bulk?.prOfSha.get(c.sha);
+    if (local === null) return null;
+    number = local;
+  }
   if (number === undefined) {
     // Rebase merges name no PR: ask GitHub which merged PR brought this commit.
     const { data } = await ctx.octokit.request("GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls", { owner: target.owner, repo: target.name, commit_sha: c.sha });

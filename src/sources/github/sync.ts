@@ -1,7 +1,7 @@
 import { statusOf } from "./client.js";
-import { readDeploymentsAndHistory, readPullRequests, type GraphqlRunner } from "./graphql/read.js";
+import { readCommitPullRequests, readDeploymentsAndHistory, readPullRequests, type GraphqlRunner } from "./graphql/read.js";
 import { ingestEvents, isStored, type IngestContext, type IngestTotals } from "./ingest.js";
-import { deploymentEvent, isDeployWorkflow, ms, nextLink, releaseEvent, workflowRunEvent, type DeploymentEvent, type DeploymentLike } from "./normalise.js";
+import { deploymentEvent, isDeployWorkflow, ms, nextLink, prNumberFromMessage, releaseEvent, workflowRunEvent, type DeploymentEvent, type DeploymentLike } from "./normalise.js";
 import { cursorKey, type RepoTarget } from "./targets.js";
 
 // Incremental listing of one repo's deployments (Deployments API, Actions runs or releases). GitHub
@@ -185,13 +185,21 @@ async function listWithGraphql(ctx: IngestContext, runner: GraphqlRunner, target
   const needed = listing.events.filter((e) => e.status === "success" && !isStored(ctx.deps, e));
   if (needed.length === 0) return listing;
   const oldest = Math.min(...listing.events.map((e) => e.createdAtMs));
-  const prs = await readPullRequests(runner, target, historyFrom(oldest));
-  const prOfSha = new Map<string, number>();
+  const sinceMs = historyFrom(oldest);
+  const prs = await readPullRequests(runner, target, sinceMs);
+  const prOfSha = new Map<string, number | null>();
   for (const pr of prs) ctx.prs.set(`${target.repo}#${pr.info.number}`, { info: pr.info, earliestCommitMs: pr.earliestCommitMs });
   // A commit that is some PR's merge commit belongs to that PR before any PR that merely contains it.
   for (const pr of prs) if (pr.mergeCommit && !prOfSha.has(pr.mergeCommit)) prOfSha.set(pr.mergeCommit, pr.info.number);
   for (const pr of prs) for (const sha of pr.commitShas) if (!prOfSha.has(sha)) prOfSha.set(sha, pr.info.number);
-  ctx.bulk = { history: listing.history, historyBackToMs: listing.historyBackToMs, prOfSha };
+  const unnamed = listing.history
+    .commits()
+    // A commit whose change is stored is answered by the store (changesOf) and needs no look-up.
+    // (Older commits than the range, rarely shipped, are left to REST.)
+    .filter((c) => ms(c.committedAtIso) >= sinceMs && prNumberFromMessage(c.message) === undefined && !prOfSha.has(c.sha) && !ctx.deps.store.github.changeOfSha(target.service, c.sha))
+    .map((c) => c.sha);
+  const associated = await readCommitPullRequests(runner, target, unnamed);
+  ctx.bulk = { history: listing.history, historyBackToMs: listing.historyBackToMs, prOfSha: new Map([...prOfSha, ...associated]) };
   return listing;
 }
 

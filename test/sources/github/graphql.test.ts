@@ -96,19 +96,13 @@ describe("GitHub sync through GraphQL", () => {
     expect(expected.changes).toHaveLength(7);
     expect(stored(deps)).toEqual(expected);
     // The gate (a conditional REST list), deployments + history (2 pages: history follows the
-    // deployments page), the statuses of the inactive and the once-queued deployment, merged PRs;
-    // REST only for the direct push's PR look-up, which the bulk data cannot rule out.
-    expect(fake.requestLines()).toEqual([
-      "GET /repos/acme/shop/deployments?per_page=100",
-      "POST /graphql",
-      "POST /graphql",
-      "POST /graphql",
-      "POST /graphql",
-      `GET /repos/acme/shop/commits/${sha("base")}/pulls`,
-      `GET /repos/acme/shop/commits/${sha("direct")}/pulls`,
-    ]);
+    // deployments page), the statuses of the inactive and the once-queued deployment, merged PRs,
+    // and GitHub's PR associations of the commits whose message names no PR.
+    expect(fake.requestLines()).toEqual(["GET /repos/acme/shop/deployments?per_page=100", ...Array(5).fill("POST /graphql")]);
+    const names = fake.requests.slice(1).map((r) => /query (\w+)/.exec(r.body!)?.[1]);
+    expect(names).toEqual(["VitalsDeploymentsAndHistory", "VitalsDeploymentsAndHistory", "VitalsDeploymentStatuses", "VitalsPullRequests", "VitalsCommitPullRequests"]);
     expect(restRequests).toBeGreaterThan(fake.requests.length * 3);
-    expect(fake.requests.reduce((n, r) => n + (r.cost ?? 0), 0)).toBe(4);
+    expect(fake.requests.reduce((n, r) => n + (r.cost ?? 0), 0)).toBe(5);
     // Rows the scenario was built for: the merge commit's branch is credited to PR #3, the rebased commit to #4.
     expect(rows(deps, "SELECT change_key, pr_author, pr_first_review_at FROM changes WHERE pr_number IN (3, 5) ORDER BY 1")).toEqual([
       { change_key: "pr:3", pr_author: "carol", pr_first_review_at: Date.parse(at(4, 5)) },
@@ -154,14 +148,16 @@ describe("GitHub sync through GraphQL", () => {
   });
 
   it("resumes an interrupted backfill from its cursor: what is stored is not listed or read again", async () => {
-    history();
+    const { s5 } = history();
+    // "(#99)" names an issue, not a PR: only REST can say so (the bulk read has merged PRs only).
+    repo.commits.splice(repo.commits.findIndex((c) => c.sha === s5), 0, { sha: sha("docs"), message: "Docs (#99)", date: at(3, 3) });
     const clean = testDeps(fake, config("rest"));
     await source.sync(clean);
     fake.clearRequests();
 
-    // The REST look-up for the direct push (shipped by deployment 105) fails past the retries.
+    // Deployment 105 ships it; the REST look-up fails past the retries.
     const deps = testDeps(fake, config("graphql"));
-    fake.inject((m, p) => p === `/repos/acme/shop/commits/${sha("direct")}/pulls`, 502, {}, { message: "Server Error" }, 2);
+    fake.inject((m, p) => p === "/repos/acme/shop/pulls/99", 502, {}, { message: "Server Error" }, 2);
     const failed = await source.sync(deps);
     expect(failed.notes).toEqual([expect.stringMatching(/^failed: acme\/shop \(deployments\): GitHub answered 502/)]);
     expect(rows(deps, "SELECT external_id FROM deployments ORDER BY finished_at")).toEqual([101, 102].map((n) => ({ external_id: `acme/shop:deployment:${n}` })));
@@ -204,9 +200,9 @@ describe("GitHub sync through GraphQL", () => {
     fake.graphqlBudget.resetAt = new Date(Date.now() + 30_000).toISOString();
     const started = Date.now();
     const report = await source.sync(deps);
-    // The secondary limit on the first query; then, below the 10-point reserve, the fourth waits for the reset.
-    expect(report.notes).toEqual(["acme/shop: hit the GitHub rate limit 2 time(s) and waited as told"]);
-    expect(fake.graphqlBudget.remaining).toBe(8);
+    // The secondary limit on the first query; then, below the 10-point reserve, the fourth and fifth wait for the reset.
+    expect(report.notes).toEqual(["acme/shop: hit the GitHub rate limit 3 time(s) and waited as told"]);
+    expect(fake.graphqlBudget.remaining).toBe(7);
     // Over 30 s until the reset, scaled by the test clients' 1 ms per second.
     expect(Date.now() - started).toBeGreaterThanOrEqual(30);
     expect(rows(deps, "SELECT count(*) AS n FROM deployments")).toEqual([{ n: 5 }]);

@@ -33,6 +33,11 @@ export class BranchHistory {
     }
   }
 
+  /** Every commit read, newest first. */
+  commits(): readonly HistoryCommit[] {
+    return this.order;
+  }
+
   has(sha: string): boolean {
     return this.position.has(sha);
   }

@@ -142,3 +142,18 @@ export interface PullRequestsData {
   readonly rateLimit: RateLimitInfo;
   readonly repository: { readonly pullRequests: { readonly pageInfo: PageInfo; readonly nodes: readonly GqlPullRequest[] } };
 }
+
+/**
+ * The merged PR of each commit whose message names none (rebase merges, direct pushes): what REST's
+ * `commits/{sha}/pulls` answers, 100 commits a query (aliases c0…c99, one connection each).
+ */
+export function associatedPullRequestsQuery(count: number): string {
+  const fields = Array.from({ length: count }, (_, i) => `c${i}: object(oid: $c${i}) { ... on Commit { associatedPullRequests(first: 5) { nodes { number mergedAt } } } }`);
+  const vars = Array.from({ length: count }, (_, i) => `$c${i}: GitObjectID!`).join(", ");
+  return `query VitalsCommitPullRequests($owner: String!, $name: String!, ${vars}) {\n  ${RATE_LIMIT}\n  repository(owner: $owner, name: $name) {\n    ${fields.join("\n    ")}\n  }\n}`;
+}
+
+export interface AssociatedPullRequestsData {
+  readonly rateLimit: RateLimitInfo;
+  readonly repository: Record<string, { readonly associatedPullRequests?: { readonly nodes: readonly { readonly number: number; readonly mergedAt: string | null }[] } } | null>;
+}

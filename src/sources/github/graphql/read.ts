@@ -4,9 +4,11 @@ import { deploymentEvent, firstReviewAtMs, ms, type DeploymentEvent, type Deploy
 import type { RepoTarget } from "../targets.js";
 import { BranchHistory } from "./history.js";
 import {
+  associatedPullRequestsQuery,
   DEPLOYMENT_STATUSES,
   DEPLOYMENTS_AND_HISTORY,
   PULL_REQUESTS,
+  type AssociatedPullRequestsData,
   type DeploymentsAndHistoryData,
   type DeploymentStatusesData,
   type GqlActor,
@@ -251,4 +253,20 @@ export function bulkPullRequest(pr: GqlPullRequest): BulkPullRequest | undefined
       url: pr.url,
     },
   };
+}
+
+/** For each sha, the first merged PR GitHub associates with it, or null when none is. */
+export async function readCommitPullRequests(runner: GraphqlRunner, target: RepoTarget, shas: readonly string[]): Promise<Map<string, number | null>> {
+  const out = new Map<string, number | null>();
+  for (let i = 0; i < shas.length; i += 100) {
+    const batch = shas.slice(i, i + 100);
+    const variables: Record<string, unknown> = { owner: target.owner, name: target.name };
+    batch.forEach((sha, j) => (variables[`c${j}`] = sha));
+    const data: AssociatedPullRequestsData = await runQuery(runner, associatedPullRequestsQuery(batch.length), variables);
+    batch.forEach((sha, j) => {
+      const found = data.repository[`c${j}`]?.associatedPullRequests?.nodes.find((p) => p.mergedAt !== null);
+      out.set(sha, found ? found.number : null);
+    });
+  }
+  return out;
 }
