@@ -121,9 +121,12 @@ describe("GitHub sync through GraphQL", () => {
     for (const days of ["0", "30"]) {
       const restDeps = testDeps(fake, config("rest").replace("first_deployment_lookback_days: 30", `first_deployment_lookback_days: ${days}`));
       await source.sync(restDeps);
+      fake.clearRequests();
       const deps = testDeps(fake, config("graphql").replace("first_deployment_lookback_days: 30", `first_deployment_lookback_days: ${days}`));
       await source.sync(deps);
       expect(stored(deps)).toEqual(stored(restDeps));
+      // The off-branch sha is not in the history read: its compare (and only its) is asked of REST.
+      expect(fake.requestLines().filter((l) => l.includes("/compare/"))).toEqual([`GET /repos/acme/shop/compare/${sha("squash-1")}...${off}?per_page=100`]);
     }
   });
 
