@@ -162,9 +162,11 @@ export const fileConfigSchema = z
         backfill_days: z.number().int().min(1).default(90),
         /** The first deployment of a repo has no predecessor: look back this many days, or 0 to skip it. */
         first_deployment_lookback_days: z.number().int().min(0).default(30),
+        /** How the Deployments API source reads history: bulk GraphQL queries, or REST request by request. */
+        api: z.enum(["graphql", "rest"]).default("graphql"),
       })
       .strict()
-      .default({ sync_every_minutes: 15, backfill_days: 90, first_deployment_lookback_days: 30 }),
+      .default({ sync_every_minutes: 15, backfill_days: 90, first_deployment_lookback_days: 30, api: "graphql" }),
     gitlab: z
       .object({
         sync_every_minutes: minutes(15),

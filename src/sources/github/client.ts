@@ -2,6 +2,7 @@ import { createAppAuth } from "@octokit/auth-app";
 import { retry } from "@octokit/plugin-retry";
 import { throttling } from "@octokit/plugin-throttling";
 import { Octokit } from "@octokit/rest";
+import Bottleneck from "bottleneck";
 import type { Env } from "../../config/env.js";
 import type { Logger } from "../../log.js";
 
@@ -25,6 +26,8 @@ export interface RequestStats {
   requests: number;
   notModified: number;
   rateLimited: number;
+  /** GraphQL points charged (rateLimit.cost of each query). */
+  graphqlPoints?: number;
 }
 
 export type GithubAuth = { kind: "token"; token: string } | { kind: "app"; appId: string; privateKey: string; installationId: string };
@@ -71,6 +74,9 @@ export function createGithubClient(
     log: { debug: () => {}, info: () => {}, warn: (m: string) => log.warn(m), error: (m: string) => log.error(m) },
     throttle: {
       retryAfterBaseValue: base,
+      // GraphQL queries go through the plugin's one-at-a-time "write" queue (GitHub asks for a second
+      // between them); its spacing follows the same base so tests don't wait real seconds.
+      write: new Bottleneck.Group({ maxConcurrent: 1, minTime: base }),
       // https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api: wait as told, then resume.
       onRateLimit: (retryAfter: number, request: { method: string; url: string }, _o: unknown, retryCount: number) => {
         stats.rateLimited++;

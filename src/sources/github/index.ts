@@ -14,7 +14,7 @@ export function createGithubSource(clientOptions: GithubClientOptions = {}): Syn
   let client: { env: AppDeps["env"]; octokit: GithubClient; stats: RequestStats } | undefined;
   const clientFor = (deps: AppDeps) => {
     if (client?.env !== deps.env) {
-      const stats: RequestStats = { requests: 0, notModified: 0, rateLimited: 0 };
+      const stats: RequestStats = { requests: 0, notModified: 0, rateLimited: 0, graphqlPoints: 0 };
       client = { env: deps.env, stats, octokit: createGithubClient(deps.env, deps.logger, stats, clientOptions) };
     }
     return client;
@@ -22,7 +22,7 @@ export function createGithubSource(clientOptions: GithubClientOptions = {}): Syn
   return {
     name: "github",
     configured: ({ env, config }) => githubAuthFromEnv(env).kind !== "none" && repoTargets(config).length > 0,
-    sync: (deps, options) => syncGithub(deps, options, clientFor),
+    sync: (deps, options) => syncGithub(deps, options ?? {}, clientFor, clientOptions),
   };
 }
 
@@ -30,7 +30,9 @@ export const githubSource: SyncSource = createGithubSource();
 
 type ClientFor = (deps: AppDeps) => { octokit: GithubClient; stats: RequestStats };
 
-async function syncGithub(deps: AppDeps, options: SyncOptions = {}, clientFor: ClientFor): Promise<SyncReport> {
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+async function syncGithub(deps: AppDeps, options: SyncOptions, clientFor: ClientFor, clientOptions: GithubClientOptions): Promise<SyncReport> {
   const report = { source: "github", fetched: 0, inserted: 0, updated: 0, unchanged: 0, notes: [] as string[] };
   const auth = githubAuthFromEnv(deps.env);
   if (auth.kind === "none") return { ...report, notes: [`GitHub is not configured: ${auth.reason}`] };
@@ -46,8 +48,10 @@ async function syncGithub(deps: AppDeps, options: SyncOptions = {}, clientFor: C
       requests: total.requests - before.requests,
       notModified: total.notModified - before.notModified,
       rateLimited: total.rateLimited - before.rateLimited,
+      graphqlPoints: (total.graphqlPoints ?? 0) - (before.graphqlPoints ?? 0),
     });
-    const ctx: IngestContext = { deps, octokit, prs: new Map(), notes: report.notes };
+    const graphql = deps.config.github.api === "graphql" ? { octokit, stats: total, clock: Date.now, wait: (seconds: number) => sleep(seconds * (clientOptions.retryAfterBaseValue ?? 1000)) } : undefined;
+    const ctx: IngestContext = { deps, octokit, prs: new Map(), notes: report.notes, graphql };
     const log = deps.logger.child({ source: "github", repo: target.repo, deploymentSource: target.source });
     try {
       const totals = await syncTarget(ctx, target, options.backfillDays);
@@ -72,6 +76,9 @@ async function syncGithub(deps: AppDeps, options: SyncOptions = {}, clientFor: C
 /** What to tell a person: the status and GitHub's message, never a token or a stack. */
 function describe(error: unknown): string {
   const status = statusOf(error);
+  // A GraphQL answer with errors: GitHub's messages (the first line of Octokit's says only that there were some).
+  const graphqlErrors = typeof error === "object" && error !== null && "errors" in error && Array.isArray(error.errors) ? (error.errors as { message?: string }[]) : undefined;
+  if (graphqlErrors) return `GitHub's GraphQL API answered: ${graphqlErrors.map((e) => e.message ?? "error").join("; ")}`;
   const message = error instanceof Error ? error.message.split("\n")[0] : String(error);
   if (status === 401) return "GitHub refused the credentials (401): check GITHUB_TOKEN or the GitHub App settings";
   if (status === 403) return `GitHub denied access (403): the token or App needs read access to Deployments, Actions, Pull requests, Contents and Metadata (${message})`;

@@ -3,6 +3,8 @@ import type { ChangeRecord, DeploymentRecord, PullRequestInfo } from "../../doma
 import { statusOf, type GithubClient } from "./client.js";
 import { deliveryFlags, earliestCommitMs } from "../delivery-rules.js";
 import { firstReviewAtMs, ms, nextLink, prNumberFromMessage, type DeploymentEvent } from "./normalise.js";
+import type { BranchHistory, CommitLike } from "./graphql/history.js";
+import type { GraphqlRunner } from "./graphql/read.js";
 import type { RepoTarget } from "./targets.js";
 
 // The one ingestion path shared by the poller and the webhook: a finished deployment event becomes a
@@ -15,6 +17,18 @@ export interface IngestContext {
   /** Pull requests fetched during this run (one set of requests per PR, however many commits). */
   readonly prs: Map<string, PrData | null>;
   readonly notes: string[];
+  /** History read in bulk (GraphQL): compares and PR look-ups are answered from it where it can. */
+  bulk?: BulkRepo | undefined;
+  /** Set when the sync reads through GraphQL (`github.api: graphql`). */
+  readonly graphql?: GraphqlRunner | undefined;
+}
+
+export interface BulkRepo {
+  readonly history: BranchHistory;
+  /** Commit time the history was read back to (-Infinity: all of it). */
+  readonly historyBackToMs: number;
+  /** Merge commits, PR commits and GitHub's associations → the merged PR that brought them (null: none). */
+  readonly prOfSha: ReadonlyMap<string, number | null>;
 }
 
 export interface IngestTotals {
@@ -24,15 +38,11 @@ export interface IngestTotals {
   unchanged: number;
 }
 
-interface PrData {
+export interface PrData {
   readonly info: PullRequestInfo;
   readonly earliestCommitMs: number;
 }
 
-interface CommitLike {
-  readonly sha: string;
-  readonly commit: { readonly message: string; readonly author: { readonly date?: string } | null; readonly committer: { readonly date?: string } | null };
-}
 
 /** Already stored with the same outcome: nothing to ask GitHub (this is what keeps a re-sync cheap). */
 export function isStored(deps: AppDeps, event: DeploymentEvent): boolean {
@@ -110,6 +120,8 @@ async function shippedCommits(
   if (previousSha === event.sha) return { commits: [], behind: false };
   try {
     if (previousSha !== undefined) {
+      const local = ctx.bulk?.history.compare(previousSha, event.sha);
+      if (local) return local;
       const compared = await pagedCommits(ctx, "GET /repos/{owner}/{repo}/compare/{basehead}", { owner, repo: name, basehead: `${previousSha}...${event.sha}` });
       return { commits: compared.commits, behind: compared.status === "behind" };
     }
@@ -119,6 +131,8 @@ async function shippedCommits(
       days === 0 ? "first deployment of the repo: changes skipped" : "first deployment of the repo: changes bounded by the look-back",
     );
     if (days === 0) return { commits: undefined, behind: false };
+    const local = ctx.bulk?.history.historyOf(event.sha, event.finishedAtMs - days * 86_400_000, event.finishedAtMs, ctx.bulk.historyBackToMs);
+    if (local) return { commits: local, behind: false };
     const history = await pagedCommits(ctx, "GET /repos/{owner}/{repo}/commits", {
       owner,
       repo: name,
@@ -174,6 +188,11 @@ async function changesOf(ctx: IngestContext, target: RepoTarget, commits: readon
 
 async function prOfCommit(ctx: IngestContext, target: RepoTarget, c: CommitLike): Promise<PrData | null> {
   let number = prNumberFromMessage(c.commit.message);
+  if (number === undefined) {
+    const local = ctx.bulk?.prOfSha.get(c.sha);
+    if (local === null) return null;
+    number = local;
+  }
   if (number === undefined) {
     // Rebase merges name no PR: ask GitHub which merged PR brought this commit.
     const { data } = await ctx.octokit.request("GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls", { owner: target.owner, repo: target.name, commit_sha: c.sha });

@@ -1,6 +1,7 @@
 import { statusOf } from "./client.js";
-import { ingestEvents, type IngestContext, type IngestTotals } from "./ingest.js";
-import { deploymentEvent, isDeployWorkflow, ms, nextLink, releaseEvent, workflowRunEvent, type DeploymentEvent, type DeploymentLike } from "./normalise.js";
+import { readCommitPullRequests, readDeploymentsAndHistory, readPullRequests, type GraphqlRunner } from "./graphql/read.js";
+import { ingestEvents, isStored, type IngestContext, type IngestTotals } from "./ingest.js";
+import { deploymentEvent, isDeployWorkflow, ms, nextLink, prNumberFromMessage, releaseEvent, workflowRunEvent, type DeploymentEvent, type DeploymentLike } from "./normalise.js";
 import { cursorKey, type RepoTarget } from "./targets.js";
 
 // Incremental listing of one repo's deployments (Deployments API, Actions runs or releases). GitHub
@@ -94,6 +95,11 @@ async function listSince(ctx: IngestContext, target: RepoTarget, previous: Githu
     throw error;
   }
   const newEtag = response.headers.etag ?? null;
+  if (target.source === "deployments" && ctx.graphql) {
+    // The conditional REST request above says something changed; the rest is read in bulk.
+    const listing = await listWithGraphql(ctx, ctx.graphql, target, stopAtMs);
+    return { notModified: false, events: listing.events, etag: newEtag, defaultBranch, raw: listing.raw };
+  }
   for (;;) {
     const data = response.data as unknown[] | { workflow_runs: unknown[] };
     const items = Array.isArray(data) ? data : data.workflow_runs;
@@ -165,3 +171,37 @@ async function recheckPending(ctx: IngestContext, target: RepoTarget, pending: r
   for (const d of pending) events.push(await withStatuses(ctx, target, d));
   return events;
 }
+
+/**
+ * Deployments API through GraphQL: the deployments since the cursor and the history and merged PRs
+ * their changes need, read in bulk and handed to the ingestion (ctx.bulk), which asks REST only
+ * for what they do not cover.
+ */
+async function listWithGraphql(ctx: IngestContext, runner: GraphqlRunner, target: RepoTarget, stopAtMs: number) {
+  const days = Math.max(ctx.deps.config.github.first_deployment_lookback_days, HISTORY_MARGIN_DAYS);
+  const historyFrom = (oldestMs: number) => oldestMs - days * 86_400_000;
+  const stored = (externalId: string) => ctx.deps.store.github.deployment("github", externalId);
+  const listing = await readDeploymentsAndHistory(runner, target, stopAtMs, historyFrom, stored);
+  const needed = listing.events.filter((e) => e.status === "success" && !isStored(ctx.deps, e));
+  if (needed.length === 0) return listing;
+  const oldest = Math.min(...listing.events.map((e) => e.createdAtMs));
+  const sinceMs = historyFrom(oldest);
+  const prs = await readPullRequests(runner, target, sinceMs);
+  const prOfSha = new Map<string, number | null>();
+  for (const pr of prs) ctx.prs.set(`${target.repo}#${pr.info.number}`, { info: pr.info, earliestCommitMs: pr.earliestCommitMs });
+  // A commit that is some PR's merge commit belongs to that PR before any PR that merely contains it.
+  for (const pr of prs) if (pr.mergeCommit && !prOfSha.has(pr.mergeCommit)) prOfSha.set(pr.mergeCommit, pr.info.number);
+  for (const pr of prs) for (const sha of pr.commitShas) if (!prOfSha.has(sha)) prOfSha.set(sha, pr.info.number);
+  const unnamed = listing.history
+    .commits()
+    // A commit whose change is stored is answered by the store (changesOf) and needs no look-up.
+    // (Older commits than the range, rarely shipped, are left to REST.)
+    .filter((c) => ms(c.committedAtIso) >= sinceMs && prNumberFromMessage(c.message) === undefined && !prOfSha.has(c.sha) && !ctx.deps.store.github.changeOfSha(target.service, c.sha))
+    .map((c) => c.sha);
+  const associated = await readCommitPullRequests(runner, target, unnamed);
+  ctx.bulk = { history: listing.history, historyBackToMs: listing.historyBackToMs, prOfSha: new Map([...prOfSha, ...associated]) };
+  return listing;
+}
+
+/** History read before the oldest new deployment, at least: its predecessor's commit is usually in it. */
+const HISTORY_MARGIN_DAYS = 7;

@@ -1,8 +1,9 @@
 import { createHash, createVerify, type KeyObject } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { example, exampleItem } from "./examples.js";
+import { ancestorIndexes, answerGraphql, type GraphqlBudget } from "./graphql.js";
 
-// A fake GitHub REST API on 127.0.0.1: the endpoints the connector uses, with GitHub's behaviour
+// A fake GitHub REST and GraphQL API on 127.0.0.1: the endpoints the connector uses, with GitHub's behaviour
 // where it matters (Link pagination, ETag/304, rate-limit headers, the 250-commit compare cap,
 // installation tokens for App auth). Bodies are GitHub's published examples with scenario fields
 // overridden. Every request is recorded so tests can assert exactly what was asked (probot style).
@@ -11,6 +12,8 @@ export interface FakeCommit {
   sha: string;
   message: string;
   date: string;
+  /** Parent shas; default: the commit before it in the list (a linear history). */
+  parents?: string[];
 }
 export interface FakeDeployment {
   id: number;
@@ -53,12 +56,14 @@ export interface FakePull {
   deletions: number;
   commits: { sha: string; date: string }[];
   reviews: { user: string; state: string; submittedAt: string }[];
+  /** Default: mergedAt, else createdAt. */
+  updatedAt?: string;
 }
 export interface FakeRepo {
   owner: string;
   name: string;
   defaultBranch: string;
-  /** The default branch's history, oldest first (linear). */
+  /** Every commit of the default branch's history, oldest first (parents default to the one before). */
   commits: FakeCommit[];
   deployments: FakeDeployment[];
   runs: FakeRun[];
@@ -71,6 +76,10 @@ export interface RecordedRequest {
   /** Path and query, e.g. /repos/acme/shop/deployments?per_page=100 */
   url: string;
   headers: IncomingMessage["headers"];
+  /** POST bodies (the GraphQL query). */
+  body?: string;
+  /** GraphQL points the request was charged. */
+  cost?: number;
 }
 
 interface Injected {
@@ -94,6 +103,8 @@ export class FakeGithub {
   private readonly injected: Injected[] = [];
   private server?: Server;
   baseUrl = "";
+  /** The GraphQL budget (5,000 points an hour), kept across queries like GitHub's. */
+  readonly graphqlBudget: GraphqlBudget = { limit: 5000, remaining: 5000, used: 0, resetAt: new Date(Date.now() + 3_600_000).toISOString().replace(/\.\d+Z$/, "Z") };
 
   constructor(private readonly options: FakeGithubOptions) {}
 
@@ -135,7 +146,9 @@ export class FakeGithub {
     req.on("end", () => {
       const url = new URL(req.url ?? "/", this.baseUrl);
       const method = req.method ?? "GET";
-      this.requests.push({ method, url: url.pathname + url.search, headers: req.headers });
+      const recorded: RecordedRequest = { method, url: url.pathname + url.search, headers: req.headers };
+      if (method === "POST") recorded.body = Buffer.concat(chunks).toString("utf8");
+      this.requests.push(recorded);
       const reply = (status: number, body: unknown, headers: Record<string, string> = {}) => {
         const payload = body === undefined ? "" : JSON.stringify(body);
         const etag = `W/"${createHash("sha1").update(payload).digest("hex")}"`;
@@ -164,6 +177,21 @@ export class FakeGithub {
       if (method === "POST" && /^\/app\/installations\/\d+\/access_tokens$/.test(url.pathname)) return this.issueToken(req, url, reply);
       if (!this.authorised(req.headers.authorization)) {
         return reply(401, { message: "Bad credentials", documentation_url: "https://docs.github.com/rest", status: "401" });
+      }
+      if (method === "POST" && url.pathname === "/graphql") {
+        let answer;
+        try {
+          answer = answerGraphql(this.repos, this.graphqlBudget, recorded.body ?? "");
+        } catch (error) {
+          return reply(500, { message: String(error) });
+        }
+        recorded.cost = answer.cost;
+        return reply(answer.status, answer.body, {
+          "x-ratelimit-resource": "graphql",
+          "x-ratelimit-limit": String(this.graphqlBudget.limit),
+          "x-ratelimit-remaining": String(this.graphqlBudget.remaining),
+          "x-ratelimit-used": String(this.graphqlBudget.used),
+        });
       }
       try {
         const out = this.route(method, url);
@@ -234,7 +262,8 @@ export class FakeGithub {
       if (head < 0) return undefined;
       const since = q.get("since") ? Date.parse(q.get("since")!) : -Infinity;
       const until = q.get("until") ? Date.parse(q.get("until")!) : Infinity;
-      const list = repo.commits.slice(0, head + 1).filter((c) => Date.parse(c.date) >= since && Date.parse(c.date) <= until).reverse();
+      const reachable = [...ancestorIndexes(repo, head)].sort((a, b) => b - a).map((i) => repo.commits[i]!);
+      const list = reachable.filter((c) => Date.parse(c.date) >= since && Date.parse(c.date) <= until);
       return this.page(url, list.map((c) => commit(repo, c)));
     }
     if ((r = /^\/commits\/([^/]+)\/pulls$/.exec(rest))) {
@@ -281,11 +310,15 @@ export class FakeGithub {
     const b = indexOfRef(repo, base);
     const h = indexOfRef(repo, head);
     if (b < 0 || h < 0) return undefined;
-    const ahead = h > b ? repo.commits.slice(b + 1, h + 1) : [];
+    // Commits reachable from head and not from base, oldest first (merge commits' other parents included).
+    const fromHead = ancestorIndexes(repo, h);
+    const fromBase = ancestorIndexes(repo, b);
+    const ahead = [...fromHead].filter((i) => !fromBase.has(i)).sort((x, y) => x - y).map((i) => repo.commits[i]!);
+    const behindBy = [...fromBase].filter((i) => !fromHead.has(i)).length;
     const body = example<Record<string, unknown>>("commit-comparison");
-    body.status = h > b ? "ahead" : h < b ? "behind" : "identical";
-    body.ahead_by = Math.max(0, h - b);
-    body.behind_by = Math.max(0, b - h);
+    body.status = h === b ? "identical" : behindBy === 0 ? "ahead" : ahead.length === 0 ? "behind" : "diverged";
+    body.ahead_by = ahead.length;
+    body.behind_by = behindBy;
     body.total_commits = ahead.length;
     body.base_commit = commit(repo, repo.commits[b]!);
     body.files = [];

@@ -6,7 +6,7 @@ const CONFIG = `
 services:
   - id: shop
     github: { repo: acme/shop }
-github: { first_deployment_lookback_days: 30 }
+github: { first_deployment_lookback_days: 30, api: rest }
 `;
 
 let fake: FakeGithub;
@@ -49,6 +49,7 @@ function scenario() {
   return { old, s1, s2 };
 }
 
+// The REST path (github.api: rest), request by request; graphql.test.ts runs the same history in bulk.
 describe("GitHub sync, Deployments API", () => {
   it("stores production deployments with the changes each shipped, PR lead-time data, hotfix and rollback", async () => {
     const { s1, s2, old } = scenario();

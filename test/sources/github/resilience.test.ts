@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { FakeGithub } from "../../fakes/github/server.js";
 import { at, deploy, pushCommit, rows, snapshot, source, testDeps, TOKEN } from "./helpers.js";
 
-const CONFIG = "services:\n  - id: shop\n    github: { repo: acme/shop }\n";
+const CONFIG = "services:\n  - id: shop\n    github: { repo: acme/shop }\ngithub: { api: rest }\n";
 let fake: FakeGithub;
 afterEach(() => fake.stop());
 
@@ -25,7 +25,7 @@ async function busyRepo(options: ConstructorParameters<typeof FakeGithub>[0] = {
 describe("GitHub sync at scale and under failure", () => {
   it("follows Link pagination for deployments and pages a compare past GitHub's 250-commit cap", async () => {
     await busyRepo();
-    const deps = testDeps(fake, `${CONFIG}github: { first_deployment_lookback_days: 0 }\n`);
+    const deps = testDeps(fake, CONFIG.replace("api: rest", "api: rest, first_deployment_lookback_days: 0"));
     const report = await source.sync(deps);
     expect(report).toMatchObject({ fetched: 102, inserted: 102, notes: [] });
     const lines = fake.requestLines();
