@@ -65,7 +65,7 @@ export function alertBlocks(view: AlertView, escalation: boolean): { text: strin
     },
   ];
   if (a.drivers.length > 0) {
-    const lines = a.drivers.slice(0, 3).map((d) => `• ${d.label}${d.share === null ? "" : ` — ${Math.round(d.share * 100)} % of the change`}${d.detail ? ` (${d.detail})` : ""}`);
+    const lines = a.drivers.slice(0, 3).map((d) => `• ${d.label}${d.share === null ? "" : ` — ${Math.round(d.share)} % of the change`}${d.detail ? ` (${d.detail})` : ""}`);
     blocks.push({ type: "section", text: { type: "mrkdwn", text: `*Drivers*\n${lines.join("\n")}`.slice(0, 3000) } });
   }
   if (a.prompts.length > 0) {

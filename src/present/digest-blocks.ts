@@ -1,6 +1,7 @@
 import type { DigestModel } from "./digest-model.js";
 import { formatChange, formatValue, formatVersus, sparkline, type SlackBlock } from "./digest-format.js";
-import { reviewLine } from "./digest-text.js";
+import { formatP } from "../metrics/findings.js";
+import { noDataLine, quietLines, reviewLine } from "./digest-text.js";
 
 type KnownBlock = SlackBlock;
 
@@ -13,16 +14,17 @@ export function digestBlocks(model: DigestModel): { text: string; blocks: KnownB
     { type: "context", elements: [{ type: "mrkdwn", text: `${model.weekLabel} · ${model.zone}` }] },
   ];
   if (model.kpis.length === 0) {
-    blocks.push(section("No data for this team yet: connect a source or import data."));
-  } else if (model.quiet) {
-    blocks.push(section(`Quiet week for ${model.team.name}: none of its ${model.kpis.length} KPIs changed.`));
+    blocks.push(section(noDataLine(model)));
   } else {
     const mover = model.biggestMover;
+    if (!mover) blocks.push(section(quietLines(model).map((l) => l.trim()).join("\n")));
     if (mover) {
       const a = mover.answer;
-      const lines = [`*Biggest mover: ${a.label}* ${formatValue(a.value, a.unit)} (${formatChange(a.change.absolute, a.change.percent, a.unit)} week over week)`];
-      for (const d of a.drivers.slice(0, 3)) {
-        const share = d.share === null ? "" : ` — ${Math.round(d.share * 100)} % of the change`;
+      const why = mover.basis === "change" ? `significant, p = ${formatP(mover.pValue)}, Holm-adjusted ${formatP(mover.adjustedP)}; n = ${a.previous.sample_size} → ${a.sample_size}` : `sustained 12-week trend, Holm-adjusted p = ${formatP(mover.adjustedP)}`;
+      const lines = [`*Biggest mover: ${a.label}* ${formatValue(a.value, a.unit)} (${formatChange(a.change.absolute, a.change.percent, a.unit)} week over week; ${why})`];
+      const kind = a.drivers.find((d) => d.contribution !== null)?.kind;
+      for (const d of a.drivers.filter((x) => x.kind === kind && x.contribution !== null).slice(0, 4)) {
+        const share = d.share === null ? "" : ` — ${Math.round(d.share)} % of the change`;
         lines.push(`• ${d.label}${share}${d.detail ? ` (${d.detail})` : ""}`);
       }
       if (a.prompts[0]) lines.push(`:thinking_face: _${a.prompts[0]}_`);

@@ -18,11 +18,14 @@ function answer(metric: MetricId, overrides: Partial<KpiAnswer> = {}): KpiAnswer
     sample_size: 48,
     stats: { count: 48, failed: 6 },
     previous: { window: { from: "2026-03-05T09:00:00.000Z", to: "2026-04-04T09:00:00.000Z" }, value: 8, sample_size: 50 },
-    change: { absolute: 4.5, percent: 56.25 },
+    change: { absolute: 4.5, percent: 56.25, significant: null, p_value: null, test: null },
     tier: "medium",
+    interval: null,
+    trend: { test: "mann_kendall", n: 0, p_value: null, significant: null, slope_per_week: null, direction: "none" },
+    findings: [],
     threshold: { status: "warn", warn: 10, critical: 20 },
     series: [5, 6, null, 8, 12].map((value, i) => ({ from: `2026-03-0${i + 1}T00:00:00.000Z`, to: `2026-03-0${i + 2}T00:00:00.000Z`, value, sample_size: 4 })),
-    drivers: [{ kind: "service", label: "checkout", contribution: 3.6, share: 0.8, previous: 6, current: 14, detail: "mix +0.4 pp, rate +3.2 pp" }],
+    drivers: [{ kind: "service", label: "checkout", contribution: 3.6, share: 80, previous: 6, current: 14, detail: "mix +0.4 pp, rate +3.2 pp" }],
     prompts: ["3 of 4 failures followed Friday deploys of checkout: is the release train too late in the week?"],
     annotations: [{ at: "2026-04-20T10:00:00.000Z", text: "release train moved to Fridays", service: "checkout", team: null }],
     definition: "6 of 48 deployments caused a failure",
@@ -53,21 +56,21 @@ describe("renderQuestionResult", () => {
   });
 
   it("words a rise as improved when lower is worse (uptime) and a fall in lead time as improved", () => {
-    const uptime = renderQuestionResult({ kind: "answer", answer: answer("uptime", { value: 99.95, previous: { window: answer("uptime").previous.window, value: 99.5, sample_size: 10 }, change: { absolute: 0.45, percent: 0.45 } }) }, { zone: "UTC" });
+    const uptime = renderQuestionResult({ kind: "answer", answer: answer("uptime", { value: 99.95, previous: { window: answer("uptime").previous.window, value: 99.5, sample_size: 10 }, change: { absolute: 0.45, percent: 0.45, significant: null, p_value: null, test: null } }) }, { zone: "UTC" });
     expect(uptime).toContain("↑ +0.5 pp vs previous period (99.5 %): improved");
-    const lead = renderQuestionResult({ kind: "answer", answer: answer("lead_time", { value: 20, previous: { window: answer("lead_time").previous.window, value: 30, sample_size: 10 }, change: { absolute: -10, percent: -33.3 } }) }, { zone: "UTC" });
+    const lead = renderQuestionResult({ kind: "answer", answer: answer("lead_time", { value: 20, previous: { window: answer("lead_time").previous.window, value: 30, sample_size: 10 }, change: { absolute: -10, percent: -33.3, significant: null, p_value: null, test: null } }) }, { zone: "UTC" });
     expect(lead).toContain("↓ −33 % vs previous period (30 h): improved");
     expect(lead).toContain("sample: 48 changes");
   });
 
   it("calls a change that rounds to nothing unchanged, with a flat arrow", () => {
-    const text = renderQuestionResult({ kind: "answer", answer: answer("error_rate", { value: 0.3, change: { absolute: -0.004, percent: -1.3 } }) }, { zone: "UTC" });
+    const text = renderQuestionResult({ kind: "answer", answer: answer("error_rate", { value: 0.3, change: { absolute: -0.004, percent: -1.3, significant: null, p_value: null, test: null } }) }, { zone: "UTC" });
     expect(text).toContain("  0.3 %   → ±0 pp vs previous period (8 %): unchanged");
   });
 
   it("shows N/A and no comparison when there are no samples, and leaves out empty sections", () => {
     const text = renderQuestionResult(
-      { kind: "answer", answer: answer("mttr", { value: null, sample_size: 0, change: { absolute: null, percent: null }, drivers: [], prompts: [], annotations: [], notes: [], series: [], stats: {}, tier: null, threshold: { status: null, warn: null, critical: null } }) },
+      { kind: "answer", answer: answer("mttr", { value: null, sample_size: 0, change: { absolute: null, percent: null, significant: null, p_value: null, test: null }, drivers: [], prompts: [], annotations: [], notes: [], series: [], stats: {}, tier: null, threshold: { status: null, warn: null, critical: null } }) },
       { zone: "UTC" },
     );
     expect(text).toContain("  N/A   previous 8 h (Mar 5–Apr 4, 2026): no comparison");

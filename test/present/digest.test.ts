@@ -25,17 +25,17 @@ function input(overrides: Partial<DigestInput> = {}): DigestInput {
 const cfr = answer("change_failure_rate", {
   value: 14.3,
   previous: { window: { from: "", to: "" }, value: 8.2, sample_size: 30 },
-  change: { absolute: 6.1, percent: 74 },
+  change: { absolute: 6.1, percent: 74, significant: null, p_value: null, test: null },
   tier: "medium",
   threshold: { status: "warn", warn: 10, critical: 15 },
-  drivers: [{ kind: "service", label: "checkout", contribution: 4.2, share: 0.69, detail: "5 of 7 failures after Friday deploys" }],
+  drivers: [{ kind: "service", label: "checkout", contribution: 4.2, share: 69, detail: "5 of 7 failures after Friday deploys" }],
   prompts: ["Friday deploys failed 3× more often: did the release train change?"],
   annotations: [
     { at: "2026-03-26T10:00:00.000Z", text: "Release train moved to Fridays", service: "checkout", team: null },
     { at: "2026-02-01T10:00:00.000Z", text: "Old note", service: null, team: null },
   ],
 });
-const lead = answer("lead_time", { value: 30, change: { absolute: 3, percent: 11 }, previous: { window: { from: "", to: "" }, value: 27, sample_size: 40 } });
+const lead = answer("lead_time", { value: 30, change: { absolute: 3, percent: 11, significant: null, p_value: null, test: null }, previous: { window: { from: "", to: "" }, value: 27, sample_size: 40 } });
 
 describe("weekly digest model and text", () => {
   it("calls out the biggest mover with its drivers and one prompt, then a row per KPI", () => {
@@ -59,7 +59,7 @@ describe("weekly digest model and text", () => {
   });
 
   it("says a quiet week in one line instead of a wall of zeros", () => {
-    const flat = (metric: "mttr" | "lead_time") => answer(metric, { change: { absolute: 0, percent: 0 } });
+    const flat = (metric: "mttr" | "lead_time") => answer(metric, { change: { absolute: 0, percent: 0, significant: null, p_value: null, test: null } });
     const model = buildDigestModel(input({ answers: [flat("mttr"), flat("lead_time")] }));
     expect(model.quiet).toBe(true);
     const text = renderDigestText(model);
@@ -68,7 +68,7 @@ describe("weekly digest model and text", () => {
   });
 
   it("leaves out KPIs without any data and lists open reviews with the completed share", () => {
-    const empty = answer("coverage", { value: null, previous: { window: { from: "", to: "" }, value: null, sample_size: 0 }, series: [], change: { absolute: null, percent: null } });
+    const empty = answer("coverage", { value: null, previous: { window: { from: "", to: "" }, value: null, sample_size: 0 }, series: [], change: { absolute: null, percent: null, significant: null, p_value: null, test: null } });
     const model = buildDigestModel(
       input({
         answers: [cfr, empty],
