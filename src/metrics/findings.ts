@@ -61,9 +61,12 @@ export function buildFindings(input: FindingsInput): Finding[] {
   if (movedBeyondNoise) {
     const point = changePoint(input.series);
     if (point) {
-      for (const a of input.annotations) {
-        const at = Date.parse(a.at);
-        if (!scopeMatches(a, input.scope) || Math.abs(at - point.atMs) > NEAR_CHANGE_POINT_MS) continue;
+      // The segment holding most of the change first, then the closest to the change point.
+      const topSegment = input.segments.find((d) => !d.rest && (d.kind === "service" || d.kind === "team"))?.label;
+      const candidates = input.annotations
+        .filter((a) => scopeMatches(a, input.scope) && Math.abs(Date.parse(a.at) - point.atMs) <= NEAR_CHANGE_POINT_MS)
+        .sort((x, y) => Number(y.service === topSegment || y.team === topSegment) - Number(x.service === topSegment || x.team === topSegment) || Math.abs(Date.parse(x.at) - point.atMs) - Math.abs(Date.parse(y.at) - point.atMs));
+      for (const a of candidates) {
         findings.push({
           kind: "annotation",
           text: `"${a.text}" (${a.at.slice(0, 10)}${a.service ? `, ${a.service}` : ""}) falls at the week ${METRICS[input.metric].label.toLowerCase()} moved (${input.format(point.before)} → ${input.format(point.after)} a week): did it cause it?`,

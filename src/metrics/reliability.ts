@@ -5,7 +5,7 @@ import type { Driver } from "../query/answer.js";
 import { groupCells, othersLabel, whole, type RatioCell } from "./decompose.js";
 import type { Frame, FrameWindow } from "./frame.js";
 import { cellsOf, changeOf, ratioOutcome, ratioTable, wholeRatio } from "./outcome.js";
-import { meanInterval, NO_TEST, proportionTest, summaryFromSums, welch, wilsonInterval } from "./significance.js";
+import { NO_TEST, overdispersedProportionTest, stratifiedWelch, summaryFromSums, wilsonInterval, type MomentSummary } from "./significance.js";
 import { finite, type MetricOutcome, type WindowResult } from "./types.js";
 
 // Uptime, latency P95, error rate, coverage, technical debt and cost per user (METRICS.md
@@ -169,10 +169,14 @@ export function latencyP95(rows: readonly LatencySliceRow[], frame: Frame): Metr
   }
   const squares = ratioTable(frame);
   for (const row of rows) squares.cell(row.service, row.slice).num += row.sum_squares ?? 0;
-  const moments = (w: FrameWindow) => {
-    const p = [...cellsOf(plain, w).values()].reduce((a, c) => ({ num: a.num + c.num, den: a.den + c.den }), { num: 0, den: 0 });
-    const q = [...cellsOf(squares, w).values()].reduce((a, c) => a + c.num, 0);
-    return summaryFromSums(p.den, p.num, q);
+  // Per service: n, Σ and Σ² of its P95 samples in a window.
+  const moments = (w: FrameWindow): Map<string, MomentSummary> => {
+    const q = cellsOf(squares, w);
+    return new Map([...cellsOf(plain, w)].map(([service, c]) => [service, summaryFromSums(c.den, c.num, q.get(service)?.num ?? 0)]));
+  };
+  const byService = (): Array<{ before: MomentSummary; after: MomentSummary }> => {
+    const [before, after] = [moments(frame.previous), moments(frame.current)];
+    return [...after].filter(([service]) => before.has(service)).map(([service, a]) => ({ before: before.get(service)!, after: a }));
   };
   const missing = (w: FrameWindow): number => [...cellsOf(unweighted, w).values()].reduce((s, c) => s + c.num, 0);
   const usePlain = missing(frame.current) > 0 || missing(frame.previous) > 0;
@@ -186,7 +190,7 @@ export function latencyP95(rows: readonly LatencySliceRow[], frame: Frame): Metr
     ...base,
     ...noDetails(),
     // The P95 samples of the two windows (their plain moments): Welch's t test.
-    test: hasSquares ? { ...welch(moments(frame.previous), moments(frame.current)), test: "welch_t (P95 samples)" } : NO_TEST,
+    test: hasSquares ? stratifiedWelch(byService(), "welch_t stratified by service (P95 samples)") : NO_TEST,
     interval: null,
     method: MEAN_METHOD,
     notes: usePlain ? ["Plain mean of P95 samples (request counts missing for some): an approximation, not a true P95."] : ["Mean of P95 samples weighted by request counts: an approximation of the window's P95."],
@@ -217,11 +221,13 @@ export function errorRate(rows: readonly ErrorSliceRow[], frame: Frame): MetricO
     };
   }, { factor: usePlain ? 1 : 100, unit: "pp", mixAndRate: !usePlain });
   const pooled = (w: FrameWindow) => counts(table, w);
+  // Each (service, slice) cell as a group: the spread between them measures the overdispersion.
+  const sampleCells = (w: FrameWindow) => rows.filter((r) => r.slice >= w.first && r.slice < w.end).map((r) => ({ num: r.errors + r.rate_weighted / 100, den: r.requests + r.rate_requests }));
   const [p0, p1] = [pooled(frame.previous), pooled(frame.current)];
   return {
     ...base,
     ...noDetails(),
-    test: usePlain ? NO_TEST : proportionTest(p0.num, p0.den, p1.num, p1.den),
+    test: usePlain ? NO_TEST : overdispersedProportionTest(sampleCells(frame.previous), sampleCells(frame.current)),
     interval: usePlain ? null : wilsonInterval(p1.num, p1.den),
     method: usePlain ? MEAN_METHOD : "shift-share of a ratio into rate and mix (midpoint weights)",
     notes: usePlain ? ["Plain mean of pre-computed error rates (no request counts to weight them)."] : [],

@@ -78,6 +78,37 @@ export function proportionTest(x0: number, n0: number, x1: number, n1: number): 
   return tested("two_proportion_z", 2 * (1 - jStat.normal.cdf(Math.abs(z), 0, 1)));
 }
 
+/**
+ * Two-proportion z test with the variance inflated by the overdispersion of the groups (quasi-
+ * binomial): requests are not independent trials, and between services and samples error rates
+ * vary far more than binomially, so a plain z test on millions of requests calls every wobble
+ * significant. The dispersion is Pearson's χ² of the groups against their window's rate ÷ df (≥ 1).
+ */
+export function overdispersedProportionTest(previous: ReadonlyArray<{ num: number; den: number }>, current: ReadonlyArray<{ num: number; den: number }>): ChangeTest {
+  const pooled = (cells: ReadonlyArray<{ num: number; den: number }>) => cells.reduce((a, c) => ({ num: a.num + c.num, den: a.den + c.den }), { num: 0, den: 0 });
+  const p0 = pooled(previous);
+  const p1 = pooled(current);
+  if (p0.den === 0 || p1.den === 0) return NO_TEST;
+  let chi = 0;
+  let groups = 0;
+  for (const [cells, total] of [[previous, p0], [current, p1]] as const) {
+    const rate = total.num / total.den;
+    for (const c of cells) {
+      if (c.den <= 0) continue;
+      groups++;
+      const variance = c.den * rate * (1 - rate);
+      if (variance > 0) chi += (c.num - c.den * rate) ** 2 / variance;
+    }
+  }
+  const df = groups - 2;
+  const phi = df > 0 ? Math.max(1, chi / df) : 1;
+  const pooledRate = (p0.num + p1.num) / (p0.den + p1.den);
+  const se = Math.sqrt(phi * pooledRate * (1 - pooledRate) * (1 / p0.den + 1 / p1.den));
+  if (se === 0) return tested("quasi_binomial_z", 1);
+  const z = (p1.num / p1.den - p0.num / p0.den) / se;
+  return tested("quasi_binomial_z", 2 * (1 - jStat.normal.cdf(Math.abs(z), 0, 1)));
+}
+
 /** Mann–Whitney U (normal approximation with tie and continuity correction), two-sided. */
 export function mannWhitney(x: ArrayLike<number>, y: ArrayLike<number>): ChangeTest {
   const n1 = x.length;
@@ -146,6 +177,31 @@ export function welch(a: MomentSummary, b: MomentSummary, name = "welch_t"): Cha
   const t = (b.mean - a.mean) / se;
   const df = (va + vb) ** 2 / (va ** 2 / (a.n - 1) + vb ** 2 / (b.n - 1));
   return tested(name, 2 * (1 - jStat.studentt.cdf(Math.abs(t), df)));
+}
+
+/**
+ * Welch's test stratified by group (services): the change is the sample-weighted mean of each
+ * group's own change, its variance from the within-group variances, so that services with very
+ * different levels (a 70 ms service beside a 320 ms one) do not drown a real shift in one of them.
+ */
+export function stratifiedWelch(groups: ReadonlyArray<{ before: MomentSummary; after: MomentSummary }>, name = "stratified_welch_t"): ChangeTest {
+  const usable = groups.filter((g) => g.before.n >= 2 && g.after.n >= 2);
+  const total = usable.reduce((sum, g) => sum + g.before.n + g.after.n, 0);
+  if (usable.length === 0 || total === 0) return NO_TEST;
+  let delta = 0;
+  let variance = 0;
+  let dfDenominator = 0;
+  for (const { before, after } of usable) {
+    const w = (before.n + after.n) / total;
+    const va = before.variance / before.n;
+    const vb = after.variance / after.n;
+    delta += w * (after.mean - before.mean);
+    variance += w * w * (va + vb);
+    dfDenominator += (w * w * va) ** 2 / (before.n - 1) + (w * w * vb) ** 2 / (after.n - 1);
+  }
+  if (variance === 0) return tested(name, delta === 0 ? 1 : 0);
+  const df = dfDenominator > 0 ? variance ** 2 / dfDenominator : total - 2;
+  return tested(name, 2 * (1 - jStat.studentt.cdf(Math.abs(delta) / Math.sqrt(variance), df)));
 }
 
 /** Wilson score interval of a proportion x/n, scaled by `factor` (100 for percent). */

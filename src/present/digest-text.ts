@@ -53,7 +53,7 @@ function moverLines(k: BiggestMover): string[] {
     const contribution = d.contribution === null ? "" : ` ${signedAmount(d.contribution, a.unit)}`;
     lines.push(`  driver: ${d.label}${contribution}${share}${d.detail ? ` — ${d.detail}` : ""}`);
   }
-  if (a.prompts[0]) lines.push(`  ask: ${a.prompts[0]}`);
+  if (a.findings[0]) lines.push(`  ask: ${a.findings[0].text}`);
   return lines;
 }
 

@@ -40,7 +40,7 @@ export function formatShare(share: number | null): string {
   return share === null || !Number.isFinite(share) ? "–" : `${Math.round(share)} %`;
 }
 
-const COUNT_STAT = /(^|_)(count|n|failed|excluded|open|deployments|incidents|samples|rework|changes|rollbacks|hotfixes|days|weeks|services)($|_)/;
+const COUNT_STAT = /(^|_)(count|n|failed|excluded|open|deployments|incidents|samples|rework|changes|rollbacks|hotfixes|days|weeks|services|spans)($|_)/;
 
 /** A named secondary figure (KpiAnswer.stats): counts as counts, *_hours/_pct/_ms by suffix, else the metric's unit. */
 export function formatStat(name: string, value: number | null, metric: MetricId): string {

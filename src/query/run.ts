@@ -6,6 +6,7 @@ import { deploymentFrequency, deploymentRatio } from "../metrics/delivery.js";
 import { buildFrame, offsetSegments, type Frame } from "../metrics/frame.js";
 import { incidentTimes } from "../metrics/incidents.js";
 import { leadTime } from "../metrics/lead-time.js";
+import { pastTheLine } from "../metrics/breach.js";
 import { buildFindings } from "../metrics/findings.js";
 import { mannKendall, NO_TEST } from "../metrics/significance.js";
 import { costPerUser, errorRate, latencyP95, level, uptime } from "../metrics/reliability.js";
@@ -193,7 +194,7 @@ export function answerKpi(ctx: QueryContext, request: KpiRequest): KpiAnswer {
       series: frame.weeks.map((w, i) => ({ fromMs: w.fromMs, value: outcome.series[i]!.value })),
       n: { previous: previous.sample_size, current: current.sample_size },
       format,
-      formatChange: (v) => `${v >= 0 ? "+" : "−"}${formatValue(Math.abs(v), info.unit)}${info.unit === "percent" ? " points" : ""}`,
+      formatChange: (v) => `${v >= 0 ? "+" : "−"}${info.unit === "percent" ? `${Math.abs(v).toFixed(1)} pp` : formatValue(Math.abs(v), info.unit)}`,
     });
     prompts = findings.map((f) => f.text);
   }
@@ -248,12 +249,7 @@ const point = (w: { fromMs: number; toMs: number }, result: WindowResult): Serie
  */
 function breachFinding(metric: MetricId, status: "warn" | "critical", levels: { warn: number; critical: number }, drivers: readonly Driver[], format: (v: number | null) => string): Finding | null {
   const line = status === "critical" ? levels.critical : levels.warn;
-  const worse = METRICS[metric].direction === "higher_is_worse";
-  const past = drivers
-    .filter((d) => !d.rest && (d.kind === "service" || d.kind === "team") && d.current !== undefined && d.current !== null)
-    .filter((d) => (worse ? d.current! >= levels.warn : d.current! <= levels.warn));
-  const seen = new Set<string>();
-  const unique = past.filter((d) => (seen.has(d.label) ? false : (seen.add(d.label), true))).sort((a, b) => (worse ? b.current! - a.current! : a.current! - b.current!));
+  const unique = pastTheLine(metric, levels.warn, drivers);
   if (unique.length === 0) return null;
   const named = unique.slice(0, 3).map((d) => `${d.label} (${format(d.current ?? null)})`).join(", ");
   return {
