@@ -171,7 +171,9 @@ export function whole(parts: readonly Driver[], change: number | null, options: 
   const rest = change - explained;
   const drivers = [...shown];
   const tolerance = 1e-9 * Math.max(1, Math.abs(change));
-  if (Math.abs(rest) > tolerance) {
+  // A floating-point residue is no driver: it goes to the largest part, so the whole still adds up.
+  if (Math.abs(rest) <= tolerance && drivers.length > 0) drivers[0]!.contribution = (drivers[0]!.contribution ?? 0) + rest;
+  else if (Math.abs(rest) > tolerance || drivers.length === 0) {
     drivers.push({
       kind: sorted[0]!.kind,
       label: options.restLabel(others),
