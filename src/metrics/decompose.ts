@@ -8,9 +8,10 @@ import { percentile, percentileOfLists } from "./percentile.js";
 //
 // - Ratios of sums Σa/Σb (CFR, rework, error rate; means such as MTTR, uptime across services,
 //   request-weighted latency): shift-share with midpoint weights. For group g with weight
-//   w = b_g/Σb and rate r = a_g/b_g, part_g = w̄·Δr + r̄·Δw (x̄ the mean of the two windows), which
-//   adds up exactly to Σw1r1 − Σw0r0, the change. A group absent from one window takes the other
-//   window's rate there (its rate effect is 0, its whole part is mix).
+//   w = b_g/Σb and rate r = a_g/b_g, part_g = w̄·Δr + (r̄ − R̄)·Δw (x̄ the mean of the two windows,
+//   R the pooled rate), which adds up exactly to Σw1r1 − Σw0r0, the change (Σ Δw = 0, so the R̄
+//   term sums to nothing). A group absent from one window takes the other window's rate there
+//   (its rate effect is 0, its whole part is mix).
 // - Medians: Shapley values over the groups (exact, up to SHAPLEY_MAX_GROUPS), else one group at a
 //   time with the interaction in the remainder.
 
@@ -71,7 +72,9 @@ export function decomposeRatio(previous: ReadonlyMap<string, RatioCell>, current
     const w0 = p.den / prevTotal.den;
     const w1 = c.den / curTotal.den;
     const rate = ((w0 + w1) / 2) * (r1 - r0);
-    const mix = ((r0 + r1) / 2) * (w1 - w0);
+    // Σ Δw = 0, so measuring the mix against the pooled mean rate changes no total, only who gets
+    // it: a segment gaining weight moves the pool only as far as its rate differs from the pool's.
+    const mix = ((r0 + r1) / 2 - (before + after) / 2) * (w1 - w0);
     const driver: Driver = { kind: options.kind, label: segment, contribution: rate + mix, share: null, previous: segBefore, current: segAfter };
     if (options.mixAndRate) driver.detail = `rate ${signed(rate)} ${options.unit}, mix ${signed(mix)} ${options.unit}`;
     drivers.push(driver);
