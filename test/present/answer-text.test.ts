@@ -36,13 +36,18 @@ function answer(metric: MetricId, overrides: Partial<KpiAnswer> = {}): KpiAnswer
 
 describe("renderQuestionResult", () => {
   it("renders a metric answer: value with unit, trend with arrow and wording, tier, threshold, sparkline, drivers, prompts, annotations, notes", () => {
-    const text = renderQuestionResult({ kind: "answer", answer: answer("change_failure_rate") }, { zone: "Europe/Berlin" });
+    const significant = answer("change_failure_rate", {
+      change: { absolute: 4.5, percent: 56.25, significant: true, p_value: 0.0123, test: "fisher_exact" },
+      interval: { low: 5.8, high: 24.7, level: 0.95 },
+      trend: { test: "mann_kendall", n: 4, p_value: 0.31, significant: false, slope_per_week: 1.5, direction: "none" },
+    });
+    const text = renderQuestionResult({ kind: "answer", answer: significant }, { zone: "Europe/Berlin" });
     expect(text.split("\n")).toEqual([
       "Change failure rate — team payments, last 30 days (Apr 4–May 4, 2026)",
-      "  12.5 %   ↑ +4.5 pp vs previous period (8 %): worsened",
-      "  tier: medium · threshold: warn (warn 10 %, critical 20 %) · sample: 48 deployments",
+      "  12.5 %   ↑ +4.5 pp vs previous period (8 %): worsened, significant (fisher_exact, p = 0.01)",
+      "  tier: medium · threshold: warn (warn 10 %, critical 20 %) · sample: n = 48 deployments (previous 50) · 95 % interval 5.8 % – 24.7 %",
       "  count 48 · failed 6",
-      "  5 weeks: ▁▂ ▄█  (latest week with data: 12 %)",
+      "  5 weeks: ▁▂ ▄█  (latest week with data: 12 %; no sustained trend (Mann–Kendall p = 0.31))",
       "  6 of 48 deployments caused a failure",
       "Why it moved:",
       "  - service checkout: +3.6 pp (80 % of the change) 6 % → 14 % — mix +0.4 pp, rate +3.2 pp",
@@ -60,7 +65,11 @@ describe("renderQuestionResult", () => {
     expect(uptime).toContain("↑ +0.5 pp vs previous period (99.5 %): improved");
     const lead = renderQuestionResult({ kind: "answer", answer: answer("lead_time", { value: 20, previous: { window: answer("lead_time").previous.window, value: 30, sample_size: 10 }, change: { absolute: -10, percent: -33.3, significant: null, p_value: null, test: null } }) }, { zone: "UTC" });
     expect(lead).toContain("↓ −33 % vs previous period (30 h): improved");
-    expect(lead).toContain("sample: 48 changes");
+    expect(lead).toContain("sample: n = 48 changes (previous 10)");
+    // No test applied (the factory's change carries none): the text says so rather than imply one.
+    expect(lead).toContain("improved, no test (too few samples, or a level)");
+    const noise = renderQuestionResult({ kind: "answer", answer: answer("lead_time", { change: { absolute: -10, percent: -33.3, significant: false, p_value: 0.41, test: "mann_whitney_u" } }) }, { zone: "UTC" });
+    expect(noise).toContain("improved, within normal variation (mann_whitney_u, p = 0.41)");
   });
 
   it("calls a change that rounds to nothing unchanged, with a flat arrow", () => {
@@ -74,7 +83,7 @@ describe("renderQuestionResult", () => {
       { zone: "UTC" },
     );
     expect(text).toContain("  N/A   previous 8 h (Mar 5–Apr 4, 2026): no comparison");
-    expect(text).toContain("tier: none · sample: 0 resolved incidents");
+    expect(text).toContain("tier: none · sample: n = 0 resolved incidents (previous 50)");
     expect(text).not.toContain("Why it moved");
     expect(text).not.toContain("weeks:");
   });
