@@ -211,7 +211,6 @@ export function leadTime(input: LeadTimeInput, frame: Frame): MetricOutcome {
   const current = windowSamples(all, frame.current);
   const previous = windowSamples(all, frame.previous);
   const stageSums = { previous: input.stageSums.previous.map(toStageSum), current: input.stageSums.current.map(toStageSum) };
-  const pools = { previous: previous.hours, current: current.hours };
   const result = summarise(current, { values: input.stages, sums: stageSums.current });
   const excluded = result.stats["excluded"] ?? 0;
   const bySize = (previousOrCurrent: WindowSamples) => samplesBy(previousOrCurrent, null, SIZE_BUCKETS);

@@ -5,7 +5,7 @@ import type { Driver } from "../query/answer.js";
 import { groupCells, othersLabel, whole, type RatioCell } from "./decompose.js";
 import type { Frame, FrameWindow } from "./frame.js";
 import { cellsOf, changeOf, ratioOutcome, ratioTable, wholeRatio } from "./outcome.js";
-import { NO_TEST, overdispersedProportionTest, stratifiedWelch, summaryFromSums, wilsonInterval, type MomentSummary } from "./significance.js";
+import { NO_TEST, overdispersedProportionTest, stratifiedWelch, summaryFromSums, type MomentSummary } from "./significance.js";
 import { finite, type MetricOutcome, type WindowResult } from "./types.js";
 
 // Uptime, latency P95, error rate, coverage, technical debt and cost per user (METRICS.md
@@ -220,15 +220,14 @@ export function errorRate(rows: readonly ErrorSliceRow[], frame: Frame): MetricO
       stats: (usePlain ? { samples } : { samples, error_count: finite(pooled.num), request_count: finite(pooled.den) }) as Record<string, number | null>,
     };
   }, { factor: usePlain ? 1 : 100, unit: "pp", mixAndRate: !usePlain });
-  const pooled = (w: FrameWindow) => counts(table, w);
   // Each (service, slice) cell as a group: the spread between them measures the overdispersion.
   const sampleCells = (w: FrameWindow) => rows.filter((r) => r.slice >= w.first && r.slice < w.end).map((r) => ({ num: r.errors + r.rate_weighted / 100, den: r.requests + r.rate_requests }));
-  const [p0, p1] = [pooled(frame.previous), pooled(frame.current)];
   return {
     ...base,
     ...noDetails(),
     test: usePlain ? NO_TEST : overdispersedProportionTest(sampleCells(frame.previous), sampleCells(frame.current)),
-    interval: usePlain ? null : wilsonInterval(p1.num, p1.den),
+    // A binomial interval over millions of requests would claim a precision the overdispersed data lacks.
+    interval: null,
     method: usePlain ? MEAN_METHOD : "shift-share of a ratio into rate and mix (midpoint weights)",
     notes: usePlain ? ["Plain mean of pre-computed error rates (no request counts to weight them)."] : [],
   };

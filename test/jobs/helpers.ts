@@ -71,7 +71,7 @@ export function answer(metric: MetricId, overrides: Partial<KpiAnswer> = {}): Kp
     sample_size: 20,
     stats: {},
     previous: { window: { from: "2026-03-16T00:00:00.000Z", to: "2026-03-23T00:00:00.000Z" }, value: 8, sample_size: 18 },
-    change: { absolute: 4, percent: 50, significant: null, p_value: null, test: null },
+    change: { absolute: 4, percent: 50, significant: true, p_value: 0.001, test: "fisher_exact" },
     tier: null,
     interval: null,
     trend: { test: "mann_kendall", n: 0, p_value: null, significant: null, slope_per_week: null, direction: "none" },

@@ -38,7 +38,9 @@ const event = fc.record({
   value: fc.double({ min: 0, max: 1, noNaN: true }),
 });
 
-function organisation(events: ReadonlyArray<fc.infer<typeof event>>): VitalsRecord[] {
+type Event = typeof event extends fc.Arbitrary<infer T> ? T : never;
+
+function organisation(events: readonly Event[]): VitalsRecord[] {
   const records: VitalsRecord[] = [];
   events.forEach((e, i) => {
     const at = PREVIOUS_FROM + e.at * HOUR;
