@@ -184,5 +184,6 @@ export function renderExplanation(e: MetricExplanation): string {
   if (e.settings.length > 0) lines.push("Settings in force:", ...e.settings.map((s) => `  - ${s.name}: ${s.value}`));
   lines.push("Thresholds:", ...(e.thresholds.length > 0 ? e.thresholds.map((t) => `  - ${t}`) : ["  - none configured"]));
   lines.push("Data coverage:", ...e.coverage.map((c) => `  - ${c}`));
+  lines.push("Why it moved (attribution):", `  ${e.methods.attribution}`, "Signal or noise (test):", `  ${e.methods.test}`, `Interval: ${e.methods.interval}`);
   return lines.join("\n");
 }

@@ -115,6 +115,7 @@ describe("renderQuestionResult", () => {
           definition: "D", formula: "F", tiers: "none",
           basis: [{ source: "METRICS.md", text: "a" }, { source: "DORA", text: "b" }],
           settings: [], thresholds: [], coverage: ["3 incidents stored"],
+          methods: { attribution: "A", test: "T", interval: "I" },
         },
       },
       { zone: "UTC" },
@@ -131,6 +132,11 @@ describe("renderQuestionResult", () => {
       "  - none configured",
       "Data coverage:",
       "  - 3 incidents stored",
+      "Why it moved (attribution):",
+      "  A",
+      "Signal or noise (test):",
+      "  T",
+      "Interval: I",
     ]);
   });
 });
