@@ -100,7 +100,10 @@ function trendLine(answer: KpiAnswer, options: TextOptions): string {
 /** "significant (fisher_exact, p = 0.003)", "within normal variation (p = 0.41)", or why no test applies. */
 export function significanceText(answer: KpiAnswer): string {
   const { significant, p_value, test } = answer.change;
-  if (significant === null) return answer.change.absolute === null ? "" : "no test (too few samples, or a level)";
+  if (significant === null) {
+    if (answer.change.absolute === null) return "";
+    return answer.notes.some((n) => n.includes("too thin")) ? "too few samples to test" : "no test applies to this metric";
+  }
   return significant ? `significant (${test}, p = ${formatP(p_value)})` : `within normal variation (${test}, p = ${formatP(p_value)})`;
 }
 
@@ -115,9 +118,7 @@ export function trendText(answer: KpiAnswer): string {
 function driverLine(driver: Driver, answer: KpiAnswer): string {
   const parts = [`${driver.kind} ${driver.label}${driver.contribution === null ? "" : `: ${formatSigned(driver.contribution, answer.unit)}`}`];
   if (driver.share !== null) parts.push(`(${shareText(driver.share)})`);
-  if (driver.previous !== undefined || driver.current !== undefined) {
-    parts.push(`${formatValue(driver.previous ?? null, answer.unit)} → ${formatValue(driver.current ?? null, answer.unit)}`);
-  }
+  if (driver.previous !== undefined) parts.push(`${formatValue(driver.previous, answer.unit)} → ${formatValue(driver.current ?? null, answer.unit)}`);
   let line = parts.join(" ");
   if (driver.detail) line += ` — ${driver.detail}`;
   if (driver.url) line += ` <${driver.url}>`;

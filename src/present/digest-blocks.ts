@@ -51,7 +51,8 @@ export function digestBlocks(model: DigestModel): { text: string; blocks: KnownB
       ? "*Post-incident reviews:* none open."
       : [`*Post-incident reviews:* ${model.reviews.length} open${overdue ? `, ${overdue} overdue` : ""}`, ...model.reviews.slice(0, 8).map((r) => `• ${reviewLine(r, model.zone)}`)].join("\n");
   const { incidents, done } = model.reviewCompletion;
-  const completion = incidents > 0 ? `\nReviews completed: ${done} of ${incidents} SEV1/SEV2 incidents in 90 days (${Math.round((done / incidents) * 100)} %)` : "";
+  const unaccounted = Math.max(0, incidents - done - model.reviews.length);
+  const completion = incidents > 0 ? `\nReviews completed: ${done} of ${incidents} SEV1/SEV2 incidents in 90 days (${Math.round((done / incidents) * 100)} %)${unaccounted > 0 ? `; ${unaccounted} with no review opened` : ""}` : "";
   blocks.push(section(reviewText + completion));
   return { text: `Weekly digest: ${model.team.name}, ${model.weekLabel}`, blocks };
 }

@@ -71,7 +71,11 @@ export interface DigestInput extends Pick<DigestModel, "team" | "zone" | "fromMs
 
 export function buildDigestModel(input: DigestInput): DigestModel {
   // KPIs with no data in the last 12 weeks are left out instead of a row of "N/A".
-  const withData = input.answers.filter((a) => a.value !== null || a.previous.value !== null || a.series.some((p) => p.value !== null));
+  // Deployment frequency is 0 per day without deployments: "data" means samples, not a value.
+  const withData = input.answers.filter((a) => {
+    const values = a.value !== null || a.previous.value !== null || a.series.some((p) => p.value !== null);
+    return a.metric === "deployment_frequency" ? a.sample_size > 0 || a.previous.sample_size > 0 || a.series.some((p) => p.sample_size > 0) : values;
+  });
   const kpis = withData.map((answer) => ({ answer, fourWeekAverage: fourWeekAverage(answer, input.fromMs) }));
   const biggestMover = pickBiggestMover(kpis);
   const quiet = biggestMover === null;

@@ -87,7 +87,12 @@ export function reviewLines(model: Pick<DigestModel, "reviews" | "reviewCompleti
     for (const r of model.reviews) lines.push(`  ${reviewLine(r, model.zone)}`);
   }
   const { incidents, done } = model.reviewCompletion;
-  if (incidents > 0) lines.push(`Reviews completed: ${done} of ${incidents} SEV1/SEV2 incidents in the last 90 days (${Math.round((done / incidents) * 100)} %).`);
+  if (incidents > 0) {
+    // The counts must agree: incidents neither reviewed nor with an open review were never opened for review.
+    const unaccounted = Math.max(0, incidents - done - model.reviews.length);
+    const where = unaccounted > 0 ? ` ${unaccounted} ${unaccounted === 1 ? "has" : "have"} no review opened.` : "";
+    lines.push(`Reviews completed: ${done} of ${incidents} SEV1/SEV2 incidents in the last 90 days (${Math.round((done / incidents) * 100)} %).${where}`);
+  }
   return lines;
 }
 

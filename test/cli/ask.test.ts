@@ -76,7 +76,7 @@ describe("vitals ask (text)", () => {
     const lines = stdout.split("\n");
     expect(lines[0]).toBe("Change failure rate — service checkout, last 30 days (Apr 4–May 4, 2026)");
     expect(lines[1]).toMatch(/^ {2}(\d+(\.\d+)? %|N\/A) {3}/);
-    expect(lines[1]).toMatch(/(improved|worsened|unchanged|no comparison)(, (significant|within normal variation|no test).*)?$/);
+    expect(lines[1]).toMatch(/(improved|worsened|unchanged|no comparison)(, (significant|within normal variation|no test|too few).*)?$/);
     expect(stdout).toMatch(/12 weeks: [▁▂▃▄▅▆▇█ ]{12}/);
   });
 

@@ -67,7 +67,7 @@ describe("renderQuestionResult", () => {
     expect(lead).toContain("↓ −33 % vs previous period (30 h): improved");
     expect(lead).toContain("sample: n = 48 changes (previous 10)");
     // No test applied (the factory's change carries none): the text says so rather than imply one.
-    expect(lead).toContain("improved, no test (too few samples, or a level)");
+    expect(lead).toContain("improved, no test applies to this metric");
     const noise = renderQuestionResult({ kind: "answer", answer: answer("lead_time", { change: { absolute: -10, percent: -33.3, significant: false, p_value: 0.41, test: "mann_whitney_u" } }) }, { zone: "UTC" });
     expect(noise).toContain("improved, within normal variation (mann_whitney_u, p = 0.41)");
   });
