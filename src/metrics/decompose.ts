@@ -1,5 +1,5 @@
 import type { Driver } from "../query/answer.js";
-import { percentile, percentileOfLists } from "./percentile.js";
+import { percentile, percentileOfLists, percentileReplacing } from "./percentile.js";
 
 // "Why is it moving" (METRICS.md "Attribution is whole"): a decomposition splits the change into
 // parts that add up to it exactly, plus a remainder driver (`rest: true`) for the parts not shown
@@ -128,10 +128,13 @@ export function decomposePercentile(previous: ReadonlyMap<string, ArrayLike<numb
     });
     return { drivers, method: "shapley" };
   }
+  // Many groups: the previous pool sorted once, then each group's counterfactual in O(log² n).
+  const pool = new Float64Array(before.reduce((sum, list) => sum + list.length, 0));
+  let k = 0;
+  for (const list of before) for (let j = 0; j < list.length; j++) pool[k++] = list[j]!;
+  pool.sort();
   const drivers = groups.map((_, i) => {
-    const lists = before.slice();
-    lists[i] = after[i]!;
-    const counterfactual = percentileOfLists(lists, q);
+    const counterfactual = percentileReplacing(pool, before[i]!, after[i]!, q);
     return describe(i, counterfactual === null ? 0 : counterfactual - base);
   });
   return { drivers, method: "one_at_a_time" };

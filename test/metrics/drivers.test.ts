@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { VitalsRecord } from "../../src/domain/records.js";
-import { decomposeRatio, othersLabel, whole } from "../../src/metrics/decompose.js";
+import { decomposePercentile, decomposeRatio, othersLabel, SHAPLEY_MAX_GROUPS, whole } from "../../src/metrics/decompose.js";
+import { percentile } from "../../src/metrics/percentile.js";
 import { ask, commit, DAY, deployment, HOUR, LAST_30D, newStore } from "./factories.js";
 
 describe("drivers", () => {
@@ -19,6 +20,43 @@ describe("drivers", () => {
     const drivers = whole([a!, b!], 100 / 6 - 10, { restLabel: othersLabel("service") });
     expect(drivers.map((d) => d.label)).toEqual(["a", "b"]);
     expect(drivers.reduce((sum, d) => sum + d.share!, 0)).toBeCloseTo(100, 9);
+  });
+
+  it("attributes a median by exact Shapley values over few groups", () => {
+    const previous = new Map([["a", [1, 2, 3]], ["b", [10, 11]], ["c", [5]]]);
+    const current = new Map([["a", [4, 6, 8]], ["b", [10, 12]], ["c", [2]]]);
+    const { drivers, method } = decomposePercentile(previous, current, 0.5, "service");
+    expect(method).toBe("shapley");
+    // Brute force: v(S) = median with the groups in S at their current samples.
+    const labels = ["a", "b", "c"];
+    const v = (mask: number) => percentile([...labels.flatMap((g, i) => (mask & (1 << i) ? current.get(g)! : previous.get(g)!))].sort((x, y) => x - y), 0.5)!;
+    const fact = (n: number): number => (n <= 1 ? 1 : n * fact(n - 1));
+    labels.forEach((g, i) => {
+      let phi = 0;
+      for (let mask = 0; mask < 8; mask++) {
+        if (mask & (1 << i)) continue;
+        const size = [0, 1, 2].filter((j) => mask & (1 << j)).length;
+        phi += ((fact(size) * fact(3 - size - 1)) / fact(3)) * (v(mask | (1 << i)) - v(mask));
+      }
+      expect(drivers.find((d) => d.label === g)!.contribution).toBeCloseTo(phi, 12);
+    });
+    expect(drivers.reduce((sum, d) => sum + d.contribution!, 0)).toBeCloseTo(v(7) - v(0), 12);
+  });
+
+  it("beyond the Shapley limit, attributes one group at a time and keeps the interaction in the remainder", () => {
+    const groups = SHAPLEY_MAX_GROUPS + 2;
+    const previous = new Map(Array.from({ length: groups }, (_, g) => [`s${g}`, [g, g + 1, g + 2]]));
+    const current = new Map(Array.from({ length: groups }, (_, g) => [`s${g}`, g % 3 === 0 ? [g + 5, g + 9, g + 20] : [g, g + 1, g + 2]]));
+    const { drivers, method } = decomposePercentile(previous, current, 0.5, "service");
+    expect(method).toBe("one_at_a_time");
+    const pool = (replace: string | null) => [...previous].flatMap(([g, list]) => (g === replace ? current.get(g)! : list)).sort((x, y) => x - y);
+    const base = percentile(pool(null), 0.5)!;
+    for (const d of drivers) expect(d.contribution).toBeCloseTo(percentile(pool(d.label), 0.5)! - base, 12);
+    const change = percentile([...current.values()].flat().sort((x, y) => x - y), 0.5)! - base;
+    const shown = whole(drivers, change, { restLabel: othersLabel("service"), restDetail: "includes the interaction" });
+    expect(shown.reduce((sum, d) => sum + d.contribution!, 0)).toBeCloseTo(change, 12);
+    expect(shown.at(-1)).toMatchObject({ rest: true, detail: "includes the interaction" });
+    expect(shown.reduce((sum, d) => sum + d.share!, 0)).toBeCloseTo(100, 9);
   });
 
   it("finds the lead-time stage that grew, the service where it grew, and asks about it", () => {
