@@ -114,20 +114,31 @@ export function mannWhitney(x: ArrayLike<number>, y: ArrayLike<number>): ChangeT
   const n1 = x.length;
   const n2 = y.length;
   if (n1 === 0 || n2 === 0) return NO_TEST;
-  const all = new Float64Array(n1 + n2);
-  all.set(Array.from(x), 0);
-  all.set(Array.from(y), n1);
-  const order = Array.from(all.keys()).sort((a, b) => all[a]! - all[b]!);
+  // Both sorted natively, then ranked in one merge walk (a large org's lead times: 10^5 samples each).
+  const a = Float64Array.from(x).sort();
+  const b = Float64Array.from(y).sort();
+  let i = 0;
+  let j = 0;
+  let rank = 0;
   let rankSumX = 0;
   let tieTerm = 0;
-  for (let i = 0; i < order.length; ) {
-    let j = i;
-    while (j + 1 < order.length && all[order[j + 1]!] === all[order[i]!]) j++;
-    const rank = (i + j) / 2 + 1;
-    const ties = j - i + 1;
+  while (i < n1 || j < n2) {
+    const value = j >= n2 || (i < n1 && a[i]! <= b[j]!) ? a[i]! : b[j]!;
+    let inX = 0;
+    let inY = 0;
+    while (i < n1 && a[i] === value) {
+      i++;
+      inX++;
+    }
+    while (j < n2 && b[j] === value) {
+      j++;
+      inY++;
+    }
+    const ties = inX + inY;
+    // Tied values share the mean of the ranks they span.
+    rankSumX += inX * (rank + (ties + 1) / 2);
+    rank += ties;
     tieTerm += ties ** 3 - ties;
-    for (let k = i; k <= j; k++) if (order[k]! < n1) rankSumX += rank;
-    i = j + 1;
   }
   const u = rankSumX - (n1 * (n1 + 1)) / 2;
   const mu = (n1 * n2) / 2;
