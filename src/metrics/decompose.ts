@@ -171,7 +171,8 @@ export function whole(parts: readonly Driver[], change: number | null, options: 
   const top = options.top ?? TOP_PARTS;
   const sorted = largestFirst([...parts]);
   const moved = sorted.filter((d) => Math.abs(d.contribution ?? 0) > 1e-12);
-  const shown = moved.slice(0, top);
+  // Every part when asked for all of them (a breach lists each segment past the line), else those that moved.
+  const shown = (top === Infinity ? sorted : moved).slice(0, top);
   const others = sorted.length - shown.length;
   const explained = shown.reduce((sum, d) => sum + (d.contribution ?? 0), 0);
   const rest = change - explained;

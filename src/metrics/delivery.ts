@@ -97,7 +97,7 @@ export function deploymentFrequency(rows: readonly DeploymentSliceRow[], deployD
     previous,
     series: frame.weeks.map(at),
     tier,
-    decompose(groupOf, kind) {
+    decompose(groupOf, kind, top) {
       // A count per day: each segment's part is its own change in deployments ÷ days (each window
       // divided by its own length, so unequal windows still add up).
       const daysBefore = windowDays(frame.previous);
@@ -116,7 +116,7 @@ export function deploymentFrequency(rows: readonly DeploymentSliceRow[], deployD
         kind, label, contribution: g.c / daysAfter - g.p / daysBefore, share: null, previous: g.p / daysBefore, current: g.c / daysAfter, detail: `${g.p} → ${g.c} deployments`,
       }));
       const change = current.value !== null && previous.value !== null ? current.value - previous.value : null;
-      return whole(parts, change, { restLabel: othersLabel(kind) });
+      return whole(parts, change, { restLabel: othersLabel(kind), ...(top !== undefined ? { top } : {}) });
     },
     details: [],
     findings: [],

@@ -95,7 +95,7 @@ export function incidentTimes(
     previous: previousResult,
     series,
     tier: metric === "mttr" ? recoveryTier(result.stats["median"] ?? null) : null,
-    decompose: (groupOf, kind) => wholeRatio(groupCells(cellsFrom(previous), (s) => (s === UNMAPPED ? s : groupOf(s))), groupCells(cellsFrom(current), (s) => (s === UNMAPPED ? s : groupOf(s))), { ...ratio, kind }, change),
+    decompose: (groupOf, kind, top) => wholeRatio(groupCells(cellsFrom(previous), (s) => (s === UNMAPPED ? s : groupOf(s))), groupCells(cellsFrom(current), (s) => (s === UNMAPPED ? s : groupOf(s))), { ...ratio, kind }, change, top),
     details: [...bySeverity, ...named, ...(metric === "mttr" ? ackRepairDrivers(current, previous, change) : [])],
     findings: incidentFindings(metric, named, current, previous),
     test: welchLog(previous.map(hoursOf), current.map(hoursOf)),

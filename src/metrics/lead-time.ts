@@ -228,9 +228,10 @@ export function leadTime(input: LeadTimeInput, frame: Frame): MetricOutcome {
   };
   const previousResult = summarise(previous);
   const change = result.value !== null && previousResult.value !== null ? result.value - previousResult.value : null;
-  const attribute = (before: Map<string, number[]>, after: Map<string, number[]>, kind: Driver["kind"]): Driver[] => {
+  const attribute = (before: Map<string, number[]>, after: Map<string, number[]>, kind: Driver["kind"], top?: number): Driver[] => {
     const { drivers, method } = decomposePercentile(before, after, 0.5, kind);
     return whole(drivers, change, {
+      ...(top !== undefined ? { top } : {}),
       restLabel: othersLabel(kind === "size_bucket" ? "size bucket" : kind),
       ...(method === "one_at_a_time" ? { restDetail: "includes the interaction (one-at-a-time attribution of a median)" } : {}),
     });
@@ -244,7 +245,7 @@ export function leadTime(input: LeadTimeInput, frame: Frame): MetricOutcome {
     previous: previousResult,
     series: frame.weeks.map((w) => weekPoint(all, w)),
     tier: leadTimeTier(result.value),
-    decompose: (groupOf, kind) => attribute(byGroup(previous, groupOf), byGroup(current, groupOf), kind),
+    decompose: (groupOf, kind, top) => attribute(byGroup(previous, groupOf), byGroup(current, groupOf), kind, top),
     details: [...stageDrivers(stageSums.previous, stageSums.current, change), ...attribute(bySize(previous), bySize(current), "size_bucket")],
     findings: stageFindings(stageSums.previous, stageSums.current, () => {
       const byService = input.stageSumsByService();

@@ -32,8 +32,8 @@ export function ratioOutcome(
     current,
     previous,
     series: frame.weeks.map(at),
-    decompose: (groupOf, kind: Driver["kind"]) =>
-      wholeRatio(groupCells(cellsOf(table, frame.previous), groupOf), groupCells(cellsOf(table, frame.current), groupOf), { ...options, kind }, changeOf(current, previous)),
+    decompose: (groupOf, kind: Driver["kind"], top?: number) =>
+      wholeRatio(groupCells(cellsOf(table, frame.previous), groupOf), groupCells(cellsOf(table, frame.current), groupOf), { ...options, kind }, changeOf(current, previous), top),
   };
 }
 
@@ -41,6 +41,6 @@ export const changeOf = (current: WindowResult, previous: WindowResult): number 
   current.value !== null && previous.value !== null ? current.value - previous.value : null;
 
 /** A whole shift-share decomposition of a ratio of sums, with "N other <kind>s" as the remainder. */
-export function wholeRatio(previous: ReadonlyMap<string, RatioCell>, current: ReadonlyMap<string, RatioCell>, options: DecomposeOptions, change: number | null): Driver[] {
-  return whole(decomposeRatio(previous, current, options), change, { restLabel: othersLabel(options.kind) });
+export function wholeRatio(previous: ReadonlyMap<string, RatioCell>, current: ReadonlyMap<string, RatioCell>, options: DecomposeOptions, change: number | null, top?: number): Driver[] {
+  return whole(decomposeRatio(previous, current, options), change, { restLabel: othersLabel(options.kind), ...(top !== undefined ? { top } : {}) });
 }

@@ -140,7 +140,7 @@ export function uptime(
     current,
     previous,
     series: frame.weeks.map(at),
-    decompose: (groupOf, kind) => wholeRatio(groupCells(perService(frame.previous).cells, groupOf), groupCells(currentCells, groupOf), { kind, factor: 1, unit: "pp", mixAndRate: false }, changeOf(current, previous)),
+    decompose: (groupOf, kind, top) => wholeRatio(groupCells(perService(frame.previous).cells, groupOf), groupCells(currentCells, groupOf), { kind, factor: 1, unit: "pp", mixAndRate: false }, changeOf(current, previous), top),
     ...noDetails(),
     // Below the line: each service's shortfall against 100 % (what a breach is made of).
     details: [...currentCells].filter(([, c]) => c.num < 100).sort((a, b) => a[1].num - b[1].num).slice(0, 5).map(([service, c]): Driver => ({
@@ -269,8 +269,8 @@ export function level(rows: readonly LevelSampleRow[], frame: Frame): MetricOutc
     current,
     previous,
     series: frame.weeks.map(at),
-    decompose: (groupOf, kind) =>
-      wholeRatio(groupCells(perService(frame.previous).latest, groupOf), groupCells(perService(frame.current).latest, groupOf), { kind, factor: 1, unit: "pp", mixAndRate: false }, changeOf(current, previous)),
+    decompose: (groupOf, kind, top) =>
+      wholeRatio(groupCells(perService(frame.previous).latest, groupOf), groupCells(perService(frame.current).latest, groupOf), { kind, factor: 1, unit: "pp", mixAndRate: false }, changeOf(current, previous), top),
     ...noDetails(),
     // A level has no sampling distribution to test.
     test: NO_TEST,
@@ -338,7 +338,7 @@ export function costPerUser(
     current,
     previous,
     series: frame.weeks.map(at),
-    decompose(groupOf, kind) {
+    decompose(groupOf, kind, top) {
       const before = window(frame.previous);
       const after = window(frame.current);
       const change = changeOf(current, previous);
@@ -368,7 +368,7 @@ export function costPerUser(
         kind, label: "(active users)", contribution: ((totalBefore + totalAfter) / 2) * (1 / after.meanUsers - 1 / before.meanUsers), share: null,
         detail: `mean active users ${Math.round(before.meanUsers).toLocaleString("en-US")} → ${Math.round(after.meanUsers).toLocaleString("en-US")}`,
       });
-      return whole(parts, change, { restLabel: othersLabel(kind) });
+      return whole(parts, change, { restLabel: othersLabel(kind), ...(top !== undefined ? { top } : {}) });
     },
     ...noDetails(),
     // Cost is a total, not a sample from a distribution: no test applies.

@@ -20,7 +20,7 @@ export interface MetricOutcome {
    * Whole decomposition of the change by segment (parts + remainder add up to the change, see
    * decompose.ts); `groupOf` maps a service to its segment (service or team).
    */
-  decompose(groupOf: (service: string) => string, kind: Driver["kind"]): Driver[];
+  decompose(groupOf: (service: string) => string, kind: Driver["kind"], top?: number): Driver[];
   /**
    * The metric's own drivers: whole decompositions (stages, size buckets, severities, incidents)
    * and items that are no part of one (failed deployments: contribution null).

@@ -199,6 +199,11 @@ export function answerKpi(ctx: QueryContext, request: KpiRequest): KpiAnswer {
     prompts = findings.map((f) => f.text);
   }
   if (status === "warn" || status === "critical") {
+    // What is over the line, whatever the change: every service's own value (not only the movers).
+    const everyService = request.scope.kind === "service" ? [] : outcome.decompose((s) => s, "service", Infinity);
+    const shown = new Set(drivers.filter((d) => d.kind === "service").map((d) => d.label));
+    const past = pastTheLine(request.metric, threshold!.warn, everyService).filter((d) => !shown.has(d.label));
+    drivers = [...drivers, ...past.map((d): Driver => ({ kind: "service", label: d.label, contribution: null, share: null, current: d.current ?? null, service: d.label, detail: `past the warn line (${format(threshold!.warn)})` }))];
     const breach = breachFinding(request.metric, status, threshold!, drivers, format);
     if (breach) {
       findings = [breach, ...findings];

@@ -1,6 +1,6 @@
 import { DateTime } from "luxon";
 import { describe, expect, it } from "vitest";
-import { ask, DAY, deployment, HOUR, incident, LAST_30D, newStore, NOW, testConfig } from "../metrics/factories.js";
+import { ask, DAY, deployment, HOUR, incident, LAST_30D, newStore, NOW, sample, testConfig } from "../metrics/factories.js";
 import type { VitalsRecord } from "../../src/domain/records.js";
 
 const ORG = { kind: "org", id: null } as const;
@@ -105,6 +105,24 @@ describe("answerKpi", () => {
     expect(teams.map((d) => d.label)).toEqual(["payments"]); // platform did not change
     expect(teams[0]!.share).toBeCloseTo(100, 9);
     expect(answer.drivers.filter((d) => d.kind === "service")[0]).toMatchObject({ label: "checkout", detail: "0 → 6 deployments" });
+  });
+
+  it("explains a breach by the service past the line even when nothing changed", () => {
+    const config = testConfig({ thresholds: [{ metric: "uptime", warn: 99.9, critical: 99 }] });
+    const store = newStore(config);
+    const records: VitalsRecord[] = [];
+    for (let day = 0; day < 60; day++) {
+      const at = LAST_30D.fromMs - 30 * DAY + day * DAY;
+      records.push(sample({ service: "checkout", name: "uptime_pct", at, value: 99.2 }), sample({ service: "ledger", name: "uptime_pct", at, value: 100 }));
+    }
+    store.write(records);
+    const answer = ask(store, "uptime", { config, scope: { kind: "team", id: "payments" } });
+    expect(answer.threshold.status).toBe("warn");
+    expect(answer.change.absolute).toBeCloseTo(0, 9);
+    expect(answer.findings[0]).toMatchObject({ kind: "breach", evidence: { observed: 99.2, expected: 99.9, n: 1 } });
+    expect(answer.prompts[0]).toBe("Warn (line 99.9 %): past the warn line checkout (99.2 %): what is different there?");
+    expect(answer.drivers.some((d) => d.kind === "service" && d.label === "checkout" && d.current === 99.2)).toBe(true);
+    expect(answer.drivers.some((d) => d.label === "ledger" && d.contribution === null)).toBe(false);
   });
 
   it("says the data is too thin instead of inventing drivers", () => {
