@@ -241,7 +241,18 @@ export function medianInterval(sorted: ArrayLike<number>): Interval | null {
   // The largest j with P(Binomial(n, ½) < j) ≤ α/2: [x(j), x(n−j+1)] (1-based) covers the median.
   const a = (1 - INTERVAL_LEVEL) / 2;
   let j = 0;
-  while (j + 1 <= n && jStat.binomial.cdf(j, n, 0.5) <= a) j++;
+  if (n > 1000) {
+    // Large n: the normal approximation of Binomial(n, ½) (an exact walk would be O(n) pmfs).
+    j = Math.max(0, Math.floor(n / 2 - jStat.normal.inv(1 - a, 0, 1) * Math.sqrt(n) / 2));
+  } else {
+    // The cumulative sum walked once (jStat's cdf sums from 0 on every call).
+    let cumulative = jStat.binomial.pdf(0, n, 0.5);
+    while (j + 1 <= n && cumulative <= a) {
+      j++;
+      cumulative += jStat.binomial.pdf(j, n, 0.5);
+    }
+  }
+  if (n > 1000) return { low: sorted[Math.max(0, j - 1)]!, high: sorted[Math.min(n - 1, n - j)]!, level: INTERVAL_LEVEL };
   const lowIndex = Math.max(0, j - 1);
   const highIndex = Math.min(n - 1, n - j);
   if (j === 0) return { low: sorted[0]!, high: sorted[n - 1]!, level: 1 - 2 * 0.5 ** n };
