@@ -40,7 +40,7 @@ export function groupCells(cells: ReadonlyMap<string, RatioCell>, groupOf: (segm
 const ratio = (cell: RatioCell, factor: number): number | null => (cell.den > 0 ? (cell.num / cell.den) * factor : null);
 
 /** How many groups exact Shapley attribution handles (2^n medians); beyond, one at a time. */
-export const SHAPLEY_MAX_GROUPS = 10;
+export const SHAPLEY_MAX_GROUPS = 8;
 
 /** Parts shown per decomposition before the remainder. */
 export const TOP_PARTS = 5;

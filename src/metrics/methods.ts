@@ -1,4 +1,5 @@
 import type { MetricId } from "../domain/metric-ids.js";
+import { SHAPLEY_MAX_GROUPS } from "./decompose.js";
 
 // How each metric's change is attributed and tested (METRICS.md "Change, attribution and
 // significance"), in words, for `explain` and docs/metrics.md. The code is decompose.ts and
@@ -21,7 +22,7 @@ const THIN = "no test (null) when either window has fewer than `metrics.min_samp
 
 const METHODS: Readonly<Record<MetricId, MetricMethods>> = {
   deployment_frequency: { attribution: `counts per day add directly: each segment's part is its own change in deployments ÷ days; ${REST}`, test: `Poisson rate test (conditional binomial on the two windows' counts and lengths); ${THIN}; ${TREND}`, interval: "exact (Garwood) Poisson interval of the count ÷ days" },
-  lead_time: { attribution: `counterfactual medians: Shapley values over the services (and over PR-size buckets), exact up to 10 groups; beyond, one group at a time with the interaction in the remainder. Stages: the change in each stage's mean, the remainder the difference to the change in the median; ${REST}`, test: `Mann–Whitney U on the two windows' lead times; ${THIN}; ${TREND}`, interval: "distribution-free interval of the median from order statistics" },
+  lead_time: { attribution: `counterfactual medians: Shapley values over the services (and over PR-size buckets), exact up to ${SHAPLEY_MAX_GROUPS} groups; beyond, one group at a time with the interaction in the remainder. Stages: the change in each stage's mean, the remainder the difference to the change in the median; ${REST}`, test: `Mann–Whitney U on the two windows' lead times; ${THIN}; ${TREND}`, interval: "distribution-free interval of the median from order statistics" },
   change_failure_rate: { attribution: `${RATIO}; ${REST}`, test: `Fisher's exact test (two-proportion z test beyond 2,000 deployments); ${THIN}; ${TREND}. A weekday question needs its share of failures over-represented against its share of deployments (one-sided binomial, p < 0.05, at least 3 failures)`, interval: "Wilson score interval" },
   rework_rate: { attribution: `${RATIO}; ${REST}`, test: `Fisher's exact test (two-proportion z test beyond 2,000 deployments); ${THIN}; ${TREND}`, interval: "Wilson score interval" },
   mttr: { attribution: `${MEAN}, by service and by severity; by incident, each incident's excess over the previous mean ÷ the current count; ${REST}`, test: `Welch's t test on log durations; ${THIN}; ${TREND}`, interval: "t interval of the mean" },
