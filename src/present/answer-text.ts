@@ -75,7 +75,7 @@ export function renderAnswer(answer: KpiAnswer, options: TextOptions): string {
     for (const f of evidence) lines.push(`  - ${f.kind}: observed ${trimNumber(f.evidence.observed)}, expected ${trimNumber(f.evidence.expected)} of n = ${f.evidence.n} (p = ${formatP(f.evidence.p_value)})`);
   }
   if (answer.annotations.length > 0) {
-    lines.push("Annotations in the window (possible explanations):");
+    lines.push("Annotations in the window (a possible cause only when a finding above names it):");
     for (const a of answer.annotations) {
       const where = a.service ?? (a.team ? `team ${a.team}` : "everyone");
       lines.push(`  - ${a.at.slice(0, 10)} (${where}): ${a.text}`);

@@ -53,7 +53,7 @@ describe("renderQuestionResult", () => {
       "  - service checkout: +3.6 pp (80 % of the change) 6 % → 14 % — mix +0.4 pp, rate +3.2 pp",
       "Questions to ask:",
       "  - 3 of 4 failures followed Friday deploys of checkout: is the release train too late in the week?",
-      "Annotations in the window (possible explanations):",
+      "Annotations in the window (a possible cause only when a finding above names it):",
       "  - 2026-04-20 (checkout): release train moved to Fridays",
       "Notes:",
       "  - 2 incidents on unmapped services are not attributed",
