@@ -1,7 +1,8 @@
 import { HOUR_MS } from "../domain/scope.js";
 import type { Driver, Finding } from "../query/answer.js";
 import { decomposePercentile, othersLabel, SHAPLEY_MAX_GROUPS, signed, whole } from "./decompose.js";
-import { mannWhitney, medianInterval } from "./significance.js";
+import { MIN_SUPPORT } from "./delivery.js";
+import { binomialAtLeast, mannWhitney, medianInterval } from "./significance.js";
 import { sumSlices, type Frame, type SliceRange } from "./frame.js";
 import { parseIntegers } from "./packed-list.js";
 import { mean, percentile, selectPercentiles } from "./percentile.js";
@@ -247,15 +248,44 @@ export function leadTime(input: LeadTimeInput, frame: Frame): MetricOutcome {
     tier: leadTimeTier(result.value),
     decompose: (groupOf, kind, top) => attribute(byGroup(previous, groupOf), byGroup(current, groupOf), kind, top),
     details: [...stageDrivers(stageSums.previous, stageSums.current, change), ...attribute(bySize(previous), bySize(current), "size_bucket")],
-    findings: stageFindings(stageSums.previous, stageSums.current, () => {
-      const byService = input.stageSumsByService();
-      return { previous: byService.previous.map(toStageSum), current: byService.current.map(toStageSum) };
-    }),
+    findings: [
+      ...stageFindings(stageSums.previous, stageSums.current, () => {
+        const byService = input.stageSumsByService();
+        return { previous: byService.previous.map(toStageSum), current: byService.current.map(toStageSum) };
+      }),
+      ...sizeFindings(bySize(previous), bySize(current), result.value),
+    ],
     test: mannWhitney(previous.hours, current.hours),
     interval: medianInterval(current.hours),
     method: `counterfactual medians: Shapley values over the groups (exact up to ${SHAPLEY_MAX_GROUPS} groups), beyond that one group at a time with the interaction in the remainder`,
     notes,
   };
+}
+
+/**
+ * "L (500–999 lines) PRs are 30 % of changes, up from 12 %": a size bucket slower than the median
+ * whose share of changes is over-represented against its previous share (one-sided binomial,
+ * p < 0.05, at least MIN_SUPPORT changes).
+ */
+function sizeFindings(before: Map<string, number[]>, after: Map<string, number[]>, median: number | null): Finding[] {
+  const nBefore = [...before.values()].reduce((sum, l) => sum + l.length, 0);
+  const nAfter = [...after.values()].reduce((sum, l) => sum + l.length, 0);
+  if (median === null || nBefore === 0 || nAfter === 0) return [];
+  const candidates = [...after]
+    .filter(([label, list]) => label !== SIZE_BUCKETS[5] && list.length >= MIN_SUPPORT && (percentile(list, 0.5) ?? 0) > median)
+    .map(([label, list]) => {
+      const base = (before.get(label)?.length ?? 0) / nBefore;
+      return { label, count: list.length, base, p: base > 0 && base < 1 ? binomialAtLeast(list.length, nAfter, base) : list.length > 0 && base === 0 ? 0 : 1 };
+    })
+    .filter((c) => c.p < 0.05)
+    .sort((a, b) => a.p - b.p);
+  const best = candidates[0];
+  if (!best) return [];
+  return [{
+    kind: "pr_size",
+    text: `${best.label} pull requests are ${Math.round((100 * best.count) / nAfter)} % of changes, up from ${Math.round(100 * best.base)} %, and slower than the median: are changes getting bigger?`,
+    evidence: { observed: best.count, expected: best.base * nAfter, n: nAfter, p_value: best.p },
+  }];
 }
 
 /**

@@ -59,6 +59,27 @@ describe("drivers", () => {
     expect(shown.reduce((sum, d) => sum + d.share!, 0)).toBeCloseTo(100, 9);
   });
 
+  it("asks about PR size only when a slow size bucket is over-represented against its previous share", () => {
+    const store = newStore();
+    const records: VitalsRecord[] = [];
+    let n = 0;
+    const ship = (at: number, leadHours: number, size: number): void => {
+      n++;
+      const opened = at - leadHours * HOUR;
+      records.push(deployment({ at, changes: [commit(`z${n}`, opened - HOUR, { number: n, openedAtMs: opened, firstReviewAtMs: opened + HOUR, mergedAtMs: at - HOUR, size })] }));
+    };
+    // Before: 19 small changes and 1 XL; now 10 small and 10 XL ones that take four times as long.
+    for (let i = 0; i < 20; i++) ship(LAST_30D.fromMs - 25 * DAY + i * HOUR * 20, 10, i === 0 ? 1500 : 50);
+    for (let i = 0; i < 20; i++) ship(LAST_30D.fromMs + DAY + i * HOUR * 20, i % 2 ? 40 : 10, i % 2 ? 1500 : 50);
+    store.write(records);
+    const answer = ask(store, "lead_time");
+    const size = answer.findings.find((f) => f.kind === "pr_size")!;
+    expect(size.text).toBe("XL (≥ 1000 lines) pull requests are 50 % of changes, up from 5 %, and slower than the median: are changes getting bigger?");
+    expect(size.evidence).toMatchObject({ observed: 10, expected: 1, n: 20 });
+    expect(size.evidence.p_value!).toBeLessThan(0.001);
+    expect(answer.prompts).toContain(size.text);
+  });
+
   it("finds the lead-time stage that grew, the service where it grew, and asks about it", () => {
     const store = newStore();
     const records: VitalsRecord[] = [];
