@@ -27,7 +27,7 @@ export function digestBlocks(model: DigestModel): { text: string; blocks: KnownB
         const share = d.share === null ? "" : ` — ${Math.round(d.share)} % of the change`;
         lines.push(`• ${d.label}${share}${d.detail ? ` (${d.detail})` : ""}`);
       }
-      if (a.prompts[0]) lines.push(`:thinking_face: _${a.prompts[0]}_`);
+      if (a.findings[0]) lines.push(`:thinking_face: _${a.findings[0].text}_`);
       blocks.push(section(lines.join("\n")));
     }
     blocks.push({ type: "divider" });
