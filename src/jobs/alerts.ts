@@ -3,6 +3,7 @@ import { METRICS } from "../domain/metric-ids.js";
 import { HOUR_MS } from "../domain/scope.js";
 import { alertBlocks, alertRecoveryText, alertReminderText, alertText, type AlertView } from "../present/alert-blocks.js";
 import type { AlertState } from "../store/alerts.js";
+import { pastTheLine } from "../metrics/breach.js";
 import { decideAlert, type AlertAction } from "./alert-decide.js";
 import { callOptions, channelForScope, type JobContext } from "./context.js";
 import type { ThresholdEvaluation } from "./engine.js";
@@ -136,7 +137,8 @@ export function pendingAlertTexts(deps: JobContext["deps"], engine: JobContext["
     const action = decideAlert(deps.store.alerts.get(e.metric, e.scope), { status: e.status, value: e.value, warn: e.warn, critical: e.critical, direction: info.direction, unit: info.unit }, policy, nowMs);
     if (action.kind !== "breach" && action.kind !== "escalate") continue;
     const view: AlertView = { metric: e.metric, scopeKind: e.scope.kind, scopeId: e.scope.id, status: action.status, value: e.value, warn: e.warn, critical: e.critical, answer: e.answer };
-    const driver = e.answer.drivers[0];
+    // The top driver of a breach is the one furthest into it, not the largest mover.
+    const driver = pastTheLine(e.metric, e.warn, e.answer.drivers)[0];
     texts.push(`${alertText(view, action.kind === "escalate")}${driver ? `; top driver: ${driver.label}` : ""}`);
   }
   return texts;

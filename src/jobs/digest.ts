@@ -56,8 +56,41 @@ export function buildTeamDigest(deps: AppDeps, engine: KpiEngine, team: TeamConf
     reviewCompletion: deps.store.reviews.completion(policy.severities, nowMs - COMPLETION_DAYS * DAY_MS, nowMs, team.id),
     chartAnnotations: deps.store.digests.chartAnnotations(team.id, window.toMs - CHART_WEEKS * 7 * DAY_MS, window.toMs),
     minSampleSize: deps.config.metrics.min_sample_size,
+    missingSources: missingSources(deps.config, team),
   });
   return { slot, model };
+}
+
+/** The sources none of the team's services has configured, as "connect <sources>" names them. */
+export function missingSources(config: AppDeps["config"], team: TeamConfig): string[] {
+  const services = config.services.filter((s) => team.services.includes(s.id));
+  const missing: string[] = [];
+  if (!services.some((s) => s.github)) missing.push("GitHub (deployments, pull requests)");
+  if (!services.some((s) => s.pagerduty)) missing.push("PagerDuty (incidents)");
+  if (!services.some((s) => s.prometheus)) missing.push("Prometheus (latency, errors, availability)");
+  if (!services.some((s) => s.sonar)) missing.push("SonarQube (coverage, debt)");
+  return missing.length > 0 ? missing : ["(all configured: run `vitals sync` or wait for the first sync)"];
+}
+
+/** `vitals digest --json`: one object per team, a team without data included. */
+export function digestJson(model: DigestModel, reviewsOpen: number) {
+  const mover = model.biggestMover;
+  return {
+    team: model.team.id,
+    name: model.team.name,
+    week: { from: new Date(model.fromMs).toISOString(), to: new Date(model.toMs).toISOString(), label: model.weekLabel },
+    no_data: model.kpis.length === 0,
+    missing_sources: model.missingSources,
+    biggest_mover: mover ? { ...mover.answer, metric: mover.answer.metric, basis: mover.basis, p_value: mover.pValue, p_adjusted: mover.adjustedP, tests: mover.tests } : null,
+    breaches: model.breaches.map((k) => ({ metric: k.answer.metric, status: k.answer.threshold.status, value: k.answer.value })),
+    kpis: model.kpis.map((k) => ({ ...k.answer, four_week_average: k.fourWeekAverage })),
+    reviews: {
+      open: reviewsOpen,
+      overdue: model.reviews.filter((r) => r.overdue).length,
+      completion: model.reviewCompletion,
+      items: model.reviews,
+    },
+  };
 }
 
 export function digestReview(r: ReviewRow, nowMs: number): DigestReview {
@@ -79,7 +112,7 @@ export async function renderDigestChart(model: DigestModel): Promise<Uint8Array>
 
 export type DigestOutcome =
   | { readonly team: string; readonly result: "posted"; readonly week: string; readonly channel: string; readonly ts: string }
-  | { readonly team: string; readonly result: "not_due" | "already_posted" | "no_channel"; readonly week: string };
+  | { readonly team: string; readonly result: "not_due" | "already_posted" | "no_channel" | "no_data"; readonly week: string };
 
 /** Post one team's digest now (on demand, `vitals digest --post`), recording it for the week. */
 export async function postTeamDigest(ctx: JobContext, team: TeamConfig, nowMs: number): Promise<DigestOutcome> {
@@ -91,6 +124,12 @@ export async function postTeamDigest(ctx: JobContext, team: TeamConfig, nowMs: n
   let digest: TeamDigest;
   try {
     digest = buildTeamDigest(deps, ctx.engine, team, nowMs);
+    if (digest.model.kpis.length === 0) {
+      // "No data yet: connect <sources>" is a setup note, not a weekly digest: nothing posted, the week stays open.
+      deps.store.digests.release(team.id, slot.weekKey);
+      deps.logger.warn({ team: team.id, week: slot.weekKey, missing: digest.model.missingSources }, "weekly digest skipped: no data yet for the team");
+      return { team: team.id, result: "no_data", week: slot.weekKey };
+    }
     const message = digestBlocks(digest.model);
     posted = await postMessage(ctx.slack, { channel: team.channel, text: message.text, blocks: message.blocks }, callOptions(ctx));
   } catch (error) {

@@ -11,7 +11,7 @@ const NOUNS: Readonly<Record<MetricId, string>> = {
   mttr: "resolved incidents",
   mtta: "acknowledged incidents",
   rework_rate: "deployments",
-  uptime: "samples",
+  uptime: "availability samples or incident-derived services",
   latency_p95: "P95 samples",
   error_rate: "samples",
   coverage: "services",

@@ -2,12 +2,14 @@ import { DateTime } from "luxon";
 import type { Driver } from "../query/answer.js";
 import type { DeploymentDetailRow, DeploymentSliceRow, FailedDeploymentRow } from "./rows.js";
 import { DAY_MS, windowDays } from "../domain/scope.js";
-import { largestFirst } from "./decompose.js";
+import type { Finding } from "../query/answer.js";
+import { othersLabel, whole } from "./decompose.js";
 import { isoWeekOfDay, monthOfDay, weekdayIn, type Frame, type FrameWindow } from "./frame.js";
 import { ratioOutcome, ratioTable } from "./outcome.js";
 import { median, sortNumbers } from "./percentile.js";
 import { changeFailureTier, deploymentFrequencyTier } from "./tiers.js";
-import { round, SliceTable, type MetricOutcome, type WindowResult } from "./types.js";
+import { binomialAtLeast, poissonInterval, poissonRateTest, proportionTest, wilsonInterval } from "./significance.js";
+import { finite, SliceTable, type MetricOutcome, type WindowResult } from "./types.js";
 
 // Deployment frequency, change failure rate and rework rate (METRICS.md "Delivery"): all from one
 // per-service, per-slice count of successful production deployments.
@@ -78,9 +80,9 @@ export function deploymentFrequency(rows: readonly DeploymentSliceRow[], deployD
     }
     const days = windowDays(w);
     return {
-      value: round(count / days, 4),
+      value: finite(count / days),
       sample_size: count,
-      stats: { count, deployments_per_week: round((count / days) * 7, 2), attempted_deployments: attempts, deploy_success_rate: attempts > 0 ? round((100 * count) / attempts, 1) : null },
+      stats: { count, deployments_per_week: finite((count / days) * 7), attempted_deployments: attempts, deploy_success_rate: attempts > 0 ? finite((100 * count) / attempts) : null },
     };
   };
   const current = at(frame.current);
@@ -95,10 +97,11 @@ export function deploymentFrequency(rows: readonly DeploymentSliceRow[], deployD
     previous,
     series: frame.weeks.map(at),
     tier,
-    decompose(groupOf, kind) {
-      // A count over equal-length windows: each segment's contribution is its own change ÷ days.
-      const daysIn = windowDays(frame.current);
-      const change = (current.sample_size - previous.sample_size) / daysIn;
+    decompose(groupOf, kind, top) {
+      // A count per day: each segment's part is its own change in deployments ÷ days (each window
+      // divided by its own length, so unequal windows still add up).
+      const daysBefore = windowDays(frame.previous);
+      const daysAfter = windowDays(frame.current);
       const groups = new Map<string, { p: number; c: number }>();
       const add = (cells: Map<string, DeployCell>, field: "p" | "c"): void => {
         for (const [service, cell] of cells) {
@@ -109,14 +112,17 @@ export function deploymentFrequency(rows: readonly DeploymentSliceRow[], deployD
       };
       add(sumDeploys(table, frame.previous), "p");
       add(sumDeploys(table, frame.current), "c");
-      const drivers: Driver[] = [...groups].map(([label, g]) => {
-        const contribution = (g.c - g.p) / daysIn;
-        return { kind, label, contribution, share: change ? contribution / change : null, previous: g.p / daysIn, current: g.c / daysIn, detail: `${g.p} → ${g.c} deployments` };
-      });
-      return largestFirst(drivers);
+      const parts: Driver[] = [...groups].map(([label, g]) => ({
+        kind, label, contribution: g.c / daysAfter - g.p / daysBefore, share: null, previous: g.p / daysBefore, current: g.c / daysAfter, detail: `${g.p} → ${g.c} deployments`,
+      }));
+      const change = current.value !== null && previous.value !== null ? current.value - previous.value : null;
+      return whole(parts, change, { restLabel: othersLabel(kind), ...(top !== undefined ? { top } : {}) });
     },
     details: [],
-    hints: [],
+    findings: [],
+    test: poissonRateTest(previous.sample_size, windowDays(frame.previous), current.sample_size, windowDays(frame.current)),
+    interval: poissonInterval(current.sample_size, windowDays(frame.current)),
+    method: "counts per day add directly",
     notes,
   };
 }
@@ -129,6 +135,8 @@ export function deploymentRatio(
   frame: Frame,
   /** Details of the few deployments listed. */
   detailsOf: (deploymentIds: readonly number[]) => readonly DeploymentDetailRow[],
+  /** Successful deployments per local day of the current window (the weekday base rate). */
+  deploysByDay: ReadonlyArray<{ day: number; n: number }> = [],
 ): MetricOutcome {
   const ratios = ratioTable(frame);
   const field = metric === "change_failure_rate" ? "failed" : "rework";
@@ -138,7 +146,7 @@ export function deploymentRatio(
     cell.den += row.n;
   }
   const base = ratioOutcome(ratios, frame, (pooled) => ({
-    value: pooled.den > 0 ? round((100 * pooled.num) / pooled.den, 2) : null,
+    value: pooled.den > 0 ? finite((100 * pooled.num) / pooled.den) : null,
     sample_size: pooled.den,
     stats: { count: pooled.den, [field]: pooled.num },
   }), { factor: 100, unit: "pp", mixAndRate: true });
@@ -163,7 +171,17 @@ export function deploymentRatio(
   });
   const tier = metric === "change_failure_rate" ? changeFailureTier(base.current.value) : null;
   if (metric === "change_failure_rate") Object.assign(base.current.stats, failureBases(items));
-  return { ...base, tier, details, hints: failureHints(metric, items, frame), notes: [] };
+  const num = (r: WindowResult): number => r.stats[field] ?? 0;
+  return {
+    ...base,
+    tier,
+    details,
+    findings: failureFindings(metric, items, deploysByDay, frame),
+    test: proportionTest(num(base.previous), base.previous.sample_size, num(base.current), base.current.sample_size),
+    interval: wilsonInterval(num(base.current), base.current.sample_size),
+    method: "shift-share of a ratio into rate and mix (midpoint weights)",
+    notes: [],
+  };
 }
 
 /**
@@ -182,29 +200,59 @@ export function failureBases(failed: readonly FailedDeploymentRow[]): Record<str
   return bases;
 }
 
-/** "3 of 4 failures followed Friday deploys of checkout" and friends. */
-function failureHints(metric: string, items: readonly FailedDeploymentRow[], frame: Frame): string[] {
-  if (items.length < 2) return [];
+/** Minimum support of a pattern before it is worth a question (METRICS.md "Evidence for a question"). */
+export const MIN_SUPPORT = 3;
+const FINDING_ALPHA = 0.05;
+
+const WEEKDAY_NAMES = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"] as const;
+/** Local day number (days since 1970-01-01, a Thursday) → weekday name. */
+const weekdayOfDay = (day: number): string => WEEKDAY_NAMES[(((day + 4) % 7) + 7) % 7]!;
+
+/**
+ * "3 of 4 failures followed Friday deploys of checkout (Fridays carry 20 % of deployments)": only
+ * when the weekday's share of failures is over-represented against its share of deployments (a
+ * one-sided binomial test) with at least MIN_SUPPORT failures on it; rollbacks likewise.
+ */
+function failureFindings(metric: string, items: readonly FailedDeploymentRow[], deploysByDay: ReadonlyArray<{ day: number; n: number }>, frame: Frame): Finding[] {
+  const findings: Finding[] = [];
   const noun = metric === "change_failure_rate" ? "failures" : "rework deployments";
-  const hints: string[] = [];
-  const byDay = new Map<string, FailedDeploymentRow[]>();
-  const weekday = weekdayIn(frame.current, frame.zone);
-  for (const item of items) {
-    const day = weekday(item.finished_at);
-    const list = byDay.get(day);
-    if (list) list.push(item);
-    else byDay.set(day, [item]);
-  }
-  const [day, onDay] = [...byDay].sort((a, b) => b[1].length - a[1].length)[0]!;
-  if (onDay.length / items.length >= 0.4) {
-    const services = new Map<string, number>();
-    for (const item of onDay) services.set(item.service, (services.get(item.service) ?? 0) + 1);
-    const [top] = [...services].sort((a, b) => b[1] - a[1])[0]!;
-    hints.push(`${onDay.length} of ${items.length} ${noun} followed ${day} deploys${services.size === 1 ? ` of ${top}` : ` (most in ${top})`}: is ${day} deploying riskier than other days?`);
+  const total = deploysByDay.reduce((sum, d) => sum + d.n, 0);
+  if (items.length >= MIN_SUPPORT && total > 0) {
+    const baseByWeekday = new Map<string, number>();
+    for (const { day, n } of deploysByDay) baseByWeekday.set(weekdayOfDay(day), (baseByWeekday.get(weekdayOfDay(day)) ?? 0) + n);
+    const weekday = weekdayIn(frame.current, frame.zone);
+    const byDay = new Map<string, FailedDeploymentRow[]>();
+    for (const item of items) {
+      const day = weekday(item.finished_at);
+      byDay.set(day, [...(byDay.get(day) ?? []), item]);
+    }
+    const candidates = [...byDay]
+      .filter(([, list]) => list.length >= MIN_SUPPORT)
+      .map(([day, list]) => {
+        const base = (baseByWeekday.get(day) ?? 0) / total;
+        return { day, list, base, p: binomialAtLeast(list.length, items.length, base) };
+      })
+      .filter((c) => c.base < 1 && c.p < FINDING_ALPHA)
+      .sort((a, b) => a.p - b.p);
+    const best = candidates[0];
+    if (best) {
+      const services = new Map<string, number>();
+      for (const item of best.list) services.set(item.service, (services.get(item.service) ?? 0) + 1);
+      const [top] = [...services].sort((a, b) => b[1] - a[1])[0]!;
+      findings.push({
+        kind: "weekday",
+        text: `${best.list.length} of ${items.length} ${noun} followed ${best.day} deploys${services.size === 1 ? ` of ${top}` : ` (most in ${top})`}, while ${best.day}s carry ${Math.round(best.base * 100)} % of deployments: is ${best.day} deploying riskier than other days?`,
+        evidence: { observed: best.list.length, expected: best.base * items.length, n: items.length, p_value: best.p },
+      });
+    }
   }
   const rolledBack = items.filter((i) => i.rolled_back).length;
-  if (metric === "change_failure_rate" && rolledBack >= 2) {
-    hints.push(`${rolledBack} of ${items.length} failed deployments were rolled back: what did the checks before production miss?`);
+  if (metric === "change_failure_rate" && rolledBack >= MIN_SUPPORT) {
+    findings.push({
+      kind: "rollbacks",
+      text: `${rolledBack} of ${items.length} failed deployments were rolled back: what did the checks before production miss?`,
+      evidence: { observed: rolledBack, expected: 0, n: items.length, p_value: null },
+    });
   }
-  return hints;
+  return findings;
 }

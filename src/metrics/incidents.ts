@@ -1,11 +1,14 @@
 import { HOUR_MS } from "../domain/scope.js";
 import type { Driver } from "../query/answer.js";
 import type { IncidentRow, IncidentSliceRow, IncidentTitleRow, OpenIncidents } from "./rows.js";
-import { decomposeRatio, groupCells, type RatioCell } from "./decompose.js";
+import type { Finding } from "../query/answer.js";
+import { groupCells, whole, type RatioCell } from "./decompose.js";
+import { changeOf, wholeRatio } from "./outcome.js";
+import { meanInterval, summaryOf, welchLog } from "./significance.js";
 import type { Frame, FrameWindow } from "./frame.js";
 import { mean, percentile, sortNumbers } from "./percentile.js";
 import { recoveryTier } from "./tiers.js";
-import { round, type MetricOutcome, type WindowResult } from "./types.js";
+import { finite, type MetricOutcome, type WindowResult } from "./types.js";
 
 // MTTR (incidents resolved in the window, created → last resolution) and MTTA (incidents
 // acknowledged in the window, created → first acknowledgement). Headline: the mean, as the name
@@ -20,16 +23,16 @@ function summarise(rows: readonly IncidentRow[], metric: "mttr" | "mtta"): Windo
   const hours = sortNumbers(rows.map(hoursOf));
   const caused = sortNumbers(rows.filter((r) => r.linked_deployment_id !== null).map(hoursOf));
   const stats: Record<string, number | null> = {
-    mean: round(mean(hours)),
-    median: round(percentile(hours, 0.5)),
-    p90: round(percentile(hours, 0.9)),
+    mean: finite(mean(hours)),
+    median: finite(percentile(hours, 0.5)),
+    p90: finite(percentile(hours, 0.9)),
     count: hours.length,
   };
   if (metric === "mttr") {
     stats["change_caused_count"] = caused.length;
-    stats["failed_deployment_recovery_mean_hours"] = round(mean(caused));
-    stats["failed_deployment_recovery_median_hours"] = round(percentile(caused, 0.5));
-    stats["failed_deployment_recovery_p90_hours"] = round(percentile(caused, 0.9));
+    stats["failed_deployment_recovery_mean_hours"] = finite(mean(caused));
+    stats["failed_deployment_recovery_median_hours"] = finite(percentile(caused, 0.5));
+    stats["failed_deployment_recovery_p90_hours"] = finite(percentile(caused, 0.9));
   }
   return { value: stats["mean"] ?? null, sample_size: hours.length, stats };
 }
@@ -50,7 +53,7 @@ export function incidentTimes(
   const previous = inWindow(frame.previous);
   const result = summarise(current, metric);
   result.stats["open_count"] = open.open_count;
-  result.stats["oldest_open_hours"] = open.oldest_created_at === null ? null : round((Math.min(frame.current.toMs, nowMs) - open.oldest_created_at) / HOUR_MS, 1);
+  result.stats["oldest_open_hours"] = open.oldest_created_at === null ? null : finite((Math.min(frame.current.toMs, nowMs) - open.oldest_created_at) / HOUR_MS);
   const series = frame.weeks.map((w): WindowResult => {
     let ms = 0;
     let den = 0;
@@ -58,13 +61,13 @@ export function incidentTimes(
       ms += bySlice.get(slice)?.ms ?? 0;
       den += bySlice.get(slice)?.n ?? 0;
     }
-    const value = den > 0 ? round(ms / HOUR_MS / den) : null;
+    const value = den > 0 ? finite(ms / HOUR_MS / den) : null;
     return { value, sample_size: den, stats: { mean: value, count: den } };
   });
-  const cellsFrom = (list: readonly IncidentRow[]): Map<string, RatioCell> => {
+  const cellsFrom = (list: readonly IncidentRow[], keyOf: (r: IncidentRow) => string = (r) => r.service ?? UNMAPPED): Map<string, RatioCell> => {
     const map = new Map<string, RatioCell>();
     for (const r of list) {
-      const key = r.service ?? UNMAPPED;
+      const key = keyOf(r);
       const cell = map.get(key) ?? { num: 0, den: 0 };
       map.set(key, { num: cell.num + hoursOf(r), den: cell.den + 1 });
     }
@@ -76,19 +79,28 @@ export function incidentTimes(
     notes.push(`${open.open_count} incident${open.open_count === 1 ? "" : "s"} not yet ${noun} at the window's end excluded (oldest ${result.stats["oldest_open_hours"]} h).`);
   }
   const top = incidentDrivers(current, previous);
-  const titles = new Map(describe(top.map((d) => d.incident.id)).map((t) => [t.id, t]));
+  const titles = new Map(describe(top.filter((d) => !d.driver.rest).map((d) => d.incident!.id)).map((t) => [t.id, t]));
   const named = top.map(({ driver, incident }): Driver => {
+    if (!incident) return driver;
     const title = titles.get(incident.id);
     return { ...driver, label: title?.title ?? `incident ${incident.id}`, ...(title?.url ? { url: title.url } : {}) };
   });
+  const previousResult = summarise(previous, metric);
+  const change = changeOf(result, previousResult);
+  const ratio = { factor: 1, unit: "h", mixAndRate: false };
+  const severityOf = (r: IncidentRow): string => r.severity ?? "(no severity)";
+  const bySeverity = wholeRatio(cellsFrom(previous, severityOf), cellsFrom(current, severityOf), { ...ratio, kind: "severity" }, change);
   return {
     current: result,
-    previous: summarise(previous, metric),
+    previous: previousResult,
     series,
     tier: metric === "mttr" ? recoveryTier(result.stats["median"] ?? null) : null,
-    decompose: (groupOf, kind) => decomposeRatio(groupCells(cellsFrom(previous), (s) => (s === UNMAPPED ? s : groupOf(s))), groupCells(cellsFrom(current), (s) => (s === UNMAPPED ? s : groupOf(s))), { kind, factor: 1, unit: "h", mixAndRate: false }),
-    details: [...named, ...(metric === "mttr" ? ackRepairDrivers(current, previous) : [])],
-    hints: incidentHints(metric, named, current, previous),
+    decompose: (groupOf, kind, top) => wholeRatio(groupCells(cellsFrom(previous), (s) => (s === UNMAPPED ? s : groupOf(s))), groupCells(cellsFrom(current), (s) => (s === UNMAPPED ? s : groupOf(s))), { ...ratio, kind }, change, top),
+    details: [...bySeverity, ...named, ...(metric === "mttr" ? ackRepairDrivers(current, previous, change) : [])],
+    findings: incidentFindings(metric, named, current, previous),
+    test: welchLog(previous.map(hoursOf), current.map(hoursOf)),
+    interval: meanInterval(summaryOf(current.map(hoursOf))),
+    method: "weighted mix of means (shift-share, midpoint weights)",
     notes,
   };
 }
@@ -97,12 +109,12 @@ export function incidentTimes(
  * Incidents that moved the mean most: each incident's contribution is its excess over the
  * previous mean ÷ the current count, so the contributions add up to the change exactly.
  */
-function incidentDrivers(current: readonly IncidentRow[], previous: readonly IncidentRow[]): Array<{ driver: Driver; incident: IncidentRow }> {
+function incidentDrivers(current: readonly IncidentRow[], previous: readonly IncidentRow[]): Array<{ driver: Driver; incident: IncidentRow | null }> {
   const before = mean(previous.map(hoursOf));
   const after = mean(current.map(hoursOf));
   if (before === null || after === null) return [];
   const change = after - before;
-  return current
+  const all = current
     .map((r) => {
       const contribution = (hoursOf(r) - before) / current.length;
       const ack = r.acknowledged_at !== null ? `, acknowledged after ${formatHours((r.acknowledged_at - r.created_at) / HOUR_MS)}` : "";
@@ -110,20 +122,21 @@ function incidentDrivers(current: readonly IncidentRow[], previous: readonly Inc
         kind: "incident",
         label: "",
         contribution,
-        share: change ? contribution / change : null,
+        share: null,
         current: hoursOf(r),
         service: r.service,
         detail: `${formatHours(hoursOf(r))}${ack}${r.linked_deployment_id !== null ? ", caused by a deployment" : ""}`,
       };
       return { driver, incident: r };
-    })
-    .filter(({ driver: d }) => Math.sign(d.contribution ?? 0) === Math.sign(change || 1))
-    .sort((a, b) => Math.abs(b.driver.contribution ?? 0) - Math.abs(a.driver.contribution ?? 0))
-    .slice(0, 5);
+    });
+  // The parts add up to the change over all incidents: the five that moved it most, then the rest.
+  const drivers = whole(all.map((a) => a.driver), change, { restLabel: (n) => `${n} other incident${n === 1 ? "" : "s"}` });
+  const incidentOf = new Map(all.map((a) => [a.driver, a.incident]));
+  return drivers.map((driver) => ({ driver, incident: incidentOf.get(driver) ?? null }));
 }
 
 /** Acknowledgement vs repair: how much of the time to recover is waiting for someone to pick it up. */
-function ackRepairDrivers(current: readonly IncidentRow[], previous: readonly IncidentRow[]): Driver[] {
+function ackRepairDrivers(current: readonly IncidentRow[], previous: readonly IncidentRow[], change: number | null): Driver[] {
   const parts = (rows: readonly IncidentRow[]) => {
     const acked = rows.filter((r) => r.acknowledged_at !== null && r.resolved_at !== null);
     if (acked.length === 0) return null;
@@ -135,34 +148,51 @@ function ackRepairDrivers(current: readonly IncidentRow[], previous: readonly In
   const after = parts(current);
   if (!after) return [];
   const total = after.ack + after.repair;
-  const change = before ? after.ack + after.repair - before.ack - before.repair : 0;
-  return (["ack", "repair"] as const).map((part) => ({
+  const split: Driver[] = (["ack", "repair"] as const).map((part) => ({
     kind: "share" as const,
     label: part === "ack" ? "acknowledgement" : "repair",
     contribution: before ? after[part] - before[part] : null,
-    share: before && change ? (after[part] - before[part]) / change : null,
+    share: null,
     previous: before ? before[part] : null,
     current: after[part],
     detail: `${total > 0 ? Math.round((100 * after[part]) / total) : 0} % of the time to recover (mean ${formatHours(after[part])})`,
   }));
+  // Over acknowledged incidents only: the remainder is the incidents never acknowledged (and the mix).
+  if (!before || change === null) return split;
+  return whole(split, change, { top: 2, restLabel: () => "incidents without an acknowledgement", restDetail: "the two parts cover acknowledged incidents only" });
 }
 
-function incidentHints(metric: "mttr" | "mtta", drivers: readonly Driver[], current: readonly IncidentRow[], previous: readonly IncidentRow[]): string[] {
-  const hints: string[] = [];
-  const top = drivers[0];
-  if (top && top.contribution !== null && top.contribution > 0) {
+/**
+ * The incident that dominated (its duration an outlier: above the previous window's p90, and it
+ * alone moved the mean by a fifth or more of the change) and a slow acknowledgement share.
+ */
+function incidentFindings(metric: "mttr" | "mtta", drivers: readonly Driver[], current: readonly IncidentRow[], previous: readonly IncidentRow[]): Finding[] {
+  const findings: Finding[] = [];
+  const top = drivers.find((d) => !d.rest);
+  const before = sortNumbers(previous.map(hoursOf));
+  const p90 = percentile(before, 0.9);
+  if (top && top.contribution !== null && top.contribution > 0 && p90 !== null && (top.current ?? 0) > p90 && (top.share ?? 0) >= 20) {
     const verb = metric === "mttr" ? "to resolve" : "to acknowledge";
-    hints.push(`"${top.label}"${top.service ? ` (${top.service})` : ""} took ${formatHours(top.current ?? 0)} ${verb}: what held it up, and is there a runbook for it?`);
+    const exceed = before.filter((h) => h >= (top.current ?? 0)).length;
+    findings.push({
+      kind: "incident",
+      text: `"${top.label}"${top.service ? ` (${top.service})` : ""} took ${formatHours(top.current ?? 0)} ${verb}, longer than 90 % of the previous window's incidents: what held it up, and is there a runbook for it?`,
+      evidence: { observed: top.current ?? 0, expected: p90, n: before.length, p_value: (exceed + 1) / (before.length + 1) },
+    });
   }
   if (metric === "mttr") {
-    const split = ackRepairDrivers(current, previous);
+    const split = ackRepairDrivers(current, previous, null);
     const ack = split.find((d) => d.label === "acknowledgement");
     const total = split.reduce((s, d) => s + (d.current ?? 0), 0);
     if (ack && total > 0 && (ack.current ?? 0) / total >= 0.2) {
-      hints.push(`Acknowledgement takes ${Math.round((100 * (ack.current ?? 0)) / total)} % of the time to recover: are pages reaching the right person?`);
+      findings.push({
+        kind: "acknowledgement",
+        text: `Acknowledgement takes ${Math.round((100 * (ack.current ?? 0)) / total)} % of the time to recover: are pages reaching the right person?`,
+        evidence: { observed: ack.current ?? 0, expected: total, n: current.length, p_value: null },
+      });
     }
   }
-  return hints;
+  return findings;
 }
 
 export function formatHours(hours: number): string {

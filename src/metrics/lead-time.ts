@@ -1,12 +1,14 @@
 import { HOUR_MS } from "../domain/scope.js";
-import type { Driver } from "../query/answer.js";
-import { decomposePercentile, largestFirst, signed } from "./decompose.js";
+import type { Driver, Finding } from "../query/answer.js";
+import { decomposePercentile, othersLabel, SHAPLEY_MAX_GROUPS, signed, whole } from "./decompose.js";
+import { MIN_SUPPORT } from "./delivery.js";
+import { binomialAtLeast, mannWhitney, medianInterval } from "./significance.js";
 import { sumSlices, type Frame, type SliceRange } from "./frame.js";
 import { parseIntegers } from "./packed-list.js";
 import { mean, percentile, selectPercentiles } from "./percentile.js";
 import type { LeadTimeSliceRow, LeadTimeStageSumRow, LeadTimeStagesRow } from "./rows.js";
 import { leadTimeTier } from "./tiers.js";
-import { round, type MetricOutcome, type WindowResult } from "./types.js";
+import { finite, type MetricOutcome, type WindowResult } from "./types.js";
 
 // Lead time for changes (METRICS.md): one sample per change first shipped by a successful
 // production deployment in the window (the store records that deployment on the change, so a
@@ -145,15 +147,16 @@ function windowSamples(all: Samples, w: SliceRange): WindowSamples {
 function summarise(w: WindowSamples, stages?: { values: LeadTimeStagesRow; sums: readonly StageSum[] }): WindowResult {
   const samples = w.hours;
   const stats: Record<string, number | null> = {
-    median: round(percentile(samples, 0.5)),
-    mean: round(mean(samples)),
-    p90: round(percentile(samples, 0.9)),
+    median: finite(percentile(samples, 0.5)),
+    mean: finite(mean(samples)),
+    p90: finite(percentile(samples, 0.9)),
     count: samples.length,
     excluded: w.excluded,
   };
   if (stages) {
-    for (const stage of STAGES) stats[`${stage}_median`] = round(stageMedian(stages.values[stage]));
+    for (const stage of STAGES) stats[`${stage}_median`] = finite(stageMedian(stages.values[stage]));
     stats["changes_with_pr"] = stages.sums.reduce((n, r) => n + r.counts.coding, 0);
+    stats["negative_stage_spans"] = stages.values.negative_spans ?? 0;
   }
   return { value: stats["median"] ?? null, sample_size: samples.length, stats };
 }
@@ -170,7 +173,7 @@ function weekPoint(all: Samples, w: SliceRange): WindowResult {
     k += cell.seconds.length;
   }
   const [median, p90] = selectPercentiles(seconds, [0.5, 0.9], hoursOf);
-  return { value: round(median ?? null), sample_size: seconds.length, stats: { median: round(median ?? null), p90: round(p90 ?? null), count: seconds.length } };
+  return { value: finite(median ?? null), sample_size: seconds.length, stats: { median: finite(median ?? null), p90: finite(p90 ?? null), count: seconds.length } };
 }
 
 /**
@@ -209,7 +212,6 @@ export function leadTime(input: LeadTimeInput, frame: Frame): MetricOutcome {
   const current = windowSamples(all, frame.current);
   const previous = windowSamples(all, frame.previous);
   const stageSums = { previous: input.stageSums.previous.map(toStageSum), current: input.stageSums.current.map(toStageSum) };
-  const pools = { previous: previous.hours, current: current.hours };
   const result = summarise(current, { values: input.stages, sums: stageSums.current });
   const excluded = result.stats["excluded"] ?? 0;
   const bySize = (previousOrCurrent: WindowSamples) => samplesBy(previousOrCurrent, null, SIZE_BUCKETS);
@@ -225,22 +227,65 @@ export function leadTime(input: LeadTimeInput, frame: Frame): MetricOutcome {
     });
     return samplesBy(w, groups, labels);
   };
+  const previousResult = summarise(previous);
+  const change = result.value !== null && previousResult.value !== null ? result.value - previousResult.value : null;
+  const attribute = (before: Map<string, number[]>, after: Map<string, number[]>, kind: Driver["kind"], top?: number): Driver[] => {
+    const { drivers, method } = decomposePercentile(before, after, 0.5, kind);
+    return whole(drivers, change, {
+      ...(top !== undefined ? { top } : {}),
+      restLabel: othersLabel(kind === "size_bucket" ? "size bucket" : kind),
+      ...(method === "one_at_a_time" ? { restDetail: "includes the interaction (one-at-a-time attribution of a median)" } : {}),
+    });
+  };
+  const negative = input.stages.negative_spans ?? 0;
+  const notes: string[] = [];
+  if (excluded > 0) notes.push(`${excluded} change${excluded === 1 ? "" : "s"} with lead time ≤ 0 (clock skew or backdated commits) excluded.`);
+  if (negative > 0) notes.push(`${negative} negative stage span${negative === 1 ? "" : "s"} (clock skew, or a review before the PR opened) left out of the stage medians.`);
   return {
     current: result,
-    previous: summarise(previous),
+    previous: previousResult,
     series: frame.weeks.map((w) => weekPoint(all, w)),
     tier: leadTimeTier(result.value),
-    decompose: (groupOf, kind) => decomposePercentile(byGroup(previous, groupOf), byGroup(current, groupOf), 0.5, kind, pools),
-    details: [
-      ...stageDrivers(stageSums.previous, stageSums.current),
-      ...decomposePercentile(bySize(previous), bySize(current), 0.5, "size_bucket", pools).slice(0, 3),
+    decompose: (groupOf, kind, top) => attribute(byGroup(previous, groupOf), byGroup(current, groupOf), kind, top),
+    details: [...stageDrivers(stageSums.previous, stageSums.current, change), ...attribute(bySize(previous), bySize(current), "size_bucket")],
+    findings: [
+      ...stageFindings(stageSums.previous, stageSums.current, () => {
+        const byService = input.stageSumsByService();
+        return { previous: byService.previous.map(toStageSum), current: byService.current.map(toStageSum) };
+      }),
+      ...sizeFindings(bySize(previous), bySize(current), result.value),
     ],
-    hints: stageHints(stageSums.previous, stageSums.current, () => {
-      const byService = input.stageSumsByService();
-      return { previous: byService.previous.map(toStageSum), current: byService.current.map(toStageSum) };
-    }),
-    notes: excluded > 0 ? [`${excluded} change${excluded === 1 ? "" : "s"} with lead time ≤ 0 (clock skew or backdated commits) excluded.`] : [],
+    test: mannWhitney(previous.hours, current.hours),
+    interval: medianInterval(current.hours),
+    method: `counterfactual medians: Shapley values over the groups (exact up to ${SHAPLEY_MAX_GROUPS} groups), beyond that one group at a time with the interaction in the remainder`,
+    notes,
   };
+}
+
+/**
+ * "L (500–999 lines) PRs are 30 % of changes, up from 12 %": a size bucket slower than the median
+ * whose share of changes is over-represented against its previous share (one-sided binomial,
+ * p < 0.05, at least MIN_SUPPORT changes).
+ */
+function sizeFindings(before: Map<string, number[]>, after: Map<string, number[]>, median: number | null): Finding[] {
+  const nBefore = [...before.values()].reduce((sum, l) => sum + l.length, 0);
+  const nAfter = [...after.values()].reduce((sum, l) => sum + l.length, 0);
+  if (median === null || nBefore === 0 || nAfter === 0) return [];
+  const candidates = [...after]
+    .filter(([label, list]) => label !== SIZE_BUCKETS[5] && list.length >= MIN_SUPPORT && (percentile(list, 0.5) ?? 0) > median)
+    .map(([label, list]) => {
+      const base = (before.get(label)?.length ?? 0) / nBefore;
+      return { label, count: list.length, base, p: base > 0 && base < 1 ? binomialAtLeast(list.length, nAfter, base) : list.length > 0 && base === 0 ? 0 : 1 };
+    })
+    .filter((c) => c.p < 0.05)
+    .sort((a, b) => a.p - b.p);
+  const best = candidates[0];
+  if (!best) return [];
+  return [{
+    kind: "pr_size",
+    text: `${best.label} pull requests are ${Math.round((100 * best.count) / nAfter)} % of changes, up from ${Math.round(100 * best.base)} %, and slower than the median: are changes getting bigger?`,
+    evidence: { observed: best.count, expected: best.base * nAfter, n: nAfter, p_value: best.p },
+  }];
 }
 
 /**
@@ -264,26 +309,28 @@ function stageMeans(rows: readonly StageSum[]): Record<Stage, number> | null {
 
 type StageSums = readonly StageSum[];
 
-function stageDrivers(previous: StageSums, current: StageSums): Driver[] {
+/**
+ * The stages' changes in mean (which add up to the change in mean lead time of changes with PR
+ * data); the remainder is what separates that from the change in the median of all changes.
+ */
+function stageDrivers(previous: StageSums, current: StageSums, change: number | null): Driver[] {
   const before = stageMeans(previous);
   const after = stageMeans(current);
   if (!before || !after) return [];
-  const total = STAGES.reduce((sum, s) => sum + after[s] - before[s], 0);
-  return largestFirst(
-    STAGES.map((stage) => ({
-      kind: "stage" as const,
-      label: stage,
-      contribution: after[stage] - before[stage],
-      share: total ? (after[stage] - before[stage]) / total : null,
-      previous: before[stage],
-      current: after[stage],
-      detail: `mean ${before[stage].toFixed(1)} h → ${after[stage].toFixed(1)} h (${signed(after[stage] - before[stage], 1)} h)`,
-    })),
-  );
+  const parts = STAGES.map((stage): Driver => ({
+    kind: "stage",
+    label: stage,
+    contribution: after[stage] - before[stage],
+    share: null,
+    previous: before[stage],
+    current: after[stage],
+    detail: `mean ${before[stage].toFixed(1)} h → ${after[stage].toFixed(1)} h (${signed(after[stage] - before[stage], 1)} h)`,
+  }));
+  return whole(parts, change, { top: STAGES.length, restLabel: () => "median vs mean, changes without PR data", restDetail: "the stage means explain the mean of changes with PR data; this is the difference to the change in the median" });
 }
 
 /** "Pickup time doubled in payments-api (5.0 h → 10.1 h there): are reviews waiting on one person?" */
-function stageHints(previous: StageSums, current: StageSums, byService: () => { previous: StageSums; current: StageSums }): string[] {
+function stageFindings(previous: StageSums, current: StageSums, byService: () => { previous: StageSums; current: StageSums }): Finding[] {
   const before = stageMeans(previous);
   const after = stageMeans(current);
   if (!before || !after) return [];
@@ -308,7 +355,8 @@ function stageHints(previous: StageSums, current: StageSums, byService: () => { 
     ratio >= 1.9 && ratio < 2.1 ? "doubled" : ratio >= 2.9 && ratio < 3.1 ? "tripled" : ratio >= 2 ? `grew ${Number(ratio.toFixed(1))}×` : `rose ${Math.round((ratio - 1) * 100)} %`;
   const where = local ? ` in ${top!.service}` : "";
   const figures = `${from.toFixed(1)} h → ${to.toFixed(1)} h${local ? " there" : ""}`;
-  return [`${capitalise(stage)} time ${how}${where} (${figures}): ${STAGE_QUESTIONS[stage]}`];
+  const n = local ? services.current.find((r) => r.service === top!.service)!.counts[stage] : current.reduce((sum, r) => sum + r.counts[stage], 0);
+  return [{ kind: "stage", text: `${capitalise(stage)} time ${how}${where} (${figures}): ${STAGE_QUESTIONS[stage]}`, evidence: { observed: to, expected: from, n, p_value: null } }];
 }
 
 const capitalise = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);

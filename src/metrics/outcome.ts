@@ -1,5 +1,5 @@
 import type { Driver } from "../query/answer.js";
-import { decomposeRatio, groupCells, totalOf, type DecomposeOptions, type RatioCell } from "./decompose.js";
+import { decomposeRatio, groupCells, othersLabel, totalOf, whole, type DecomposeOptions, type RatioCell } from "./decompose.js";
 import type { Frame, FrameWindow } from "./frame.js";
 import { SliceTable, type MetricOutcome, type WindowResult } from "./types.js";
 
@@ -26,11 +26,21 @@ export function ratioOutcome(
     const cells = cellsOf(table, window);
     return evaluate(totalOf(cells.values()), window, cells);
   };
+  const current = at(frame.current);
+  const previous = at(frame.previous);
   return {
-    current: at(frame.current),
-    previous: at(frame.previous),
+    current,
+    previous,
     series: frame.weeks.map(at),
-    decompose: (groupOf, kind: Driver["kind"]) =>
-      decomposeRatio(groupCells(cellsOf(table, frame.previous), groupOf), groupCells(cellsOf(table, frame.current), groupOf), { ...options, kind }),
+    decompose: (groupOf, kind: Driver["kind"], top?: number) =>
+      wholeRatio(groupCells(cellsOf(table, frame.previous), groupOf), groupCells(cellsOf(table, frame.current), groupOf), { ...options, kind }, changeOf(current, previous), top),
   };
+}
+
+export const changeOf = (current: WindowResult, previous: WindowResult): number | null =>
+  current.value !== null && previous.value !== null ? current.value - previous.value : null;
+
+/** A whole shift-share decomposition of a ratio of sums, with "N other <kind>s" as the remainder. */
+export function wholeRatio(previous: ReadonlyMap<string, RatioCell>, current: ReadonlyMap<string, RatioCell>, options: DecomposeOptions, change: number | null, top?: number): Driver[] {
+  return whole(decomposeRatio(previous, current, options), change, { restLabel: othersLabel(options.kind), ...(top !== undefined ? { top } : {}) });
 }

@@ -121,3 +121,40 @@ export function selectPercentiles(a: Float64Array, qs: readonly number[], scale:
   };
   return qs.map((q) => percentileOf(n, (k) => scale(kth(k)), q));
 }
+
+/**
+ * Percentile of the union of several sorted lists without merging them: the k-th smallest is the
+ * least value (of any list) whose rank in the union exceeds k. For the attribution of a median
+ * to groups (2^groups coalitions, each a different union).
+ */
+export function percentileOfLists(lists: ReadonlyArray<ArrayLike<number>>, q: number): number | null {
+  let n = 0;
+  for (const list of lists) n += list.length;
+  const rank = (x: number): number => {
+    let r = 0;
+    for (const list of lists) r += countAtMost(list, x);
+    return r;
+  };
+  const kth = (k: number): number => {
+    let best = Infinity;
+    for (const source of lists) {
+      let lo = 0;
+      let hi = source.length - 1;
+      let found = -1;
+      while (lo <= hi) {
+        const mid = (lo + hi) >> 1;
+        if (source[mid]! >= best) {
+          hi = mid - 1;
+          continue;
+        }
+        if (rank(source[mid]!) > k) {
+          found = mid;
+          hi = mid - 1;
+        } else lo = mid + 1;
+      }
+      if (found >= 0) best = Math.min(best, source[found]!);
+    }
+    return best;
+  };
+  return percentileOf(n, kth, q);
+}

@@ -1,15 +1,18 @@
 import type { Window } from "../domain/scope.js";
 import { windowDays } from "../domain/scope.js";
 import type { ErrorSliceRow, LatencySliceRow, LevelSampleRow, OutageRow, SumSliceRow, TimedSampleRow } from "./rows.js";
-import { decomposeRatio, groupCells, largestFirst, type RatioCell } from "./decompose.js";
+import type { Driver } from "../query/answer.js";
+import { groupCells, othersLabel, whole, type RatioCell } from "./decompose.js";
 import type { Frame, FrameWindow } from "./frame.js";
-import { cellsOf, ratioOutcome, ratioTable } from "./outcome.js";
-import { round, type MetricOutcome, type WindowResult } from "./types.js";
+import { cellsOf, changeOf, ratioOutcome, ratioTable, wholeRatio } from "./outcome.js";
+import { NO_TEST, overdispersedProportionTest, stratifiedWelch, summaryFromSums, type MomentSummary } from "./significance.js";
+import { finite, type MetricOutcome, type WindowResult } from "./types.js";
 
 // Uptime, latency P95, error rate, coverage, technical debt and cost per user (METRICS.md
 // "Reliability, quality, cost").
 
-const noDetails = (): Pick<MetricOutcome, "details" | "hints" | "tier"> => ({ details: [], hints: [], tier: null });
+const noDetails = (): Pick<MetricOutcome, "details" | "findings" | "tier"> => ({ details: [], findings: [], tier: null });
+const MEAN_METHOD = "weighted mix of means (shift-share, midpoint weights)";
 
 function push<T>(map: Map<string, T[]>, key: string, value: T): void {
   const list = map.get(key);
@@ -49,6 +52,8 @@ export function uptime(
   outagesOf: (services: readonly string[]) => readonly OutageRow[],
   frame: Frame,
   nowMs: number,
+  /** Services with an incident source (configured, or any incident ever recorded): only they can derive uptime. */
+  incidentSourced: ReadonlySet<string> = new Set(services),
 ): MetricOutcome {
   // Rows come ordered by service and time: each sample covers until the service's next one.
   const bySample = new Map<string, { from: number; end: number }>();
@@ -103,7 +108,7 @@ export function uptime(
         }
         fromSamples += end - first;
         cells.set(service, { num: covered > 0 ? weighted / covered : samples[first]!.value, den: 1 });
-      } else {
+      } else if (incidentSourced.has(service)) {
         const down = unionLength(byOutage.get(service) ?? [], w.fromMs, endMs);
         outageHours += down / 3_600_000;
         derived++;
@@ -117,23 +122,33 @@ export function uptime(
     let sum = 0;
     for (const c of cells.values()) sum += c.num;
     return {
-      value: cells.size > 0 ? round(sum / cells.size, 4) : null,
+      value: cells.size > 0 ? finite(sum / cells.size) : null,
       sample_size: fromSamples + derived,
-      stats: { services: cells.size, samples: fromSamples, services_derived: derived, outage_hours: round(outageHours, 2) },
+      stats: { services: cells.size, samples: fromSamples, services_derived: derived, outage_hours: finite(outageHours) },
     };
   };
   const current = at(frame.current);
+  const previous = at(frame.previous);
   const notes: string[] = [];
   if ((current.stats["services_derived"] ?? 0) > 0) {
     notes.push(`${current.stats["services_derived"]} service(s) without availability samples: uptime derived from outage incidents (overlaps merged).`);
   }
+  const unsourced = services.filter((s) => !bySample.has(s) && !incidentSourced.has(s)).length;
+  if (unsourced > 0) notes.push(`${unsourced} service(s) with neither availability samples nor an incident source: no uptime for them (not 100 %).`);
+  const currentCells = perService(frame.current).cells;
   return {
     current,
-    previous: at(frame.previous),
+    previous,
     series: frame.weeks.map(at),
-    decompose: (groupOf, kind) =>
-      decomposeRatio(groupCells(perService(frame.previous).cells, groupOf), groupCells(perService(frame.current).cells, groupOf), { kind, factor: 1, unit: "pp", mixAndRate: false }),
+    decompose: (groupOf, kind, top) => wholeRatio(groupCells(perService(frame.previous).cells, groupOf), groupCells(currentCells, groupOf), { kind, factor: 1, unit: "pp", mixAndRate: false }, changeOf(current, previous), top),
     ...noDetails(),
+    // Below the line: each service's shortfall against 100 % (what a breach is made of).
+    details: [...currentCells].filter(([, c]) => c.num < 100).sort((a, b) => a[1].num - b[1].num).slice(0, 5).map(([service, c]): Driver => ({
+      kind: "service", label: service, contribution: null, share: null, current: c.num, service, detail: `uptime ${c.num.toFixed(2)} %`,
+    })),
+    test: NO_TEST,
+    interval: null,
+    method: MEAN_METHOD,
     notes,
   };
 }
@@ -152,16 +167,32 @@ export function latencyP95(rows: readonly LatencySliceRow[], frame: Frame): Metr
     p.den += row.n;
     unweighted.cell(row.service, row.slice).num += row.unweighted;
   }
+  const squares = ratioTable(frame);
+  for (const row of rows) squares.cell(row.service, row.slice).num += row.sum_squares ?? 0;
+  // Per service: n, Σ and Σ² of its P95 samples in a window.
+  const moments = (w: FrameWindow): Map<string, MomentSummary> => {
+    const q = cellsOf(squares, w);
+    return new Map([...cellsOf(plain, w)].map(([service, c]) => [service, summaryFromSums(c.den, c.num, q.get(service)?.num ?? 0)]));
+  };
+  const byService = (): Array<{ before: MomentSummary; after: MomentSummary }> => {
+    const [before, after] = [moments(frame.previous), moments(frame.current)];
+    return [...after].filter(([service]) => before.has(service)).map(([service, a]) => ({ before: before.get(service)!, after: a }));
+  };
   const missing = (w: FrameWindow): number => [...cellsOf(unweighted, w).values()].reduce((s, c) => s + c.num, 0);
   const usePlain = missing(frame.current) > 0 || missing(frame.previous) > 0;
   const table = usePlain ? plain : weighted;
   const base = ratioOutcome(table, frame, (pooled, w) => {
     const n = [...cellsOf(plain, w).values()].reduce((s, c) => s + c.den, 0);
-    return { value: pooled.den > 0 ? round(pooled.num / pooled.den, 1) : null, sample_size: n, stats: { samples: n, unweighted_samples: usePlain ? [...cellsOf(unweighted, w).values()].reduce((s, c) => s + c.num, 0) : 0 } };
+    return { value: pooled.den > 0 ? finite(pooled.num / pooled.den) : null, sample_size: n, stats: { samples: n, unweighted_samples: usePlain ? [...cellsOf(unweighted, w).values()].reduce((s, c) => s + c.num, 0) : 0 } };
   }, { factor: 1, unit: "ms", mixAndRate: false });
+  const hasSquares = rows.every((r) => r.sum_squares !== undefined);
   return {
     ...base,
     ...noDetails(),
+    // The P95 samples of the two windows (their plain moments): Welch's t test.
+    test: hasSquares ? stratifiedWelch(byService(), "welch_t stratified by service (P95 samples)") : NO_TEST,
+    interval: null,
+    method: MEAN_METHOD,
     notes: usePlain ? ["Plain mean of P95 samples (request counts missing for some): an approximation, not a true P95."] : ["Mean of P95 samples weighted by request counts: an approximation of the window's P95."],
   };
 }
@@ -184,12 +215,22 @@ export function errorRate(rows: readonly ErrorSliceRow[], frame: Frame): MetricO
     const samples = rows.filter((r) => r.slice >= w.first && r.slice < w.end).reduce((s, r) => s + r.n, 0);
     const factor = usePlain ? 1 : 100;
     return {
-      value: pooled.den > 0 ? round((pooled.num / pooled.den) * factor, 4) : null,
+      value: pooled.den > 0 ? finite((pooled.num / pooled.den) * factor) : null,
       sample_size: samples,
-      stats: (usePlain ? { samples } : { samples, error_count: round(pooled.num, 0), request_count: round(pooled.den, 0) }) as Record<string, number | null>,
+      stats: (usePlain ? { samples } : { samples, error_count: finite(pooled.num), request_count: finite(pooled.den) }) as Record<string, number | null>,
     };
   }, { factor: usePlain ? 1 : 100, unit: "pp", mixAndRate: !usePlain });
-  return { ...base, ...noDetails(), notes: usePlain ? ["Plain mean of pre-computed error rates (no request counts to weight them)."] : [] };
+  // Each (service, slice) cell as a group: the spread between them measures the overdispersion.
+  const sampleCells = (w: FrameWindow) => rows.filter((r) => r.slice >= w.first && r.slice < w.end).map((r) => ({ num: r.errors + r.rate_weighted / 100, den: r.requests + r.rate_requests }));
+  return {
+    ...base,
+    ...noDetails(),
+    test: usePlain ? NO_TEST : overdispersedProportionTest(sampleCells(frame.previous), sampleCells(frame.current)),
+    // A binomial interval over millions of requests would claim a precision the overdispersed data lacks.
+    interval: null,
+    method: usePlain ? MEAN_METHOD : "shift-share of a ratio into rate and mix (midpoint weights)",
+    notes: usePlain ? ["Plain mean of pre-computed error rates (no request counts to weight them)."] : [],
+  };
 }
 
 /**
@@ -220,15 +261,21 @@ export function level(rows: readonly LevelSampleRow[], frame: Frame): MetricOutc
   const at = (w: Window): WindowResult => {
     const { latest, change, samples } = perService(w);
     const sum = [...latest.values()].reduce((s, c) => s + c.num, 0);
-    return { value: latest.size > 0 ? round(sum / latest.size, 2) : null, sample_size: latest.size, stats: { services: latest.size, samples, change_since_start: round(change, 2) } };
+    return { value: latest.size > 0 ? finite(sum / latest.size) : null, sample_size: latest.size, stats: { services: latest.size, samples, change_since_start: finite(change) } };
   };
+  const current = at(frame.current);
+  const previous = at(frame.previous);
   return {
-    current: at(frame.current),
-    previous: at(frame.previous),
+    current,
+    previous,
     series: frame.weeks.map(at),
-    decompose: (groupOf, kind) =>
-      decomposeRatio(groupCells(perService(frame.previous).latest, groupOf), groupCells(perService(frame.current).latest, groupOf), { kind, factor: 1, unit: "pp", mixAndRate: false }),
+    decompose: (groupOf, kind, top) =>
+      wholeRatio(groupCells(perService(frame.previous).latest, groupOf), groupCells(perService(frame.current).latest, groupOf), { kind, factor: 1, unit: "pp", mixAndRate: false }, changeOf(current, previous), top),
     ...noDetails(),
+    // A level has no sampling distribution to test.
+    test: NO_TEST,
+    interval: null,
+    method: MEAN_METHOD,
     notes: [],
   };
 }
@@ -279,21 +326,23 @@ export function costPerUser(
     const { tagged, untaggedHere, meanUsers, samples, monthly } = window(w);
     const total = [...tagged.values()].reduce((a, b) => a + b, 0);
     return {
-      value: meanUsers && samples > 0 ? round(monthly(total) / meanUsers, 4) : null,
+      value: meanUsers && samples > 0 ? finite(monthly(total) / meanUsers) : null,
       sample_size: samples,
-      stats: { cost_usd: round(total, 2), monthly_cost_usd: round(monthly(total), 2), active_users_count: round(meanUsers, 0), untagged_cost_usd: round(untaggedHere, 2) },
+      stats: { cost_usd: finite(total), monthly_cost_usd: finite(monthly(total)), active_users_count: finite(meanUsers), untagged_cost_usd: finite(untaggedHere) },
     };
   };
   const current = at(frame.current);
+  const previous = at(frame.previous);
   const notes = current.value === null && current.sample_size > 0 ? ["No active_users samples in the window: cost per user cannot be computed."] : [];
   return {
     current,
-    previous: at(frame.previous),
+    previous,
     series: frame.weeks.map(at),
-    decompose(groupOf, kind) {
+    decompose(groupOf, kind, top) {
       const before = window(frame.previous);
       const after = window(frame.current);
-      if (!before.meanUsers || !after.meanUsers) return [];
+      const change = changeOf(current, previous);
+      if (!before.meanUsers || !after.meanUsers || change === null) return [];
       const group = (m: Map<string, number>) => {
         const g = new Map<string, number>();
         for (const [s, v] of m) g.set(s === "(untagged)" ? s : groupOf(s), (g.get(s === "(untagged)" ? s : groupOf(s)) ?? 0) + v);
@@ -301,26 +350,31 @@ export function costPerUser(
       };
       const pb = group(before.tagged);
       const pa = group(after.tagged);
-      const valueBefore = before.monthly([...before.tagged.values()].reduce((a, b) => a + b, 0)) / before.meanUsers;
-      const valueAfter = after.monthly([...after.tagged.values()].reduce((a, b) => a + b, 0)) / after.meanUsers;
-      const change = valueAfter - valueBefore;
-      const drivers = [...new Set([...pb.keys(), ...pa.keys()])].map((label) => {
-        // Cost segments at the previous user count; the change in users is its own driver.
-        const contribution = (after.monthly(pa.get(label) ?? 0) - before.monthly(pb.get(label) ?? 0)) / before.meanUsers!;
+      // C1/U1 − C0/U0 = ΔC · mean(1/U) + mean(C) · Δ(1/U): each segment's cost change at the
+      // midpoint of the two user counts, and the users' own effect at the midpoint cost (exact).
+      const inverse = (1 / before.meanUsers + 1 / after.meanUsers) / 2;
+      const parts: Driver[] = [...new Set([...pb.keys(), ...pa.keys()])].map((label) => {
         const monthlyBefore = before.monthly(pb.get(label) ?? 0);
         const monthlyAfter = after.monthly(pa.get(label) ?? 0);
         return {
-          kind, label, contribution, share: change ? contribution / change : null,
+          kind, label, contribution: (monthlyAfter - monthlyBefore) * inverse, share: null,
           previous: monthlyBefore / before.meanUsers!, current: monthlyAfter / after.meanUsers!,
-          detail: `monthly cost $${Math.round(monthlyBefore)} → $${Math.round(monthlyAfter)}`,
+          detail: `monthly cost $${Math.round(monthlyBefore).toLocaleString("en-US")} → $${Math.round(monthlyAfter).toLocaleString("en-US")}`,
         };
       });
-      const totalAfter = after.monthly([...after.tagged.values()].reduce((a, b) => a + b, 0));
-      const usersEffect = totalAfter / after.meanUsers - totalAfter / before.meanUsers;
-      drivers.push({ kind: "share", label: "active users", contribution: usersEffect, share: change ? usersEffect / change : null, previous: before.meanUsers, current: after.meanUsers, detail: `mean active users ${Math.round(before.meanUsers)} → ${Math.round(after.meanUsers)}` });
-      return largestFirst(drivers);
+      const totalBefore = before.monthly([...before.tagged.values()].reduce((x, y) => x + y, 0));
+      const totalAfter = after.monthly([...after.tagged.values()].reduce((x, y) => x + y, 0));
+      parts.push({
+        kind, label: "(active users)", contribution: ((totalBefore + totalAfter) / 2) * (1 / after.meanUsers - 1 / before.meanUsers), share: null,
+        detail: `mean active users ${Math.round(before.meanUsers).toLocaleString("en-US")} → ${Math.round(after.meanUsers).toLocaleString("en-US")}`,
+      });
+      return whole(parts, change, { restLabel: othersLabel(kind), ...(top !== undefined ? { top } : {}) });
     },
     ...noDetails(),
+    // Cost is a total, not a sample from a distribution: no test applies.
+    test: NO_TEST,
+    interval: null,
+    method: "cost change per segment at the midpoint user count, plus the user count's own effect (exact)",
     notes,
   };
 }

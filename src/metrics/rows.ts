@@ -20,7 +20,8 @@ export interface LeadTimeStageSumRow {
   coding: number; coding_n: number; pickup: number; pickup_n: number; review: number; review_n: number; deploy: number; deploy_n: number;
 }
 /** Each stage's median duration (ms) over a window; null without samples. */
-export interface LeadTimeStagesRow { coding: number | null; pickup: number | null; review: number | null; deploy: number | null }
+/** Negative spans (clock skew, a review before the PR opened) are left out of the medians and counted. */
+export interface LeadTimeStagesRow { coding: number | null; pickup: number | null; review: number | null; deploy: number | null; negative_spans?: number }
 /** A deployment that caused a failure (or was rework): what marked it. */
 export interface FailedDeploymentRow {
   id: number; service: string; finished_at: number; rolled_back: number; incidents: number; is_rework: number;
@@ -34,12 +35,14 @@ export interface IncidentSliceRow { slice: number; n: number; ms: number }
 export interface IncidentRow {
   id: number; service: string | null; created_at: number;
   acknowledged_at: number | null; resolved_at: number | null; linked_deployment_id: number | null; at: number;
+  /** As the source gives it (SEV1, P1, ...); null when it gives none. */
+  severity?: string | null;
 }
 export interface IncidentTitleRow { id: number; title: string; url: string | null }
 export interface OpenIncidents { open_count: number; oldest_created_at: number | null }
 export interface TimedSampleRow { service: string; at: number; value: number }
 export interface OutageRow { service: string; created_at: number; resolved_at: number | null }
-export interface LatencySliceRow { service: string; slice: number; n: number; sum: number; weighted: number; weight: number; unweighted: number }
+export interface LatencySliceRow { service: string; slice: number; n: number; sum: number; weighted: number; weight: number; unweighted: number; sum_squares?: number }
 export interface ErrorSliceRow { service: string; slice: number; n: number; errors: number; requests: number; rate_weighted: number; rate_requests: number; rate_sum: number; rate_plain: number }
 export interface LevelSampleRow { service: string; at: number; value: number }
 export interface SumSliceRow { service: string; slice: number; total: number; n: number }

@@ -1,6 +1,7 @@
 import type { FileConfig } from "../config/file.js";
-import type { Driver, Tier } from "../query/answer.js";
+import type { Driver, Finding, Tier } from "../query/answer.js";
 import type { Frame } from "./frame.js";
+import type { ChangeTest, Interval } from "./significance.js";
 
 /** The value of a metric over one window. */
 export interface WindowResult {
@@ -15,12 +16,24 @@ export interface MetricOutcome {
   previous: WindowResult;
   series: WindowResult[];
   tier: Tier | null;
-  /** Decomposition of the change by segment; `groupOf` maps a service to its segment (service or team). */
-  decompose(groupOf: (service: string) => string, kind: Driver["kind"]): Driver[];
-  /** Item drivers: incidents, failed deployments, stages, size buckets. */
+  /**
+   * Whole decomposition of the change by segment (parts + remainder add up to the change, see
+   * decompose.ts); `groupOf` maps a service to its segment (service or team).
+   */
+  decompose(groupOf: (service: string) => string, kind: Driver["kind"], top?: number): Driver[];
+  /**
+   * The metric's own drivers: whole decompositions (stages, size buckets, severities, incidents)
+   * and items that are no part of one (failed deployments: contribution null).
+   */
   details: Driver[];
-  /** Metric-specific root-cause questions, most specific first. */
-  hints: string[];
+  /** Metric-specific findings with their evidence (a test against the base rate), most specific first. */
+  findings: Finding[];
+  /** The standard test of the change against the previous window (significance.ts). */
+  test: ChangeTest;
+  /** Interval of the current value (null when none applies). */
+  interval: Interval | null;
+  /** How the segments are attributed, for `explain` and notes. */
+  method: string;
   notes: string[];
 }
 
@@ -33,8 +46,8 @@ export interface MetricSettings {
   readonly productionEnvironment: string;
 }
 
-export const round = (value: number | null, digits = 2): number | null =>
-  value === null || !Number.isFinite(value) ? null : Number(value.toFixed(digits));
+/** JSON carries full precision (METRICS.md): only text and Block Kit round. A non-finite number is no value. */
+export const finite = (value: number | null): number | null => (value === null || !Number.isFinite(value) ? null : value);
 
 /** Per-service per-slice accumulator. */
 export class SliceTable<T> {

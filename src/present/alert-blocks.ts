@@ -1,3 +1,4 @@
+import { pastTheLine } from "../metrics/breach.js";
 import type { KpiAnswer } from "../query/answer.js";
 import { formatValue, type SlackBlock } from "./digest-format.js";
 
@@ -65,7 +66,10 @@ export function alertBlocks(view: AlertView, escalation: boolean): { text: strin
     },
   ];
   if (a.drivers.length > 0) {
-    const lines = a.drivers.slice(0, 3).map((d) => `• ${d.label}${d.share === null ? "" : ` — ${Math.round(d.share * 100)} % of the change`}${d.detail ? ` (${d.detail})` : ""}`);
+    // A breach is explained by what is over the line first (furthest in first), then the movers.
+    const past = pastTheLine(a.metric, view.warn, a.drivers);
+    const ordered = [...past, ...a.drivers.filter((d) => !past.includes(d))];
+    const lines = ordered.slice(0, 3).map((d) => `• ${d.label}${d.share === null ? "" : ` — ${Math.round(d.share)} % of the change`}${d.detail ? ` (${d.detail})` : ""}`);
     blocks.push({ type: "section", text: { type: "mrkdwn", text: `*Drivers*\n${lines.join("\n")}`.slice(0, 3000) } });
   }
   if (a.prompts.length > 0) {

@@ -14,6 +14,7 @@ import {
   trendWord,
 } from "./format.js";
 import { partialWeeks } from "./digest-format.js";
+import { formatP } from "../metrics/findings.js";
 
 // Plain-text rendering of a question's result for `vitals ask` (Slack renders the same result as
 // Block Kit in src/present/blocks/). Pure: the time zone for dates comes in as an option.
@@ -49,7 +50,8 @@ export function renderAnswer(answer: KpiAnswer, options: TextOptions): string {
   if (answer.threshold.status !== null || answer.threshold.warn !== null) {
     status.push(`threshold: ${answer.threshold.status ?? "no value"} (warn ${formatValue(answer.threshold.warn, answer.unit)}, critical ${formatValue(answer.threshold.critical, answer.unit)})`);
   }
-  status.push(`sample: ${answer.sample_size.toLocaleString("en-US")} ${sampleNoun(answer.metric)}`);
+  status.push(`sample: n = ${answer.sample_size.toLocaleString("en-US")} ${sampleNoun(answer.metric)} (previous ${answer.previous.sample_size.toLocaleString("en-US")})`);
+  if (answer.interval) status.push(`${Math.round(answer.interval.level * 100)} % interval ${formatValue(answer.interval.low, answer.unit)} – ${formatValue(answer.interval.high, answer.unit)}`);
   lines.push(`  ${status.join(" · ")}`);
   const stats = Object.entries(answer.stats).map(([name, value]) => `${name} ${formatStat(name, value, answer.metric)}`);
   if (stats.length > 0) lines.push(`  ${stats.join(" · ")}`);
@@ -59,7 +61,7 @@ export function renderAnswer(answer: KpiAnswer, options: TextOptions): string {
     const partial = partialWeeks(answer.series);
     const latest = [...answer.series].reverse().find((p, i) => p.value !== null && !partial[answer.series.length - 1 - i]);
     const running = partial.some(Boolean) ? ", · this week so far" : "";
-    lines.push(`  ${answer.series.length} weeks: ${spark}  (latest full week with data: ${formatValue(latest?.value ?? null, answer.unit)}${running})`);
+    lines.push(`  ${answer.series.length} weeks: ${spark}  (latest full week with data: ${formatValue(latest?.value ?? null, answer.unit)}${running}; ${trendText(answer)})`);
   }
   if (answer.definition) lines.push(`  ${answer.definition}`);
   if (answer.drivers.length > 0) {
@@ -70,8 +72,13 @@ export function renderAnswer(answer: KpiAnswer, options: TextOptions): string {
     lines.push("Questions to ask:");
     for (const prompt of answer.prompts) lines.push(`  - ${prompt}`);
   }
+  const evidence = answer.findings.filter((f) => f.evidence.p_value !== null && f.kind !== "no_change");
+  if (evidence.length > 0) {
+    lines.push("Evidence:");
+    for (const f of evidence) lines.push(`  - ${f.kind}: observed ${trimNumber(f.evidence.observed)}, expected ${trimNumber(f.evidence.expected)} of n = ${f.evidence.n} (p = ${formatP(f.evidence.p_value)})`);
+  }
   if (answer.annotations.length > 0) {
-    lines.push("Annotations in the window (possible explanations):");
+    lines.push("Annotations in the window (a possible cause only when a finding above names it):");
     for (const a of answer.annotations) {
       const where = a.service ?? (a.team ? `team ${a.team}` : "everyone");
       lines.push(`  - ${a.at.slice(0, 10)} (${where}): ${a.text}`);
@@ -90,15 +97,31 @@ function trendLine(answer: KpiAnswer, options: TextOptions): string {
     return `previous ${formatValue(previous, answer.unit)} (${formatWindowRange(answer.previous.window, options.zone)}): no comparison`;
   }
   const change = shownChange(answer);
-  return `${arrow(change)} ${formatChange(change, answer.change.percent, answer.unit)} vs previous period (${formatValue(previous, answer.unit)}): ${trendWord(change, METRICS[answer.metric].direction)}`;
+  return `${arrow(change)} ${formatChange(change, answer.change.percent, answer.unit)} vs previous period (${formatValue(previous, answer.unit)}): ${trendWord(change, METRICS[answer.metric].direction)}, ${significanceText(answer)}`;
+}
+
+/** "significant (fisher_exact, p = 0.003)", "within normal variation (p = 0.41)", or why no test applies. */
+export function significanceText(answer: KpiAnswer): string {
+  const { significant, p_value, test } = answer.change;
+  if (significant === null) {
+    if (answer.change.absolute === null) return "";
+    return answer.notes.some((n) => n.includes("too thin")) ? "too few samples to test" : "no test applies to this metric";
+  }
+  return significant ? `significant (${test}, p = ${formatP(p_value)})` : `within normal variation (${test}, p = ${formatP(p_value)})`;
+}
+
+/** The 12-week trend: Mann–Kendall with a Theil–Sen slope. */
+export function trendText(answer: KpiAnswer): string {
+  const t = answer.trend;
+  if (t.significant === null) return "too few weeks for a trend test";
+  if (!t.significant) return `no sustained trend (Mann–Kendall p = ${formatP(t.p_value)})`;
+  return `sustained trend ${t.direction} ${formatSigned(t.slope_per_week, answer.unit)}/week (Mann–Kendall p = ${formatP(t.p_value)})`;
 }
 
 function driverLine(driver: Driver, answer: KpiAnswer): string {
   const parts = [`${driver.kind} ${driver.label}${driver.contribution === null ? "" : `: ${formatSigned(driver.contribution, answer.unit)}`}`];
   if (driver.share !== null) parts.push(`(${shareText(driver.share)})`);
-  if (driver.previous !== undefined || driver.current !== undefined) {
-    parts.push(`${formatValue(driver.previous ?? null, answer.unit)} → ${formatValue(driver.current ?? null, answer.unit)}`);
-  }
+  if (driver.previous !== undefined) parts.push(`${formatValue(driver.previous, answer.unit)} → ${formatValue(driver.current ?? null, answer.unit)}`);
   let line = parts.join(" ");
   if (driver.detail) line += ` — ${driver.detail}`;
   if (driver.url) line += ` <${driver.url}>`;
@@ -116,12 +139,12 @@ function shownChange(answer: KpiAnswer): number | null {
   return absolute;
 }
 
-/** Shares outside 0..1 happen when segments move in opposite directions: say so rather than print "3461 %". */
+/** Percent of the change; offsetting parts (above 100 %, below 0 %) are fine as long as the whole adds up. */
 function shareText(share: number): string {
-  if (share < 0) return "against the overall change";
-  if (share > 1) return "more than the whole change, others offset it";
   return `${formatShare(share)} of the change`;
 }
+
+const trimNumber = (v: number): string => (Number.isInteger(v) ? String(v) : v.toFixed(2));
 
 function renderComparison(answer: KpiAnswer, compared: KpiAnswer, options: TextOptions): string {
   const delta = answer.value !== null && compared.value !== null ? answer.value - compared.value : null;
@@ -142,7 +165,7 @@ export function renderSummary(answers: readonly KpiAnswer[], options: TextOption
     const change = shownChange(answer);
     const trend = answer.value === null || answer.previous.value === null ? "no comparison" : `${arrow(change)} ${formatChange(change, answer.change.percent, answer.unit)} ${trendWord(change, METRICS[answer.metric].direction)}`;
     const spark = seriesSparkline(answer.series);
-    const extras = [`tier ${answer.tier ?? "none"}`, answer.threshold.status ? `threshold ${answer.threshold.status}` : "", `n=${answer.sample_size}`].filter(Boolean).join(", ");
+    const extras = [`tier ${answer.tier ?? "none"}`, answer.threshold.status ? `threshold ${answer.threshold.status}` : "", `n=${answer.sample_size}`, significanceText(answer)].filter(Boolean).join(", ");
     lines.push(`  ${answer.label.padEnd(width)}  ${formatValue(answer.value, answer.unit).padStart(12)}  ${trend.padEnd(24)} ${spark}  ${extras}`);
   }
   const prompts = answers.flatMap((a) => a.prompts).slice(0, 4);
@@ -165,5 +188,6 @@ export function renderExplanation(e: MetricExplanation): string {
   if (e.settings.length > 0) lines.push("Settings in force:", ...e.settings.map((s) => `  - ${s.name}: ${s.value}`));
   lines.push("Thresholds:", ...(e.thresholds.length > 0 ? e.thresholds.map((t) => `  - ${t}`) : ["  - none configured"]));
   lines.push("Data coverage:", ...e.coverage.map((c) => `  - ${c}`));
+  lines.push("Why it moved (attribution):", `  ${e.methods.attribution}`, "Signal or noise (test):", `  ${e.methods.test}`, `Interval: ${e.methods.interval}`);
   return lines.join("\n");
 }

@@ -1,6 +1,7 @@
 import { failedDeploymentRecoveryLine, isThinSample, isWithinNoise, type DigestModel } from "./digest-model.js";
 import { formatChange, formatValue, formatVersus, seriesSparkline, type SlackBlock } from "./digest-format.js";
-import { reviewLine, tableNotes } from "./digest-text.js";
+import { formatP } from "../metrics/findings.js";
+import { noDataLine, quietLines, reviewLine, tableNotes } from "./digest-text.js";
 
 type KnownBlock = SlackBlock;
 
@@ -13,19 +14,20 @@ export function digestBlocks(model: DigestModel): { text: string; blocks: KnownB
     { type: "context", elements: [{ type: "mrkdwn", text: `${model.weekLabel} · ${model.zone}` }] },
   ];
   if (model.kpis.length === 0) {
-    blocks.push(section("No data for this team yet: connect a source or import data."));
-  } else if (model.quiet) {
-    blocks.push(section(`Quiet week for ${model.team.name}: none of its ${model.kpis.length} KPIs changed.`));
+    blocks.push(section(noDataLine(model)));
   } else {
     const mover = model.biggestMover;
+    if (!mover) blocks.push(section(quietLines(model).map((l) => l.trim()).join("\n")));
     if (mover) {
       const a = mover.answer;
-      const lines = [`*Biggest mover: ${a.label}* ${formatValue(a.value, a.unit)} (${formatChange(a.change.absolute, a.change.percent, a.unit)} week over week)`];
-      for (const d of a.drivers.slice(0, 3)) {
-        const share = d.share === null ? "" : ` — ${Math.round(d.share * 100)} % of the change`;
+      const why = mover.basis === "change" ? `significant, p = ${formatP(mover.pValue)}, Holm-adjusted ${formatP(mover.adjustedP)}; n = ${a.previous.sample_size} → ${a.sample_size}` : `sustained 12-week trend, Holm-adjusted p = ${formatP(mover.adjustedP)}`;
+      const lines = [`*Biggest mover: ${a.label}* ${formatValue(a.value, a.unit)} (${formatChange(a.change.absolute, a.change.percent, a.unit)} week over week; ${why})`];
+      const kind = a.drivers.find((d) => d.contribution !== null)?.kind;
+      for (const d of a.drivers.filter((x) => x.kind === kind && x.contribution !== null).slice(0, 4)) {
+        const share = d.share === null ? "" : ` — ${Math.round(d.share)} % of the change`;
         lines.push(`• ${d.label}${share}${d.detail ? ` (${d.detail})` : ""}`);
       }
-      if (a.prompts[0]) lines.push(`:thinking_face: _${a.prompts[0]}_`);
+      if (a.findings[0]) lines.push(`:thinking_face: _${a.findings[0].text}_`);
       blocks.push(section(lines.join("\n")));
     }
     blocks.push({ type: "divider" });
@@ -59,7 +61,8 @@ export function digestBlocks(model: DigestModel): { text: string; blocks: KnownB
       ? "*Post-incident reviews:* none open."
       : [`*Post-incident reviews:* ${model.reviews.length} open${overdue ? `, ${overdue} overdue` : ""}`, ...model.reviews.slice(0, 8).map((r) => `• ${reviewLine(r, model.zone)}`)].join("\n");
   const { incidents, done } = model.reviewCompletion;
-  const completion = incidents > 0 ? `\nReviews completed: ${done} of ${incidents} SEV1/SEV2 incidents in 90 days (${Math.round((done / incidents) * 100)} %)` : "";
+  const unaccounted = Math.max(0, incidents - done - model.reviews.length);
+  const completion = incidents > 0 ? `\nReviews completed: ${done} of ${incidents} SEV1/SEV2 incidents in 90 days (${Math.round((done / incidents) * 100)} %)${unaccounted > 0 ? `; ${unaccounted} with no review opened` : ""}` : "";
   blocks.push(section(reviewText + completion));
   return { text: `Weekly digest: ${model.team.name}, ${model.weekLabel}`, blocks };
 }

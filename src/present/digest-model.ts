@@ -1,3 +1,4 @@
+import { ALPHA, holm } from "../metrics/significance.js";
 import type { AnswerAnnotation, KpiAnswer } from "../query/answer.js";
 
 // What a weekly digest says, decided from the week's KPI answers (pure). The text and Block Kit
@@ -29,9 +30,13 @@ export interface DigestModel {
   /** "9–15 Nov 2026" */
   readonly weekLabel: string;
   readonly kpis: readonly DigestKpi[];
-  /** No KPI moved and none has data this week: the digest says so in one line. */
+  /** No KPI moved beyond normal week-to-week variation (after Holm): the digest says so. */
   readonly quiet: boolean;
-  readonly biggestMover: DigestKpi | null;
+  readonly biggestMover: BiggestMover | null;
+  /** KPIs past a warn or critical threshold (listed on a quiet week). */
+  readonly breaches: readonly DigestKpi[];
+  /** No data at all for the team: the sources to connect ("GitHub deployments", ...). */
+  readonly missingSources: readonly string[];
   readonly annotations: readonly AnswerAnnotation[];
   readonly reviews: readonly DigestReview[];
   /** SEV1/SEV2 incidents resolved in the last 90 days with a completed review. */
@@ -40,6 +45,17 @@ export interface DigestModel {
   readonly chartAnnotations: readonly ChartAnnotation[];
   /** `metrics.min_sample_size`: below it a KPI's sample is marked thin. */
   readonly minSampleSize: number;
+}
+
+/** The KPI whose change (or 12-week trend) stays significant after Holm over every test compared. */
+export interface BiggestMover extends DigestKpi {
+  /** What is significant: the week-over-week change or the sustained trend. */
+  readonly basis: "change" | "trend";
+  readonly pValue: number;
+  /** Holm-adjusted over every KPI's change and trend test of the digest. */
+  readonly adjustedP: number;
+  /** How many tests were compared. */
+  readonly tests: number;
 }
 
 export interface ChartAnnotation {
@@ -51,6 +67,8 @@ export interface ChartAnnotation {
 /** What the digest is built from: the model's facts, with the answers in place of the derived KPI rows. */
 export interface DigestInput extends Pick<DigestModel, "team" | "zone" | "fromMs" | "toMs" | "weekLabel" | "reviews" | "reviewCompletion"> {
   readonly answers: readonly KpiAnswer[];
+  /** Sources to name when the team has no data ("connect <sources>"). */
+  readonly missingSources?: readonly string[];
   readonly chartAnnotations?: readonly ChartAnnotation[];
   readonly minSampleSize?: number;
 }
@@ -73,11 +91,15 @@ export function isWithinNoise(kpi: DigestKpi): boolean {
 
 export function buildDigestModel(input: DigestInput): DigestModel {
   // KPIs with no data in the last 12 weeks are left out instead of a row of "N/A".
-  const withData = input.answers.filter((a) => a.value !== null || a.previous.value !== null || a.series.some((p) => p.value !== null));
+  // Deployment frequency is 0 per day without deployments: "data" means samples, not a value.
+  const withData = input.answers.filter((a) => {
+    const values = a.value !== null || a.previous.value !== null || a.series.some((p) => p.value !== null);
+    return a.metric === "deployment_frequency" ? a.sample_size > 0 || a.previous.sample_size > 0 || a.series.some((p) => p.sample_size > 0) : values;
+  });
   const kpis = withData.map((answer) => ({ answer, fourWeekAverage: fourWeekAverage(answer, input.fromMs) }));
-  const moved = kpis.filter((k) => k.answer.change.absolute !== null && k.answer.change.absolute !== 0);
-  const quiet = moved.length === 0;
-  const biggestMover = quiet ? null : pickBiggestMover(moved);
+  const biggestMover = pickBiggestMover(kpis);
+  const quiet = biggestMover === null;
+  const breaches = kpis.filter((k) => k.answer.threshold.status === "warn" || k.answer.threshold.status === "critical");
   const annotations = dedupeAnnotations(withData.flatMap((a) => a.annotations)).filter((a) => {
     const at = Date.parse(a.at);
     return at >= input.fromMs && at < input.toMs;
@@ -91,6 +113,8 @@ export function buildDigestModel(input: DigestInput): DigestModel {
     kpis,
     quiet,
     biggestMover,
+    breaches,
+    missingSources: kpis.length === 0 ? (input.missingSources ?? []) : [],
     annotations,
     reviews: input.reviews,
     reviewCompletion: input.reviewCompletion,
@@ -105,17 +129,28 @@ function fourWeekAverage(answer: KpiAnswer, reportFromMs: number): number | null
   return last.length === 0 ? null : last.reduce((s, v) => s + v, 0) / last.length;
 }
 
-/** The largest relative move, in either direction; percent metrics compare their point change. */
-function pickBiggestMover(moved: readonly DigestKpi[]): DigestKpi {
-  const score = (k: DigestKpi) => {
-    const { absolute, percent } = k.answer.change;
-    if (k.answer.unit === "percent") return Math.abs(absolute ?? 0) * 10;
-    return Math.abs(percent ?? 0);
-  };
-  // Enough samples to talk about drivers first; thin metrics only when nothing else moved.
-  const solid = moved.filter((k) => k.answer.drivers.length > 0);
-  const pool = solid.length > 0 ? solid : moved;
-  return [...pool].sort((a, b) => score(b) - score(a))[0]!;
+/**
+ * Every KPI's change test and trend test, corrected together (Holm); the smallest adjusted p-value
+ * below α wins. Null when nothing moved beyond normal week-to-week variation.
+ */
+export function pickBiggestMover(kpis: readonly DigestKpi[]): BiggestMover | null {
+  const tests: Array<{ kpi: DigestKpi; basis: "change" | "trend"; p: number }> = [];
+  for (const kpi of kpis) {
+    if (kpi.answer.change.p_value !== null) tests.push({ kpi, basis: "change", p: kpi.answer.change.p_value });
+    if (kpi.answer.trend.p_value !== null) tests.push({ kpi, basis: "trend", p: kpi.answer.trend.p_value });
+  }
+  if (tests.length === 0) return null;
+  const adjusted = holm(tests.map((t) => t.p));
+  let best: BiggestMover | null = null;
+  tests.forEach((t, i) => {
+    const adjustedP = adjusted[i]!;
+    if (adjustedP >= ALPHA) return;
+    // Ties (Holm caps at 1 and steps monotonically): the change beats the trend, then the raw p.
+    if (!best || adjustedP < best.adjustedP || (adjustedP === best.adjustedP && t.p < best.pValue)) {
+      best = { ...t.kpi, basis: t.basis, pValue: t.p, adjustedP, tests: tests.length };
+    }
+  });
+  return best;
 }
 
 function dedupeAnnotations(list: readonly AnswerAnnotation[]): AnswerAnnotation[] {

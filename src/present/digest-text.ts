@@ -1,5 +1,6 @@
 import { DateTime } from "luxon";
-import { failedDeploymentRecoveryLine, isThinSample, isWithinNoise, type DigestKpi, type DigestModel, type DigestReview } from "./digest-model.js";
+import { formatP } from "../metrics/findings.js";
+import { failedDeploymentRecoveryLine, isThinSample, isWithinNoise, type BiggestMover, type DigestKpi, type DigestModel, type DigestReview } from "./digest-model.js";
 import { formatChange, formatValue, formatVersus, partialWeeks, seriesSparkline } from "./digest-format.js";
 
 // The weekly digest as plain text: what `vitals digest` prints and the Slack message's fallback.
@@ -7,11 +8,10 @@ import { formatChange, formatValue, formatVersus, partialWeeks, seriesSparkline 
 export function renderDigestText(model: DigestModel): string {
   const lines: string[] = [`Weekly digest: ${model.team.name}, ${model.weekLabel} (${model.zone})`, ""];
   if (model.kpis.length === 0) {
-    lines.push("No data for this team yet: connect a source or import data (see the README).");
-  } else if (model.quiet) {
-    lines.push(`Quiet week for ${model.team.name}: none of its ${model.kpis.length} KPIs changed.`);
+    lines.push(noDataLine(model));
   } else {
     if (model.biggestMover) lines.push(...moverLines(model.biggestMover), "");
+    else lines.push(...quietLines(model), "");
     lines.push(...kpiTable(model));
     const recovery = failedDeploymentRecoveryLine(model.kpis, (h) => formatValue(h, "hours"));
     if (recovery) lines.push("", recovery);
@@ -24,16 +24,44 @@ export function renderDigestText(model: DigestModel): string {
   return lines.join("\n") + "\n";
 }
 
-function moverLines(k: DigestKpi): string[] {
+/** "No data yet for Payments: connect GitHub deployments, PagerDuty incidents." */
+export function noDataLine(model: Pick<DigestModel, "team" | "missingSources">): string {
+  const sources = model.missingSources.length > 0 ? model.missingSources.join(", ") : "a source, or import data with `vitals import`";
+  return `No data yet for ${model.team.name}: connect ${sources}.`;
+}
+
+/** A week without a real mover says so, and lists the standing threshold breaches. */
+export function quietLines(model: Pick<DigestModel, "team" | "breaches" | "kpis">): string[] {
+  const lines = [`No KPI of ${model.team.name} moved beyond normal week-to-week variation (${model.kpis.length} KPIs, changes and 12-week trends tested, Holm-corrected).`];
+  for (const k of model.breaches) {
+    const a = k.answer;
+    const line = a.threshold.status === "critical" ? a.threshold.critical : a.threshold.warn;
+    lines.push(`  standing breach: ${a.label} ${formatValue(a.value, a.unit)} is ${a.threshold.status} (line ${formatValue(line, a.unit)})`);
+  }
+  return lines;
+}
+
+function moverLines(k: BiggestMover): string[] {
   const a = k.answer;
-  const lines = [`Biggest mover: ${a.label} ${formatValue(a.value, a.unit)} (${formatChange(a.change.absolute, a.change.percent, a.unit)} week over week, was ${formatValue(a.previous.value, a.unit)})`];
-  for (const d of a.drivers.slice(0, 3)) {
-    const share = d.share === null ? "" : ` (${Math.round(d.share * 100)} % of the change)`;
-    const contribution = d.contribution === null ? "" : ` ${formatChange(d.contribution, null, a.unit === "percent" ? "percent" : a.unit)}`;
+  const why =
+    k.basis === "change"
+      ? `significant: ${a.change.test}, p = ${formatP(k.pValue)}, Holm-adjusted ${formatP(k.adjustedP)} over ${k.tests} tests, n = ${a.previous.sample_size} → ${a.sample_size}`
+      : `sustained 12-week trend: Mann–Kendall p = ${formatP(k.pValue)}, Holm-adjusted ${formatP(k.adjustedP)} over ${k.tests} tests`;
+  const lines = [`Biggest mover: ${a.label} ${formatValue(a.value, a.unit)} (${formatChange(a.change.absolute, a.change.percent, a.unit)} week over week, was ${formatValue(a.previous.value, a.unit)}; ${why})`];
+  // One decomposition: the first kind shown (team/service), parts and remainder.
+  const kind = a.drivers.find((d) => d.contribution !== null)?.kind;
+  for (const d of a.drivers.filter((x) => x.kind === kind && x.contribution !== null).slice(0, 4)) {
+    const share = d.share === null ? "" : ` (${Math.round(d.share)} % of the change)`;
+    const contribution = d.contribution === null ? "" : ` ${signedAmount(d.contribution, a.unit)}`;
     lines.push(`  driver: ${d.label}${contribution}${share}${d.detail ? ` — ${d.detail}` : ""}`);
   }
-  if (a.prompts[0]) lines.push(`  ask: ${a.prompts[0]}`);
+  if (a.findings[0]) lines.push(`  ask: ${a.findings[0].text}`);
   return lines;
+}
+
+function signedAmount(value: number, unit: DigestKpi["answer"]["unit"]): string {
+  if (unit === "percent") return formatChange(value, null, unit);
+  return `${value > 0 ? "+" : value < 0 ? "−" : "±"}${formatValue(Math.abs(value), unit)}`;
 }
 
 function kpiTable(model: DigestModel): string[] {
@@ -75,7 +103,12 @@ export function reviewLines(model: Pick<DigestModel, "reviews" | "reviewCompleti
     for (const r of model.reviews) lines.push(`  ${reviewLine(r, model.zone)}`);
   }
   const { incidents, done } = model.reviewCompletion;
-  if (incidents > 0) lines.push(`Reviews completed: ${done} of ${incidents} SEV1/SEV2 incidents in the last 90 days (${Math.round((done / incidents) * 100)} %).`);
+  if (incidents > 0) {
+    // The counts must agree: incidents neither reviewed nor with an open review were never opened for review.
+    const unaccounted = Math.max(0, incidents - done - model.reviews.length);
+    const where = unaccounted > 0 ? ` ${unaccounted} ${unaccounted === 1 ? "has" : "have"} no review opened.` : "";
+    lines.push(`Reviews completed: ${done} of ${incidents} SEV1/SEV2 incidents in the last 90 days (${Math.round((done / incidents) * 100)} %).${where}`);
+  }
   return lines;
 }
 

@@ -35,12 +35,12 @@ export function formatCount(value: number | null): string {
   return value === null || !Number.isFinite(value) ? "N/A" : Math.round(value).toLocaleString("en-US");
 }
 
-/** 0.42 → "42 %". */
+/** A share in percent (42 → "42 %"). */
 export function formatShare(share: number | null): string {
-  return share === null || !Number.isFinite(share) ? "–" : `${Math.round(share * 100)} %`;
+  return share === null || !Number.isFinite(share) ? "–" : `${Math.round(share)} %`;
 }
 
-const COUNT_STAT = /(^|_)(count|n|failed|confirmed|left|excluded|open|deployments|incidents|samples|rework|changes|rollbacks|hotfixes|days|weeks|services)($|_)/;
+const COUNT_STAT = /(^|_)(count|n|failed|confirmed|left|excluded|open|deployments|incidents|samples|rework|changes|rollbacks|hotfixes|days|weeks|services|spans)($|_)/;
 
 /** A named secondary figure (KpiAnswer.stats): counts as counts, *_hours/_pct/_ms by suffix, else the metric's unit. */
 export function formatStat(name: string, value: number | null, metric: MetricId): string {
@@ -49,6 +49,9 @@ export function formatStat(name: string, value: number | null, metric: MetricId)
   if (/(_hours|_h)$/.test(name)) return formatHours(value);
   if (/(_pct|_percent|_rate)$/.test(name)) return formatValue(value, "percent");
   if (/_ms$/.test(name)) return formatValue(value, "ms");
+  // Totals in dollars and user counts as counts, not in the metric's per-user unit.
+  if (/_usd$/.test(name)) return `$${value.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+  if (/_users(_count)?$/.test(name)) return formatCount(value);
   if (/_per_day$/.test(name)) return formatValue(value, "per_day");
   if (COUNT_STAT.test(name)) return Number.isInteger(value) ? formatCount(value) : trim(value, 1);
   return formatValue(value, METRICS[metric].unit);

@@ -1,6 +1,7 @@
 import { METRICS, type MetricId } from "../domain/metric-ids.js";
 import { DAY_MS } from "../domain/scope.js";
 import type { CountRow, SampleCoverage } from "../store/explain-reads.js";
+import { methodsOf } from "../metrics/methods.js";
 import { metricDefinition } from "./definitions.js";
 import { filterInForce } from "./incident-counting.js";
 import type { MetricExplanation, QueryContext } from "./types.js";
@@ -26,6 +27,7 @@ export function explainMetric(ctx: QueryContext, metric: MetricId): MetricExplan
       .filter((t) => t.metric === metric)
       .map((t) => `${t.team ? `team ${t.team}` : t.service ? `service ${t.service}` : "organisation"}: warn ${t.warn}, critical ${t.critical} (${info.direction === "higher_is_worse" ? "higher is worse" : "lower is worse"})`),
     coverage: coverageLines(ctx, metric),
+    methods: methodsOf(metric),
   };
 }
 

@@ -6,13 +6,15 @@ import { deploymentFrequency, deploymentRatio } from "../metrics/delivery.js";
 import { buildFrame, offsetSegments, type Frame } from "../metrics/frame.js";
 import { incidentTimes } from "../metrics/incidents.js";
 import { leadTime } from "../metrics/lead-time.js";
-import { buildPrompts } from "../metrics/prompts.js";
+import { pastTheLine } from "../metrics/breach.js";
+import { buildFindings } from "../metrics/findings.js";
+import { mannKendall, NO_TEST } from "../metrics/significance.js";
 import { costPerUser, errorRate, latencyP95, level, uptime } from "../metrics/reliability.js";
 import { thresholdFor, thresholdStatus } from "../metrics/thresholds.js";
 import type { MetricOutcome, WindowResult } from "../metrics/types.js";
 import type { Db } from "../store/db.js";
 import { metricReads, type MetricReads, type ScopeServices } from "../store/metric-reads.js";
-import type { AnswerAnnotation, Driver, KpiAnswer, SeriesPoint } from "./answer.js";
+import type { AnswerAnnotation, Driver, Finding, KpiAnswer, SeriesPoint } from "./answer.js";
 import { incidentCounting } from "./incident-counting.js";
 import type { KpiRequest, QueryContext } from "./types.js";
 
@@ -72,6 +74,7 @@ export function computeMetric(ctx: QueryContext, metric: MetricId, scope: Resolv
         reads.flaggedDeployments(metric === "change_failure_rate" ? "failed" : "rework", env, current, services),
         frame,
         (ids) => reads.deploymentDetails(ids),
+        reads.deployDayCounts(env, current, offsetSegments(current, frame.zone), services),
       );
     case "lead_time":
       return leadTime(
@@ -96,14 +99,20 @@ export function computeMetric(ctx: QueryContext, metric: MetricId, scope: Resolv
         (ids) => reads.incidentTitles(ids),
       );
     }
-    case "uptime":
+    case "uptime": {
+      const scopeServices = services ?? reads.knownServices();
+      // An incident source for a service: PagerDuty configured for it, or any incident ever recorded.
+      const configured = ctx.config.services.filter((s) => s.pagerduty).map((s) => s.id);
+      const sourced = new Set([...configured, ...reads.servicesWithIncidents(scopeServices)]);
       return uptime(
-        services ?? reads.knownServices(),
+        scopeServices,
         reads.timedSamples("uptime_pct", frame.range, services),
         (derived) => reads.outages(frame.range, ctx.config.metrics.outage_severities, ctx.config.pagerduty.outage_priorities, derived),
         frame,
         ctx.nowMs,
+        sourced,
       );
+    }
     case "latency_p95":
       return latencyP95(reads.latencySlices(frame.cuts, services), frame);
     case "error_rate":
@@ -135,12 +144,21 @@ export function answerKpi(ctx: QueryContext, request: KpiRequest): KpiAnswer {
   const { current, previous } = outcome;
 
   const absolute = current.value !== null && previous.value !== null ? current.value - previous.value : null;
+  const minimum = config.metrics.min_sample_size;
+  const thin = current.sample_size < minimum || previous.sample_size < minimum;
+  // Below the minimum sample size in either window no test applies (METRICS.md "Significance").
+  const test = thin || absolute === null ? NO_TEST : outcome.test;
   const change = {
-    absolute: absolute === null ? null : Number(absolute.toFixed(4)),
-    percent: absolute !== null && previous.value ? Number(((100 * absolute) / Math.abs(previous.value)).toFixed(2)) : null,
+    absolute,
+    percent: absolute !== null && previous.value ? (100 * absolute) / Math.abs(previous.value) : null,
+    significant: test.significant,
+    p_value: test.p_value,
+    test: test.test,
   };
+  const trend = mannKendall(outcome.series.map((r) => r.value));
 
   const threshold = thresholdFor(config, request.metric, request.scope, scope.team);
+  const status = threshold ? thresholdStatus(current.value, threshold, info.direction) : null;
   const annotations: AnswerAnnotation[] = readsOf(ctx.store.db)
     .annotations(request.window, scope.services, scope.team)
     .map((a) => ({ at: iso(a.at), text: a.text, service: a.service_id, team: a.team_id }));
@@ -149,24 +167,52 @@ export function answerKpi(ctx: QueryContext, request: KpiRequest): KpiAnswer {
   if (counting) Object.assign(current.stats, counting.stats);
 
   const notes = [...outcome.notes];
-  const minimum = config.metrics.min_sample_size;
   const noun = sampleNoun(request.metric);
+  const format = (v: number | null): string => formatValue(v, info.unit);
   let drivers: Driver[] = [];
   let prompts: string[] = [];
-  if (current.sample_size < minimum || previous.sample_size < minimum) {
+  let findings: Finding[] = [];
+  const segmentsOf = (): Driver[] => [
+    ...(request.scope.kind === "org" ? outcome.decompose(scope.teamOf, "team") : []),
+    ...(request.scope.kind !== "service" ? outcome.decompose((s) => s, "service") : []),
+  ];
+  if (thin) {
     // Too few samples to say what moved it: say so rather than invent drivers (issue 3). Items
     // that are facts rather than attributions (the failed deployments themselves) still show.
-    const thin = `Only ${current.sample_size} ${noun} in this window and ${previous.sample_size} in the previous one (fewer than ${minimum}): too thin to say what moved it.`;
-    notes.push(thin);
-    prompts = [thin];
+    const thinNote = `Only ${current.sample_size} ${noun} in this window and ${previous.sample_size} in the previous one (fewer than ${minimum}): too thin to say what moved it.`;
+    notes.push(thinNote);
+    prompts = [thinNote];
     drivers = outcome.details.filter((d) => d.contribution === null);
   } else {
-    const segments: Driver[] = [];
-    if (request.scope.kind === "org") segments.push(...meaningful(outcome.decompose(scope.teamOf, "team")).slice(0, 5));
-    if (request.scope.kind !== "service") segments.push(...meaningful(outcome.decompose((s) => s, "service")).slice(0, 5));
+    const segments = segmentsOf();
     drivers = [...segments, ...outcome.details];
-    const format = (v: number | null): string => formatValue(v, info.unit);
-    prompts = buildPrompts({ metric: request.metric, hints: outcome.hints, segments, annotations, change: change.absolute, format });
+    findings = buildFindings({
+      metric: request.metric,
+      own: outcome.findings,
+      segments,
+      annotations,
+      scope: { services: scope.services, team: scope.team },
+      change: absolute,
+      test,
+      trend,
+      series: frame.weeks.map((w, i) => ({ fromMs: w.fromMs, value: outcome.series[i]!.value })),
+      n: { previous: previous.sample_size, current: current.sample_size },
+      format,
+      formatChange: (v) => `${v >= 0 ? "+" : "−"}${info.unit === "percent" ? `${Math.abs(v).toFixed(1)} pp` : formatValue(Math.abs(v), info.unit)}`,
+    });
+    prompts = findings.map((f) => f.text);
+  }
+  if (status === "warn" || status === "critical") {
+    // What is over the line, whatever the change: every service's own value (not only the movers).
+    const everyService = request.scope.kind === "service" ? [] : outcome.decompose((s) => s, "service", Infinity);
+    const shown = new Set(drivers.filter((d) => d.kind === "service").map((d) => d.label));
+    const past = pastTheLine(request.metric, threshold!.warn, everyService).filter((d) => !shown.has(d.label));
+    drivers = [...drivers, ...past.map((d): Driver => ({ kind: "service", label: d.label, contribution: null, share: null, current: d.current ?? null, service: d.label, detail: `past the warn line (${format(threshold!.warn)})` }))];
+    const breach = breachFinding(request.metric, status, threshold!, drivers, format);
+    if (breach) {
+      findings = [breach, ...findings];
+      prompts = [breach.text, ...prompts];
+    }
   }
   if (current.value === null) notes.push(`No ${noun} in the window: the value is N/A.`);
 
@@ -181,15 +227,18 @@ export function answerKpi(ctx: QueryContext, request: KpiRequest): KpiAnswer {
     stats: current.stats,
     previous: { window: { from: iso(frame.previous.fromMs), to: iso(frame.previous.toMs) }, value: previous.value, sample_size: previous.sample_size },
     change,
+    interval: outcome.interval,
+    trend,
     tier: outcome.tier,
     threshold: {
-      status: threshold ? thresholdStatus(current.value, threshold, info.direction) : null,
+      status,
       warn: threshold?.warn ?? null,
       critical: threshold?.critical ?? null,
     },
     series: frame.weeks.map((w, i): SeriesPoint => point(w, outcome.series[i]!)),
     drivers,
     prompts,
+    findings,
     annotations,
     definition: definitionLine(request.metric, current, request.windowLabel) + (counting?.definition ?? ""),
     notes,
@@ -203,8 +252,21 @@ const point = (w: { fromMs: number; toMs: number }, result: WindowResult): Serie
   sample_size: result.sample_size,
 });
 
-/** Segments that moved the metric (a zero contribution explains nothing). */
-const meaningful = (drivers: Driver[]): Driver[] => drivers.filter((d) => d.contribution !== null && Math.abs(d.contribution) > 1e-9);
+/**
+ * A breach explained: the segments (services, teams) whose own value is past the line, furthest
+ * first, even when the change against the previous window is small.
+ */
+function breachFinding(metric: MetricId, status: "warn" | "critical", levels: { warn: number; critical: number }, drivers: readonly Driver[], format: (v: number | null) => string): Finding | null {
+  const line = status === "critical" ? levels.critical : levels.warn;
+  const unique = pastTheLine(metric, levels.warn, drivers);
+  if (unique.length === 0) return null;
+  const named = unique.slice(0, 3).map((d) => `${d.label} (${format(d.current ?? null)})`).join(", ");
+  return {
+    kind: "breach",
+    text: `${status === "critical" ? "Critical" : "Warn"} (line ${format(line)}): past the warn line ${named}: what is different there?`,
+    evidence: { observed: unique[0]!.current!, expected: line, n: unique.length, p_value: null },
+  };
+}
 
 function formatValue(value: number | null, unit: string): string {
   if (value === null) return "N/A";

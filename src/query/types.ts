@@ -59,4 +59,6 @@ export interface MetricExplanation {
   readonly thresholds: readonly string[];
   /** What the stored data covers and what is left out, one line each. */
   readonly coverage: readonly string[];
+  /** How a change is attributed, tested, and the headline's interval (src/metrics/methods.ts). */
+  readonly methods: { readonly attribution: string; readonly test: string; readonly interval: string };
 }

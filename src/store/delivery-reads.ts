@@ -86,6 +86,20 @@ export function deliveryReads(kit: ReadKit) {
       return statement.pluck().all(...offsetArgs, env, window.fromMs, window.toMs, ...scopeArgs(services)) as number[];
     },
 
+    /** Successful deployments per local calendar day of the window (the base rate of weekday findings). */
+    deployDayCounts(env: string, window: Window, offsets: ReadonlyArray<{ fromMs: number; offsetMs: number }>, services: ScopeServices): Array<{ day: number; n: number }> {
+      const arms = offsets.slice(1).map(() => "WHEN finished_at < ? THEN ?").join(" ");
+      const offsetSql = `CAST(${offsets.length === 1 ? "?" : `CASE ${arms} ELSE ? END`} AS INTEGER)`;
+      const statement = prepared(`deployDayCounts:${offsets.length}:${services === null}`, () => `
+        SELECT (finished_at + ${offsetSql}) / 86400000 AS day, count(*) AS n FROM deployments ${deploymentsIndex(services)}
+        WHERE environment = ? AND status = 'success' AND finished_at >= ? AND finished_at < ?${scopeSql("service_id", services)}
+        GROUP BY 1`);
+      const offsetArgs: number[] = [];
+      for (let i = 1; i < offsets.length; i++) offsetArgs.push(offsets[i]!.fromMs, offsets[i - 1]!.offsetMs);
+      offsetArgs.push(offsets[offsets.length - 1]!.offsetMs);
+      return allRows<{ day: number; n: number }>(statement, ...offsetArgs, env, window.fromMs, window.toMs, ...scopeArgs(services));
+    },
+
     /** Deployments in the window that caused a failure (or were rework), with what marked them. */
     flaggedDeployments(which: "failed" | "rework", env: string, window: Window, services: ScopeServices): FailedDeploymentRow[] {
       const flagged = which === "failed" ? causedFailure : "(d.rollback_of IS NOT NULL OR d.is_hotfix = 1)";
@@ -177,8 +191,12 @@ export function deliveryReads(kit: ReadKit) {
      */
     leadTimeStages(window: Window, services: ScopeServices): LeadTimeStagesRow {
       const statement = prepared(`stages:${services === null}`, () => `
-        SELECT median(pr_opened_at - committed_at) AS coding, median(pr_first_review_at - pr_opened_at) AS pickup,
-          median(pr_merged_at - pr_first_review_at) AS review, median(first_deployed_at - pr_merged_at) AS deploy
+        SELECT median(CASE WHEN pr_opened_at >= committed_at THEN pr_opened_at - committed_at END) AS coding,
+          median(CASE WHEN pr_first_review_at >= pr_opened_at THEN pr_first_review_at - pr_opened_at END) AS pickup,
+          median(CASE WHEN pr_merged_at >= pr_first_review_at THEN pr_merged_at - pr_first_review_at END) AS review,
+          median(CASE WHEN first_deployed_at >= pr_merged_at THEN first_deployed_at - pr_merged_at END) AS deploy,
+          coalesce(sum(pr_opened_at < committed_at), 0) + coalesce(sum(pr_first_review_at < pr_opened_at), 0)
+            + coalesce(sum(pr_merged_at < pr_first_review_at), 0) + coalesce(sum(first_deployed_at < pr_merged_at), 0) AS negative_spans
         FROM changes ${changesIndex(services)}
         WHERE first_deployed_at >= ? AND first_deployed_at < ? AND first_deployed_at > committed_at${scopeSql("service_id", services)}`);
       return statement.get(window.fromMs, window.toMs, ...scopeArgs(services)) as LeadTimeStagesRow;

@@ -30,18 +30,20 @@ export function incidentReads(kit: ReadKit) {
       const statement = prepared(`inc:${timeColumn}:${services === null}`, () => `
         SELECT group_concat(id) AS ids, group_concat(created_at) AS created, group_concat(coalesce(acknowledged_at, -1)) AS acknowledged,
           group_concat(coalesce(resolved_at, -1)) AS resolved, group_concat(coalesce(linked_deployment_id, -1)) AS linked,
-          group_concat(coalesce(service_id, ''), char(31)) AS services
+          group_concat(coalesce(service_id, ''), char(31)) AS services, group_concat(coalesce(severity, ''), char(31)) AS severities
         FROM incidents WHERE ${timeColumn} >= ? AND ${timeColumn} < ? AND counts_recovery = 1${scopeSql("service_id", services)}`);
-      const packed = statement.get(window.fromMs, window.toMs, ...scopeArgs(services)) as Record<"ids" | "created" | "acknowledged" | "resolved" | "linked" | "services", string | null>;
+      const packed = statement.get(window.fromMs, window.toMs, ...scopeArgs(services)) as Record<"ids" | "created" | "acknowledged" | "resolved" | "linked" | "services" | "severities", string | null>;
       if (packed.ids === null) return [];
       const [ids, created, acknowledged, resolved, linked] = [packed.ids, packed.created, packed.acknowledged, packed.resolved, packed.linked].map((list) => parseIntegers(list!));
       // Unit separators: no service id contains them; -1 stands for NULL (times and ids are positive).
       const serviceOf = packed.services!.split("\x1f");
+      const severityOf = packed.severities!.split("\x1f");
       const orNull = (value: number): number | null => (value < 0 ? null : value);
       return Array.from(ids!, (id, i): IncidentRow => {
         const row: IncidentRow = {
           id, service: serviceOf[i] === "" ? null : serviceOf[i]!, created_at: created![i]!,
           acknowledged_at: orNull(acknowledged![i]!), resolved_at: orNull(resolved![i]!), linked_deployment_id: orNull(linked![i]!), at: 0,
+          severity: severityOf[i] === "" ? null : severityOf[i]!,
         };
         row.at = (timeColumn === "resolved_at" ? row.resolved_at : row.acknowledged_at)!;
         return row;
@@ -59,6 +61,14 @@ export function incidentReads(kit: ReadKit) {
           count(*) FILTER (WHERE ${kind === "recovery" ? "0" : "counts_change_failure = 1 AND (verdict = 'unrelated' OR (verdict IS NULL AND change_caused = 0))"}) AS unrelated
         FROM incidents WHERE ${timeColumn} >= ? AND ${timeColumn} < ?${scopeSql("service_id", services)}`);
       return statement.get(window.fromMs, window.toMs, ...scopeArgs(services)) as { filtered: number; unrelated: number };
+    },
+
+    /** Which of the services have ever had an incident recorded (an incident source is connected for them). */
+    servicesWithIncidents(services: readonly string[]): string[] {
+      if (services.length === 0) return [];
+      const statement = prepared("servicesWithIncidents", () => `
+        SELECT value FROM json_each(?) j WHERE EXISTS (SELECT 1 FROM incidents WHERE service_id = j.value)`);
+      return statement.pluck().all(JSON.stringify(services)) as string[];
     },
 
     /** Titles and links of a few incidents (the drivers). */

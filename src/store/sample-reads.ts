@@ -24,7 +24,7 @@ export function sampleReads(kit: ReadKit) {
       const statement = prepared(`latency:${services === null}`, () => `
         SELECT service_id AS service, ? AS slice, count(*) AS n,
           total(CASE WHEN requests > 0 THEN latency_p95_ms * requests END) AS weighted, total(CASE WHEN requests > 0 THEN requests END) AS weight,
-          total(latency_p95_ms) AS sum, sum(NOT coalesce(requests > 0, 0)) AS unweighted
+          total(latency_p95_ms) AS sum, total(latency_p95_ms * latency_p95_ms) AS sum_squares, sum(NOT coalesce(requests > 0, 0)) AS unweighted
         FROM sample_points
         WHERE at >= ? AND at < ? AND latency_p95_ms IS NOT NULL AND service_id IN (${serviceList(services)})
         GROUP BY service_id`);

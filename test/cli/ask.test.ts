@@ -76,9 +76,9 @@ describe("vitals ask (text)", () => {
     const lines = stdout.split("\n");
     expect(lines[0]).toBe("Change failure rate — service checkout, last 30 days (Apr 4–May 4, 2026)");
     expect(lines[1]).toMatch(/^ {2}(\d+(\.\d+)? %|N\/A) {3}/);
-    expect(lines[1]).toMatch(/(improved|worsened|unchanged|no comparison)$/);
+    expect(lines[1]).toMatch(/(improved|worsened|unchanged|no comparison)(, (significant|within normal variation|no test|too few).*)?$/);
     // "last 30 days" ends mid-week: that week is marked, not drawn as a collapse to ▁.
-    expect(stdout).toMatch(/12 weeks: [▁▂▃▄▅▆▇█ ]{11}· {2}\(latest full week with data: [\d.]+ %, · this week so far\)/);
+    expect(stdout).toMatch(/12 weeks: [▁▂▃▄▅▆▇█ ]{11}· {2}\(latest full week with data: [\d.]+ %, · this week so far; /);
   });
 
   it("explains a metric with its coverage", async () => {

@@ -6,6 +6,8 @@ import { createDigestCommand } from "../../src/cli/commands/digest.js";
 import { buildContext, type CliIo } from "../../src/cli/context.js";
 import { startFakeSlack, type FakeSlack } from "../fakes/slack/server.js";
 import { decodePng } from "../present/png.js";
+import { defaultEngine } from "../../src/jobs/default-engine.js";
+import type { KpiEngine } from "../../src/jobs/engine.js";
 import { CONFIG_YAML, scriptedEngine } from "./helpers.js";
 
 let dir: string;
@@ -21,8 +23,8 @@ afterAll(async () => {
   await slack.close();
 });
 
-async function digest(argv: string[], env: Record<string, string> = {}) {
-  const command = createDigestCommand(() => scriptedEngine());
+async function digest(argv: string[], env: Record<string, string> = {}, engine: () => KpiEngine = () => scriptedEngine()) {
+  const command = createDigestCommand(engine);
   let stdout = "";
   const io: CliIo = { stdout: (t) => void (stdout += t), stderr: () => undefined, readStdin: async () => "", env: { LOG_LEVEL: "error", ...env } };
   const ctx = buildContext(command, ["--db", join(dir, "v.db"), "--config", join(dir, "vitals.yml"), "--out", dir, "--now", "2026-03-04T12:00:00Z", ...argv], io);
@@ -49,6 +51,31 @@ describe("vitals digest", () => {
     const second = await digest(["--team", "growth", "--post"], env);
     expect(second.stdout).toContain("Not posted: the digest for the week of 2026-03-02 is already out.");
     expect(slack.callsTo("chat.postMessage")).toHaveLength(1);
+  });
+
+  it("prints JSON with --json: one object per team, its week, biggest mover, KPIs and reviews", async () => {
+    const { code, stdout } = await digest(["--json"]);
+    expect(code).toBe(0);
+    const teams = JSON.parse(stdout) as Array<Record<string, unknown>>;
+    expect(teams.map((t) => t["team"])).toEqual(["payments", "growth"]);
+    const payments = teams[0]!;
+    expect(payments["week"]).toEqual({ from: "2026-02-22T23:00:00.000Z", to: "2026-03-01T23:00:00.000Z", label: "23 Feb–1 Mar 2026" });
+    expect(payments["no_data"]).toBe(false);
+    expect((payments["kpis"] as unknown[]).length).toBe(12);
+    // Twelve KPIs at p = 0.001 each: Holm keeps the first at 0.012 < 0.05.
+    expect(payments["biggest_mover"]).toMatchObject({ metric: "deployment_frequency", basis: "change", p_value: 0.001, tests: 12 });
+    expect((payments["biggest_mover"] as { p_adjusted: number }).p_adjusted).toBeCloseTo(0.012, 12);
+    expect(payments["reviews"]).toMatchObject({ open: 0, overdue: 0 });
+  });
+
+  it("gives a team without data its object too, with the sources to connect", async () => {
+    const { stdout } = await digest(["--json", "--team", "growth"], {}, () => defaultEngine);
+    const [growth] = JSON.parse(stdout) as Array<Record<string, unknown>>;
+    expect(growth).toMatchObject({ team: "growth", no_data: true, biggest_mover: null, kpis: [] });
+    expect(growth!["missing_sources"]).toContain("PagerDuty (incidents)");
+    const text = await digest(["--team", "growth"], {}, () => defaultEngine);
+    expect(text.stdout).toMatch(/No data yet for Growth: connect .*PagerDuty \(incidents\)/);
+    expect(text.stdout).not.toContain("Quiet week");
   });
 
   it("refuses an unknown team and --post without a token, saying what to do", async () => {

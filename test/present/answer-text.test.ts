@@ -18,11 +18,14 @@ function answer(metric: MetricId, overrides: Partial<KpiAnswer> = {}): KpiAnswer
     sample_size: 48,
     stats: { count: 48, failed: 6 },
     previous: { window: { from: "2026-03-05T09:00:00.000Z", to: "2026-04-04T09:00:00.000Z" }, value: 8, sample_size: 50 },
-    change: { absolute: 4.5, percent: 56.25 },
+    change: { absolute: 4.5, percent: 56.25, significant: null, p_value: null, test: null },
     tier: "medium",
+    interval: null,
+    trend: { test: "mann_kendall", n: 0, p_value: null, significant: null, slope_per_week: null, direction: "none" },
+    findings: [],
     threshold: { status: "warn", warn: 10, critical: 20 },
     series: [5, 6, null, 8, 12].map((value, i) => ({ from: `2026-03-0${i + 1}T00:00:00.000Z`, to: `2026-03-0${i + 2}T00:00:00.000Z`, value, sample_size: 4 })),
-    drivers: [{ kind: "service", label: "checkout", contribution: 3.6, share: 0.8, previous: 6, current: 14, detail: "mix +0.4 pp, rate +3.2 pp" }],
+    drivers: [{ kind: "service", label: "checkout", contribution: 3.6, share: 80, previous: 6, current: 14, detail: "mix +0.4 pp, rate +3.2 pp" }],
     prompts: ["3 of 4 failures followed Friday deploys of checkout: is the release train too late in the week?"],
     annotations: [{ at: "2026-04-20T10:00:00.000Z", text: "release train moved to Fridays", service: "checkout", team: null }],
     definition: "6 of 48 deployments caused a failure",
@@ -33,19 +36,24 @@ function answer(metric: MetricId, overrides: Partial<KpiAnswer> = {}): KpiAnswer
 
 describe("renderQuestionResult", () => {
   it("renders a metric answer: value with unit, trend with arrow and wording, tier, threshold, sparkline, drivers, prompts, annotations, notes", () => {
-    const text = renderQuestionResult({ kind: "answer", answer: answer("change_failure_rate") }, { zone: "Europe/Berlin" });
+    const significant = answer("change_failure_rate", {
+      change: { absolute: 4.5, percent: 56.25, significant: true, p_value: 0.0123, test: "fisher_exact" },
+      interval: { low: 5.8, high: 24.7, level: 0.95 },
+      trend: { test: "mann_kendall", n: 4, p_value: 0.31, significant: false, slope_per_week: 1.5, direction: "none" },
+    });
+    const text = renderQuestionResult({ kind: "answer", answer: significant }, { zone: "Europe/Berlin" });
     expect(text.split("\n")).toEqual([
       "Change failure rate — team payments, last 30 days (Apr 4–May 4, 2026)",
-      "  12.5 %   ↑ +4.5 pp vs previous period (8 %): worsened",
-      "  tier: medium · threshold: warn (warn 10 %, critical 20 %) · sample: 48 deployments",
+      "  12.5 %   ↑ +4.5 pp vs previous period (8 %): worsened, significant (fisher_exact, p = 0.01)",
+      "  tier: medium · threshold: warn (warn 10 %, critical 20 %) · sample: n = 48 deployments (previous 50) · 95 % interval 5.8 % – 24.7 %",
       "  count 48 · failed 6",
-      "  5 weeks: ▁▂ ▄█  (latest full week with data: 12 %)",
+      "  5 weeks: ▁▂ ▄█  (latest full week with data: 12 %; no sustained trend (Mann–Kendall p = 0.31))",
       "  6 of 48 deployments caused a failure",
       "Why it moved:",
       "  - service checkout: +3.6 pp (80 % of the change) 6 % → 14 % — mix +0.4 pp, rate +3.2 pp",
       "Questions to ask:",
       "  - 3 of 4 failures followed Friday deploys of checkout: is the release train too late in the week?",
-      "Annotations in the window (possible explanations):",
+      "Annotations in the window (a possible cause only when a finding above names it):",
       "  - 2026-04-20 (checkout): release train moved to Fridays",
       "Notes:",
       "  - 2 incidents on unmapped services are not attributed",
@@ -53,25 +61,29 @@ describe("renderQuestionResult", () => {
   });
 
   it("words a rise as improved when lower is worse (uptime) and a fall in lead time as improved", () => {
-    const uptime = renderQuestionResult({ kind: "answer", answer: answer("uptime", { value: 99.95, previous: { window: answer("uptime").previous.window, value: 99.5, sample_size: 10 }, change: { absolute: 0.45, percent: 0.45 } }) }, { zone: "UTC" });
+    const uptime = renderQuestionResult({ kind: "answer", answer: answer("uptime", { value: 99.95, previous: { window: answer("uptime").previous.window, value: 99.5, sample_size: 10 }, change: { absolute: 0.45, percent: 0.45, significant: null, p_value: null, test: null } }) }, { zone: "UTC" });
     expect(uptime).toContain("↑ +0.5 pp vs previous period (99.5 %): improved");
-    const lead = renderQuestionResult({ kind: "answer", answer: answer("lead_time", { value: 20, previous: { window: answer("lead_time").previous.window, value: 30, sample_size: 10 }, change: { absolute: -10, percent: -33.3 } }) }, { zone: "UTC" });
+    const lead = renderQuestionResult({ kind: "answer", answer: answer("lead_time", { value: 20, previous: { window: answer("lead_time").previous.window, value: 30, sample_size: 10 }, change: { absolute: -10, percent: -33.3, significant: null, p_value: null, test: null } }) }, { zone: "UTC" });
     expect(lead).toContain("↓ −33 % vs previous period (30 h): improved");
-    expect(lead).toContain("sample: 48 changes");
+    expect(lead).toContain("sample: n = 48 changes (previous 10)");
+    // No test applied (the factory's change carries none): the text says so rather than imply one.
+    expect(lead).toContain("improved, no test applies to this metric");
+    const noise = renderQuestionResult({ kind: "answer", answer: answer("lead_time", { change: { absolute: -10, percent: -33.3, significant: false, p_value: 0.41, test: "mann_whitney_u" } }) }, { zone: "UTC" });
+    expect(noise).toContain("improved, within normal variation (mann_whitney_u, p = 0.41)");
   });
 
   it("calls a change that rounds to nothing unchanged, with a flat arrow", () => {
-    const text = renderQuestionResult({ kind: "answer", answer: answer("error_rate", { value: 0.3, change: { absolute: -0.004, percent: -1.3 } }) }, { zone: "UTC" });
+    const text = renderQuestionResult({ kind: "answer", answer: answer("error_rate", { value: 0.3, change: { absolute: -0.004, percent: -1.3, significant: null, p_value: null, test: null } }) }, { zone: "UTC" });
     expect(text).toContain("  0.3 %   → ±0 pp vs previous period (8 %): unchanged");
   });
 
   it("shows N/A and no comparison when there are no samples, and leaves out empty sections", () => {
     const text = renderQuestionResult(
-      { kind: "answer", answer: answer("mttr", { value: null, sample_size: 0, change: { absolute: null, percent: null }, drivers: [], prompts: [], annotations: [], notes: [], series: [], stats: {}, tier: null, threshold: { status: null, warn: null, critical: null } }) },
+      { kind: "answer", answer: answer("mttr", { value: null, sample_size: 0, change: { absolute: null, percent: null, significant: null, p_value: null, test: null }, drivers: [], prompts: [], annotations: [], notes: [], series: [], stats: {}, tier: null, threshold: { status: null, warn: null, critical: null } }) },
       { zone: "UTC" },
     );
     expect(text).toContain("  N/A   previous 8 h (Mar 5–Apr 4, 2026): no comparison");
-    expect(text).toContain("tier: none · sample: 0 resolved incidents");
+    expect(text).toContain("tier: none · sample: n = 0 resolved incidents (previous 50)");
     expect(text).not.toContain("Why it moved");
     expect(text).not.toContain("weeks:");
   });
@@ -103,6 +115,7 @@ describe("renderQuestionResult", () => {
           definition: "D", formula: "F", tiers: "none",
           basis: [{ source: "METRICS.md", text: "a" }, { source: "DORA", text: "b" }],
           settings: [], thresholds: [], coverage: ["3 incidents stored"],
+          methods: { attribution: "A", test: "T", interval: "I" },
         },
       },
       { zone: "UTC" },
@@ -119,6 +132,11 @@ describe("renderQuestionResult", () => {
       "  - none configured",
       "Data coverage:",
       "  - 3 incidents stored",
+      "Why it moved (attribution):",
+      "  A",
+      "Signal or noise (test):",
+      "  T",
+      "Interval: I",
     ]);
   });
 });

@@ -179,7 +179,7 @@ describe("chart from the digest model", () => {
         { atMs: Date.parse("2026-03-10T10:00:00Z"), text: "First" },
       ],
       minSampleSize: 5,
-      answers: [answer("mttr", { value: 3, sample_size: 2, series, change: { absolute: -7, percent: -70, significant } })],
+      answers: [answer("mttr", { value: 3, sample_size: 2, series, change: { absolute: -7, percent: -70, significant, p_value: null, test: null } })],
     });
 
   it("uses the reported week's value, n and the text's change, coloured by direction", () => {

@@ -25,23 +25,24 @@ function input(overrides: Partial<DigestInput> = {}): DigestInput {
 const cfr = answer("change_failure_rate", {
   value: 14.3,
   previous: { window: { from: "", to: "" }, value: 8.2, sample_size: 30 },
-  change: { absolute: 6.1, percent: 74 },
+  change: { absolute: 6.1, percent: 74, significant: true, p_value: 0.004, test: "fisher_exact" },
   tier: "medium",
   threshold: { status: "warn", warn: 10, critical: 15 },
-  drivers: [{ kind: "service", label: "checkout", contribution: 4.2, share: 0.69, detail: "5 of 7 failures after Friday deploys" }],
+  drivers: [{ kind: "service", label: "checkout", contribution: 4.2, share: 69, detail: "5 of 7 failures after Friday deploys" }],
   prompts: ["Friday deploys failed 3× more often: did the release train change?"],
+  findings: [{ kind: "weekday", text: "Friday deploys failed 3× more often: did the release train change?", evidence: { observed: 5, expected: 1.4, n: 7, p_value: 0.003 } }],
   annotations: [
     { at: "2026-03-26T10:00:00.000Z", text: "Release train moved to Fridays", service: "checkout", team: null },
     { at: "2026-02-01T10:00:00.000Z", text: "Old note", service: null, team: null },
   ],
 });
-const lead = answer("lead_time", { value: 30, change: { absolute: 3, percent: 11 }, previous: { window: { from: "", to: "" }, value: 27, sample_size: 40 } });
+const lead = answer("lead_time", { value: 30, change: { absolute: 3, percent: 11, significant: null, p_value: null, test: null }, previous: { window: { from: "", to: "" }, value: 27, sample_size: 40 } });
 
 describe("weekly digest model and text", () => {
   it("calls out the biggest mover with its drivers and one prompt, then a row per KPI", () => {
     const text = renderDigestText(buildDigestModel(input({ answers: [lead, cfr] })));
     expect(text).toContain("Weekly digest: Payments, 23–29 Mar 2026 (UTC)");
-    expect(text).toContain("Biggest mover: Change failure rate 14.3 % (+6.1 pp week over week, was 8.2 %)");
+    expect(text).toContain("Biggest mover: Change failure rate 14.3 % (+6.1 pp week over week, was 8.2 %; significant: fisher_exact, p = 0.004, Holm-adjusted 0.004 over 1 tests, n = 30 → 20)");
     expect(text).toContain("driver: checkout +4.2 pp (69 % of the change) — 5 of 7 failures after Friday deploys");
     expect(text).toContain("ask: Friday deploys failed 3× more often: did the release train change?");
     expect(text).toMatch(/Change failure rate\s+14\.3 %\s+20\s+\+6\.1 pp\s+\S+ pp\s+medium\s+warn\s+▁/);
@@ -58,17 +59,37 @@ describe("weekly digest model and text", () => {
     expect(model.kpis[0]!.fourWeekAverage).toBe(20);
   });
 
-  it("says a quiet week in one line instead of a wall of zeros", () => {
-    const flat = (metric: "mttr" | "lead_time") => answer(metric, { change: { absolute: 0, percent: 0 } });
-    const model = buildDigestModel(input({ answers: [flat("mttr"), flat("lead_time")] }));
+  it("names no biggest mover when nothing moved beyond normal variation, and lists the standing breaches", () => {
+    // Large moves, but neither survives the tests: no mover, whatever the size of the change.
+    const noisy = answer("mttr", { change: { absolute: 9, percent: 300, significant: false, p_value: 0.2, test: "welch_t_log" }, threshold: { status: "critical", warn: 4, critical: 8 } });
+    const flat = answer("lead_time", { change: { absolute: 0, percent: 0, significant: false, p_value: 0.9, test: "mann_whitney_u" } });
+    const model = buildDigestModel(input({ answers: [noisy, flat] }));
     expect(model.quiet).toBe(true);
+    expect(model.biggestMover).toBeNull();
     const text = renderDigestText(model);
-    expect(text).toContain("Quiet week for Payments: none of its 2 KPIs changed.");
-    expect(text).not.toContain("KPI ");
+    expect(text).toContain("No KPI of Payments moved beyond normal week-to-week variation (2 KPIs, changes and 12-week trends tested, Holm-corrected).");
+    expect(text).toContain("standing breach: Mean time to recovery 12 h is critical (line 8 h)");
+    expect(text).not.toContain("Biggest mover");
+  });
+
+  it("picks the smallest Holm-adjusted p-value; one just under α alone among several tests is not enough", () => {
+    const withP = (metric: "mttr" | "lead_time" | "change_failure_rate", p: number) => answer(metric, { change: { absolute: 1, percent: 10, significant: p < 0.05, p_value: p, test: "t" } });
+    // 0.03 × 3 tests = 0.09 after Holm: nothing moved.
+    expect(buildDigestModel(input({ answers: [withP("mttr", 0.03), withP("lead_time", 0.5), withP("change_failure_rate", 0.6)] })).biggestMover).toBeNull();
+    const model = buildDigestModel(input({ answers: [withP("mttr", 0.004), withP("lead_time", 0.001), withP("change_failure_rate", 0.6)] }));
+    expect(model.biggestMover).toMatchObject({ basis: "change", pValue: 0.001, tests: 3 });
+    expect(model.biggestMover!.answer.metric).toBe("lead_time");
+    expect(model.biggestMover!.adjustedP).toBeCloseTo(0.003, 12);
+  });
+
+  it("says no data yet and which sources to connect instead of a digest of zeros", () => {
+    const model = buildDigestModel(input({ answers: [], missingSources: ["GitHub (deployments, pull requests)", "PagerDuty (incidents)"] }));
+    expect(renderDigestText(model)).toContain("No data yet for Payments: connect GitHub (deployments, pull requests), PagerDuty (incidents).");
+    expect(JSON.stringify(digestBlocks(model).blocks)).toContain("No data yet for Payments: connect GitHub");
   });
 
   it("leaves out KPIs without any data and lists open reviews with the completed share", () => {
-    const empty = answer("coverage", { value: null, previous: { window: { from: "", to: "" }, value: null, sample_size: 0 }, series: [], change: { absolute: null, percent: null } });
+    const empty = answer("coverage", { value: null, previous: { window: { from: "", to: "" }, value: null, sample_size: 0 }, series: [], change: { absolute: null, percent: null, significant: null, p_value: null, test: null } });
     const model = buildDigestModel(
       input({
         answers: [cfr, empty],
@@ -93,9 +114,9 @@ describe("weekly digest model and text", () => {
 });
 
 describe("digest table: sample sizes, thin samples, normal variation", () => {
-  const thin = answer("mttr", { value: 3, sample_size: 2, change: { absolute: 1, percent: 50, significant: false } });
-  const solid = answer("lead_time", { value: 30, sample_size: 40, change: { absolute: 3, percent: 11, significant: true } });
-  const level = answer("coverage", { value: 80, sample_size: 2, change: { absolute: 0.5, percent: 0.6 } });
+  const thin = answer("mttr", { value: 3, sample_size: 2, change: { absolute: 1, percent: 50, significant: false, p_value: 0.4, test: "Welch t on log durations" } });
+  const solid = answer("lead_time", { value: 30, sample_size: 40, change: { absolute: 3, percent: 11, significant: true, p_value: 0.01, test: "Mann–Whitney U" } });
+  const level = answer("coverage", { value: 80, sample_size: 2, change: { absolute: 0.5, percent: 0.6, significant: null, p_value: null, test: null } });
 
   it("prints n per KPI, marks thin flow samples and puts changes within normal variation in parentheses", () => {
     const text = renderDigestText(buildDigestModel(input({ answers: [thin, solid, level], minSampleSize: 5 })));

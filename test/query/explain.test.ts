@@ -52,6 +52,11 @@ describe("explainMetric", () => {
     expect(e.settings).toContainEqual({ name: "production_environment", value: "prod" });
     expect(e.thresholds).toEqual(["organisation: warn 10, critical 20 (higher is worse)", "team payments: warn 15, critical 25 (higher is worse)"]);
     expect(e.basis).toEqual([{ source: "METRICS.md", text: "attribution rules, counting once, tiers" }]);
+    // The attribution method and the test in force for the metric asked.
+    expect(e.methods.attribution).toContain("shift-share");
+    expect(e.methods.test).toContain("Fisher's exact test");
+    expect(explainMetric(setup([]), "lead_time").methods).toMatchObject({ attribution: expect.stringContaining("Shapley"), test: expect.stringContaining("Mann–Whitney U") });
+    expect(explainMetric(setup([]), "mttr").methods.test).toContain("Welch's t test on log durations");
   });
 
   it("says where it falls back on DORA's published definition because METRICS.md is silent", () => {

@@ -27,10 +27,10 @@ describe("answer blocks", () => {
 
   it("shows the change with an arrow and red when a higher-is-worse metric went up", () => {
     expect(changeText(kpiAnswer())).toBe("↑ +37 % :red_circle: worse (was 3.1 h)");
-    expect(changeText(kpiAnswer({ metric: "deployment_frequency", value: 2, previous: { window: { from: "", to: "" }, value: 1, sample_size: 30 }, change: { absolute: 1, percent: 100 } }))).toBe(
+    expect(changeText(kpiAnswer({ metric: "deployment_frequency", value: 2, previous: { window: { from: "", to: "" }, value: 1, sample_size: 30 }, change: { absolute: 1, percent: 100, significant: null, p_value: null, test: null } }))).toBe(
       "↑ +100 % :large_green_circle: better (was 1/day)",
     );
-    expect(changeText(kpiAnswer({ metric: "change_failure_rate", value: 8, previous: { window: { from: "", to: "" }, value: 10, sample_size: 30 }, change: { absolute: -2, percent: -20 } }))).toBe(
+    expect(changeText(kpiAnswer({ metric: "change_failure_rate", value: 8, previous: { window: { from: "", to: "" }, value: 10, sample_size: 30 }, change: { absolute: -2, percent: -20, significant: null, p_value: null, test: null } }))).toBe(
       "↓ −2 pp :large_green_circle: better (was 10 %)",
     );
   });

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { WebClient } from "@slack/web-api";
 import type { AppDeps } from "../../app-deps.js";
 import type { TeamConfig } from "../../config/file.js";
-import { buildTeamDigest, postTeamDigest, renderDigestChart } from "../../jobs/digest.js";
+import { buildTeamDigest, digestJson, postTeamDigest, renderDigestChart } from "../../jobs/digest.js";
 import { defaultEngine } from "../../jobs/default-engine.js";
 import type { KpiEngine } from "../../jobs/engine.js";
 import { renderDigestText } from "../../present/digest-text.js";
@@ -17,7 +17,7 @@ export function createDigestCommand(engine: () => KpiEngine): CliCommand {
   return {
     name: "digest",
     summary: "render (or post) the weekly digest of each team, with its trend chart",
-    help: `Usage: vitals digest [--team ID] [--post] [--out DIR] [options]
+    help: `Usage: vitals digest [--team ID] [--post] [--out DIR] [--json] [options]
 
 Renders each team's weekly digest (or one team's, with --team) as of now (or --now): every KPI with
 its week-over-week change, change against the 4-week average, tier, threshold status and a 12-week
@@ -29,9 +29,11 @@ open post-incident reviews. The 12-week trend chart is written to DIR/digest-<te
   --post      also post it to the team's Slack channel (needs SLACK_BOT_TOKEN); a week's digest is
               posted once: if it is already out, this says so and posts nothing
   --out DIR   where to write the chart PNGs (default ./data)
+  --json      print a JSON array instead, one object per team (team, week, biggest_mover, kpis,
+              reviews; a team without data included, with no_data and missing_sources); no chart
 
 ${COMMON_HELP}`,
-    options: { team: { type: "string" }, post: { type: "boolean" }, out: { type: "string" } },
+    options: { team: { type: "string" }, post: { type: "boolean" }, out: { type: "string" }, json: { type: "boolean" } },
     allowPositionals: false,
     async run(ctx) {
       const config = ctx.config();
@@ -44,6 +46,15 @@ ${COMMON_HELP}`,
       const outDir = typeof ctx.values.out === "string" ? ctx.values.out : "./data";
       const deps: AppDeps = { store: ctx.openStore(), config, env: ctx.env, logger: ctx.logger, now: ctx.now };
       const nowMs = ctx.now();
+      if (ctx.values.json === true) {
+        if (post) throw new UsageError("--json: prints the digests; leave out --post");
+        const out = teams.map((team) => {
+          const { model } = buildTeamDigest(deps, engine(), team, nowMs);
+          return digestJson(model, model.reviews.length);
+        });
+        ctx.io.stdout(`${JSON.stringify(out, null, 2)}\n`);
+        return 0;
+      }
       const slack = post
         ? new WebClient(ctx.env.SLACK_BOT_TOKEN, { ...(ctx.env.SLACK_API_URL ? { slackApiUrl: `${ctx.env.SLACK_API_URL}/` } : {}) })
         : undefined;
@@ -52,6 +63,7 @@ ${COMMON_HELP}`,
         const outcome = await postTeamDigest({ deps, slack, engine: engine() }, team, nowMs);
         if (outcome.result === "posted") ctx.io.stdout(`Posted to ${outcome.channel} (ts ${outcome.ts}).\n`);
         else if (outcome.result === "already_posted") ctx.io.stdout(`Not posted: the digest for the week of ${outcome.week} is already out.\n`);
+        else if (outcome.result === "no_data") ctx.io.stdout(`Not posted: no data yet for team ${team.id}.\n`);
         else ctx.io.stdout(`Not posted: team ${team.id} has no channel in the config file.\n`);
       });
       return 0;

@@ -12,6 +12,7 @@ import {
   TREND_EMOJI,
   trendOf,
 } from "./format-slack.js";
+import { formatP } from "../../metrics/findings.js";
 import { actions, bulletSection, context, fields, header, section, type SlackBlock } from "./kit.js";
 
 // The Block Kit answer to one `/kpi` metric question. Pure: the listener passes the answer, the
@@ -63,7 +64,15 @@ export function changeText(answer: KpiAnswer): string {
   if (answer.change.absolute === null) return `${previous === "N/A" ? "no previous data" : `was ${previous}`}`;
   const trend = trendOf(answer.change.absolute, info.direction);
   const word = trend === "flat" ? "unchanged" : trend;
-  return `${arrow(answer.change.absolute)} ${formatChange(answer.change.absolute, answer.change.percent, answer.unit)} ${TREND_EMOJI[trend]} ${word} (was ${previous})`;
+  return `${arrow(answer.change.absolute)} ${formatChange(answer.change.absolute, answer.change.percent, answer.unit)} ${TREND_EMOJI[trend]} ${word} (was ${previous})${significanceSuffix(answer)}`;
+}
+
+/** "· significant, p = 0.003" / "· within normal variation, p = 0.41" (nothing when no test applies). */
+export function significanceSuffix(answer: Pick<KpiAnswer, "change" | "previous" | "sample_size">): string {
+  const { significant, p_value } = answer.change;
+  if (significant === null) return "";
+  const n = `n = ${answer.previous.sample_size} → ${answer.sample_size}`;
+  return significant ? ` · significant (p = ${formatP(p_value)}, ${n})` : ` · within normal variation (p = ${formatP(p_value)}, ${n})`;
 }
 
 export function thresholdText(answer: KpiAnswer): string {
@@ -88,7 +97,7 @@ export function driverLine(driver: Driver, unit: Unit): string {
   const label = driver.url ? `<${driver.url}|${escapeMrkdwn(driver.label)}>` : `*${escapeMrkdwn(driver.label)}*`;
   const parts = [label];
   if (driver.contribution !== null) parts.push(signed(driver.contribution, unit));
-  if (driver.share !== null && driver.share !== undefined) parts.push(`${Math.round(driver.share * 100)} % of the change`);
+  if (driver.share !== null && driver.share !== undefined) parts.push(`${Math.round(driver.share)} % of the change`);
   const detail = driver.detail ? ` — ${escapeMrkdwn(driver.detail)}` : "";
   return parts.join(" · ") + detail;
 }

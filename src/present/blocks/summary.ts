@@ -16,7 +16,7 @@ export function kpiLine(answer: KpiAnswer): string {
   const change =
     answer.change.absolute === null
       ? "no trend"
-      : `${arrow(answer.change.absolute)} ${formatChange(answer.change.absolute, answer.change.percent, answer.unit)} ${TREND_EMOJI[trend]}`;
+      : `${arrow(answer.change.absolute)} ${formatChange(answer.change.absolute, answer.change.percent, answer.unit)} ${TREND_EMOJI[trend]}${answer.change.significant === null ? "" : answer.change.significant ? " significant" : " within normal variation"}`;
   const spark = seriesSparkline(answer.series);
   return [
     `*${escapeMrkdwn(answer.label)}*  ${formatValue(answer.value, answer.unit)}  ${change}`,

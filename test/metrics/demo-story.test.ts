@@ -1,0 +1,68 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { MetricId } from "../../src/domain/metric-ids.js";
+import type { Scope } from "../../src/domain/scope.js";
+import { buildTeamDigest } from "../../src/jobs/digest.js";
+import { defaultEngine } from "../../src/jobs/default-engine.js";
+import { parseEnv } from "../../src/config/env.js";
+import { silentLogger } from "../../src/log.js";
+import { answerKpi } from "../../src/query/run.js";
+import { demoConfig } from "../../src/sources/demo/catalog.js";
+import { generateDemoRecords } from "../../src/sources/demo/generate.js";
+import { openDatabase } from "../../src/store/db.js";
+import { createStore, type Store } from "../../src/store/index.js";
+
+// Issue 13: the demo's story comes through as significant findings with their evidence, and its
+// weeks without a real change say so.
+
+const NOW = Date.parse("2026-12-01T10:00:00Z");
+const config = demoConfig();
+let store: Store;
+
+beforeAll(() => {
+  store = createStore(openDatabase(":memory:"));
+  store.catalog.syncFromConfig(config);
+  store.write(generateDemoRecords({ nowMs: NOW }));
+});
+afterAll(() => store.close());
+
+const last30 = (metric: MetricId, scope: Scope) =>
+  answerKpi({ store, config, nowMs: NOW }, { metric, scope, window: { fromMs: NOW - 30 * 86_400_000, toMs: NOW }, windowLabel: "last 30 days" });
+
+describe("the demo's story, with evidence", () => {
+  it("payments-api's pickup time: lead time rose significantly, pickup grew there", () => {
+    const answer = last30("lead_time", { kind: "team", id: "payments" });
+    expect(answer.change).toMatchObject({ significant: true, test: "mann_whitney_u" });
+    expect(answer.drivers.find((d) => d.kind === "service")!.label).toBe("payments-api");
+    const stage = answer.findings.find((f) => f.kind === "stage")!;
+    expect(stage.text).toMatch(/^Pickup time .* in payments-api/);
+    expect(stage.evidence.observed).toBeGreaterThan(stage.evidence.expected);
+  });
+
+  it("checkout's Friday deploys: failures over-represented on Fridays against their share of deployments", () => {
+    const answer = last30("change_failure_rate", { kind: "service", id: "checkout" });
+    const friday = answer.findings.find((f) => f.kind === "weekday")!;
+    expect(friday.text).toMatch(/followed Friday deploys of checkout, while Fridays carry \d+ % of deployments/);
+    expect(friday.evidence.observed).toBeGreaterThanOrEqual(3);
+    expect(friday.evidence.observed).toBeGreaterThan(2 * friday.evidence.expected);
+    expect(friday.evidence.p_value!).toBeLessThan(0.05);
+    // The team's answer explains its breach by the service past the line.
+    const team = last30("change_failure_rate", { kind: "team", id: "payments" });
+    expect(team.findings[0]).toMatchObject({ kind: "breach", text: expect.stringContaining("checkout") });
+  });
+
+  it("gateway's latency after the upgrade: significant, gateway the top driver, the annotation at the change point", () => {
+    const answer = last30("latency_p95", { kind: "team", id: "platform" });
+    expect(answer.change.significant).toBe(true);
+    expect(answer.drivers.filter((d) => d.kind === "service")[0]!.label).toBe("gateway");
+    const upgrade = answer.findings.find((f) => f.kind === "annotation")!;
+    expect(upgrade.text).toContain("Upgraded HTTP client library to v5");
+    expect(upgrade.evidence.p_value!).toBeLessThan(0.05);
+  });
+
+  it("the weeks without a real change say so instead of naming a mover", () => {
+    const deps = { store, config, env: parseEnv({}), logger: silentLogger(), now: () => NOW };
+    const quiet = config.teams.map((team) => buildTeamDigest(deps, defaultEngine, team, NOW).model).filter((m) => m.biggestMover === null);
+    expect(quiet.length).toBeGreaterThanOrEqual(1);
+    for (const model of quiet) expect(model.kpis.length).toBeGreaterThan(0);
+  });
+});
