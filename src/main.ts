@@ -8,7 +8,7 @@ import { coverageIngestRoute, ingestRoute } from "./http/ingest.js";
 import { pagerdutyWebhookRoute } from "./http/pagerduty-webhook.js";
 import { createHttpServer, listen, type HttpRoute } from "./http/server.js";
 import { createLogger, type Logger } from "./log.js";
-import { createSlackApp, type SlackApp } from "./slack/app.js";
+import { createSlackApp, SLACK_EVENTS_PATH, slackBodyProblem, type SlackApp } from "./slack/app.js";
 import type { KpiSubcommand } from "./slack/kpi-subcommand.js";
 import type { QuestionEngine } from "./slack/runtime.js";
 import { effectiveConfig } from "./slack/settings.js";
@@ -47,6 +47,8 @@ export interface StartOptions {
   readonly processBeforeResponse?: boolean;
   /** Web API retries (tests: 0). */
   readonly retries?: number;
+  /** A request body not complete by then is answered 408 (tests shorten it). */
+  readonly requestTimeoutMs?: number;
 }
 
 export interface RunningApp {
@@ -115,7 +117,8 @@ export async function startApp(deps: AppDeps, options: StartOptions): Promise<Ru
   const server = createHttpServer({
     routes: [healthRoute(deps.store), ...(options.routes ?? [])],
     logger: deps.logger,
-    ...(slack.httpListener ? { fallback: slack.httpListener } : {}),
+    ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
+    ...(slack.httpListener ? { fallback: slack.httpListener, fallbackPaths: [SLACK_EVENTS_PATH], checkFallbackBody: slackBodyProblem } : {}),
   });
   const port = await listen(server, options.port ?? deps.env.PORT, options.host ?? deps.env.HOST);
   if (slack.socketMode) await slack.app.start();

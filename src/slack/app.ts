@@ -45,6 +45,28 @@ export interface SlackApp {
 
 export const SLACK_EVENTS_PATH = "/slack/events";
 
+/**
+ * Why Bolt's receiver could not take this body, or undefined. Bolt parses the body the same way
+ * (a form with an optional JSON `payload`, else JSON) and reads fields off the result inside a
+ * promise nothing awaits: a body of `null` would be an unhandled rejection, ending the process.
+ */
+export function slackBodyProblem(contentType: string | undefined, rawBody: Buffer): string | undefined {
+  const text = rawBody.toString();
+  let parsed: unknown;
+  try {
+    if (contentType === "application/x-www-form-urlencoded") {
+      const payload = new URLSearchParams(text).get("payload");
+      if (payload === null) return undefined;
+      parsed = JSON.parse(payload);
+    } else {
+      parsed = JSON.parse(text);
+    }
+  } catch {
+    return contentType === "application/x-www-form-urlencoded" ? "the payload field is not JSON" : "expected a form-encoded or JSON body";
+  }
+  return parsed !== null && typeof parsed === "object" && !Array.isArray(parsed) ? undefined : "expected a JSON object";
+}
+
 export function createSlackApp(deps: AppDeps, options: SlackAppOptions): SlackApp {
   const logger = boltLogger(deps.logger);
   const clientOptions: webApi.WebClientOptions = {
