@@ -1,4 +1,6 @@
 import type { AppDeps } from "../../app-deps.js";
+import type { Env } from "../../config/env.js";
+import { failureFrom, failureLine, hostOf } from "../../sources/errors.js";
 import { SYNC_SOURCES } from "../../sources/registry.js";
 import { COMMON_HELP, UsageError, type CliCommand } from "../context.js";
 
@@ -43,12 +45,32 @@ ${COMMON_HELP}`,
           `${report.source}: ${report.fetched} fetched — ${report.inserted} new, ${report.updated} updated, ${report.unchanged} unchanged\n` +
             report.notes.map((n) => `  ${n}\n`).join(""),
         );
+        for (const failure of report.failures ?? []) ctx.io.stderr(`${failureLine(failure)}\n`);
+        if ((report.failures ?? []).length > 0) failed++;
       } catch (error) {
         failed++;
-        ctx.io.stderr(`${source.name}: sync failed: ${(error as Error).message}\n`);
+        ctx.io.stderr(`${failureLine(failureFrom(source.name, sourceHost(source.name, ctx.env), error))}\n`);
+        if (ctx.env.LOG_LEVEL === "debug" || ctx.env.LOG_LEVEL === "trace") ctx.io.stderr(`${(error as Error).stack ?? ""}\n`);
       }
     }
+    if (failed > 0) ctx.io.stderr(`vitals sync: ${failed} source${failed === 1 ? "" : "s"} failed; what was written is kept and the next sync resumes from it\n`);
     if (ran === 0 && failed === 0) ctx.io.stdout("No source is configured: set tokens in the environment and name repos/services in the YAML file.\n");
     return failed > 0 ? 1 : 0;
   },
 };
+
+/** The host a source talks to, for its failure line. */
+function sourceHost(source: string, env: Env): string {
+  switch (source) {
+    case "github":
+      return hostOf(env.GITHUB_API_URL);
+    case "pagerduty":
+      return env.PAGERDUTY_API_HOST;
+    case "prometheus":
+      return env.PROMETHEUS_URL ? hostOf(env.PROMETHEUS_URL) : "prometheus";
+    case "sonar":
+      return env.SONAR_URL ? hostOf(env.SONAR_URL) : "sonar";
+    default:
+      return source;
+  }
+}
