@@ -1,3 +1,5 @@
+import type { Env } from "../config/env.js";
+
 // Why a source could not be read, in words a person acts on: the network cause (name not resolved,
 // connection refused, timed out, TLS) or the HTTP answer (401 bad token, 403 and the missing
 // permission, 404, rate limited until …). Any client (GitHub, PagerDuty, Prometheus, SonarQube,
@@ -52,10 +54,14 @@ const RESET = new Set(["ECONNRESET", "EPIPE", "UND_ERR_SOCKET", "ECONNABORTED"])
 const UNREACHABLE = new Set(["EHOSTUNREACH", "ENETUNREACH", "EHOSTDOWN", "ENETDOWN"]);
 const TLS = /^(CERT_|ERR_TLS_|ERR_SSL_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|EPROTO|HOSTNAME_MISMATCH)/;
 
-/** The errors an error was caused by, outermost first (fetch wraps the socket error in `cause`; Octokit wraps fetch's). */
+/**
+ * The errors an error was caused by, outermost first (fetch wraps the socket error in `cause`;
+ * Octokit wraps fetch's; Slack's Web API client keeps it in `original`).
+ */
 function chain(error: unknown): unknown[] {
   const seen: unknown[] = [];
-  for (let current = error; current !== undefined && current !== null && seen.length < 8; current = (current as { cause?: unknown }).cause) {
+  const next = (e: unknown) => (e as { cause?: unknown }).cause ?? (e as { original?: unknown }).original;
+  for (let current = error; current !== undefined && current !== null && seen.length < 8; current = next(current)) {
     if (seen.includes(current)) break;
     seen.push(current);
   }
@@ -129,4 +135,20 @@ export function failureFrom(source: string, host: string, error: unknown): Sourc
   const network = networkCause(error);
   const message = error instanceof Error ? error.message.split("\n")[0]! : String(error);
   return { source, host, cause: network?.words ?? message };
+}
+
+/** The host a source talks to, for its failure line. */
+export function sourceHost(source: string, env: Env): string {
+  switch (source) {
+    case "github":
+      return hostOf(env.GITHUB_API_URL);
+    case "pagerduty":
+      return env.PAGERDUTY_API_HOST;
+    case "prometheus":
+      return env.PROMETHEUS_URL ? hostOf(env.PROMETHEUS_URL) : "prometheus";
+    case "sonar":
+      return env.SONAR_URL ? hostOf(env.SONAR_URL) : "sonar";
+    default:
+      return source;
+  }
 }

@@ -1,6 +1,5 @@
 import type { AppDeps } from "../../app-deps.js";
-import type { Env } from "../../config/env.js";
-import { failureFrom, failureLine, hostOf } from "../../sources/errors.js";
+import { failureFrom, failureLine, sourceHost } from "../../sources/errors.js";
 import { SYNC_SOURCES } from "../../sources/registry.js";
 import { COMMON_HELP, UsageError, type CliCommand } from "../context.js";
 
@@ -58,19 +57,3 @@ ${COMMON_HELP}`,
     return failed > 0 ? 1 : 0;
   },
 };
-
-/** The host a source talks to, for its failure line. */
-function sourceHost(source: string, env: Env): string {
-  switch (source) {
-    case "github":
-      return hostOf(env.GITHUB_API_URL);
-    case "pagerduty":
-      return env.PAGERDUTY_API_HOST;
-    case "prometheus":
-      return env.PROMETHEUS_URL ? hostOf(env.PROMETHEUS_URL) : "prometheus";
-    case "sonar":
-      return env.SONAR_URL ? hostOf(env.SONAR_URL) : "sonar";
-    default:
-      return source;
-  }
-}
