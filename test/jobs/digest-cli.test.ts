@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDigestCommand } from "../../src/cli/commands/digest.js";
 import { buildContext, type CliIo } from "../../src/cli/context.js";
+import { openDatabase } from "../../src/store/db.js";
 import { startFakeSlack, type FakeSlack } from "../fakes/slack/server.js";
 import { decodePng } from "../present/png.js";
 import { CONFIG_YAML, scriptedEngine } from "./helpers.js";
@@ -14,6 +15,8 @@ let slack: FakeSlack;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "vitals-digest-cli-"));
   writeFileSync(join(dir, "vitals.yml"), CONFIG_YAML);
+  // `vitals digest` reads an existing database; it never creates one.
+  openDatabase(join(dir, "v.db")).close();
   slack = await startFakeSlack();
 });
 afterAll(async () => {

@@ -3,7 +3,6 @@ import { COMMON_HELP, UsageError, type CliCommand } from "../context.js";
 
 export const benchCommand: CliCommand = {
   name: "bench",
-  summary: "benchmark: a large generated org in a temp database, the import rate and the time of every answer",
   help: `Usage: vitals bench [--scale N] [--runs N] [--keep] [--json] [options]
 
 Generates a large organisation (at --scale 1: 240 services in 24 teams, 2 years, over 1,000,000

@@ -18,7 +18,6 @@ import { hostOf } from "../../sources/errors.js";
 export function createDigestCommand(engine: () => KpiEngine): CliCommand {
   return {
     name: "digest",
-    summary: "render (or post) the weekly digest of each team, with its trend chart",
     help: `Usage: vitals digest [--team ID] [--post] [--out DIR] [options]
 
 Renders each team's weekly digest (or one team's, with --team) as of now (or --now): every KPI with
@@ -44,7 +43,7 @@ ${COMMON_HELP}`,
       const post = ctx.values.post === true;
       if (post && !ctx.env.SLACK_BOT_TOKEN) throw new UsageError("--post: set SLACK_BOT_TOKEN (a bot token, xoxb-…) to post to Slack");
       const outDir = typeof ctx.values.out === "string" ? ctx.values.out : "./data";
-      const deps: AppDeps = { store: ctx.openStore(), config, env: ctx.env, logger: ctx.logger, now: ctx.now };
+      const deps: AppDeps = { store: ctx.openStore({ mustExist: true }), config, env: ctx.env, logger: ctx.logger, now: ctx.now };
       const nowMs = ctx.now();
       // Bounded: a few quick retries and a deadline per request, so that an unreachable Slack ends
       // the command within 30 s (the Web API client's default policy retries for half an hour).

@@ -6,7 +6,6 @@ import { COMMON_HELP, type CliCommand } from "../context.js";
 
 export const startCommand: CliCommand = {
   name: "start",
-  summary: "run the Slack app, the scheduled jobs and the HTTP server (health, webhooks)",
   help: `Usage: vitals start [options]     (= npm start)
 
 Runs Vitals: the Slack app (/kpi, App Home, buttons), the scheduled jobs (weekly digests, threshold

@@ -5,7 +5,6 @@ import { COMMON_HELP, UsageError, type CliCommand } from "../context.js";
 
 export const syncCommand: CliCommand = {
   name: "sync",
-  summary: "pull deployments, incidents and metrics from the configured sources once",
   help: `Usage: vitals sync [SOURCE...] [--backfill-days N] [options]
 
 Pulls from each configured source (GitHub, PagerDuty, Prometheus, SonarQube: a source is configured
