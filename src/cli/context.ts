@@ -126,7 +126,7 @@ export function buildContext(command: CliCommand, argv: string[], io: CliIo): Co
 export function missingDatabase(dbPath: string): string {
   const demo = "data/demo.db";
   const hint = existsSync(demo)
-    ? `after \`vitals demo\`, pass --db ${demo} (e.g. vitals ask --db ${demo} "cfr last 30d for payments")`
-    : `run \`vitals demo\` and pass --db ${demo}, or fill it with \`vitals import\` or \`vitals sync\``;
+    ? `after \`vitals demo\`, pass --db ${demo} --config data/demo.yml (e.g. vitals ask --db ${demo} --config data/demo.yml "cfr last 30d for payments")`
+    : `run \`vitals demo\` and pass --db ${demo} --config data/demo.yml, or fill it with \`vitals import\` or \`vitals sync\``;
   return `no database at ${dbPath} (set by --db or DATABASE_PATH): ${hint}`;
 }
