@@ -1,15 +1,30 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources directly through tsx, so a fresh clone needs no build step.
-import { register } from "tsx/esm/api";
+// The `vitals` command. It runs the compiled JavaScript in dist/ (built by `npm install` through the
+// `prepare` script, or `npm run build`), so a call costs Node's start-up and the modules the
+// command needs, not a TypeScript compile. VITALS_FROM_SOURCES=1 runs src/ through tsx instead
+// (development and the tests that spawn the CLI: no stale build).
+import { existsSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 
-register();
-const { runCli } = await import("../src/cli/main.ts");
-const { readFileSync } = await import("node:fs");
+const fromSources = process.env.VITALS_FROM_SOURCES === "1";
+const built = new URL("../dist/src/cli/main.js", import.meta.url);
+let main;
+if (fromSources) {
+  const { register } = await import("tsx/esm/api");
+  register();
+  main = await import("../src/cli/main.ts");
+} else if (existsSync(fileURLToPath(built))) {
+  main = await import(built.href);
+} else {
+  process.stderr.write("vitals: the compiled code (dist/) is missing: run `npm install` or `npm run build` first\n");
+  process.exit(1);
+}
+const { withDotEnv } = fromSources ? await import("../src/config/dotenv.ts") : await import(new URL("../dist/src/config/dotenv.js", import.meta.url).href);
 
-const code = await runCli(process.argv.slice(2), {
+const code = await main.runCli(process.argv.slice(2), {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
   readStdin: async () => readFileSync(0, "utf8"),
-  env: process.env,
+  env: withDotEnv(process.env, process.cwd()),
 });
 process.exitCode = code;

@@ -1,6 +1,6 @@
-import type { Server } from "node:http";
-import { storeOptionsFrom } from "./config/store-options.js";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AppDeps } from "./app-deps.js";
+import { storeOptionsFrom } from "./config/store-options.js";
 import { requireSlackSettings, type Env } from "./config/env.js";
 import { loadFileConfig, type FileConfig } from "./config/file.js";
 import { githubWebhookRoute } from "./http/github-webhook.js";
@@ -12,7 +12,7 @@ import { createKpiExporter, metricsRoute, type KpiExporter } from "./http/metric
 import { readApiRoute } from "./http/read-api.js";
 import { createHttpServer, listen, type HttpRoute } from "./http/server.js";
 import { createLogger, type Logger } from "./log.js";
-import { createSlackApp, type SlackApp } from "./slack/app.js";
+import { createSlackApp, SLACK_EVENTS_PATH, slackBodyProblem, type SlackApp } from "./slack/app.js";
 import { computeQueue, type Compute } from "./slack/compute-queue.js";
 import type { KpiSubcommand } from "./slack/kpi-subcommand.js";
 import type { QuestionEngine } from "./slack/runtime.js";
@@ -24,6 +24,7 @@ import { startScheduler } from "./jobs/scheduler.js";
 import { answerKpi } from "./query/run.js";
 import { evaluateThresholds } from "./query/thresholds.js";
 import { questionEngine } from "./slack/question-engine.js";
+import { verifyAppToken, verifyBotToken, type SlackConnection } from "./slack/connect.js";
 import { SYNC_SOURCES } from "./sources/registry.js";
 
 // Composition root: environment → config → store → deps → Bolt + the one HTTP server (+ jobs).
@@ -52,6 +53,14 @@ export interface StartOptions {
   readonly processBeforeResponse?: boolean;
   /** Web API retries (tests: 0). */
   readonly retries?: number;
+  /** A request body not complete by then is answered 408 (tests shorten it). */
+  readonly requestTimeoutMs?: number;
+  /** Aborting it stops a start-up still waiting for Slack (SIGTERM during start). */
+  readonly signal?: AbortSignal;
+  /** Called once the HTTP server listens, before Slack is reached. */
+  readonly onListening?: (port: number) => void;
+  /** Longest wait between attempts to reach Slack (default 30 s). */
+  readonly connectDelayMaxMs?: number;
   /** One compute queue for Slack's answers, the read API and the exporter (default: Slack's own). */
   readonly compute?: Compute;
 }
@@ -60,6 +69,8 @@ export interface RunningApp {
   readonly port: number;
   readonly server: Server;
   readonly slack: SlackApp;
+  /** The Slack connection /healthz reports. */
+  connection(): SlackConnection;
   stop(): Promise<void>;
 }
 
@@ -97,47 +108,83 @@ export function withSlackSettings(deps: AppDeps): AppDeps {
 
 export async function startApp(deps: AppDeps, options: StartOptions): Promise<RunningApp> {
   requireSlackSettings(deps.env);
+  const stopping = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, stopping.signal]) : stopping.signal;
   // The jobs start after the app (they need its client); a sync before that has nothing to trigger.
   const jobs: { current?: JobsHandle } = {};
-  const slack = createSlackApp(deps, {
-    botToken: deps.env.SLACK_BOT_TOKEN!,
-    signingSecret: deps.env.SLACK_SIGNING_SECRET!,
-    ...(deps.env.SLACK_APP_TOKEN ? { appToken: deps.env.SLACK_APP_TOKEN } : {}),
-    ...(deps.env.SLACK_API_URL ? { apiUrl: deps.env.SLACK_API_URL } : {}),
-    engine: options.engine,
-    ...(options.subcommands ? { subcommands: options.subcommands } : {}),
-    ...(options.processBeforeResponse !== undefined ? { processBeforeResponse: options.processBeforeResponse } : {}),
-    ...(options.retries !== undefined ? { retries: options.retries } : {}),
-    ...(options.compute ? { compute: options.compute } : {}),
-    afterSync: async () => {
-      await jobs.current?.afterSync?.();
-    },
-  });
-  // Bolt checks the token (auth.test) before the first request; fail at start-up instead.
-  const auth = await slack.client.auth.test();
-  deps.logger.info({ team: auth.team, botUserId: auth.user_id, mode: slack.socketMode ? "socket" : "http" }, "Slack token verified");
+  let slack: SlackApp | undefined;
+  let state: SlackConnection = "connecting";
+  const connection = (): SlackConnection => (state === "connected" && slack ? slack.connection() : state);
 
+  // The HTTP server listens first, so that /healthz says "connecting" (503) while Slack is not
+  // reached yet; Slack's requests wait for the app (they get 503 until it exists).
+  const httpMode = !deps.env.SLACK_APP_TOKEN;
   const server = createHttpServer({
-    routes: [healthRoute(deps.store), ...(options.routes ?? [])],
+    routes: [healthRoute(deps.store, { slack: connection }), ...(options.routes ?? [])],
     logger: deps.logger,
-    ...(slack.httpListener ? { fallback: slack.httpListener } : {}),
+    ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
+    ...(httpMode
+      ? {
+          fallback: (req: IncomingMessage, res: ServerResponse) => {
+            if (slack?.httpListener) return slack.httpListener(req, res);
+            res.writeHead(503, { "content-type": "application/json; charset=utf-8", "retry-after": "5" }).end(JSON.stringify({ error: "connecting to Slack" }));
+          },
+          fallbackPaths: [SLACK_EVENTS_PATH],
+          checkFallbackBody: slackBodyProblem,
+        }
+      : {}),
   });
+  const closeServer = () =>
+    new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
   const port = await listen(server, options.port ?? deps.env.PORT, options.host ?? deps.env.HOST);
-  if (slack.socketMode) await slack.app.start();
+  options.onListening?.(port);
+
+  try {
+    const connect = { ...(deps.env.SLACK_API_URL ? { apiUrl: deps.env.SLACK_API_URL } : {}), logger: deps.logger, signal, ...(options.connectDelayMaxMs !== undefined ? { maxDelayMs: options.connectDelayMaxMs } : {}) };
+    const bot = await verifyBotToken(deps.env.SLACK_BOT_TOKEN!, connect);
+    deps.logger.info({ team: bot.team, botUserId: bot.userId, mode: httpMode ? "http" : "socket" }, "Slack token verified");
+    if (!httpMode) await verifyAppToken(deps.env.SLACK_APP_TOKEN!, connect);
+    slack = createSlackApp(deps, {
+      botToken: deps.env.SLACK_BOT_TOKEN!,
+      signingSecret: deps.env.SLACK_SIGNING_SECRET!,
+      ...(deps.env.SLACK_APP_TOKEN ? { appToken: deps.env.SLACK_APP_TOKEN } : {}),
+      ...(deps.env.SLACK_API_URL ? { apiUrl: deps.env.SLACK_API_URL } : {}),
+      engine: options.engine,
+      bot,
+      ...(options.subcommands ? { subcommands: options.subcommands } : {}),
+      ...(options.processBeforeResponse !== undefined ? { processBeforeResponse: options.processBeforeResponse } : {}),
+      ...(options.retries !== undefined ? { retries: options.retries } : {}),
+      ...(options.compute ? { compute: options.compute } : {}),
+      afterSync: async () => {
+        await jobs.current?.afterSync?.();
+      },
+    });
+    if (slack.socketMode) await slack.app.start();
+    state = "connected";
+    if (signal.aborted) throw Object.assign(new Error("stopped while connecting to Slack"), { name: "AbortError" });
+  } catch (error) {
+    state = "failed";
+    if (slack?.socketMode) await slack.app.stop().catch(() => undefined);
+    await closeServer();
+    throw error;
+  }
   if (options.jobs) jobs.current = await options.jobs({ deps, slack: slack.client, refreshHomes: slack.refreshHomes });
   deps.logger.info({ port, socketMode: slack.socketMode }, "Vitals is running");
 
+  const running = slack;
   return {
     port,
     server,
-    slack,
+    slack: running,
+    connection,
     async stop() {
+      stopping.abort();
       await jobs.current?.stop();
-      if (slack.socketMode) await slack.app.stop();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      if (running.socketMode) await running.app.stop().catch(() => undefined);
+      await closeServer();
     },
   };
 }

@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { storeOptionsFrom } from "../config/store-options.js";
 import { parseArgs, type ParseArgsConfig } from "node:util";
@@ -29,12 +30,20 @@ export async function readInput(io: CliIo, file: string): Promise<string | null>
 
 export interface CliCommand {
   readonly name: string;
-  readonly summary: string;
+  /** For `vitals --help` when listed directly in COMMANDS (a LazyCommand carries it instead). */
+  readonly summary?: string;
   /** Full help text, printed by `vitals <name> --help`. */
   readonly help: string;
   readonly options: OptionSpec;
   readonly allowPositionals: boolean;
   run(ctx: CommandContext): Promise<number>;
+}
+
+/** A command listed by name and summary, its module imported only when it runs. */
+export interface LazyCommand {
+  readonly name: string;
+  readonly summary: string;
+  load(): Promise<CliCommand>;
 }
 
 /** Options every command takes. */
@@ -61,8 +70,11 @@ export interface CommandContext {
   readonly now: () => number;
   readonly logger: Logger;
   config(): FileConfig;
-  /** Open (and migrate) the database, with the catalog synced from the config file. */
-  openStore(): Store;
+  /**
+   * Open (and migrate) the database, with the catalog synced from the config file. A read command
+   * passes `mustExist`: a path with no database is an error naming it, never a new empty file.
+   */
+  openStore(options?: { mustExist?: boolean }): Store;
 }
 
 export function buildContext(command: CliCommand, argv: string[], io: CliIo): CommandContext {
@@ -96,8 +108,9 @@ export function buildContext(command: CliCommand, argv: string[], io: CliIo): Co
       config ??= loadFileConfig(configPath, { required: typeof values.config === "string" || io.env.VITALS_CONFIG !== undefined });
       return config;
     },
-    openStore() {
+    openStore(options = {}) {
       if (store) return store;
+      if (options.mustExist && dbPath !== ":memory:" && !existsSync(dbPath)) throw new UsageError(missingDatabase(dbPath));
       const cfg = ctx.config();
       store = createStore(openDatabase(dbPath), storeOptionsFrom(cfg));
       store.catalog.syncFromConfig(cfg);
@@ -105,4 +118,13 @@ export function buildContext(command: CliCommand, argv: string[], io: CliIo): Co
     },
   };
   return ctx;
+}
+
+/** What to do when a read command finds no database: the demo's, if there is one, or how to fill one. */
+export function missingDatabase(dbPath: string): string {
+  const demo = "data/demo.db";
+  const hint = existsSync(demo)
+    ? `after \`vitals demo\`, pass --db ${demo} --config data/demo.yml (e.g. vitals ask --db ${demo} --config data/demo.yml "cfr last 30d for payments")`
+    : `run \`vitals demo\` and pass --db ${demo} --config data/demo.yml, or fill it with \`vitals import\` or \`vitals sync\``;
+  return `no database at ${dbPath} (set by --db or DATABASE_PATH): ${hint}`;
 }

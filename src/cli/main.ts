@@ -8,7 +8,7 @@ const USAGE = () => `Vitals: delivery and reliability KPIs, with the why behind 
 Usage: vitals <command> [options]
 
 Commands:
-${COMMANDS.map((c) => `  ${c.name.padEnd(12)} ${c.summary}`).join("\n")}
+${COMMANDS.map((c) => `  ${c.name.padEnd(12)} ${c.summary ?? ""}`).join("\n")}
 
 Run "vitals <command> --help" for a command's options.
 Exit codes: 0 success, 1 runtime failure, 2 bad usage or bad input.`;
@@ -20,11 +20,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     io.stdout(USAGE() + "\n");
     return name ? 0 : 2;
   }
-  const command = COMMANDS.find((c) => c.name === name);
-  if (!command) {
+  const entry = COMMANDS.find((c) => c.name === name);
+  if (!entry) {
     io.stderr(`vitals: unknown command "${name}". Commands: ${COMMANDS.map((c) => c.name).join(", ")}\n`);
     return 2;
   }
+  const command = "load" in entry ? await entry.load() : entry;
   if (rest.includes("--help") || rest.includes("-h")) {
     io.stdout(command.help + "\n");
     return 0;

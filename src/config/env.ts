@@ -141,5 +141,5 @@ export function requireSlackSettings(env: Env): void {
   if (!env.SLACK_SIGNING_SECRET) {
     problems.push("SLACK_SIGNING_SECRET: required to verify requests from Slack (Basic Information → App Credentials)");
   }
-  if (problems.length > 0) throw new ConfigError("the Slack app cannot start", problems);
+  if (problems.length > 0) throw new ConfigError("the Slack app cannot start (set these in the environment or in .env: copy .env.example to .env)", problems);
 }

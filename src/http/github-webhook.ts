@@ -49,6 +49,7 @@ async function handleDelivery(deps: AppDeps, request: InboundRequest, clientFor:
   } catch {
     return { status: 400, body: { error: "body is not JSON" } };
   }
+  if (payload === null || typeof payload !== "object" || Array.isArray(payload)) return { status: 400, body: { error: "body is not a JSON object" } };
 
   const outcome = await ingest(deps, event, payload, clientFor);
   // Recorded only once handled: a delivery that failed (500) is processed again when GitHub redelivers it.

@@ -1,44 +1,58 @@
 import type { Store } from "../store/index.js";
+import type { SlackConnection } from "../slack/connect.js";
 import type { HttpRoute } from "./server.js";
 
-// GET /healthz for load balancers and `docker compose`: 200 when the database answers, with the
-// last successful sync per source; 503 otherwise. It shows no settings and no data, so it needs no
+// GET /healthz for load balancers and `docker compose`: 200 when the database answers and Slack is
+// connected; 503 when either is not usable (a supervisor restarts the app). A source whose last
+// sync failed makes it "degraded" (still 200: the app serves, from the data it has), with the
+// source's last error and last success. It shows no settings and no data, so it needs no
 // credentials (probes cannot sign requests).
 
 export interface HealthReport {
-  status: "ok" | "unavailable";
+  status: "ok" | "degraded" | "unavailable";
   database: "ok" | "unreachable";
-  syncs: { source: string; key: string; last_success_at: string | null; last_error_at: string | null }[];
+  /** Absent when the app has no Slack connection to report (a route served without the app). */
+  slack?: SlackConnection;
+  syncs: { source: string; key: string; last_success_at: string | null; last_error_at: string | null; last_error: string | null }[];
 }
 
-export function healthReport(store: Store): HealthReport {
+export interface HealthOptions {
+  readonly slack?: () => SlackConnection;
+}
+
+export function healthReport(store: Store, options: HealthOptions = {}): HealthReport {
+  const slack = options.slack?.();
   let cursors: ReturnType<Store["syncState"]["cursors"]>;
   try {
     // Reading the sync cursors is the database check: it fails when the file is gone or locked.
     cursors = store.syncState.cursors();
   } catch {
-    return { status: "unavailable", database: "unreachable", syncs: [] };
+    return { status: "unavailable", database: "unreachable", ...(slack ? { slack } : {}), syncs: [] };
   }
   const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+  // A successful sync clears the error (src/store/sync-state.ts): an error left is the latest outcome.
+  const failing = cursors.some((c) => c.last_error !== null);
   return {
-    status: "ok",
+    status: slack !== undefined && slack !== "connected" ? "unavailable" : failing ? "degraded" : "ok",
     database: "ok",
+    ...(slack ? { slack } : {}),
     syncs: cursors.map((c) => ({
       source: c.source,
       key: c.key,
       last_success_at: iso(c.last_success_at),
       last_error_at: iso(c.last_error_at),
+      last_error: c.last_error,
     })),
   };
 }
 
-export function healthRoute(store: Store): HttpRoute {
+export function healthRoute(store: Store, options: HealthOptions = {}): HttpRoute {
   return {
     method: "GET",
     path: "/healthz",
     handle() {
-      const report = healthReport(store);
-      return { status: report.status === "ok" ? 200 : 503, body: report, headers: { "cache-control": "no-store" } };
+      const report = healthReport(store, options);
+      return { status: report.status === "unavailable" ? 503 : 200, body: report, headers: { "cache-control": "no-store" } };
     },
   };
 }

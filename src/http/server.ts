@@ -37,21 +37,81 @@ export interface HttpServerOptions {
   readonly logger: Logger;
   /** Requests no route matches (Bolt's HTTPReceiver listener); 404 when absent. */
   readonly fallback?: RequestListener;
+  /** The paths the fallback serves (POST only), so that a GET there is a 405 rather than a 404. */
+  readonly fallbackPaths?: readonly string[];
+  /**
+   * The fallback gets its request with the body already read (as `rawBody`, which Bolt reuses);
+   * a body this check rejects (it returns why) is answered 400 instead of reaching it.
+   */
+  readonly checkFallbackBody?: (contentType: string | undefined, rawBody: Buffer) => string | undefined;
+  /** Largest body passed to the fallback (Bolt's own limit is 4 MiB). */
+  readonly fallbackMaxBodyBytes?: number;
+  /**
+   * A request whose body has not fully arrived by then gets 408 (a body shorter than its
+   * Content-Length would otherwise hold the connection until the client gives up). Default 30 s.
+   */
+  readonly requestTimeoutMs?: number;
 }
 
 export function createHttpServer(options: HttpServerOptions): Server {
   const table = new Map(options.routes.map((route) => [`${route.method} ${route.path}`, route]));
-  return createServer((req, res) => {
-    const url = new URL(req.url ?? "/", "http://localhost");
-    const route = table.get(`${req.method} ${url.pathname}`);
-    if (!route) {
-      if (options.fallback) return options.fallback(req, res);
-      const known = [...table.values()].some((r) => r.path === url.pathname);
-      return send(res, known ? { status: 405, body: { error: "method not allowed" } } : { status: 404, body: { error: "not found" } });
+  const fallbackPaths = new Set(options.fallbackPaths ?? []);
+  const unmatched = (res: ServerResponse, method: string | undefined, path: string): void => {
+    const known = [...table.values()].some((r) => r.path === path) || fallbackPaths.has(path);
+    const allowed = [...table.values()].filter((r) => r.path === path).map((r) => r.method);
+    if (fallbackPaths.has(path)) allowed.push("POST");
+    send(
+      res,
+      known
+        ? { status: 405, body: { error: "method not allowed", method: method ?? null, allowed }, headers: { allow: allowed.join(", ") } }
+        : { status: 404, body: { error: "not found", path: path.slice(0, 200) } },
+    );
+  };
+  const requestTimeout = options.requestTimeoutMs ?? 30_000;
+  // The check interval bounds how late a timed-out request is answered (Node's default is 30 s).
+  const timeouts = { requestTimeout, headersTimeout: requestTimeout, connectionsCheckingInterval: Math.min(1000, requestTimeout) };
+  return createServer(timeouts, (req, res) => {
+    // Nothing a client sends may end the process: every failure below is answered, never thrown.
+    let path = "/";
+    try {
+      const url = new URL(req.url ?? "/", "http://localhost");
+      path = url.pathname;
+      const route = table.get(`${req.method} ${url.pathname}`);
+      if (route) {
+        void serve(route, req, res, url, options.logger);
+        return;
+      }
+      const forFallback = options.fallbackPaths === undefined || (req.method === "POST" && fallbackPaths.has(path));
+      if (!options.fallback || !forFallback) return unmatched(res, req.method, path);
+      void toFallback({ ...options, fallback: options.fallback }, unmatched, req, res, path);
+    } catch (error) {
+      const errorId = randomUUID();
+      options.logger.error({ err: error, errorId, method: req.method, path: path.slice(0, 200) }, "request failed");
+      if (!res.headersSent) send(res, { status: 400, body: { error: "bad request", error_id: errorId } });
     }
-    void serve(route, req, res, url, options.logger);
   });
 }
+
+async function toFallback(options: HttpServerOptions & { fallback: RequestListener }, unmatched: (res: ServerResponse, method: string | undefined, path: string) => void, req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+  try {
+    const limit = options.fallbackMaxBodyBytes ?? 4 * DEFAULT_MAX_BODY_BYTES;
+    const rawBody = await readBody(req, limit);
+    if (rawBody === "too_large") return send(res, { status: 413, body: { error: `body larger than ${limit} bytes` } });
+    const problem = options.checkFallbackBody?.(req.headers["content-type"], rawBody);
+    if (problem) return send(res, { status: 400, body: { error: problem } });
+    Object.assign(req, { rawBody });
+    options.fallback(req, res);
+  } catch (error) {
+    // Bolt's receiver throws this for every request it does not serve (its way of saying "next()").
+    if ((error as { code?: unknown }).code === BOLT_DEFERRED_REQUEST) return unmatched(res, req.method, path);
+    const errorId = randomUUID();
+    options.logger.error({ err: error, errorId, method: req.method, path: path.slice(0, 200) }, "request failed");
+    if (!res.headersSent) send(res, { status: 500, body: { error: "internal error", error_id: errorId } });
+  }
+}
+
+/** ErrorCode.HTTPReceiverDeferredRequestError of @slack/bolt. */
+const BOLT_DEFERRED_REQUEST = "slack_bolt_http_receiver_deferred_request_error";
 
 async function serve(route: HttpRoute, req: IncomingMessage, res: ServerResponse, url: URL, logger: Logger): Promise<void> {
   const requestId = randomUUID();

@@ -1,5 +1,6 @@
 import type { AppDeps } from "../app-deps.js";
 import type { FileConfig } from "../config/file.js";
+import { failureFrom, failureLine, sourceHost } from "../sources/errors.js";
 import type { SyncReport, SyncSource } from "../sources/types.js";
 
 // Scheduled pulls from GitHub, GitLab, PagerDuty, Prometheus and SonarQube, each at its own interval from
@@ -16,6 +17,15 @@ export function isSyncDue(lastRunMs: number | undefined, nowMs: number, everyMin
   return lastRunMs === undefined || nowMs - lastRunMs >= everyMinutes * 60_000;
 }
 
+/**
+ * After `failures` failed runs in a row, how long to wait before the next try: 1, 2, 4, 8 …
+ * minutes, never longer than the source's interval (a dead source is retried with backoff, never
+ * in a tight loop, and is back on its schedule once it answers).
+ */
+export function retryDelayMinutes(failures: number, everyMinutes: number): number {
+  return Math.min(everyMinutes, 2 ** Math.max(0, failures - 1));
+}
+
 export interface SyncRunnerOptions {
   readonly sources: readonly SyncSource[];
   /** Called once after a tick in which any source wrote new or changed records. */
@@ -29,26 +39,40 @@ export interface SyncRunnerOptions {
 
 /** One tick: sync every configured source that is due, one after another; never throws. */
 export function syncRunner(deps: AppDeps, options: SyncRunnerOptions): { tick(): Promise<SyncReport[]> } {
-  const lastRun = new Map<string, number>();
+  const nextDue = new Map<string, number>();
+  const failuresInRow = new Map<string, number>();
   return {
     async tick() {
       const reports: SyncReport[] = [];
       for (const source of options.sources) {
         const nowMs = deps.now();
-        if (!source.configured(deps) || !isSyncDue(lastRun.get(source.name), nowMs, syncIntervalMinutes(deps.config, source.name))) continue;
-        // Marked before the run: a failing source waits its interval instead of hammering the API.
-        lastRun.set(source.name, nowMs);
+        const every = syncIntervalMinutes(deps.config, source.name);
+        if (!source.configured(deps) || nowMs < (nextDue.get(source.name) ?? -Infinity)) continue;
+        // Planned before the run: a failing source waits instead of hammering the API.
+        nextDue.set(source.name, nowMs + every * 60_000);
+        let failed: string | undefined;
         const before = options.onSyncError ? failureMarks(deps, source.name) : undefined;
         try {
           const report = await source.sync(deps);
-          const failed = before ? newFailures(before, failureMarks(deps, source.name)) : 0;
-          if (failed > 0) options.onSyncError?.(source.name, failed);
+          const failedKeys = before ? newFailures(before, failureMarks(deps, source.name)) : 0;
+          if (failedKeys > 0) options.onSyncError?.(source.name, failedKeys);
           reports.push(report);
           deps.logger.info({ job: "sync", source: source.name, fetched: report.fetched, inserted: report.inserted, updated: report.updated }, "sync finished");
+          if (report.failures && report.failures.length > 0) failed = report.failures.map(failureLine).join("; ");
         } catch (error) {
-          deps.logger.error({ err: error, job: "sync", source: source.name }, "sync failed; retrying at the next interval");
+          failed = failureLine(failureFrom(source.name, sourceHost(source.name, deps.env), error));
+          deps.logger.debug({ err: error, job: "sync", source: source.name }, "sync failed");
           options.onSyncError?.(source.name, 1);
         }
+        if (failed === undefined) {
+          failuresInRow.delete(source.name);
+          continue;
+        }
+        const failures = (failuresInRow.get(source.name) ?? 0) + 1;
+        failuresInRow.set(source.name, failures);
+        const waitMinutes = retryDelayMinutes(failures, every);
+        nextDue.set(source.name, nowMs + waitMinutes * 60_000);
+        deps.logger.warn({ job: "sync", source: source.name, failures, retryInMinutes: waitMinutes }, `sync failed: ${failed}; retrying in ${waitMinutes} min`);
       }
       if (reports.some((r) => r.inserted + r.updated > 0)) {
         try {

@@ -1,3 +1,4 @@
+import { isNoData, noDataText } from "./no-data.js";
 import { METRICS } from "../domain/metric-ids.js";
 import type { Driver, KpiAnswer } from "../query/answer.js";
 import type { MetricExplanation, QuestionResult } from "../query/types.js";
@@ -33,6 +34,8 @@ export function renderQuestionResult(result: QuestionResult, options: TextOption
     case "summary":
       return renderSummary(result.answers, options);
     case "answer":
+      // The same "no data — here is how to connect a source" answer as in Slack.
+      if (isNoData(result.answer) && !result.compared) return noDataText(result.answer);
       return [renderAnswer(result.answer, options), ...(result.compared ? ["", renderComparison(result.answer, result.compared, options)] : [])].join("\n");
   }
 }
@@ -183,7 +186,7 @@ export function renderExplanation(e: MetricExplanation): string {
     `Formula: ${e.formula}`,
     `Tiers: ${e.tiers}`,
     "Based on:",
-    ...e.basis.map((b) => `  - ${b.source === "DORA" ? "DORA's published definition (METRICS.md is silent)" : "METRICS.md"}: ${b.text}`),
+    ...e.basis.map((b) => `  - ${b.source === "DORA" ? "DORA's published definition (docs/metrics.md is silent)" : "docs/metrics.md"}: ${b.text}`),
   ];
   if (e.settings.length > 0) lines.push("Settings in force:", ...e.settings.map((s) => `  - ${s.name}: ${s.value}`));
   lines.push("Thresholds:", ...(e.thresholds.length > 0 ? e.thresholds.map((t) => `  - ${t}`) : ["  - none configured"]));

@@ -10,6 +10,7 @@ import { registerHome } from "./home/index.js";
 import { refreshHomes } from "./home/publish-home.js";
 import type { KpiSubcommand } from "./kpi-subcommand.js";
 import type { QuestionEngine, SlackRuntime } from "./runtime.js";
+import { errorId, type SlackConnection } from "./connect.js";
 
 // Builds the Bolt app (Bolt starter-template layout: commands/, actions/, home/, each registering
 // its listeners). HTTP mode hands back Bolt's request listener for the app's one HTTP server
@@ -32,6 +33,8 @@ export interface SlackAppOptions {
   readonly retries?: number;
   /** The compute queue, shared with the read API and the exporter (default: the app's own). */
   readonly compute?: Compute;
+  /** The bot's identity from our own auth.test at start-up: Bolt then makes no auth.test of its own. */
+  readonly bot?: { readonly userId: string; readonly botId: string };
 }
 
 export interface SlackApp {
@@ -43,9 +46,33 @@ export interface SlackApp {
   readonly runtime: SlackRuntime;
   /** Republish App Homes (call after scheduled syncs too). */
   refreshHomes(): Promise<number>;
+  /** Socket Mode: the WebSocket's state (for /healthz); HTTP mode: always "connected". */
+  connection(): SlackConnection;
 }
 
 export const SLACK_EVENTS_PATH = "/slack/events";
+
+/**
+ * Why Bolt's receiver could not take this body, or undefined. Bolt parses the body the same way
+ * (a form with an optional JSON `payload`, else JSON) and reads fields off the result inside a
+ * promise nothing awaits: a body of `null` would be an unhandled rejection, ending the process.
+ */
+export function slackBodyProblem(contentType: string | undefined, rawBody: Buffer): string | undefined {
+  const text = rawBody.toString();
+  let parsed: unknown;
+  try {
+    if (contentType === "application/x-www-form-urlencoded") {
+      const payload = new URLSearchParams(text).get("payload");
+      if (payload === null) return undefined;
+      parsed = JSON.parse(payload);
+    } else {
+      parsed = JSON.parse(text);
+    }
+  } catch {
+    return contentType === "application/x-www-form-urlencoded" ? "the payload field is not JSON" : "expected a form-encoded or JSON body";
+  }
+  return parsed !== null && typeof parsed === "object" && !Array.isArray(parsed) ? undefined : "expected a JSON object";
+}
 
 export function createSlackApp(deps: AppDeps, options: SlackAppOptions): SlackApp {
   const logger = boltLogger(deps.logger);
@@ -55,19 +82,49 @@ export function createSlackApp(deps: AppDeps, options: SlackAppOptions): SlackAp
   };
   let receiver: HTTPReceiver | SocketModeReceiver;
   let httpListener: RequestListener | undefined;
+  let connection: SlackConnection = "connected";
   if (options.appToken) {
-    receiver = new SocketModeReceiver({ appToken: options.appToken, logger });
+    // clientOptions carry SLACK_API_URL: without them apps.connections.open always dials slack.com.
+    const socket = new SocketModeReceiver({ appToken: options.appToken, logger, installerOptions: { clientOptions: { ...clientOptions } } });
+    connection = "connecting";
+    guardEnvelopes(socket, deps);
+    socket.client.on("connected", () => {
+      if (connection !== "connected") deps.logger.info({ mode: "socket" }, "Slack Socket Mode connected");
+      connection = "connected";
+    });
+    socket.client.on("reconnecting", () => {
+      connection = "connecting";
+      deps.logger.warn({ mode: "socket" }, "Slack Socket Mode connection lost: reconnecting");
+    });
+    receiver = socket;
   } else {
     const http = new HTTPReceiver({
       signingSecret: options.signingSecret,
       endpoints: SLACK_EVENTS_PATH,
       processBeforeResponse: options.processBeforeResponse ?? false,
       logger,
+      processEventErrorHandler: async ({ error, response }) => {
+        const id = errorId();
+        deps.logger.error({ err: error, errorId: id }, "Slack request failed");
+        if (!response.headersSent) {
+          response.writeHead(500, { "content-type": "application/json; charset=utf-8" });
+          response.end(JSON.stringify({ error: "internal error", error_id: id }));
+        }
+        return false;
+      },
     });
     receiver = http;
     httpListener = http.requestListener;
   }
-  const app = new App({ token: options.botToken, receiver, logger, clientOptions });
+  const app = new App({
+    token: options.botToken,
+    receiver,
+    logger,
+    clientOptions,
+    // Known from our own auth.test (src/slack/connect.ts); otherwise Bolt would call it in this
+    // constructor with the Web API client's half-hour retry policy, and remember a failure.
+    ...(options.bot ? { botId: options.bot.botId, botUserId: options.bot.userId } : { tokenVerificationEnabled: false }),
+  });
   const refresh = () => refreshHomes(app.client, runtime);
   const runtime: SlackRuntime = {
     deps,
@@ -84,7 +141,7 @@ export function createSlackApp(deps: AppDeps, options: SlackAppOptions): SlackAp
   registerHome(app, runtime);
   app.error(async (error) => {
     // Listener errors are caught where they happen; this is the net for Bolt's own failures.
-    deps.logger.error({ err: error }, "Bolt error");
+    deps.logger.error({ err: error, errorId: errorId() }, "Bolt error");
   });
   return {
     app,
@@ -93,5 +150,36 @@ export function createSlackApp(deps: AppDeps, options: SlackAppOptions): SlackAp
     socketMode: Boolean(options.appToken),
     runtime,
     refreshHomes: refresh,
+    connection: () => connection,
   };
+}
+
+/**
+ * The Socket Mode client handles each WebSocket message in a promise nothing awaits: an envelope it
+ * cannot read (an events_api one without `event`) would be an unhandled rejection, ending the
+ * process. Each message is handled here instead, its failure logged with an error id and the
+ * envelope acknowledged so that Slack does not redeliver it.
+ */
+function guardEnvelopes(receiver: SocketModeReceiver, deps: AppDeps): void {
+  const client = receiver.client;
+  const handlers = client.listeners("ws_message") as ((data: unknown, isBinary: boolean) => Promise<void>)[];
+  client.removeAllListeners("ws_message");
+  client.on("ws_message", (data: unknown, isBinary: boolean) => {
+    for (const handle of handlers) {
+      Promise.resolve()
+        .then(() => handle.call(client, data, isBinary))
+        .catch((error: unknown) => {
+          const id = errorId();
+          let envelopeId: string | undefined;
+          try {
+            envelopeId = (JSON.parse(String(data)) as { envelope_id?: string }).envelope_id;
+          } catch {
+            envelopeId = undefined;
+          }
+          deps.logger.error({ err: error, errorId: id, envelopeId }, "Slack envelope could not be handled; acknowledged and dropped");
+          // send() is the client's own ack (private in its types).
+          if (envelopeId) (client as unknown as { send(id: string): Promise<void> }).send(envelopeId).catch(() => undefined);
+        });
+    }
+  });
 }

@@ -1,4 +1,5 @@
 import type { AppDeps } from "../app-deps.js";
+import type { SourceFailure } from "./errors.js";
 
 // The contract every pulled source (GitHub, PagerDuty, Prometheus, SonarQube) implements, so that
 // `vitals sync` and the scheduled sync jobs treat them alike.
@@ -18,6 +19,11 @@ export interface SyncReport {
   readonly unchanged: number;
   /** One line per thing the user should know: skipped items, unmapped services, rate limits hit. */
   readonly notes: readonly string[];
+  /**
+   * Parts that failed while the rest synced (one repo of several): `vitals sync` exits non-zero
+   * when there is any. A source that fails as a whole throws instead.
+   */
+  readonly failures?: readonly SourceFailure[];
 }
 
 export interface SyncSource {

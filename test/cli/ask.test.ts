@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -101,5 +101,27 @@ describe("vitals ask (text)", () => {
     const { code, stderr } = await vitals(["ask", ...args]);
     expect(code).toBe(2);
     expect(stderr).toContain('expected a question, e.g. vitals ask "cfr last 30d for payments"');
+  });
+});
+
+describe("vitals ask behaves like /kpi", () => {
+  it("accepts a trailing public, as /kpi does", async () => {
+    const plain = await vitals(["ask", ...args, "cfr last week for payments"]);
+    const shared = await vitals(["ask", ...args, "cfr last week for payments public"]);
+    expect(shared.code).toBe(0);
+    expect(shared.stdout).toBe(plain.stdout);
+  });
+
+  it("does not create a database that is not there: it names the file and points at the demo's", async () => {
+    const missing = join(dir, "nothing-here.db");
+    const result = await vitals(["ask", "--db", missing, "--config", join(dir, "demo.yml"), "cfr last 30d for payments"]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(new RegExp(`^vitals ask: no database at ${missing.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")} \\(set by --db or DATABASE_PATH\\): .*--db data/demo\\.db`));
+    expect(existsSync(missing)).toBe(false);
+  });
+
+  it("answers an empty window with how to connect a source, as Slack does", async () => {
+    const result = await vitals(["ask", "--db", join(dir, "demo.db"), "--config", join(dir, "demo.yml"), "--now", "2020-01-01T00:00:00Z", "latency p95 last 30d for checkout"]);
+    expect(result.stdout).toMatch(/^No data for API latency P95 for service checkout in last 30 days — here is how to connect a source:\nlatency comes from Prometheus/);
   });
 });

@@ -1,7 +1,7 @@
 import { parseEnv } from "../../src/config/env.js";
 import type { FileConfig } from "../../src/config/file.js";
 import { createLogger } from "../../src/log.js";
-import { buildDeps, startApp, type RunningApp } from "../../src/main.js";
+import { buildDeps, productionStartOptions, startApp, type RunningApp } from "../../src/main.js";
 import { questionEngine } from "../../src/slack/question-engine.js";
 import type { QuestionEngine } from "../../src/slack/runtime.js";
 import { demoConfig } from "../../src/sources/demo/catalog.js";
@@ -34,7 +34,18 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function startTestApp(options: { config?: FileConfig; days?: number; engine?: QuestionEngine } = {}): Promise<TestApp> {
+export interface TestAppOptions {
+  readonly config?: FileConfig;
+  readonly days?: number;
+  readonly engine?: QuestionEngine;
+  /** More settings (webhook secrets, the ingest token). */
+  readonly env?: Record<string, string>;
+  /** Serve the webhook and ingest routes of `vitals start` too. */
+  readonly productionRoutes?: boolean;
+  readonly requestTimeoutMs?: number;
+}
+
+export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const slack = await startFakeSlack();
   const logs: string[] = [];
   const env = parseEnv({
@@ -44,6 +55,7 @@ export async function startTestApp(options: { config?: FileConfig; days?: number
     VITALS_ADMINS: ADMIN,
     LOG_LEVEL: "info",
     DATABASE_PATH: ":memory:",
+    ...options.env,
   });
   const config = options.config ?? demoConfig();
   const store = createStore(openDatabase(":memory:"), {
@@ -54,7 +66,15 @@ export async function startTestApp(options: { config?: FileConfig; days?: number
   store.write(generateDemoRecords({ nowMs: NOW_MS, days: options.days ?? 120 }));
   const logger = createLogger("info", { write: (line: string) => logs.push(line) } as never);
   const deps = buildDeps(env, { config, store, logger, now: () => NOW_MS });
-  const app = await startApp(deps, { engine: options.engine ?? questionEngine, port: 0, host: "127.0.0.1", processBeforeResponse: true, retries: 0 });
+  const app = await startApp(deps, {
+    engine: options.engine ?? questionEngine,
+    port: 0,
+    host: "127.0.0.1",
+    processBeforeResponse: true,
+    retries: 0,
+    ...(options.productionRoutes ? { routes: productionStartOptions(deps).routes ?? [] } : {}),
+    ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
+  });
   const baseUrl = `http://127.0.0.1:${app.port}`;
   const eventsUrl = `${baseUrl}/slack/events`;
   const collect = async (send: (responseUrl: string) => Promise<{ status: number }>) => {

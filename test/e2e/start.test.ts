@@ -48,6 +48,8 @@ describe("vitals start", () => {
           PORT: "0",
           HOST: "127.0.0.1",
           LOG_LEVEL: "info",
+          // The sources, not dist/: the test checks this checkout, never a stale build.
+          VITALS_FROM_SOURCES: "1",
         },
         stdio: ["ignore", "pipe", "pipe"],
       });
@@ -64,6 +66,9 @@ describe("vitals start", () => {
       });
       const health = await fetch(`http://127.0.0.1:${port}/healthz`);
       expect(health.status).toBe(200);
+      // A stray request (a scanner, a probe) gets a 404 and the process stays up.
+      for (const path of ["/", "/nope"]) expect((await fetch(`http://127.0.0.1:${port}${path}`)).status).toBe(404);
+      expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
       // The webhook and ingest routes share the port, and refuse unauthenticated requests.
       expect((await fetch(`http://127.0.0.1:${port}/webhooks/github`, { method: "POST", body: "{}" })).status).toBe(401);
       expect((await fetch(`http://127.0.0.1:${port}/api/v1/records`, { method: "POST", body: "{}" })).status).toBe(401);
@@ -80,5 +85,32 @@ describe("vitals start", () => {
       expect(output).not.toContain(TOKEN);
       expect(output).not.toContain(SECRET);
     });
+  });
+
+  it("reads .env in the working directory (the real environment wins) and exits 1 in one line when Slack refuses the token", async () => {
+    const slack = await startFakeSlack();
+    const dir = mkdtempSync(join(tmpdir(), "vitals-dotenv-"));
+    try {
+      slack.failNext("auth.test", { error: "invalid_auth" });
+      writeFileSync(join(dir, ".env"), `SLACK_BOT_TOKEN=${TOKEN}\nSLACK_SIGNING_SECRET=${SECRET}\nSLACK_API_URL=${slack.apiUrl}\nPORT=0\nHOST=127.0.0.1\nLOG_LEVEL=debug\n`);
+      const child = spawn(process.execPath, [join(process.cwd(), "bin/vitals.js"), "start"], {
+        cwd: dir,
+        env: { PATH: process.env.PATH ?? "", VITALS_FROM_SOURCES: "1", LOG_LEVEL: "error", DATABASE_PATH: join(dir, "v.db") },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let stderr = "";
+      let stdout = "";
+      child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+      child.stdout!.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+      const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+      expect(code).toBe(1);
+      expect(stderr).toBe("vitals start: Slack refused SLACK_BOT_TOKEN (invalid_auth): check the token in the environment or .env (see .env.example)\n");
+      // LOG_LEVEL=error from the environment beat LOG_LEVEL=debug in .env: no info lines.
+      expect(stdout).toBe("");
+      expect(slack.callsTo("auth.test")[0]?.authorization).toBe(`Bearer ${TOKEN}`);
+    } finally {
+      await slack.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDigestCommand } from "../../src/cli/commands/digest.js";
 import { buildContext, type CliIo } from "../../src/cli/context.js";
+import { openDatabase } from "../../src/store/db.js";
 import { startFakeSlack, type FakeSlack } from "../fakes/slack/server.js";
 import { decodePng } from "../present/png.js";
 import { defaultEngine } from "../../src/jobs/default-engine.js";
@@ -16,6 +17,8 @@ let slack: FakeSlack;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "vitals-digest-cli-"));
   writeFileSync(join(dir, "vitals.yml"), CONFIG_YAML);
+  // `vitals digest` reads an existing database; it never creates one.
+  openDatabase(join(dir, "v.db")).close();
   slack = await startFakeSlack();
 });
 afterAll(async () => {
@@ -26,10 +29,11 @@ afterAll(async () => {
 async function digest(argv: string[], env: Record<string, string> = {}, engine: () => KpiEngine = () => scriptedEngine()) {
   const command = createDigestCommand(engine);
   let stdout = "";
-  const io: CliIo = { stdout: (t) => void (stdout += t), stderr: () => undefined, readStdin: async () => "", env: { LOG_LEVEL: "error", ...env } };
+  let stderr = "";
+  const io: CliIo = { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), readStdin: async () => "", env: { LOG_LEVEL: "error", ...env } };
   const ctx = buildContext(command, ["--db", join(dir, "v.db"), "--config", join(dir, "vitals.yml"), "--out", dir, "--now", "2026-03-04T12:00:00Z", ...argv], io);
   const code = await command.run(ctx);
-  return { code, stdout };
+  return { code, stdout, stderr };
 }
 
 describe("vitals digest", () => {
@@ -83,4 +87,18 @@ describe("vitals digest", () => {
     await expect(digest(["--post"])).rejects.toThrow("--post: set SLACK_BOT_TOKEN");
     expect(existsSync(join(dir, "digest-mobile-2026-03-02.png"))).toBe(false);
   });
+
+  it("gives up on an unreachable Slack within seconds, exit 1 and the reason", async () => {
+    const { createServer } = await import("node:net");
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+    const port = (closed.address() as { port: number }).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const started = Date.now();
+    const result = await digest(["--team", "payments", "--post"], { SLACK_BOT_TOKEN: "xoxb-test", SLACK_API_URL: `http://127.0.0.1:${port}/api` });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(`vitals digest: not posted: Slack at 127.0.0.1:${port}: connection refused (nothing listens there: check the URL and port)\n`);
+    // Three attempts with waits of 1 s and 2 s.
+    expect(Date.now() - started).toBeLessThan(15_000);
+  }, 30_000);
 });

@@ -1,6 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { AppDeps } from "../../src/app-deps.js";
-import { isSyncDue, syncRunner } from "../../src/jobs/syncs.js";
+import { isSyncDue, retryDelayMinutes, syncRunner } from "../../src/jobs/syncs.js";
+import { createLogger } from "../../src/log.js";
+import { SourceError } from "../../src/sources/errors.js";
+import type { SyncSource } from "../../src/sources/types.js";
 import { prometheusSource } from "../../src/sources/prometheus/index.js";
 import { sonarSource } from "../../src/sources/sonar/index.js";
 import { startFakePrometheus, type FakePrometheus } from "../fakes/prometheus/server.js";
@@ -77,5 +80,36 @@ describe("scheduled syncs", () => {
     const reports = await runner.tick();
     expect(reports.every((r) => r.inserted === 0)).toBe(true);
     prom = await startFakePrometheus();
+  });
+
+  it("retries a failing source with backoff (1, 2, 4 … minutes, at most its interval), saying why once per attempt", async () => {
+    const logs: string[] = [];
+    const attempts: number[] = [];
+    let down = true;
+    const flaky: SyncSource = {
+      name: "prometheus",
+      configured: () => true,
+      async sync() {
+        attempts.push((nowMs - start) / 60_000);
+        if (down) throw new SourceError({ source: "prometheus", host: "prom:9090", cause: "connection refused" }, "refused");
+        return { source: "prometheus", fetched: 0, inserted: 0, updated: 0, unchanged: 0, notes: [] };
+      },
+    };
+    const start = nowMs;
+    const logged = { ...deps, logger: createLogger("info", { write: (line: string) => logs.push(line) } as never) };
+    const runner = syncRunner(logged, { sources: [flaky] });
+    // A tick each minute for three hours, as the scheduler does.
+    for (let minute = 0; minute < 180; minute++) {
+      if (minute === 100) down = false;
+      await runner.tick();
+      nowMs += 60_000;
+    }
+    // Up again at minute 100: the try at 123 (63 + the 60-minute interval) succeeds and the schedule is back.
+    expect(attempts).toEqual([0, 1, 3, 7, 15, 31, 63, 123]);
+    expect(retryDelayMinutes(10, 60)).toBe(60);
+    const warnings = logs.map((l) => JSON.parse(l) as { level: number; msg: string }).filter((l) => l.level === 40);
+    expect(warnings).toHaveLength(7);
+    expect(warnings[0]!.msg).toBe("sync failed: prometheus: prom:9090: connection refused; retrying in 1 min");
+    expect(logs.join("\n")).not.toContain('"stack"');
   });
 });

@@ -1,3 +1,5 @@
+import { noDataBlocks } from "../../src/present/blocks/errors.js";
+import { scopeText } from "../../src/present/blocks/answer.js";
 import { describe, expect, it } from "vitest";
 import type { MetricId } from "../../src/domain/metric-ids.js";
 import { METRICS } from "../../src/domain/metric-ids.js";
@@ -77,15 +79,18 @@ describe("renderQuestionResult", () => {
     expect(text).toContain("  0.3 %   → ±0 pp vs previous period (8 %): unchanged");
   });
 
-  it("shows N/A and no comparison when there are no samples, and leaves out empty sections", () => {
-    const text = renderQuestionResult(
-      { kind: "answer", answer: answer("mttr", { value: null, sample_size: 0, change: { absolute: null, percent: null, significant: null, p_value: null, test: null }, drivers: [], prompts: [], annotations: [], notes: [], series: [], stats: {}, tier: null, threshold: { status: null, warn: null, critical: null } }) },
-      { zone: "UTC" },
+  it("answers a window with no samples as Slack does: no data, and how to connect a source", () => {
+    const empty = answer("mttr", { value: null, sample_size: 0, change: { absolute: null, percent: null, significant: null, p_value: null, test: null }, drivers: [], prompts: [], annotations: [], notes: [], series: [], stats: {}, tier: null, threshold: { status: null, warn: null, critical: null } });
+    const text = renderQuestionResult({ kind: "answer", answer: empty }, { zone: "UTC" });
+    expect(text).toBe(
+      [
+        `No data for Mean time to recovery for ${scopeText(empty)} in ${empty.window.label} — here is how to connect a source:`,
+        "incidents come from PagerDuty: set `PAGERDUTY_TOKEN` and `services[].pagerduty.service_id`, then `vitals sync` (or `/kpi sync`).",
+        '`vitals ask "explain mttr"` shows what the metric needs.',
+      ].join("\n"),
     );
-    expect(text).toContain("  N/A   previous 8 h (Mar 5–Apr 4, 2026): no comparison");
-    expect(text).toContain("tier: none · sample: n = 0 resolved incidents (previous 50)");
-    expect(text).not.toContain("Why it moved");
-    expect(text).not.toContain("weeks:");
+    // The Slack answer says the same.
+    expect(JSON.stringify(noDataBlocks(empty).blocks)).toContain(`No data for *Mean time to recovery for ${scopeText(empty)} in ${empty.window.label}* — here is how to connect a source:\\nincidents come from PagerDuty`);
   });
 
   it("renders a comparison against a second window", () => {
@@ -126,8 +131,8 @@ describe("renderQuestionResult", () => {
       "Formula: F",
       "Tiers: none",
       "Based on:",
-      "  - METRICS.md: a",
-      "  - DORA's published definition (METRICS.md is silent): b",
+      "  - docs/metrics.md: a",
+      "  - DORA's published definition (docs/metrics.md is silent): b",
       "Thresholds:",
       "  - none configured",
       "Data coverage:",

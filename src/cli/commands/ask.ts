@@ -6,10 +6,10 @@ import { zoneOf } from "../../query/parse.js";
 import type { QuestionResult } from "../../query/types.js";
 import { COMMON_HELP, UsageError, type CliCommand } from "../context.js";
 import { effectiveConfig } from "../../slack/settings.js";
+import { routeKpiText } from "../../slack/commands/route.js";
 
 export const askCommand: CliCommand = {
   name: "ask",
-  summary: 'answer a KPI question, e.g. vitals ask "cfr last 30d for payments" (--json for the Answer JSON, --csv for its rows)',
   help: `Usage: vitals ask "<question>" [--json | --csv] [options]
 
 Answers a question in the /kpi language (the same as in Slack):
@@ -34,9 +34,10 @@ ${COMMON_HELP}`,
   options: { json: { type: "boolean" }, csv: { type: "boolean" } },
   allowPositionals: true,
   async run(ctx) {
-    const text = ctx.positionals.join(" ").trim();
+    // A trailing `public` (Slack: post in the channel) is accepted and means nothing in a terminal.
+    const text = routeKpiText(ctx.positionals.join(" "), []).text;
     if (!text) throw new UsageError('expected a question, e.g. vitals ask "cfr last 30d for payments" (try: vitals ask help)');
-    const store = ctx.openStore();
+    const store = ctx.openStore({ mustExist: true });
     // Thresholds set from Slack (`/kpi threshold set`) apply here too, as in the app.
     const config = effectiveConfig(ctx.config(), { thresholds: store.slack.thresholds(), subscriptions: store.slack.subscriptions() });
     try {

@@ -3,7 +3,6 @@ import { COMMON_HELP, readInput, UsageError, type CliCommand } from "../context.
 
 export const costCommand: CliCommand = {
   name: "cost",
-  summary: "import infrastructure cost from a FinOps FOCUS cost export (CSV)",
   help: `Usage: vitals cost FILE.csv [--cost-column BilledCost|EffectiveCost] [options]
 
 Reads a FOCUS cost export (columns BilledCost, ChargePeriodStart, ChargePeriodEnd, Tags, and

@@ -4,7 +4,6 @@ import { COMMON_HELP, readInput, UsageError, type CliCommand, type CommandContex
 
 export const coverageCommand: CliCommand = {
   name: "coverage",
-  summary: "record a service's code coverage from an LCOV, Cobertura or Istanbul report",
   help: `Usage: vitals coverage FILE --service ID [--at ISO] [--format lcov|cobertura|istanbul] [options]
 
 Reads a coverage report (LCOV .info, Cobertura XML, or Istanbul's coverage-summary.json; the format

@@ -13,7 +13,6 @@ export const DEMO_DB = "./data/demo.db";
 
 export const demoCommand: CliCommand = {
   name: "demo",
-  summary: "build a demo database (3 teams, 8 services, a year of data) and run the weekly digest on it",
   help: `Usage: vitals demo [--out DIR] [--seed N] [--days N] [options]
 
 Generates deterministic demo data (a year of deployments, pull requests, incidents, uptime, latency,

@@ -8,6 +8,8 @@ import { defaultEngine } from "../../jobs/default-engine.js";
 import type { KpiEngine } from "../../jobs/engine.js";
 import { renderDigestText } from "../../present/digest-text.js";
 import { COMMON_HELP, UsageError, type CliCommand } from "../context.js";
+import { describeSlackError } from "../../slack/connect.js";
+import { hostOf } from "../../sources/errors.js";
 
 // `vitals digest`: the weekly digest on demand, as text with its chart written to a PNG; with
 // --post, posted to the team's channel like the scheduled job (and recorded for the week, so the
@@ -16,7 +18,6 @@ import { COMMON_HELP, UsageError, type CliCommand } from "../context.js";
 export function createDigestCommand(engine: () => KpiEngine): CliCommand {
   return {
     name: "digest",
-    summary: "render (or post) the weekly digest of each team, with its trend chart",
     help: `Usage: vitals digest [--team ID] [--post] [--out DIR] [--json] [options]
 
 Renders each team's weekly digest (or one team's, with --team) as of now (or --now): every KPI with
@@ -44,7 +45,7 @@ ${COMMON_HELP}`,
       const post = ctx.values.post === true;
       if (post && !ctx.env.SLACK_BOT_TOKEN) throw new UsageError("--post: set SLACK_BOT_TOKEN (a bot token, xoxb-…) to post to Slack");
       const outDir = typeof ctx.values.out === "string" ? ctx.values.out : "./data";
-      const deps: AppDeps = { store: ctx.openStore(), config, env: ctx.env, logger: ctx.logger, now: ctx.now };
+      const deps: AppDeps = { store: ctx.openStore({ mustExist: true }), config, env: ctx.env, logger: ctx.logger, now: ctx.now };
       const nowMs = ctx.now();
       if (ctx.values.json === true) {
         if (post) throw new UsageError("--json: prints the digests; leave out --post");
@@ -55,17 +56,36 @@ ${COMMON_HELP}`,
         ctx.io.stdout(`${JSON.stringify(out, null, 2)}\n`);
         return 0;
       }
+      // Bounded: a few quick retries and a deadline per request, so that an unreachable Slack ends
+      // the command within 30 s (the Web API client's default policy retries for half an hour).
       const slack = post
-        ? new WebClient(ctx.env.SLACK_BOT_TOKEN, { ...(ctx.env.SLACK_API_URL ? { slackApiUrl: `${ctx.env.SLACK_API_URL}/` } : {}) })
+        ? new WebClient(ctx.env.SLACK_BOT_TOKEN, {
+            ...(ctx.env.SLACK_API_URL ? { slackApiUrl: `${ctx.env.SLACK_API_URL}/` } : {}),
+            retryConfig: { retries: 2, factor: 2, minTimeout: 1000, maxTimeout: 3000 },
+            timeout: 8000,
+            rejectRateLimitedCalls: true,
+            logger: { debug() {}, info() {}, warn() {}, error() {}, setLevel() {}, getLevel: () => "error" as never, setName() {} },
+          })
         : undefined;
+      let postFailure: string | undefined;
       await printDigests({ deps, engine: engine(), teams, nowMs, outDir, write: ctx.io.stdout }, async (team) => {
-        if (!slack) return;
-        const outcome = await postTeamDigest({ deps, slack, engine: engine() }, team, nowMs);
+        if (!slack || postFailure) return;
+        let outcome: Awaited<ReturnType<typeof postTeamDigest>>;
+        try {
+          outcome = await postTeamDigest({ deps, slack, engine: engine() }, team, nowMs);
+        } catch (error) {
+          postFailure = `vitals digest: not posted: Slack at ${hostOf(ctx.env.SLACK_API_URL ?? "https://slack.com/api")}: ${describeSlackError(error, "SLACK_BOT_TOKEN").words}`;
+          return;
+        }
         if (outcome.result === "posted") ctx.io.stdout(`Posted to ${outcome.channel} (ts ${outcome.ts}).\n`);
         else if (outcome.result === "already_posted") ctx.io.stdout(`Not posted: the digest for the week of ${outcome.week} is already out.\n`);
         else if (outcome.result === "no_data") ctx.io.stdout(`Not posted: no data yet for team ${team.id}.\n`);
         else ctx.io.stdout(`Not posted: team ${team.id} has no channel in the config file.\n`);
       });
+      if (postFailure) {
+        ctx.io.stderr(`${postFailure}\n`);
+        return 1;
+      }
       return 0;
     },
   };

@@ -3,7 +3,6 @@ import { COMMON_HELP, readInput, UsageError, type CliCommand } from "../context.
 
 export const importCommand: CliCommand = {
   name: "import",
-  summary: "import deployments, incidents, metrics and annotations from NDJSON files",
   help: `Usage: vitals import FILE... [options]
 
 Reads newline-delimited JSON records (one per line; "-" reads standard input) and writes each file

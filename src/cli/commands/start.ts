@@ -1,11 +1,11 @@
 import { requireSlackSettings } from "../../config/env.js";
 import { createLogger } from "../../log.js";
 import { buildDeps, productionStartOptions, startApp } from "../../main.js";
+import { SlackRefusedError } from "../../slack/connect.js";
 import { COMMON_HELP, type CliCommand } from "../context.js";
 
 export const startCommand: CliCommand = {
   name: "start",
-  summary: "run the Slack app, the scheduled jobs and the HTTP server (health, webhooks)",
   help: `Usage: vitals start [options]     (= npm start)
 
 Runs Vitals: the Slack app (/kpi, App Home, buttons), the scheduled jobs (weekly digests, threshold
@@ -28,17 +28,43 @@ ${COMMON_HELP}`,
   async run(ctx) {
     // Fail before opening anything when Slack settings are missing (names only, never values).
     requireSlackSettings(ctx.env);
+    // Signals are handled from the first moment: a start still waiting for Slack stops cleanly too.
+    const stop = new AbortController();
+    let signal: NodeJS.Signals | undefined;
+    const onSignal = (name: NodeJS.Signals) => {
+      signal ??= name;
+      stop.abort();
+    };
+    const onInt = () => onSignal("SIGINT");
+    const onTerm = () => onSignal("SIGTERM");
+    process.on("SIGINT", onInt);
+    process.on("SIGTERM", onTerm);
     const logger = createLogger(ctx.env.LOG_LEVEL);
     const store = ctx.openStore();
-    const deps = buildDeps(ctx.env, { config: ctx.config(), store, logger, now: ctx.now });
-    const running = await startApp(deps, productionStartOptions(deps));
-    const signal = await new Promise<NodeJS.Signals>((resolve) => {
-      process.once("SIGINT", () => resolve("SIGINT"));
-      process.once("SIGTERM", () => resolve("SIGTERM"));
-    });
-    logger.info({ signal }, "stopping");
-    await running.stop();
-    store.close();
-    return 0;
+    try {
+      const deps = buildDeps(ctx.env, { config: ctx.config(), store, logger, now: ctx.now });
+      let running;
+      try {
+        running = await startApp(deps, { ...productionStartOptions(deps), signal: stop.signal });
+      } catch (error) {
+        if (error instanceof SlackRefusedError) {
+          ctx.io.stderr(`vitals start: ${error.message}\n`);
+          return 1;
+        }
+        if ((error as Error).name === "AbortError" && signal) {
+          logger.info({ signal }, "stopped before Slack was reached");
+          return 0;
+        }
+        throw error;
+      }
+      if (!stop.signal.aborted) await new Promise((resolve) => stop.signal.addEventListener("abort", resolve, { once: true }));
+      logger.info({ signal }, "stopping");
+      await running.stop();
+      return 0;
+    } finally {
+      process.off("SIGINT", onInt);
+      process.off("SIGTERM", onTerm);
+      store.close();
+    }
   },
 };

@@ -1,10 +1,10 @@
 import type { AppDeps } from "../../app-deps.js";
+import { failureFrom, failureLine, sourceHost } from "../../sources/errors.js";
 import { SYNC_SOURCES } from "../../sources/registry.js";
 import { COMMON_HELP, UsageError, type CliCommand } from "../context.js";
 
 export const syncCommand: CliCommand = {
   name: "sync",
-  summary: "pull deployments, incidents and metrics from the configured sources once",
   help: `Usage: vitals sync [SOURCE...] [--backfill-days N] [options]
 
 Pulls from each configured source (GitHub, GitLab, PagerDuty, Prometheus, SonarQube: a source is configured
@@ -43,11 +43,15 @@ ${COMMON_HELP}`,
           `${report.source}: ${report.fetched} fetched — ${report.inserted} new, ${report.updated} updated, ${report.unchanged} unchanged\n` +
             report.notes.map((n) => `  ${n}\n`).join(""),
         );
+        for (const failure of report.failures ?? []) ctx.io.stderr(`${failureLine(failure)}\n`);
+        if ((report.failures ?? []).length > 0) failed++;
       } catch (error) {
         failed++;
-        ctx.io.stderr(`${source.name}: sync failed: ${(error as Error).message}\n`);
+        ctx.io.stderr(`${failureLine(failureFrom(source.name, sourceHost(source.name, ctx.env), error))}\n`);
+        if (ctx.env.LOG_LEVEL === "debug" || ctx.env.LOG_LEVEL === "trace") ctx.io.stderr(`${(error as Error).stack ?? ""}\n`);
       }
     }
+    if (failed > 0) ctx.io.stderr(`vitals sync: ${failed} source${failed === 1 ? "" : "s"} failed; what was written is kept and the next sync resumes from it\n`);
     if (ran === 0 && failed === 0) ctx.io.stdout("No source is configured: set tokens in the environment and name repos/services in the YAML file.\n");
     return failed > 0 ? 1 : 0;
   },

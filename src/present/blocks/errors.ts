@@ -1,7 +1,6 @@
-import { METRICS, type MetricId } from "../../domain/metric-ids.js";
 import type { KpiAnswer } from "../../query/answer.js";
+import { HOW_TO_CONNECT, isNoData, noDataSubject } from "../no-data.js";
 import type { RenderedMessage } from "./answer.js";
-import { scopeText } from "./answer.js";
 import { escapeMrkdwn } from "./format-slack.js";
 import { context, section } from "./kit.js";
 
@@ -17,28 +16,10 @@ export function parseErrorBlocks(question: string, error: string): RenderedMessa
   };
 }
 
-/** Which source feeds a metric, and how to connect it (README sections). */
-const HOW_TO_CONNECT: Record<MetricId, string> = {
-  deployment_frequency: "deployments come from GitHub: set `GITHUB_TOKEN` and `services[].github.repo` in vitals.yml, then `/kpi sync`",
-  lead_time: "lead time needs deployments with their commits from GitHub: set `GITHUB_TOKEN` and `services[].github.repo`, then `/kpi sync`",
-  change_failure_rate: "needs deployments (GitHub) and incidents (PagerDuty): set `GITHUB_TOKEN` and `PAGERDUTY_TOKEN` and map services in vitals.yml",
-  mttr: "incidents come from PagerDuty: set `PAGERDUTY_TOKEN` and `services[].pagerduty.service_id`, then `/kpi sync`",
-  mtta: "incidents come from PagerDuty: set `PAGERDUTY_TOKEN` and `services[].pagerduty.service_id`, then `/kpi sync`",
-  rework_rate: "deployments come from GitHub: set `GITHUB_TOKEN` and `services[].github.repo`, then `/kpi sync`",
-  uptime: "uptime comes from Prometheus (`PROMETHEUS_URL`) or is derived from PagerDuty incidents; `vitals import` works too",
-  latency_p95: "latency comes from Prometheus: set `PROMETHEUS_URL` and `services[].prometheus`, or push samples to the ingest API",
-  error_rate: "error rates come from Prometheus: set `PROMETHEUS_URL` and `services[].prometheus`, or push samples to the ingest API",
-  coverage: "coverage comes from SonarQube (`SONAR_URL`, `SONAR_TOKEN`, `services[].sonar.project_key`) or a coverage file import",
-  tech_debt_ratio: "the debt ratio comes from SonarQube: set `SONAR_URL`, `SONAR_TOKEN` and `services[].sonar.project_key`",
-  cost_per_user: "cost comes from a FOCUS cost file and `active_users` samples: `vitals import` (see the README)",
-};
-
-export function isNoData(answer: KpiAnswer): boolean {
-  return answer.sample_size === 0 && (answer.value === null || answer.metric === "deployment_frequency");
-}
+export { isNoData };
 
 export function noDataBlocks(answer: KpiAnswer): RenderedMessage {
-  const what = `${METRICS[answer.metric].label} for ${scopeText(answer)} in ${answer.window.label}`;
+  const what = noDataSubject(answer);
   return {
     text: `No data for ${what}`,
     blocks: [

@@ -15,7 +15,7 @@ export function explainBlocks(e: MetricExplanation): RenderedMessage {
   if (e.thresholds.length > 0) blocks.push(bulletSection("Thresholds", e.thresholds.map(escapeMrkdwn)));
   if (e.coverage.length > 0) blocks.push(bulletSection("Data coverage", e.coverage.map(escapeMrkdwn)));
   blocks.push(section(`*Why it moved (attribution)*\n${escapeMrkdwn(e.methods.attribution)}\n*Signal or noise (test)*\n${escapeMrkdwn(e.methods.test)}\n*Interval*: ${escapeMrkdwn(e.methods.interval)}`));
-  if (e.basis.length > 0) blocks.push(context(e.basis.map((b) => `${b.source === "DORA" ? "DORA" : "Vitals METRICS.md"}: ${escapeMrkdwn(b.text)}`)));
+  if (e.basis.length > 0) blocks.push(context(e.basis.map((b) => `${b.source === "DORA" ? "DORA" : "Vitals docs/metrics.md"}: ${escapeMrkdwn(b.text)}`)));
   blocks.push(context([`metric id \`${e.metric}\` · unit ${e.unit} · ${e.direction === "higher_is_worse" ? "lower is better" : "higher is better"}`]));
   return { text: `${e.label}: ${e.definition}`, blocks };
 }

@@ -5,6 +5,7 @@ import { Octokit } from "@octokit/rest";
 import Bottleneck from "bottleneck";
 import type { Env } from "../../config/env.js";
 import type { Logger } from "../../log.js";
+import { fetchWithDeadline } from "../fetch.js";
 
 // One Octokit class with throttling and retry, built once (probot's ProbotOctokit pattern). Instances
 // are cheap; each sync run or webhook delivery gets one so its request counters are its own.
@@ -17,8 +18,10 @@ export interface GithubClientOptions {
    * step. 1000 in production; tests pass 1 so a "wait 60 s" from the fake takes 60 ms.
    */
   readonly retryAfterBaseValue?: number;
-  /** Retries of 5xx/network failures before a sync gives up (its cursor keeps what was written). */
+  /** Retries of 5xx/network failures before a sync gives up (its cursor keeps what was written). Default 2 (waits 1 s, 4 s). */
   readonly retries?: number;
+  /** Deadline of one request (default 10 s); an unanswered request is not retried. */
+  readonly requestTimeoutMs?: number;
 }
 
 /** Counters for the progress log and the sync report. */
@@ -64,6 +67,7 @@ export function createGithubClient(
   const octokit = new VitalsOctokit({
     baseUrl: env.GITHUB_API_URL,
     userAgent: "vitals",
+    request: { fetch: fetchWithDeadline(options.requestTimeoutMs ?? 10_000) },
     ...(auth.kind === "token"
       ? { auth: auth.token }
       : {
@@ -71,7 +75,9 @@ export function createGithubClient(
           auth: { appId: auth.appId, privateKey: auth.privateKey, installationId: auth.installationId },
         }),
     // Octokit's own logger would print to the console; route it through pino (debug/info are noise).
-    log: { debug: () => {}, info: () => {}, warn: (m: string) => log.warn(m), error: (m: string) => log.error(m) },
+    // Its errors are per-request lines ("GET … - 500 with id UNKNOWN") for failures the sync reports
+    // once, in words (src/sources/errors.ts): debug only.
+    log: { debug: () => {}, info: () => {}, warn: (m: string) => log.warn(m), error: (m: string) => log.debug(m) },
     throttle: {
       retryAfterBaseValue: base,
       // GraphQL queries go through the plugin's one-at-a-time "write" queue (GitHub asks for a second
@@ -89,7 +95,7 @@ export function createGithubClient(
         return retryCount < 3;
       },
     },
-    retry: { retryAfterBaseValue: base, retries: options.retries ?? 3 },
+    retry: { retryAfterBaseValue: base, retries: options.retries ?? 2 },
   });
   octokit.hook.wrap("request", async (request, requestOptions) => {
     stats.requests++;

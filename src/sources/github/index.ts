@@ -1,4 +1,5 @@
 import type { AppDeps } from "../../app-deps.js";
+import { hostOf, httpCause, networkCause, type FailureCause, type SourceFailure } from "../errors.js";
 import type { SyncOptions, SyncReport, SyncSource } from "../types.js";
 import { createGithubClient, githubAuthFromEnv, statusOf, type GithubClient, type GithubClientOptions, type RequestStats } from "./client.js";
 import type { IngestContext } from "./ingest.js";
@@ -39,9 +40,17 @@ async function syncGithub(deps: AppDeps, options: SyncOptions, clientFor: Client
   const targets = repoTargets(deps.config);
   if (targets.length === 0) return { ...report, notes: ["no service in the config file has a github.repo"] };
 
-  const failures: string[] = [];
+  const failures: SourceFailure[] = [];
+  const host = hostOf(deps.env.GITHUB_API_URL);
+  let unreachable: string | undefined;
   for (const target of targets) {
     if (options.signal?.aborted) break;
+    if (unreachable) {
+      // The host did not answer for the previous repo: asking again for each repo would only multiply the wait.
+      deps.store.syncState.recordFailure("github", cursorKey(target), unreachable, deps.now());
+      failures.push({ source: "github", host, cause: `${unreachable} (not tried: the host did not answer for an earlier repo)`, subject: `${target.repo} (${target.source})` });
+      continue;
+    }
     const { octokit, stats: total } = clientFor(deps);
     const before = { ...total };
     const delta = (): RequestStats => ({
@@ -63,25 +72,42 @@ async function syncGithub(deps: AppDeps, options: SyncOptions, clientFor: Client
       log.info({ ...totals, ...stats }, "GitHub sync done");
       if (stats.rateLimited > 0) report.notes.push(`${target.repo}: hit the GitHub rate limit ${stats.rateLimited} time(s) and waited as told`);
     } catch (error) {
-      const message = describe(error);
-      deps.store.syncState.recordFailure("github", cursorKey(target), message, deps.now());
-      log.error({ err: error, ...delta() }, "GitHub sync failed");
-      failures.push(`${target.repo} (${target.source}): ${message}`);
+      const cause = describe(error, target.repo);
+      deps.store.syncState.recordFailure("github", cursorKey(target), cause.words, deps.now());
+      // The stack only at debug level: the failure line below says what a person needs.
+      log.debug({ err: error, ...delta() }, "GitHub sync failed");
+      log.info({ cause: cause.words, ...delta() }, "GitHub sync failed");
+      failures.push({ source: "github", host, cause: cause.words, subject: `${target.repo} (${target.source})` });
+      if (cause.status === undefined) unreachable = cause.words;
     }
   }
-  report.notes.push(...failures.map((f) => `failed: ${f}; what was written is kept and the next sync resumes`));
-  return report;
+  return { ...report, failures };
 }
 
-/** What to tell a person: the status and GitHub's message, never a token or a stack. */
-function describe(error: unknown): string {
+/** What to tell a person: the network cause, or the status and what GitHub said, never a token or a stack. */
+function describe(error: unknown, repo: string): FailureCause {
+  const network = networkCause(error);
+  if (network) return network;
   const status = statusOf(error);
   // A GraphQL answer with errors: GitHub's messages (the first line of Octokit's says only that there were some).
   const graphqlErrors = typeof error === "object" && error !== null && "errors" in error && Array.isArray(error.errors) ? (error.errors as { message?: string }[]) : undefined;
-  if (graphqlErrors) return `GitHub's GraphQL API answered: ${graphqlErrors.map((e) => e.message ?? "error").join("; ")}`;
+  if (graphqlErrors) return { kind: "http", status: 200, words: `GitHub's GraphQL API answered: ${graphqlErrors.map((e) => e.message ?? "error").join("; ")}` };
   const message = error instanceof Error ? error.message.split("\n")[0] : String(error);
-  if (status === 401) return "GitHub refused the credentials (401): check GITHUB_TOKEN or the GitHub App settings";
-  if (status === 403) return `GitHub denied access (403): the token or App needs read access to Deployments, Actions, Pull requests, Contents and Metadata (${message})`;
-  if (status === 404) return `not found (404): check the repo name and that the token or App can see it (${message})`;
-  return status ? `GitHub answered ${status}: ${message}` : (message ?? "unknown error");
+  if (status === undefined) return { kind: "http", words: message ?? "unknown error" };
+  const headers = (error as { response?: { headers?: Record<string, string | undefined> } }).response?.headers ?? {};
+  const reset = Number(headers["x-ratelimit-reset"]);
+  const rateLimited = status === 429 || (status === 403 && headers["x-ratelimit-remaining"] === "0");
+  return httpCause(status, {
+    credentials: "GITHUB_TOKEN or the GitHub App settings",
+    notFound: `repo ${repo}`,
+    // Fine-grained tokens and Apps: X-Accepted-GitHub-Permissions; classic tokens: X-Accepted-OAuth-Scopes.
+    missingPermission: headers["x-accepted-github-permissions"]
+      ? `the permission ${headers["x-accepted-github-permissions"]}`
+      : headers["x-accepted-oauth-scopes"]
+        ? `the scope ${headers["x-accepted-oauth-scopes"]}`
+        : "read access to Deployments, Actions, Pull requests, Contents and Metadata",
+    ...(rateLimited && Number.isFinite(reset) ? { resetAtMs: reset * 1000 } : {}),
+    ...(rateLimited && !Number.isFinite(reset) ? { resetAtMs: Date.now() + 60_000 } : {}),
+    ...(message ? { message } : {}),
+  });
 }

@@ -1,5 +1,6 @@
 import type { Agent } from "node:https";
 import { api } from "@pagerduty/pdjs";
+import { networkCause, SourceError } from "../errors.js";
 
 // The one adapter over @pagerduty/pdjs. pdjs resolves with `ok: false` on HTTP errors (it never
 // throws for a 4xx/5xx) and, on a 429, waits a fixed `retryTimeout` (20 s by default) and retries
@@ -69,7 +70,7 @@ export function createPagerdutyClient(options: PagerdutyClientOptions): Pagerdut
       // pdjs's own `requestTimeout` only arms a timer it never clears on errors (keeping the process
       // alive 30 s); 0 turns it off and the abort signal does the timing instead.
       requestTimeout: 0,
-      signal: AbortSignal.timeout(options.requestTimeoutMs ?? 30_000),
+      signal: AbortSignal.timeout(options.requestTimeoutMs ?? 10_000),
       ...(options.agent ? { agent: options.agent } : {}),
     });
   }
@@ -90,6 +91,8 @@ export function createPagerdutyClient(options: PagerdutyClientOptions): Pagerdut
           response = await once(path, query);
         } catch (error) {
           // pdjs rejects with the Response when a body is not JSON, and with an Error on network failures.
+          const network = networkCause(error);
+          if (network) throw new SourceError({ source: "pagerduty", host: options.host, cause: network.words }, network.kind);
           if (error instanceof Error) throw new PagerdutyApiError(`PagerDuty ${path}: ${error.message}`, 0);
           const status = (error as { status?: number }).status ?? 0;
           return { ok: false, status, error: `PagerDuty ${path}: HTTP ${status} with a body that is not JSON` };

@@ -80,8 +80,11 @@ async function listWindow(client: PagerdutyClient, path: string, key: string, fr
 
 const pageSchema = z.object({ more: z.boolean().nullish(), total: z.number().nullish() }).catchall(z.unknown());
 
-/** Incidents created in [since, until) on the given services (all when empty). */
-export async function listIncidents(client: PagerdutyClient, options: IncidentListOptions): Promise<PdIncident[]> {
+/**
+ * Incidents created in [since, until) on the given services (all when empty). An incident whose
+ * fields the metrics need are missing or malformed is skipped, named in `skipped`; the rest are kept.
+ */
+export async function listIncidents(client: PagerdutyClient, options: IncidentListOptions, skipped: string[] = []): Promise<PdIncident[]> {
   const extra: Query = { "include[]": ["assignees", "first_trigger_log_entries"], "statuses[]": ["triggered", "acknowledged", "resolved"] };
   if (options.serviceIds.length > 0) extra["service_ids[]"] = [...options.serviceIds];
   const found = new Map<string, PdIncident>();
@@ -89,7 +92,9 @@ export async function listIncidents(client: PagerdutyClient, options: IncidentLi
     const parsed = incidentSchema.safeParse(raw);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      throw new PagerdutyApiError(`unexpected incident in GET /incidents: ${issue?.path.join(".")}: ${issue?.message}`, 200);
+      const id = typeof (raw as { id?: unknown } | null)?.id === "string" ? (raw as { id: string }).id : "without an id";
+      skipped.push(`skipped incident ${id}: ${issue?.path.join(".")}: ${issue?.message}`);
+      continue;
     }
     // PagerDuty's `until` includes its instant; windows here are half-open, so an incident on a boundary is seen once.
     if (Date.parse(parsed.data.created_at) < options.untilMs) found.set(parsed.data.id, parsed.data);

@@ -2,7 +2,8 @@ import type { AppDeps } from "../../app-deps.js";
 import type { IncidentRecord, VitalsRecord } from "../../domain/records.js";
 import type { StoredIncident } from "../../store/incidents.js";
 import type { SyncOptions, SyncReport } from "../types.js";
-import { createPagerdutyClient, type PagerdutyClient, type PagerdutyClientOptions } from "./client.js";
+import { httpCause, networkCause, SourceError } from "../errors.js";
+import { createPagerdutyClient, PagerdutyApiError, type PagerdutyClient, type PagerdutyClientOptions } from "./client.js";
 import { changedIncidents, getIncident, incidentLogEntries, listIncidents } from "./fetch.js";
 import { keepKnownOwner, serviceMapping, toIncidentRecord, type ServiceMapping } from "./normalise.js";
 import type { PdIncident } from "./types.js";
@@ -49,7 +50,7 @@ export async function syncPagerduty(deps: AppDeps, options: SyncOptions, overrid
   try {
     const sinceMs = backfillDays !== undefined ? nowMs - backfillDays * DAY_MS : cursorMs - OVERLAP_MS;
     const incidents = new Map<string, PdIncident>();
-    for (const incident of await listIncidents(client, { sinceMs, untilMs: nowMs, serviceIds })) incidents.set(incident.id, incident);
+    for (const incident of await listIncidents(client, { sinceMs, untilMs: nowMs, serviceIds }, notes)) incidents.set(incident.id, incident);
 
     // Incidents created earlier but acknowledged, resolved, reopened or annotated since, and every
     // incident still open (its resolution may not be in any window read so far).
@@ -99,7 +100,19 @@ export async function syncPagerduty(deps: AppDeps, options: SyncOptions, overrid
     if (waitedMs > 0) notes.push(`rate limited by PagerDuty: waited ${Math.round(waitedMs / 1000)} s in total`);
     return { source: SOURCE, ...totals, notes };
   } catch (error) {
-    store.syncState.recordFailure(SOURCE, CURSOR_KEY, (error as Error).message, deps.now());
-    throw error;
+    const failure = asSourceError(error, deps.env.PAGERDUTY_API_HOST);
+    store.syncState.recordFailure(SOURCE, CURSOR_KEY, failure.failure.cause, deps.now());
+    throw failure;
   }
+}
+
+/** The failure in words (src/sources/errors.ts): the network cause, or what PagerDuty's HTTP answer means. */
+function asSourceError(error: unknown, host: string): SourceError {
+  if (error instanceof SourceError) return error;
+  const status = error instanceof PagerdutyApiError ? error.status : 0;
+  const message = error instanceof Error ? error.message : String(error);
+  const network = networkCause(error);
+  if (network || status < 400) return new SourceError({ source: SOURCE, host, cause: network?.words ?? message }, network?.kind ?? "http");
+  const cause = httpCause(status, { credentials: "PAGERDUTY_TOKEN", notFound: "the PagerDuty resource", message });
+  return new SourceError({ source: SOURCE, host, cause: cause.words }, cause.kind);
 }

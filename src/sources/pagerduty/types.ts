@@ -11,27 +11,33 @@ const user = z
   .object({ id: z.string(), summary: z.string().nullish(), name: z.string().nullish(), email: z.string().nullish() })
   .loose();
 
+/**
+ * A field the metrics do not read (titles, links, owners, deployment references): a missing or
+ * odd-shaped value is dropped rather than failing the incident (PagerDuty adds and reshapes these).
+ */
+const extra = <T extends z.ZodType>(schema: T) => schema.nullish().catch(undefined);
+
 export const incidentSchema = z
   .object({
     id: z.string(),
-    incident_number: z.number().nullish(),
-    title: z.string().nullish(),
-    summary: z.string().nullish(),
-    description: z.string().nullish(),
+    incident_number: extra(z.number()),
+    title: extra(z.string()),
+    summary: extra(z.string()),
+    description: extra(z.string()),
     status: z.enum(["triggered", "acknowledged", "resolved"]),
-    urgency: z.enum(["high", "low"]).nullish(),
+    urgency: extra(z.enum(["high", "low"])),
     created_at: timestamp,
     resolved_at: z.string().nullish(),
     last_status_change_at: z.string().nullish(),
-    html_url: z.string().nullish(),
+    html_url: extra(z.string()),
     service: reference.nullish(),
-    escalation_policy: reference.nullish(),
-    priority: z.object({ id: z.string().nullish(), summary: z.string().nullish(), name: z.string().nullish() }).loose().nullish(),
-    assignments: z.array(z.object({ at: z.string().nullish(), assignee: user }).loose()).nullish(),
+    escalation_policy: extra(reference),
+    priority: extra(z.object({ id: z.string().nullish(), summary: z.string().nullish(), name: z.string().nullish() }).loose()),
+    assignments: extra(z.array(z.object({ at: z.string().nullish(), assignee: user }).loose())),
     /** Webhook v3 payloads carry `assignees` (user references) instead of `assignments`. */
-    assignees: z.array(user).nullish(),
-    body: z.object({ details: z.unknown() }).loose().nullish(),
-    first_trigger_log_entry: z.object({ channel: z.unknown() }).loose().nullish(),
+    assignees: extra(z.array(user)),
+    body: extra(z.object({ details: z.unknown().optional() }).loose()),
+    first_trigger_log_entry: extra(z.object({ channel: z.unknown().optional() }).loose()),
   })
   .loose();
 export type PdIncident = z.infer<typeof incidentSchema>;

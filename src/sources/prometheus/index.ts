@@ -1,3 +1,4 @@
+import { sourceHost, type SourceFailure } from "../errors.js";
 import type { AppDeps } from "../../app-deps.js";
 import type { ServiceConfig } from "../../config/file.js";
 import { DAY_MS } from "../../domain/scope.js";
@@ -24,7 +25,7 @@ export const prometheusSource: SyncSource = {
 type Target = ServiceConfig & { prometheus: PromConfig };
 
 async function syncPrometheus(deps: AppDeps, options: SyncOptions = {}): Promise<SyncReport> {
-  const report = { source: SOURCE, fetched: 0, inserted: 0, updated: 0, unchanged: 0, notes: [] as string[] };
+  const report = { source: SOURCE, fetched: 0, inserted: 0, updated: 0, unchanged: 0, notes: [] as string[], failures: [] as SourceFailure[] };
   if (!deps.env.PROMETHEUS_URL) return { ...report, notes: ["Prometheus is not configured: set PROMETHEUS_URL"] };
   const targets = deps.config.services.filter((s): s is Target => s.prometheus !== undefined);
   if (targets.length === 0) return { ...report, notes: ["no service in the config file has a prometheus section"] };
@@ -56,6 +57,7 @@ async function syncPrometheus(deps: AppDeps, options: SyncOptions = {}): Promise
       deps.store.syncState.recordFailure(SOURCE, service.id, message, deps.now());
       log.error({ err: error }, "Prometheus sync failed");
       report.notes.push(`failed: ${service.id}: ${message}; its stored data is unchanged`);
+      report.failures.push({ source: SOURCE, host: sourceHost(SOURCE, deps.env), cause: message, subject: service.id });
     }
   }
   return report;

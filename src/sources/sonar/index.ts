@@ -1,3 +1,4 @@
+import { sourceHost, type SourceFailure } from "../errors.js";
 import type { AppDeps } from "../../app-deps.js";
 import type { SampleName } from "../../domain/metric-ids.js";
 import type { VitalsRecord } from "../../domain/records.js";
@@ -22,7 +23,7 @@ export const sonarSource: SyncSource = {
 };
 
 async function syncSonar(deps: AppDeps, options: SyncOptions = {}): Promise<SyncReport> {
-  const report = { source: SOURCE, fetched: 0, inserted: 0, updated: 0, unchanged: 0, notes: [] as string[] };
+  const report = { source: SOURCE, fetched: 0, inserted: 0, updated: 0, unchanged: 0, notes: [] as string[], failures: [] as SourceFailure[] };
   if (!deps.env.SONAR_URL) return { ...report, notes: ["SonarQube is not configured: set SONAR_URL (and SONAR_TOKEN)"] };
   const targets = deps.config.services.flatMap((s) => (s.sonar ? [{ service: s.id, projectKey: s.sonar.project_key }] : []));
   if (targets.length === 0) return { ...report, notes: ["no service in the config file has a sonar.project_key"] };
@@ -57,6 +58,7 @@ async function syncSonar(deps: AppDeps, options: SyncOptions = {}): Promise<Sync
       deps.store.syncState.recordFailure(SOURCE, service, message, deps.now());
       log.error({ err: error }, "SonarQube sync failed");
       report.notes.push(`failed: ${service} (${projectKey}): ${message}; its stored data is unchanged`);
+      report.failures.push({ source: SOURCE, host: sourceHost(SOURCE, deps.env), cause: message, subject: `${service} (${projectKey})` });
     }
   }
   return report;

@@ -1,12 +1,17 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { WebClient } from "@slack/web-api";
+import { WebSocketServer, type WebSocket } from "ws";
 
 // A fake Slack on 127.0.0.1 for the app's and the jobs' tests: the Web API methods Vitals calls,
 // answered like Slack does, every call recorded with its parsed arguments; the files.uploadV2
 // sequence (getUploadURLExternal → upload → completeUploadExternal) with the uploaded bytes kept;
 // scripted failures (429 + Retry-After, `{ ok: false, error }`) for the next call of a method; and
-// `response_url` endpoints (slash commands and buttons answer through them) recording what was posted.
+// `response_url` endpoints (slash commands and buttons answer through them) recording what was posted;
+// and Socket Mode over a real WebSocket (the `ws` package): apps.connections.open hands out a
+// ws:// URL on this server, each connection gets `hello`, envelopes are sent and their acks
+// recorded, and `disconnect` (refresh_requested …) or an abrupt drop can be scripted.
+// https://docs.slack.dev/apis/events-api/using-socket-mode
 
 export interface RecordedCall {
   readonly method: string;
@@ -46,7 +51,31 @@ export interface FakeSlack {
   client(options?: { rejectRateLimitedCalls?: boolean }): WebClient;
   /** Forget the recorded calls, uploads and queued failures (users stay). */
   reset(): void;
+  readonly socket: FakeSocketMode;
   close(): Promise<void>;
+}
+
+export interface SocketAck {
+  readonly envelopeId: string;
+  readonly payload: unknown;
+  /** Milliseconds from sending the envelope to its ack. */
+  readonly afterMs: number;
+}
+
+export interface FakeSocketMode {
+  /** Connections opened so far (one per apps.connections.open URL used). */
+  readonly connections: number;
+  /** Resolves once a client is connected and has been sent `hello` (connection `n`, counting from 1). */
+  connected(n?: number): Promise<void>;
+  /** Send an envelope on the current connection; resolves with its ack (or rejects after timeoutMs). */
+  envelope(type: string, payload: unknown, options?: { timeoutMs?: number; envelopeId?: string }): Promise<SocketAck>;
+  /** Send a raw text frame (malformed envelopes). */
+  sendRaw(text: string): void;
+  /** Slack's `disconnect` message (reason refresh_requested, link_disabled, warning …). */
+  disconnect(reason: string): void;
+  /** Drop the TCP connection without a close frame. */
+  drop(): void;
+  readonly acks: SocketAck[];
 }
 
 const JSON_FIELDS = new Set(["blocks", "attachments", "view", "files", "metadata"]);
@@ -96,6 +125,7 @@ export async function startFakeSlack(options: { botUserId?: string; teamId?: str
   let nextResponse = 0;
   let nextFile = 0;
   let base = "";
+  let tickets = 0;
 
   const answer = (method: string, args: Record<string, unknown>): Record<string, unknown> => {
     switch (method) {
@@ -130,6 +160,8 @@ export async function startFakeSlack(options: { botUserId?: string; teamId?: str
         const id = `F${String(++nextFile).padStart(8, "0")}`;
         return { ok: true, upload_url: `${base}/upload/${id}`, file_id: id };
       }
+      case "apps.connections.open":
+        return { ok: true, url: `${base.replace(/^http/, "ws")}/link/?ticket=${++tickets}&app_id=A0TEST` };
       case "files.completeUploadExternal":
         return { ok: true, files: (args.files as { id: string; title?: string }[] | undefined)?.map((f) => ({ id: f.id, title: f.title })) ?? [] };
       default:
@@ -169,6 +201,7 @@ export async function startFakeSlack(options: { botUserId?: string; teamId?: str
       res.end(JSON.stringify(failure ? { ok: false, error: failure.error } : answer(method, args)));
     })();
   });
+  const socket = socketMode(server);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
@@ -200,6 +233,76 @@ export async function startFakeSlack(options: { botUserId?: string; teamId?: str
       uploads.length = 0;
       failures.clear();
     },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    socket: socket.api,
+    close: async () => {
+      socket.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+function socketMode(server: Server): { api: FakeSocketMode; close(): void } {
+  const wss = new WebSocketServer({ server, path: "/link/" });
+  const acks: SocketAck[] = [];
+  const sent = new Map<string, { at: number; resolve: (ack: SocketAck) => void }>();
+  const waiting: { n: number; resolve: () => void }[] = [];
+  let current: WebSocket | undefined;
+  let connections = 0;
+  let nextEnvelope = 0;
+  wss.on("connection", (ws) => {
+    connections++;
+    current = ws;
+    ws.on("message", (data) => {
+      let message: { envelope_id?: string; payload?: unknown };
+      try {
+        message = JSON.parse(String(data)) as typeof message;
+      } catch {
+        return;
+      }
+      const pending = message.envelope_id ? sent.get(message.envelope_id) : undefined;
+      if (!message.envelope_id || !pending) return;
+      const ack = { envelopeId: message.envelope_id, payload: message.payload, afterMs: Date.now() - pending.at };
+      acks.push(ack);
+      sent.delete(message.envelope_id);
+      pending.resolve(ack);
+    });
+    ws.send(JSON.stringify({ type: "hello", num_connections: 1, debug_info: { host: "applink-fake", build_number: 1, approximate_connection_time: 18060 }, connection_info: { app_id: "A0TEST" } }));
+    for (const w of waiting.filter((w) => w.n <= connections)) w.resolve();
+  });
+  const live = (): WebSocket => {
+    if (!current || current.readyState !== current.OPEN) throw new Error("fake Slack: no Socket Mode connection");
+    return current;
+  };
+  const api: FakeSocketMode = {
+    get connections() {
+      return connections;
+    },
+    acks,
+    connected: (n = 1) => (connections >= n && current?.readyState === current?.OPEN ? Promise.resolve() : new Promise((resolve) => waiting.push({ n, resolve }))),
+    envelope(type, payload, options = {}) {
+      const envelopeId = options.envelopeId ?? `env-${++nextEnvelope}`;
+      return new Promise<SocketAck>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`fake Slack: envelope ${envelopeId} (${type}) not acknowledged`)), options.timeoutMs ?? 3000);
+        sent.set(envelopeId, {
+          at: Date.now(),
+          resolve: (ack) => {
+            clearTimeout(timer);
+            resolve(ack);
+          },
+        });
+        live().send(JSON.stringify({ envelope_id: envelopeId, type, payload, accepts_response_payload: type !== "events_api", retry_attempt: 0, retry_reason: "" }));
+      });
+    },
+    sendRaw: (text) => live().send(text),
+    disconnect: (reason) => live().send(JSON.stringify({ type: "disconnect", reason, debug_info: { host: "applink-fake" } })),
+    drop: () => live().terminate(),
+  };
+  return {
+    api,
+    close() {
+      for (const client of wss.clients) client.terminate();
+      wss.close();
+    },
   };
 }

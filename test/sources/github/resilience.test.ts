@@ -69,7 +69,8 @@ describe("GitHub sync at scale and under failure", () => {
     fake.inject((m, p) => p.includes(`...${repo.deployments[3]!.sha}`), 502, {}, { message: "Server Error" }, 2);
 
     const failed = await source.sync(deps);
-    expect(failed.notes).toEqual([expect.stringMatching(/^failed: acme\/shop \(deployments\): GitHub answered 502.*the next sync resumes$/)]);
+    expect(failed.notes).toEqual([]);
+    expect(failed.failures).toEqual([{ source: "github", host: expect.stringMatching(/^127\.0\.0\.1:\d+$/), cause: "the server answered 502: Server Error", subject: "acme/shop (deployments)" }]);
     expect(rows(deps, "SELECT external_id FROM deployments ORDER BY finished_at")).toEqual([1, 2, 3].map((n) => ({ external_id: `acme/shop:deployment:${n}` })));
     expect(rows(deps, "SELECT last_error IS NOT NULL AS failed FROM sync_cursors")).toEqual([{ failed: 1 }]);
 
@@ -113,8 +114,8 @@ describe("GitHub sync at scale and under failure", () => {
     await busyRepo();
     const deps = testDeps(fake, CONFIG, { GITHUB_TOKEN: "ghp_wrong" });
     const report = await source.sync(deps);
-    expect(report.notes).toEqual([
-      "failed: acme/shop (deployments): GitHub refused the credentials (401): check GITHUB_TOKEN or the GitHub App settings; what was written is kept and the next sync resumes",
+    expect(report.failures).toEqual([
+      expect.objectContaining({ cause: "401 bad token: the server refused the credentials (check GITHUB_TOKEN or the GitHub App settings)", subject: "acme/shop (deployments)" }),
     ]);
     expect(JSON.stringify(report)).not.toContain("ghp_wrong");
   });

@@ -189,9 +189,9 @@ describe("PagerDuty sync", () => {
 
   it("fails with a clear message on a bad token and keeps the cursor", async () => {
     const deps = testDeps({ host: pd.fake.host, env: { PAGERDUTY_TOKEN: "wrong-token" } });
-    await expect(createPagerdutySource(testOverrides(pd.certificate).overrides).sync(deps)).rejects.toThrow(/PagerDuty incidents: HTTP 401 \(Unauthorized\)/);
+    await expect(createPagerdutySource(testOverrides(pd.certificate).overrides).sync(deps)).rejects.toThrow(/401 bad token: the server refused the credentials \(check PAGERDUTY_TOKEN\)/);
     const cursor = deps.store.syncState.cursor("pagerduty", "incidents");
-    expect(cursor).toMatchObject({ cursor: null, last_error: expect.stringContaining("HTTP 401") });
+    expect(cursor).toMatchObject({ cursor: null, last_error: expect.stringContaining("401 bad token") });
     expect(JSON.stringify(cursor)).not.toContain("wrong-token");
   });
 
@@ -208,5 +208,41 @@ describe("PagerDuty sync", () => {
     expect(pd.fake.requests.length).toBeGreaterThan(0);
     expect(new Set(pd.fake.requests.map((r) => r.host))).toEqual(new Set([`api.eu.pagerduty.com:${port}`]));
     expect(incidentRow(deps, "PEU")).toBeDefined();
+  });
+
+  it("tolerates a field the metrics do not use in an unexpected shape, and skips (naming it) an incident it cannot count", async () => {
+    const deps = testDeps({ host: pd.fake.host });
+    // Real PagerDuty sends first_trigger_log_entry as a reference without `channel` unless asked to include it.
+    resolvedIncident("PREF", NOW - 2 * DAY, 60_000, HOUR, { first_trigger_log_entry: { id: "R1", type: "trigger_log_entry_reference" }, priority: "P1" as never, urgency: "urgent" as never });
+    resolvedIncident("PGOOD", NOW - DAY, 60_000, HOUR);
+    pd.fake.incidents.push(pdIncident({ id: "PBAD", created_at: iso(NOW - DAY), resolved_at: 1780000000 }));
+
+    const report = await createPagerdutySource(testOverrides(pd.certificate).overrides).sync(deps);
+
+    expect(report).toMatchObject({ fetched: 2, inserted: 2 });
+    expect(report.notes).toContainEqual(expect.stringMatching(/^skipped incident PBAD: resolved_at: /));
+    expect(incidentRow(deps, "PREF")).toMatchObject({ status: "resolved", priority: null });
+    expect(incidentRow(deps, "PGOOD")).toBeDefined();
+    expect(incidentRow(deps, "PBAD")).toBeUndefined();
+  });
+
+  it("says when the certificate is not trusted, as TLS and not as an HTTP status", async () => {
+    const deps = testDeps({ host: pd.fake.host });
+    const { sleeps, overrides } = testOverrides(pd.certificate);
+    // Node's own CA store does not know the fake's self-signed CA.
+    const { agent: _trusted, ...untrusted } = overrides;
+    await expect(createPagerdutySource(untrusted).sync(deps)).rejects.toThrow(/^127\.0\.0\.1:\d+: TLS failed \((SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|UNABLE_TO_VERIFY_LEAF_SIGNATURE): self-signed certificate\)/);
+    expect(sleeps).toEqual([]);
+  });
+
+  it("says a refused connection is one, at once", async () => {
+    const { createServer } = await import("node:net");
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+    const port = (closed.address() as { port: number }).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const deps = testDeps({ host: `127.0.0.1:${port}` });
+    await expect(createPagerdutySource(testOverrides(pd.certificate).overrides).sync(deps)).rejects.toThrow(`127.0.0.1:${port}: connection refused`);
+    expect(deps.store.syncState.cursor("pagerduty", "incidents")).toMatchObject({ last_error: expect.stringContaining("connection refused") });
   });
 });

@@ -117,7 +117,8 @@ describe("Prometheus sync", () => {
     await prom.close();
     const report = await prometheusSource.sync(deps, { backfillDays: 2 });
     expect(report.notes).toHaveLength(2);
-    expect(report.notes[0]).toMatch(new RegExp(`^failed: checkout: cannot reach Prometheus at ${prom.url} \\(ECONNREFUSED\\)`));
+    expect(report.notes[0]).toMatch(new RegExp(`^failed: checkout: cannot reach Prometheus at ${prom.url} \\(connection refused`));
+    expect(report.failures).toEqual([expect.objectContaining({ source: "prometheus", subject: "checkout" }), expect.objectContaining({ source: "prometheus", subject: "search" })]);
     expect(samples(deps)).toEqual([]);
     prom = await startFakePrometheus(); // for afterEach
   });

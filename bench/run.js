@@ -1,0 +1,138 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseFileConfig } from "../src/config/file.js";
+import { METRIC_IDS } from "../src/domain/metric-ids.js";
+import { renderQuestionResult } from "../src/present/answer-text.js";
+import { answerQuestion } from "../src/query/ask.js";
+import { parseKpiQuestion, zoneOf } from "../src/query/parse.js";
+import { openDatabase } from "../src/store/db.js";
+import { createStore } from "../src/store/index.js";
+import { benchOrg, benchRecordBatches } from "./org.js";
+// `vitals bench` (issue 3): build a large org in a temp database through the store's own write
+// path (which gives the import rate), then time `ask` — parse, answer (value, previous window,
+// 12-week series, drivers, prompts) and text rendering — for every metric at org, team and service
+// scope. Targets on a 2-core machine: < 100 ms at org (and team) scope, < 30 ms for a service.
+export const TARGET_MS = { org: 100, team: 100, service: 30 };
+export function runBench(options) {
+    const progress = options.progress ?? (() => { });
+    const dir = mkdtempSync(join(tmpdir(), "vitals-bench-"));
+    const databasePath = join(dir, "bench.db");
+    const org = benchOrg({ nowMs: options.nowMs, scale: options.scale });
+    const config = parseFileConfig(org.configYaml, "bench.yml");
+    const store = createStore(openDatabase(databasePath), {
+        productionEnvironment: config.production_environment,
+        attributionWindowMs: config.metrics.attribution_window_hours * 3_600_000,
+    });
+    try {
+        store.catalog.syncFromConfig(config);
+        progress(`Generating and importing ${org.days} days for ${org.services.length} services in ${org.teams.length} teams into ${databasePath} …`);
+        const imported = importOrg(store, org, options, progress);
+        const rows = countRows(store, org);
+        progress(`Imported ${imported.records.toLocaleString("en-US")} records in ${imported.seconds.toFixed(1)} s; timing answers …`);
+        const times = timeAnswers(store, config, org, options);
+        const answers = METRIC_IDS.map((metric) => ({
+            metric,
+            org: median(times.get(`${metric}:org`)),
+            team: median(times.get(`${metric}:team`)),
+            service: median(times.get(`${metric}:service`)),
+        }));
+        const misses = answers.flatMap((a) => ["org", "team", "service"].filter((scope) => a[scope] >= TARGET_MS[scope]).map((scope) => `${a.metric} at ${scope} scope: ${a[scope].toFixed(1)} ms (target < ${TARGET_MS[scope]} ms)`));
+        return { databasePath, rows, import: imported, answers, peakRssMb: process.resourceUsage().maxRSS / 1024, loadAverage: loadavg()[0] ?? 0, misses };
+    }
+    finally {
+        store.close();
+        if (!options.keepDatabase)
+            rmSync(dir, { recursive: true, force: true });
+    }
+}
+function importOrg(store, org, options, progress) {
+    const per = options.daysPerBatch ?? 7;
+    let pending = [];
+    let records = 0;
+    let days = 0;
+    const started = performance.now();
+    const flush = () => {
+        if (pending.length === 0)
+            return;
+        store.write(pending);
+        records += pending.length;
+        pending = [];
+    };
+    for (const batch of benchRecordBatches(org, { nowMs: options.nowMs, scale: options.scale })) {
+        for (const record of batch)
+            pending.push(record);
+        if (++days % per === 0)
+            flush();
+        if (days % 90 === 0)
+            progress(`  … ${days} of ${org.days} days, ${records.toLocaleString("en-US")} records`);
+    }
+    flush();
+    const seconds = (performance.now() - started) / 1000;
+    return { records, seconds, recordsPerSecond: records / seconds };
+}
+function countRows(store, org) {
+    const count = (table) => store.db.prepare(`SELECT count(*) AS n FROM ${table}`).get().n;
+    return { deployments: count("deployments"), changes: count("changes"), incidents: count("incidents"), samples: count("samples"), services: org.services.length, teams: org.teams.length };
+}
+/**
+ * Milliseconds per `ask` (default window: last 30 days) by "metric:scope", rotating through teams
+ * and services. One untimed round first (compiled code and database pages warm, as in a running
+ * app), then the timed rounds interleaved: each round asks every metric at every scope once, so a
+ * burst of load on a shared machine spreads over all figures instead of landing on one.
+ */
+function timeAnswers(store, config, org, options) {
+    const services = store.catalog.services().map((s) => s.id);
+    const times = new Map();
+    const ask = (metric, scope, run) => {
+        const target = scope === "org" ? "" : scope === "team" ? ` for team ${org.teams[run % org.teams.length].id}` : ` for service ${org.services[(run * 37) % org.services.length].id}`;
+        const started = performance.now();
+        const parsed = parseKpiQuestion(`${metric} last 30 days${target}`, { nowMs: options.nowMs, config, services });
+        if (!parsed.ok)
+            throw new Error(`bench question did not parse: ${parsed.error}`);
+        const result = answerQuestion({ store, config, nowMs: options.nowMs }, parsed.value);
+        const q = parsed.value;
+        renderQuestionResult(result, { zone: q.kind === "metric" ? zoneOf(q.request.scope, config) : config.timezone });
+        return performance.now() - started;
+    };
+    const scopes = ["org", "team", "service"];
+    for (const metric of METRIC_IDS)
+        for (const scope of scopes)
+            ask(metric, scope, options.runs);
+    for (let run = 0; run < options.runs; run++) {
+        for (const metric of METRIC_IDS) {
+            for (const scope of scopes) {
+                const key = `${metric}:${scope}`;
+                const list = times.get(key) ?? [];
+                list.push(ask(metric, scope, run));
+                times.set(key, list);
+            }
+        }
+    }
+    return times;
+}
+function availableCores() {
+    return cpus().length;
+}
+export function median(values) {
+    const sorted = [...values].sort((a, b) => a - b);
+    const mid = Math.floor(sorted.length / 2);
+    return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+/** The figures as a plain-text table (also pasted into the README's performance section). */
+export function formatBench(result, options) {
+    const r = result.rows;
+    const n = (v) => Math.round(v).toLocaleString("en-US");
+    const ms = (v, target) => `${v.toFixed(1).padStart(7)}${v < target ? " " : "!"}`;
+    const lines = [
+        `Org: ${r.services} services in ${r.teams} teams, 2 years (scale ${options.scale}): ${n(r.deployments)} deployments + ${n(r.changes)} changes = ${n(r.deployments + r.changes)} rows, ${n(r.incidents)} incidents, ${n(r.samples)} samples`,
+        `Import: ${n(result.import.records)} records in ${result.import.seconds.toFixed(1)} s = ${n(result.import.recordsPerSecond)} records/s (store.write, 7-day batches)`,
+        `Peak RSS: ${n(result.peakRssMb)} MB; load average ${result.loadAverage.toFixed(1)} on ${availableCores()} cores while timing answers`,
+        `Median ms per answer over ${options.runs} interleaved runs after a warm-up round (value + previous window + 12-week series + drivers + prompts + text); targets < ${TARGET_MS.org} org/team, < ${TARGET_MS.service} service; "!" = missed`,
+        `  ${"metric".padEnd(22)} ${"org".padStart(8)} ${"team".padStart(8)} ${"service".padStart(8)}`,
+        ...result.answers.map((a) => `  ${a.metric.padEnd(22)} ${ms(a.org, TARGET_MS.org)} ${ms(a.team, TARGET_MS.team)} ${ms(a.service, TARGET_MS.service)}`),
+    ];
+    lines.push(result.misses.length === 0 ? "All targets met." : `Missed ${result.misses.length} target(s):\n${result.misses.map((m) => `  - ${m}`).join("\n")}`);
+    return lines.join("\n");
+}
+//# sourceMappingURL=run.js.map
