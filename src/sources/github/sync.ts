@@ -1,5 +1,5 @@
 import { statusOf } from "./client.js";
-import { readCommitPullRequests, readDeploymentsAndHistory, readPullRequests, type GraphqlRunner } from "./graphql/read.js";
+import { readCommitPullRequests, readDeploymentsAndHistory, type GraphqlRunner } from "./graphql/read.js";
 import { ingestEvents, isStored, type IngestContext, type IngestTotals } from "./ingest.js";
 import { deploymentEvent, isDeployWorkflow, ms, nextLink, prNumberFromMessage, releaseEvent, workflowRunEvent, type DeploymentEvent, type DeploymentLike } from "./normalise.js";
 import { cursorKey, type RepoTarget } from "./targets.js";
@@ -174,8 +174,8 @@ async function recheckPending(ctx: IngestContext, target: RepoTarget, pending: r
 
 /**
  * Deployments API through GraphQL: the deployments since the cursor and the history and merged PRs
- * their changes need, read in bulk and handed to the ingestion (ctx.bulk), which asks REST only
- * for what they do not cover.
+ * their changes need, read in bulk (packed queries, readDeploymentsAndHistory) and handed to the
+ * ingestion (ctx.bulk), which asks REST only for what they do not cover.
  */
 async function listWithGraphql(ctx: IngestContext, runner: GraphqlRunner, target: RepoTarget, stopAtMs: number) {
   const days = Math.max(ctx.deps.config.github.first_deployment_lookback_days, HISTORY_MARGIN_DAYS);
@@ -186,7 +186,8 @@ async function listWithGraphql(ctx: IngestContext, runner: GraphqlRunner, target
   if (needed.length === 0) return listing;
   const oldest = Math.min(...listing.events.map((e) => e.createdAtMs));
   const sinceMs = historyFrom(oldest);
-  const prs = await readPullRequests(runner, target, sinceMs);
+  // Merged PRs updated since the history starts (a PR merged then was updated then).
+  const prs = listing.pulls.filter((pr) => pr.updatedAtMs >= sinceMs);
   const prOfSha = new Map<string, number | null>();
   for (const pr of prs) ctx.prs.set(`${target.repo}#${pr.info.number}`, { info: pr.info, earliestCommitMs: pr.earliestCommitMs });
   // A commit that is some PR's merge commit belongs to that PR before any PR that merely contains it.

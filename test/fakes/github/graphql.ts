@@ -101,7 +101,7 @@ function notFound(message: string): Error {
 
 /**
  * Requests a query needs, as GitHub counts them: each connection field costs the product of the
- * `first`/`last` of the connections above it (1 at the top). A connection without `first`/`last`
+ * `first`/`last` of the connections above it (1 at the top), and of the ids of a `nodes(ids:)` above it. A connection without `first`/`last`
  * or with one outside 1–100 is rejected, as GitHub does.
  */
 function connectionRequests(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown>): number {
@@ -115,6 +115,16 @@ function connectionRequests(schema: GraphQLSchema, document: DocumentNode, varia
     if (arg.value.kind === Kind.VARIABLE) {
       const v = variables[arg.value.name.value];
       return typeof v === "number" ? v : undefined;
+    }
+    return undefined;
+  };
+  const idsCount = (field: FieldNode): number | undefined => {
+    const arg = field.arguments?.find((a) => a.name.value === "ids");
+    if (!arg) return undefined;
+    if (arg.value.kind === Kind.LIST) return arg.value.values.length;
+    if (arg.value.kind === Kind.VARIABLE) {
+      const v = variables[arg.value.name.value];
+      return Array.isArray(v) ? v.length : undefined;
     }
     return undefined;
   };
@@ -135,6 +145,9 @@ function connectionRequests(schema: GraphQLSchema, document: DocumentNode, varia
       if (!def || !sel.selectionSet) continue;
       const named = getNamedType(def.type) as GraphQLCompositeType;
       let next = multiplier;
+      // A field fetched once per id (`nodes(ids:)`) multiplies what is below it, as a page does.
+      const ids = idsCount(sel);
+      if (ids !== undefined) next = multiplier * ids;
       if (named.name.endsWith("Connection")) {
         const limit = argValue(sel, "first") ?? argValue(sel, "last");
         if (limit === undefined) throw new Error(`You must provide a \`first\` or \`last\` value to properly paginate the \`${sel.name.value}\` connection.`);
@@ -316,13 +329,17 @@ function pullRequest(repo: FakeRepo, p: FakePull): Record<string, unknown> {
     labels: (page: Page) => connection(p.labels.map((name) => ({ __typename: "Label", name })), page),
     commits: (page: Page) =>
       connection(p.commits.map((c) => ({ __typename: "PullRequestCommit", commit: { __typename: "Commit", oid: c.sha, authoredDate: c.date, committedDate: c.date } })), page),
-    // The timeline in time order; only the item types asked for (commits and reviews are modelled).
+    // The timeline in time order; only the item types asked for (commits, reviews and the labelling
+    // of the PR's labels, in their order, when it was opened, are modelled).
     timelineItems: (args: Page & { itemTypes?: string[] }) => {
       const want = (t: string) => !args.itemTypes || args.itemTypes.includes(t);
       const items = [
         ...(want("PULL_REQUEST_COMMIT") ? p.commits.map((c) => ({ at: c.date, node: { __typename: "PullRequestCommit", commit: { __typename: "Commit", oid: c.sha, authoredDate: c.date, committedDate: c.date } } })) : []),
         ...(want("PULL_REQUEST_REVIEW")
           ? p.reviews.map((r) => ({ at: r.submittedAt, node: { __typename: "PullRequestReview", author: actor(r.user), state: r.state, submittedAt: r.state === "PENDING" ? null : r.submittedAt } }))
+          : []),
+        ...(want("LABELED_EVENT")
+          ? p.labels.map((name) => ({ at: p.createdAt, node: { __typename: "LabeledEvent", createdAt: p.createdAt, label: { __typename: "Label", name } } }))
           : []),
       ].sort((a, b) => a.at.localeCompare(b.at));
       return connection(items.map((i) => i.node), args);

@@ -95,14 +95,18 @@ describe("GitHub sync through GraphQL", () => {
     expect(expected.deployments).toHaveLength(5);
     expect(expected.changes).toHaveLength(7);
     expect(stored(deps)).toEqual(expected);
-    // The gate (a conditional REST list), deployments + history (2 pages: history follows the
-    // deployments page), the statuses of the inactive and the once-queued deployment, merged PRs,
-    // and GitHub's PR associations of the commits whose message names no PR.
-    expect(fake.requestLines()).toEqual(["GET /repos/acme/shop/deployments?per_page=100", ...Array(5).fill("POST /graphql")]);
-    const names = fake.requests.slice(1).map((r) => /query (\w+)/.exec(r.body!)?.[1]);
-    expect(names).toEqual(["VitalsDeploymentsAndHistory", "VitalsDeploymentsAndHistory", "VitalsDeploymentStatuses", "VitalsPullRequests", "VitalsCommitPullRequests"]);
+    // The gate (a conditional REST list); one query with the deployments, the history and the merged
+    // PRs; one with the status list of the deployment now inactive (found by the first: its latest
+    // status does not say whether it succeeded);
+    // GitHub's PR associations of the commits whose message names no PR. One point each.
+    expect(fake.requestLines()).toEqual(["GET /repos/acme/shop/deployments?per_page=100", ...Array(3).fill("POST /graphql")]);
+    const queries = fake.requests.slice(1).map((r) => JSON.parse(r.body!) as { query: string; variables: Record<string, unknown> });
+    expect(queries.map((q) => /query (\w+)/.exec(q.query)?.[1])).toEqual(["VitalsBulk", "VitalsBulk", "VitalsCommitPullRequests"]);
+    expect(queries[0]!.query).toMatch(/deployments\(first: 100[\s\S]*history\(first: 100\)[\s\S]*pullRequests\(first: \$pulls/);
+    expect(queries[0]!.variables.pulls).toBe(46);
+    expect((queries[1]!.variables.ids as string[]).map((id) => id.split("_").at(-1))).toEqual(["102"]);
     expect(restRequests).toBeGreaterThan(fake.requests.length * 3);
-    expect(fake.requests.reduce((n, r) => n + (r.cost ?? 0), 0)).toBe(5);
+    expect(fake.requests.reduce((n, r) => n + (r.cost ?? 0), 0)).toBe(3);
     // Rows the scenario was built for: the merge commit's branch is credited to PR #3, the rebased commit to #4.
     expect(rows(deps, "SELECT change_key, pr_author, pr_first_review_at FROM changes WHERE pr_number IN (3, 5) ORDER BY 1")).toEqual([
       { change_key: "pr:3", pr_author: "carol", pr_first_review_at: Date.parse(at(4, 5)) },
@@ -144,7 +148,8 @@ describe("GitHub sync through GraphQL", () => {
     deploy(repo, 108, s6, at(0, -2), [["success", at(0, -1)]]);
     fake.clearRequests();
     expect(await source.sync(deps)).toMatchObject({ fetched: 1, inserted: 1 });
-    expect(fake.requestLines()).toEqual(["GET /repos/acme/shop/deployments?per_page=100", "POST /graphql", "POST /graphql", "POST /graphql"]);
+    // One query: the new deployment, a page of history and of PRs (1 point).
+    expect(fake.requestLines()).toEqual(["GET /repos/acme/shop/deployments?per_page=100", "POST /graphql"]);
     // 106 rolled back to s1, so 108 ships everything after s1 again; only PR #6 is new.
     expect(rows(deps, `SELECT change_key FROM changes WHERE first_deployed_at = ${Date.parse(at(0, -1))}`)).toEqual([{ change_key: "pr:6" }]);
     expect(fake.requestLines().some((l) => l.includes(`/compare/${s1}`))).toBe(false);
@@ -162,7 +167,7 @@ describe("GitHub sync through GraphQL", () => {
     const deps = testDeps(fake, config("graphql"));
     fake.inject((m, p) => p === "/repos/acme/shop/pulls/99", 502, {}, { message: "Server Error" }, 2);
     const failed = await source.sync(deps);
-    expect(failed.notes).toEqual([expect.stringMatching(/^failed: acme\/shop \(deployments\): GitHub answered 502/)]);
+    expect(failed.failures).toEqual([expect.objectContaining({ source: "github", subject: "acme/shop (deployments)", cause: expect.stringMatching(/502/) })]);
     expect(rows(deps, "SELECT external_id FROM deployments ORDER BY finished_at")).toEqual([101, 102].map((n) => ({ external_id: `acme/shop:deployment:${n}` })));
     const firstRun = fake.requests.length;
 
@@ -173,7 +178,7 @@ describe("GitHub sync through GraphQL", () => {
     // or behind the cursor), history and PRs for the two remaining deployments.
     expect(fake.requests.length).toBeLessThan(firstRun);
     const queries = fake.requests.filter((r) => r.method === "POST").map((r) => JSON.parse(r.body!) as { query: string; variables: Record<string, unknown> });
-    expect(queries.some((q) => q.query.includes("VitalsDeploymentStatuses") && (q.variables.ids as string[]).some((id) => id.endsWith("_102")))).toBe(false);
+    expect(queries.some((q) => Array.isArray(q.variables.ids) && (q.variables.ids as string[]).some((id) => id.endsWith("_102")))).toBe(false);
     const strip = (s: Record<string, unknown[]>) => JSON.stringify(s).replace(/"etag":"[^"]*"/g, "");
     expect(strip(stored(deps))).toBe(strip(stored(clean)));
   });
@@ -187,11 +192,11 @@ describe("GitHub sync through GraphQL", () => {
     const deps = testDeps(fake, yaml);
     fake.inject((m, p) => m === "POST" && p === "/graphql" && fake.requests.some((r) => r.url.startsWith("/repos/acme/api/")), 502, {}, { message: "Server Error" }, 2);
     const failed = await source.sync(deps);
-    expect(failed.notes).toEqual([expect.stringMatching(/^failed: acme\/api \(deployments\)/)]);
+    expect(failed.failures).toEqual([expect.objectContaining({ source: "github", subject: "acme/api (deployments)" })]);
     fake.clearRequests();
     const resumed = await source.sync(deps);
     expect(resumed).toMatchObject({ inserted: 1, notes: [] });
-    expect(fake.requestLines()).toEqual(["GET /repos/acme/shop/deployments?per_page=100", "GET /repos/acme/api/deployments?per_page=100", "POST /graphql", "POST /graphql", "POST /graphql"]);
+    expect(fake.requestLines()).toEqual(["GET /repos/acme/shop/deployments?per_page=100", "GET /repos/acme/api/deployments?per_page=100", "POST /graphql"]);
     expect(fake.requests[0]!.headers["if-none-match"]).toBeTruthy();
   });
 
@@ -199,13 +204,13 @@ describe("GitHub sync through GraphQL", () => {
     history();
     const deps = testDeps(fake, config("graphql"));
     fake.inject((m, p) => m === "POST" && p === "/graphql", 403, { "retry-after": "5" }, { message: "You have exceeded a secondary rate limit. Please wait a few minutes before you try again." });
-    fake.graphqlBudget.remaining = 12;
+    fake.graphqlBudget.remaining = 11;
     fake.graphqlBudget.resetAt = new Date(Date.now() + 30_000).toISOString();
     const started = Date.now();
     const report = await source.sync(deps);
-    // The secondary limit on the first query; then, below the 10-point reserve, the fourth and fifth wait for the reset.
-    expect(report.notes).toEqual(["acme/shop: hit the GitHub rate limit 3 time(s) and waited as told"]);
-    expect(fake.graphqlBudget.remaining).toBe(7);
+    // The secondary limit on the first query; then, below the 10-point reserve, the third waits for the reset.
+    expect(report.notes).toEqual(["acme/shop: hit the GitHub rate limit 2 time(s) and waited as told"]);
+    expect(fake.graphqlBudget.remaining).toBe(8);
     // Over 30 s until the reset, scaled by the test clients' 1 ms per second.
     expect(Date.now() - started).toBeGreaterThanOrEqual(30);
     expect(rows(deps, "SELECT count(*) AS n FROM deployments")).toEqual([{ n: 5 }]);
@@ -229,5 +234,9 @@ describe("the fake's GraphQL endpoint", () => {
     expect(answer.data).toMatchObject({ rateLimit: { cost: 1, remaining: 4999 } });
     const dear = await post("{ rateLimit { cost } repository(owner: \"acme\", name: \"shop\") { pullRequests(first: 100) { nodes { labels(first: 5) { totalCount } commits(first: 1) { totalCount } reviews(first: 1) { totalCount } } } } }");
     expect(dear.data).toMatchObject({ rateLimit: { cost: 3 } });
+    // A connection under nodes(ids:) is fetched once per id: 149 ids → 149 requests → 1 point; 150 → 2.
+    const statuses = (n: number) => post("query($ids: [ID!]!) { rateLimit { cost } nodes(ids: $ids) { ... on Deployment { statuses(first: 100) { totalCount } } } }", { ids: Array.from({ length: n }, (_, i) => `DE_acme/shop_${101 + (i % 6)}`) });
+    expect((await statuses(149)).data).toMatchObject({ rateLimit: { cost: 1 } });
+    expect((await statuses(150)).data).toMatchObject({ rateLimit: { cost: 2 } });
   });
 });

@@ -1,72 +1,109 @@
 // The GraphQL queries of a bulk sync, sized by GitHub's cost formula: every connection costs one
 // request per parent node it is fetched for, and a query costs requests / 100 (rounded, at least 1).
-// A page below therefore costs 1 point:
-//   deployments (100, their latest status: no nested connection) + history (100, parents) = 102 requests;
-//   74 pull requests × (timeline of commits and reviews + labels) + 1 = 149 requests;
-//   100 deployments' statuses by id = 100 requests.
+// One query carries pages of several streams at once, packed up to MAX_REQUESTS, so that it costs
+// 1 point:
+//   deployments (100, their latest status: no nested connection)      1 request
+//   history (100 commits, their parents)                           1 + 100 requests
+//   n pull requests (their timeline: commits, reviews and labelling)  1 + n requests
+//   k deployments' full status lists, by node id                         k requests
+// A PR's labels are replayed from its timeline's labelled/unlabelled events rather than read from
+// its `labels` connection: one nested connection per PR instead of two.
 // Every query also reads rateLimit so the sync can pace itself on what GitHub says is left.
 
-export const PR_PAGE = 74;
+/** The most requests that still round to 1 point (149 / 100 = 1.49). */
+export const MAX_REQUESTS = 149;
+export const HISTORY_PAGE_REQUESTS = 101;
+export const PR_PAGE_MAX = 100;
+export const STATUSES_MAX = 100;
 
 const RATE_LIMIT = "rateLimit { cost remaining resetAt }";
 
-/** Deployments newest first and (with a head) the default branch's history from that head. */
-export const DEPLOYMENTS_AND_HISTORY = `
-query VitalsDeploymentsAndHistory($owner: String!, $name: String!, $deploymentsAfter: String, $withDeployments: Boolean!, $head: GitObjectID, $historyAfter: String, $withHistory: Boolean!) {
-  ${RATE_LIMIT}
-  repository(owner: $owner, name: $name) {
-    defaultBranchRef { target { oid } }
-    deployments(first: 100, after: $deploymentsAfter, orderBy: {field: CREATED_AT, direction: DESC}) @include(if: $withDeployments) {
-      pageInfo { hasNextPage endCursor }
-      nodes { id databaseId commitOid environment createdAt latestStatus { state createdAt } }
-    }
-    object(oid: $head) @include(if: $withHistory) {
-      ... on Commit {
-        history(first: 100, after: $historyAfter) {
-          pageInfo { hasNextPage endCursor }
-          nodes { oid message authoredDate committedDate parents(first: 10) { nodes { oid } } }
-        }
-      }
-    }
-  }
-}`;
+const HISTORY_FIELDS = "pageInfo { hasNextPage endCursor }\n        nodes { oid message authoredDate committedDate parents(first: 10) { nodes { oid } } }";
 
-/** The full status list of deployments whose latest status does not settle their outcome. */
-export const DEPLOYMENT_STATUSES = `
-query VitalsDeploymentStatuses($ids: [ID!]!) {
-  ${RATE_LIMIT}
-  nodes(ids: $ids) {
-    ... on Deployment {
-      databaseId
-      statuses(first: 100) { pageInfo { hasNextPage } nodes { state createdAt } }
-    }
-  }
-}`;
-
-/** Merged pull requests, most recently updated first, with what lead time and the rework rules need. */
-export const PULL_REQUESTS = `
-query VitalsPullRequests($owner: String!, $name: String!, $after: String) {
-  ${RATE_LIMIT}
-  repository(owner: $owner, name: $name) {
-    pullRequests(first: ${PR_PAGE}, after: $after, states: MERGED, orderBy: {field: UPDATED_AT, direction: DESC}) {
-      pageInfo { hasNextPage endCursor }
+const PULL_FIELDS = `pageInfo { hasNextPage endCursor }
       nodes {
         number title url createdAt updatedAt mergedAt headRefName additions deletions
         author { __typename login }
         mergeCommit { oid }
-        labels(first: 100) { pageInfo { hasNextPage } nodes { name } }
-        timelineItems(first: 100, itemTypes: [PULL_REQUEST_COMMIT, PULL_REQUEST_REVIEW]) {
+        timelineItems(first: 100, itemTypes: [PULL_REQUEST_COMMIT, PULL_REQUEST_REVIEW, LABELED_EVENT, UNLABELED_EVENT]) {
           pageInfo { hasNextPage }
           nodes {
             __typename
             ... on PullRequestCommit { commit { oid authoredDate committedDate } }
             ... on PullRequestReview { author { __typename login } state submittedAt }
+            ... on LabeledEvent { label { name } }
+            ... on UnlabeledEvent { label { name } }
           }
         }
-      }
-    }
+      }`;
+
+/** What one bulk query carries; a part left out is not in the query text (nor its variables). */
+export interface BulkParts {
+  readonly deployments?: { readonly after: string | null };
+  /** The default branch's history: from its head (first page, head unknown yet) or from `head`. */
+  readonly history?: { readonly head: string | null; readonly after: string | null };
+  readonly pulls?: { readonly first: number; readonly after: string | null };
+  readonly statuses?: { readonly ids: readonly string[] };
+}
+
+/** Requests a query of these parts needs, by the formula above. */
+export function bulkRequests(parts: BulkParts): number {
+  return (
+    (parts.deployments ? 1 : 0) +
+    (parts.history ? HISTORY_PAGE_REQUESTS : 0) +
+    (parts.pulls ? 1 + parts.pulls.first : 0) +
+    (parts.statuses ? parts.statuses.ids.length : 0)
+  );
+}
+
+/** Deployments newest first, the default branch's history, merged PRs most recently updated first, status lists. */
+export function bulkQuery(owner: string, name: string, parts: BulkParts): { query: string; variables: Record<string, unknown> } {
+  const vars: string[] = ["$owner: String!", "$name: String!"];
+  const variables: Record<string, unknown> = { owner, name };
+  const fields: string[] = ["defaultBranchRef { target { oid } }"];
+  if (parts.deployments) {
+    vars.push("$deploymentsAfter: String");
+    variables.deploymentsAfter = parts.deployments.after;
+    fields.push(`deployments(first: 100, after: $deploymentsAfter, orderBy: {field: CREATED_AT, direction: DESC}) {
+      pageInfo { hasNextPage endCursor }
+      nodes { id databaseId commitOid environment createdAt latestStatus { state createdAt } }
+    }`);
   }
+  if (parts.history?.head === null) {
+    fields.push(`head: defaultBranchRef { target { ... on Commit { history(first: 100) {
+        ${HISTORY_FIELDS}
+    } } } }`);
+  } else if (parts.history) {
+    vars.push("$head: GitObjectID!", "$historyAfter: String");
+    Object.assign(variables, { head: parts.history.head, historyAfter: parts.history.after });
+    fields.push(`object(oid: $head) { ... on Commit { history(first: 100, after: $historyAfter) {
+        ${HISTORY_FIELDS}
+    } } }`);
+  }
+  if (parts.pulls) {
+    vars.push("$pulls: Int!", "$pullsAfter: String");
+    Object.assign(variables, { pulls: parts.pulls.first, pullsAfter: parts.pulls.after });
+    fields.push(`pullRequests(first: $pulls, after: $pullsAfter, states: MERGED, orderBy: {field: UPDATED_AT, direction: DESC}) {
+      ${PULL_FIELDS}
+    }`);
+  }
+  let statuses = "";
+  if (parts.statuses) {
+    vars.push("$ids: [ID!]!");
+    variables.ids = parts.statuses.ids;
+    statuses = `
+  statuses: nodes(ids: $ids) {
+    ... on Deployment { databaseId statuses(first: 100) { pageInfo { hasNextPage } nodes { state createdAt } } }
+  }`;
+  }
+  const query = `query VitalsBulk(${vars.join(", ")}) {
+  ${RATE_LIMIT}
+  repository(owner: $owner, name: $name) {
+    ${fields.join("\n    ")}
+  }${statuses}
 }`;
+  return { query, variables };
+}
 
 export interface RateLimitInfo {
   readonly cost: number;
@@ -96,18 +133,26 @@ export interface GqlHistoryCommit {
   readonly parents: { readonly nodes: readonly { readonly oid: string }[] };
 }
 
-export interface DeploymentsAndHistoryData {
+export interface GqlHistoryPage {
+  readonly pageInfo: PageInfo;
+  readonly nodes: readonly GqlHistoryCommit[];
+}
+
+export interface GqlStatuses {
+  readonly databaseId: number;
+  readonly statuses: { readonly pageInfo: { readonly hasNextPage: boolean }; readonly nodes: readonly { readonly state: string; readonly createdAt: string }[] } | null;
+}
+
+export interface BulkData {
   readonly rateLimit: RateLimitInfo;
   readonly repository: {
     readonly defaultBranchRef: { readonly target: { readonly oid: string } } | null;
+    readonly head?: { readonly target: { readonly history?: GqlHistoryPage } } | null;
     readonly deployments?: { readonly pageInfo: PageInfo; readonly nodes: readonly GqlDeployment[] };
-    readonly object?: { readonly history?: { readonly pageInfo: PageInfo; readonly nodes: readonly GqlHistoryCommit[] } } | null;
+    readonly object?: { readonly history?: GqlHistoryPage } | null;
+    readonly pullRequests?: { readonly pageInfo: PageInfo; readonly nodes: readonly GqlPullRequest[] };
   };
-}
-
-export interface DeploymentStatusesData {
-  readonly rateLimit: RateLimitInfo;
-  readonly nodes: readonly ({ readonly databaseId: number; readonly statuses: { readonly pageInfo: { readonly hasNextPage: boolean }; readonly nodes: readonly { readonly state: string; readonly createdAt: string }[] } | null } | null)[];
+  readonly statuses?: readonly (GqlStatuses | null)[];
 }
 
 export interface GqlActor {
@@ -127,20 +172,15 @@ export interface GqlPullRequest {
   readonly deletions: number;
   readonly author: GqlActor | null;
   readonly mergeCommit: { readonly oid: string } | null;
-  readonly labels: { readonly pageInfo: { readonly hasNextPage: boolean }; readonly nodes: readonly { readonly name: string }[] } | null;
   readonly timelineItems: {
     readonly pageInfo: { readonly hasNextPage: boolean };
     readonly nodes: readonly (
       | { readonly __typename: "PullRequestCommit"; readonly commit: { readonly oid: string; readonly authoredDate: string; readonly committedDate: string } }
       | { readonly __typename: "PullRequestReview"; readonly author: GqlActor | null; readonly state: string; readonly submittedAt: string | null }
+      | { readonly __typename: "LabeledEvent" | "UnlabeledEvent"; readonly label: { readonly name: string } | null }
       | { readonly __typename: string }
     )[];
   };
-}
-
-export interface PullRequestsData {
-  readonly rateLimit: RateLimitInfo;
-  readonly repository: { readonly pullRequests: { readonly pageInfo: PageInfo; readonly nodes: readonly GqlPullRequest[] } };
 }
 
 /**

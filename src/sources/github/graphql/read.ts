@@ -5,22 +5,26 @@ import type { RepoTarget } from "../targets.js";
 import { BranchHistory } from "./history.js";
 import {
   associatedPullRequestsQuery,
-  DEPLOYMENT_STATUSES,
-  DEPLOYMENTS_AND_HISTORY,
-  PULL_REQUESTS,
+  bulkQuery,
+  bulkRequests,
+  MAX_REQUESTS,
+  PR_PAGE_MAX,
+  STATUSES_MAX,
   type AssociatedPullRequestsData,
-  type DeploymentsAndHistoryData,
-  type DeploymentStatusesData,
+  type BulkData,
+  type BulkParts,
   type GqlActor,
   type GqlDeployment,
+  type GqlHistoryPage,
   type GqlPullRequest,
-  type PullRequestsData,
+  type GqlStatuses,
   type RateLimitInfo,
 } from "./queries.js";
 
 // Bulk reads of one repository through GraphQL: its deployments newest first down to the cursor,
-// the default branch's history with parents, and the merged pull requests updated since the history
-// starts. What they give is what the REST path would have asked for one request at a time; what
+// the default branch's history with parents, the merged pull requests updated since the history
+// starts and the status lists of deployments whose latest status does not settle them, packed
+// together into queries of one point each. What they give is what the REST path would have asked for one request at a time; what
 // they cannot give (a PR merged before the range, a deployment of a sha off the default branch)
 // is left to REST by the caller.
 
@@ -63,6 +67,11 @@ export interface DeploymentListing {
   readonly history: BranchHistory;
   /** How far back the history was read (commit time); the look-back needs it. */
   historyBackToMs: number;
+  /**
+   * Merged PRs most recently updated first, read at least down to the first one updated before
+   * `historyFromMs(oldest production deployment)` (the caller keeps those updated since).
+   */
+  readonly pulls: BulkPullRequest[];
 }
 
 export interface StoredOutcome {
@@ -70,9 +79,13 @@ export interface StoredOutcome {
   readonly finished_at: number;
 }
 
+const SETTLED = new Set(["success", "failure", "error"]);
+
 /**
- * Deployments created after `stopAtMs` and the default branch's history down to `historyFromMs`
- * (pages of both in one query while both go on). `stored` answers for deployments already written.
+ * Deployments created after `stopAtMs`, the default branch's history down to `historyFromMs`, the
+ * merged PRs updated since then and the full status lists the deployments need, each query carrying
+ * a page of every stream still going, sized to cost 1 point. `stored` answers for deployments
+ * already written.
  */
 export async function readDeploymentsAndHistory(
   runner: GraphqlRunner,
@@ -84,54 +97,86 @@ export async function readDeploymentsAndHistory(
   const { owner, name, repo } = target;
   const history = new BranchHistory();
   const nodes: GqlDeployment[] = [];
+  const isProduction = (d: GqlDeployment) => target.environment.test(d.environment ?? "");
+  const isNew = (d: GqlDeployment) => isProduction(d) && !stored(`${repo}:deployment:${d.databaseId}`);
+  const pulls: BulkPullRequest[] = [];
+  const statuses = new Map<number, GqlStatuses>();
+  const unsettled: string[] = [];
   let deploymentsAfter: string | null = null;
   let historyAfter: string | null = null;
+  let pullsAfter: string | null = null;
   let head: string | null = null;
   let withDeployments = true;
-  let withHistory = false;
+  // The first query reads a history page and PRs too: it costs 1 point either way, and an
+  // incremental sync's new deployments usually need no more than that.
+  let withHistory = true;
+  let pullsGoing = true;
+  let oldestPullUpdatedMs = Infinity;
   let historyBackToMs = Infinity;
   let historyDone = false;
-  for (;;) {
-    const data: DeploymentsAndHistoryData = await runQuery(runner, DEPLOYMENTS_AND_HISTORY, {
-      owner,
-      name,
-      deploymentsAfter,
-      withDeployments,
-      head,
-      historyAfter,
-      withHistory,
-    });
+  for (let first = true; ; first = false) {
+    const parts: { -readonly [K in keyof BulkParts]: BulkParts[K] } = {};
+    if (withDeployments) parts.deployments = { after: deploymentsAfter };
+    if (withHistory) parts.history = { head: first ? null : head, after: historyAfter };
+    let room = MAX_REQUESTS - bulkRequests(parts);
+    if (pullsGoing && room >= 2) {
+      parts.pulls = { first: Math.min(PR_PAGE_MAX, room - 1), after: pullsAfter };
+      room -= 1 + parts.pulls.first;
+    }
+    if (unsettled.length > 0 && room >= 1) parts.statuses = { ids: unsettled.splice(0, Math.min(STATUSES_MAX, room)) };
+    const { query, variables } = bulkQuery(owner, name, parts);
+    const data: BulkData = await runQuery(runner, query, variables);
     const repository = data.repository;
     head ??= repository.defaultBranchRef?.target.oid ?? null;
-    if (withDeployments && repository.deployments) {
+    if (parts.deployments && repository.deployments) {
       const page = repository.deployments;
       const fresh = page.nodes.filter((d) => ms(d.createdAt) > stopAtMs);
       nodes.push(...fresh);
+      // The latest status settles the outcome when it is success, failure or error (deploymentOutcome);
+      // anything else (inactive after a success, queued, in progress) needs the full list.
+      for (const d of fresh) if (isNew(d) && d.latestStatus && !SETTLED.has(d.latestStatus.state.toLowerCase())) unsettled.push(d.id);
       deploymentsAfter = page.pageInfo.endCursor;
       withDeployments = page.pageInfo.hasNextPage && fresh.length === page.nodes.length;
     }
-    if (withHistory && repository.object?.history) {
-      const page = repository.object.history;
+    const historyPage: GqlHistoryPage | undefined = parts.history ? (first ? repository.head?.target.history : repository.object?.history) : undefined;
+    if (historyPage) {
       history.add(
-        page.nodes.map((c) => ({ sha: c.oid, message: c.message, authoredAtIso: c.authoredDate, committedAtIso: c.committedDate, parents: c.parents.nodes.map((p) => p.oid) })),
+        historyPage.nodes.map((c) => ({ sha: c.oid, message: c.message, authoredAtIso: c.authoredDate, committedAtIso: c.committedDate, parents: c.parents.nodes.map((p) => p.oid) })),
       );
-      historyAfter = page.pageInfo.endCursor;
-      const last = page.nodes.at(-1);
+      historyAfter = historyPage.pageInfo.endCursor;
+      const last = historyPage.nodes.at(-1);
       if (last) historyBackToMs = Math.min(historyBackToMs, ms(last.committedDate));
-      if (!page.pageInfo.hasNextPage) {
+      if (!historyPage.pageInfo.hasNextPage) {
         historyDone = true;
         historyBackToMs = -Infinity;
       }
+    } else if (parts.history) historyDone = true; // an empty repository
+    if (parts.pulls && repository.pullRequests) {
+      const page = repository.pullRequests;
+      for (const pr of page.nodes) {
+        oldestPullUpdatedMs = Math.min(oldestPullUpdatedMs, ms(pr.updatedAt));
+        const bulk = bulkPullRequest(pr);
+        if (bulk) pulls.push(bulk);
+      }
+      pullsAfter = page.pageInfo.endCursor;
+      if (!page.pageInfo.hasNextPage) pullsGoing = false;
     }
+    for (const s of data.statuses ?? []) if (s) statuses.set(s.databaseId, s);
+
     // The history is needed back to a bound that depends on the oldest deployment listed; it is read
-    // alongside the deployments' pages and goes on alone once they are all in.
+    // alongside the deployments' pages and goes on alone once they are all in. PRs likewise, down to
+    // the bound the caller keeps them from (production deployments only).
     const oldest = nodes.length > 0 ? Math.min(...nodes.map((d) => ms(d.createdAt))) : Infinity;
-    const wantHistory = head !== null && !historyDone && nodes.some((d) => target.environment.test(d.environment ?? "") && !stored(`${repo}:deployment:${d.databaseId}`));
+    const anyNew = nodes.some(isNew);
+    const wantHistory = head !== null && !historyDone && anyNew;
     withHistory = wantHistory && (withDeployments || historyBackToMs >= historyFromMs(oldest));
-    if (!withDeployments && !withHistory) break;
+    const production = nodes.filter(isProduction);
+    const pullsFrom = production.length > 0 ? historyFromMs(Math.min(...production.map((d) => ms(d.createdAt)))) : Infinity;
+    pullsGoing &&= withDeployments || (anyNew && oldestPullUpdatedMs >= pullsFrom);
+    if (!withDeployments && !withHistory && !pullsGoing && unsettled.length === 0) break;
   }
 
-  const production = nodes.filter((d) => target.environment.test(d.environment ?? ""));
+  const production = nodes.filter(isProduction);
   const raw: DeploymentLike[] = production.map((d) => ({
     id: d.databaseId ?? 0,
     sha: d.commitOid,
@@ -139,97 +184,50 @@ export async function readDeploymentsAndHistory(
     created_at: d.createdAt,
     url: `https://api.github.com/repos/${repo}/deployments/${d.databaseId}`,
   }));
-  const events: DeploymentEvent[] = [];
-  const unsettled: { node: GqlDeployment; like: DeploymentLike }[] = [];
-  production.forEach((d, i) => {
+  const events: DeploymentEvent[] = production.map((d, i) => {
     const like = raw[i]!;
     const externalId = `${repo}:deployment:${d.databaseId}`;
     const known = stored(externalId);
-    if (known) {
-      events.push({ externalId, status: known.status, createdAtMs: ms(d.createdAt), finishedAtMs: known.finished_at, sha: d.commitOid });
-      return;
-    }
+    if (known) return { externalId, status: known.status, createdAtMs: ms(d.createdAt), finishedAtMs: known.finished_at, sha: d.commitOid };
     const latest = d.latestStatus?.state.toLowerCase();
-    // The latest status settles the outcome when it is success, failure or error (deploymentOutcome);
-    // anything else (inactive after a success, queued, in progress) needs the full list.
-    if (latest === "success" || latest === "failure" || latest === "error") {
-      events.push(deploymentEvent(repo, like, [{ state: latest, created_at: d.latestStatus!.createdAt }]));
-    } else if (d.latestStatus === null) {
-      events.push(deploymentEvent(repo, like, []));
-    } else {
-      events.push(deploymentEvent(repo, like, [])); // replaced below
-      unsettled.push({ node: d, like });
-    }
+    if (latest !== undefined && SETTLED.has(latest)) return deploymentEvent(repo, like, [{ state: latest, created_at: d.latestStatus!.createdAt }]);
+    // A list of over 100 statuses is not used (as before: the event is built from none).
+    const full = d.databaseId === null ? undefined : statuses.get(d.databaseId);
+    const list = full?.statuses && !full.statuses.pageInfo.hasNextPage ? full.statuses.nodes.map((s) => ({ state: s.state.toLowerCase(), created_at: s.createdAt })) : [];
+    return deploymentEvent(repo, like, list);
   });
-  if (unsettled.length > 0) {
-    const settled = await readStatuses(runner, repo, unsettled);
-    for (const [i, e] of events.entries()) {
-      const s = settled.get(e.externalId);
-      if (s) events[i] = s;
-    }
-  }
-  return { events, raw, history, historyBackToMs: historyDone ? -Infinity : historyBackToMs };
-}
-
-/** Full status lists, 100 deployments a query. One with over 100 statuses is left to REST (undefined). */
-async function readStatuses(runner: GraphqlRunner, repo: string, unsettled: { node: GqlDeployment; like: DeploymentLike }[]): Promise<Map<string, DeploymentEvent>> {
-  const out = new Map<string, DeploymentEvent>();
-  for (let i = 0; i < unsettled.length; i += 100) {
-    const batch = unsettled.slice(i, i + 100);
-    const data: DeploymentStatusesData = await runQuery(runner, DEPLOYMENT_STATUSES, { ids: batch.map((b) => b.node.id) });
-    data.nodes.forEach((n, j) => {
-      const like = batch[j]!.like;
-      if (!n?.statuses || n.statuses.pageInfo.hasNextPage) return;
-      out.set(`${repo}:deployment:${like.id}`, deploymentEvent(repo, like, n.statuses.nodes.map((s) => ({ state: s.state.toLowerCase(), created_at: s.createdAt }))));
-    });
-  }
-  return out;
+  return { events, raw, history, historyBackToMs: historyDone ? -Infinity : historyBackToMs, pulls };
 }
 
 /** A merged pull request as the REST path reads it (the PR, its first 100 commits and reviews). */
 export interface BulkPullRequest {
   readonly info: PullRequestInfo;
+  readonly updatedAtMs: number;
   readonly earliestCommitMs: number;
   /** Its merge commit and the commits it contains: how a commit without "(#n)" finds its PR. */
   readonly mergeCommit: string | undefined;
   readonly commitShas: readonly string[];
 }
 
-/**
- * Merged pull requests updated at or after `sinceMs` (a PR merged then was updated then), most
- * recently updated first. A PR whose timeline or labels run past one page is left out: REST reads it.
- */
-export async function readPullRequests(runner: GraphqlRunner, target: RepoTarget, sinceMs: number): Promise<BulkPullRequest[]> {
-  const out: BulkPullRequest[] = [];
-  let after: string | null = null;
-  for (;;) {
-    const data: PullRequestsData = await runQuery(runner, PULL_REQUESTS, { owner: target.owner, name: target.name, after });
-    const page = data.repository.pullRequests;
-    let older = false;
-    for (const pr of page.nodes) {
-      if (ms(pr.updatedAt) < sinceMs) {
-        older = true;
-        continue;
-      }
-      const bulk = bulkPullRequest(pr);
-      if (bulk) out.push(bulk);
-    }
-    if (older || !page.pageInfo.hasNextPage) break;
-    after = page.pageInfo.endCursor;
-  }
-  return out;
-}
-
 /** REST names an App's account `name[bot]`; GraphQL calls it a Bot with login `name`. */
 const restLogin = (actor: GqlActor | null): string | undefined => (actor ? (actor.__typename === "Bot" ? `${actor.login}[bot]` : actor.login) : undefined);
 
 export function bulkPullRequest(pr: GqlPullRequest): BulkPullRequest | undefined {
-  if (!pr.mergedAt || pr.timelineItems.pageInfo.hasNextPage || !pr.labels || pr.labels.pageInfo.hasNextPage) return undefined;
+  // A PR whose timeline runs past one page is left out: REST reads it.
+  if (!pr.mergedAt || pr.timelineItems.pageInfo.hasNextPage) return undefined;
   const author = restLogin(pr.author);
   const commits: { oid: string; authoredDate: string; committedDate: string }[] = [];
   const reviews: { user: { login: string } | null; submitted_at: string | null; state: string }[] = [];
+  // Its labels now: the labelling events replayed in time order (a label added again moves to the end).
+  const labels: string[] = [];
   for (const item of pr.timelineItems.nodes) {
-    if ("commit" in item) commits.push(item.commit);
+    if (item.__typename === "LabeledEvent" || item.__typename === "UnlabeledEvent") {
+      const label = (item as { label: { name: string } | null }).label;
+      if (!label) continue;
+      const at = labels.indexOf(label.name);
+      if (at >= 0) labels.splice(at, 1);
+      if (item.__typename === "LabeledEvent") labels.push(label.name);
+    } else if ("commit" in item) commits.push(item.commit);
     else if ("state" in item && "author" in item) {
       const login = restLogin(item.author);
       reviews.push({ user: login === undefined ? null : { login }, submitted_at: item.submittedAt, state: item.state });
@@ -237,6 +235,7 @@ export function bulkPullRequest(pr: GqlPullRequest): BulkPullRequest | undefined
   }
   const commitTimes = commits.map((c) => ms(c.authoredDate ?? c.committedDate));
   return {
+    updatedAtMs: ms(pr.updatedAt),
     earliestCommitMs: commitTimes.length > 0 ? Math.min(...commitTimes) : ms(pr.createdAt),
     mergeCommit: pr.mergeCommit?.oid,
     commitShas: commits.map((c) => c.oid),
@@ -246,7 +245,7 @@ export function bulkPullRequest(pr: GqlPullRequest): BulkPullRequest | undefined
       firstReviewAtMs: firstReviewAtMs(author, reviews),
       mergedAtMs: ms(pr.mergedAt),
       size: pr.additions + pr.deletions,
-      labels: pr.labels.nodes.map((l) => l.name),
+      labels,
       headBranch: pr.headRefName,
       title: pr.title,
       author,
