@@ -24,9 +24,16 @@ export class GitlabUnreachableError extends Error {
     readonly apiUrl: string,
     cause: unknown,
   ) {
-    super(`cannot reach GitLab at ${apiUrl} (${networkCause(cause)?.words ?? (cause instanceof Error ? cause.message : String(cause))})`, { cause });
+    super(`cannot reach GitLab at ${apiUrl} (${networkCause(cause)?.words ?? innermostMessage(cause)}): check GITLAB_API_URL`, { cause });
     this.name = "GitlabUnreachableError";
   }
+}
+
+/** fetch says only "fetch failed"; the error it wraps says why ("bad port", "invalid URL"). */
+function innermostMessage(error: unknown): string {
+  let current = error;
+  for (let depth = 0; depth < 8 && current instanceof Error && current.cause instanceof Error; depth++) current = current.cause;
+  return current instanceof Error ? current.message : String(current);
 }
 
 /** The token works but lacks a scope Vitals needs (seen in the token check at the start of a run). */

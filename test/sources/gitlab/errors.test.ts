@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parseEnv } from "../../../src/config/env.js";
 import { ConfigError } from "../../../src/config/errors.js";
 import { failureLine, SourceError } from "../../../src/sources/errors.js";
+import { describeGitlabError, GitlabUnreachableError } from "../../../src/sources/gitlab/errors.js";
 import { createGitlabSource } from "../../../src/sources/gitlab/index.js";
 import { FakeGitlab } from "../../fakes/gitlab/server.js";
 import { at, deploy, GITLAB_TOKEN, gitlabDeps, pushCommit, rows, source, waits } from "./helpers.js";
@@ -151,6 +152,12 @@ describe("GitLab errors name what to fix in one line", () => {
     const report = await slow.sync(gitlabDeps(fake, CONFIG));
     expect(report.failures?.map((f) => f.cause)).toEqual(["timed out (no answer from the server)"]);
     expect(waits).toEqual([]);
+  });
+
+  it("a failure fetch does not classify says what fetch's own cause says, not \"fetch failed\"", () => {
+    // What undici throws for a port the fetch standard blocks (http://host:9/).
+    const badPort = new GitlabUnreachableError("http://127.0.0.1:9/api/v4", new TypeError("fetch failed", { cause: new Error("bad port") }));
+    expect(describeGitlabError(badPort, "acme/shop")).toEqual({ kind: "http", words: "cannot reach GitLab at http://127.0.0.1:9/api/v4 (bad port): check GITLAB_API_URL" });
   });
 
   it("GITLAB_API_URL must name the REST base", () => {
