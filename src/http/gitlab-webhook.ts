@@ -104,7 +104,7 @@ async function ingest(deps: AppDeps, event: string, payload: Payload, clientFor:
       written += totals.inserted + totals.updated;
     } catch (error) {
       if (statusOf(error) === 404) return { ignored: `deployment ${payload.deployment_id} not found in ${target.project}` };
-      return { failed: describeGitlabError(error, target.project) };
+      return { failed: `GitLab: ${describeGitlabError(error, target.project).words}` };
     }
   }
   return { written };

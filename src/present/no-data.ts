@@ -5,14 +5,18 @@ import { scopeText } from "./blocks/answer.js";
 // The "no data — here is how to connect a source" answer, in the same words in Slack
 // (src/present/blocks/errors.ts) and in the CLI (src/present/answer-text.ts).
 
+/** Deployments come from either forge; the same settings text wherever a metric needs them. */
+const FORGE = "GitHub or GitLab";
+const FORGE_SETUP = "set `GITHUB_TOKEN` and `services[].github.repo` (GitHub) or `GITLAB_TOKEN` and `services[].gitlab.project` (GitLab)";
+
 /** Which source feeds a metric, and how to connect it (README sections). */
 export const HOW_TO_CONNECT: Record<MetricId, string> = {
-  deployment_frequency: "deployments come from GitHub: set `GITHUB_TOKEN` and `services[].github.repo` in vitals.yml, then `vitals sync` (or `/kpi sync`)",
-  lead_time: "lead time needs deployments with their commits from GitHub: set `GITHUB_TOKEN` and `services[].github.repo`, then `vitals sync` (or `/kpi sync`)",
-  change_failure_rate: "needs deployments (GitHub) and incidents (PagerDuty): set `GITHUB_TOKEN` and `PAGERDUTY_TOKEN` and map services in vitals.yml",
+  deployment_frequency: `deployments come from ${FORGE}: ${FORGE_SETUP} in vitals.yml, then \`vitals sync\` (or \`/kpi sync\`)`,
+  lead_time: `lead time needs deployments with their commits from ${FORGE}: ${FORGE_SETUP}, then \`vitals sync\` (or \`/kpi sync\`)`,
+  change_failure_rate: `needs deployments (${FORGE}) and incidents (PagerDuty): set \`GITHUB_TOKEN\` or \`GITLAB_TOKEN\`, and \`PAGERDUTY_TOKEN\`, and map services in vitals.yml`,
   mttr: "incidents come from PagerDuty: set `PAGERDUTY_TOKEN` and `services[].pagerduty.service_id`, then `vitals sync` (or `/kpi sync`)",
   mtta: "incidents come from PagerDuty: set `PAGERDUTY_TOKEN` and `services[].pagerduty.service_id`, then `vitals sync` (or `/kpi sync`)",
-  rework_rate: "deployments come from GitHub: set `GITHUB_TOKEN` and `services[].github.repo`, then `vitals sync` (or `/kpi sync`)",
+  rework_rate: `deployments come from ${FORGE}: ${FORGE_SETUP}, then \`vitals sync\` (or \`/kpi sync\`)`,
   uptime: "uptime comes from Prometheus (`PROMETHEUS_URL`) or is derived from PagerDuty incidents; `vitals import` works too",
   latency_p95: "latency comes from Prometheus: set `PROMETHEUS_URL` and `services[].prometheus`, or push samples to the ingest API",
   error_rate: "error rates come from Prometheus: set `PROMETHEUS_URL` and `services[].prometheus`, or push samples to the ingest API",

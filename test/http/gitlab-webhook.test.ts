@@ -84,7 +84,7 @@ describe("POST /webhooks/gitlab", () => {
     deploy(shop, 16, s1, at(1), "canceled", at(1, 1));
     fake.inject((_m, path) => path.endsWith("/deployments/16"), 500, {}, { message: "500 Internal Server Error" }, 1);
     const failed = await deliver("Deployment Hook", { ...hook("canceled"), deployment_id: 16 }, { uuid: "c-1" });
-    expect(failed).toEqual({ status: 502, body: { error: "GitLab answered 500 for GET /api/v4/projects/acme%2Fshop/deployments/16: 500 Internal Server Error" } });
+    expect(failed).toEqual({ status: 502, body: { error: "GitLab: the server answered 500: 500 Internal Server Error (GET /api/v4/projects/acme%2Fshop/deployments/16)" } });
     // GitLab redelivers the same UUID: handled now.
     expect(await deliver("Deployment Hook", { ...hook("canceled"), deployment_id: 16 }, { uuid: "c-1" })).toEqual({ status: 200, body: { ok: true, written: 1 } });
     expect(rows(deps, "SELECT external_id, status FROM deployments")).toEqual([{ external_id: "acme/shop:deployment:16", status: "failure" }]);

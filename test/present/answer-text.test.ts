@@ -93,6 +93,22 @@ describe("renderQuestionResult", () => {
     expect(JSON.stringify(noDataBlocks(empty).blocks)).toContain(`No data for *Mean time to recovery for ${scopeText(empty)} in ${empty.window.label}* — here is how to connect a source:\\nincidents come from PagerDuty`);
   });
 
+  it("names both forges, GitHub and GitLab, where a metric needs deployments", () => {
+    const none = { value: null, sample_size: 0, change: { absolute: null, percent: null, significant: null, p_value: null, test: null }, drivers: [], prompts: [], annotations: [], notes: [], series: [], stats: {}, tier: null, threshold: { status: null, warn: null, critical: null } };
+    const empty = answer("deployment_frequency", { ...none, value: 0 });
+    const text = renderQuestionResult({ kind: "answer", answer: empty }, { zone: "UTC" });
+    expect(text.split("\n")[1]).toBe(
+      "deployments come from GitHub or GitLab: set `GITHUB_TOKEN` and `services[].github.repo` (GitHub) or `GITLAB_TOKEN` and `services[].gitlab.project` (GitLab) in vitals.yml, then `vitals sync` (or `/kpi sync`).",
+    );
+    expect(JSON.stringify(noDataBlocks(empty).blocks)).toContain("deployments come from GitHub or GitLab: set `GITHUB_TOKEN` and `services[].github.repo` (GitHub) or `GITLAB_TOKEN` and `services[].gitlab.project` (GitLab)");
+    for (const metric of ["lead_time", "change_failure_rate", "rework_rate"] as const) {
+      const lines = renderQuestionResult({ kind: "answer", answer: answer(metric, none) }, { zone: "UTC" });
+      expect(lines).toContain("GitHub or GitLab");
+      expect(lines).toContain("`GITLAB_TOKEN`");
+      expect(JSON.stringify(noDataBlocks(answer(metric, none)).blocks)).toContain("`GITLAB_TOKEN`");
+    }
+  });
+
   it("renders a comparison against a second window", () => {
     const compared = answer("deployment_frequency", { value: 2, sample_size: 60, window: { from: "2025-10-01T00:00:00.000Z", to: "2026-01-01T00:00:00.000Z", label: "q4 2025" } });
     const text = renderQuestionResult({ kind: "answer", answer: answer("deployment_frequency", { value: 3 }), compared }, { zone: "UTC" });

@@ -1,5 +1,6 @@
 import type { AppDeps } from "../../app-deps.js";
-import { hostOf, httpCause, networkCause, type FailureCause, type SourceFailure } from "../errors.js";
+import { hostOf, httpCause, networkCause, type FailureCause } from "../errors.js";
+import { targetFailures } from "../target-failures.js";
 import type { SyncOptions, SyncReport, SyncSource } from "../types.js";
 import { createGithubClient, githubAuthFromEnv, statusOf, type GithubClient, type GithubClientOptions, type RequestStats } from "./client.js";
 import type { IngestContext } from "./ingest.js";
@@ -40,17 +41,11 @@ async function syncGithub(deps: AppDeps, options: SyncOptions, clientFor: Client
   const targets = repoTargets(deps.config);
   if (targets.length === 0) return { ...report, notes: ["no service in the config file has a github.repo"] };
 
-  const failures: SourceFailure[] = [];
-  const host = hostOf(deps.env.GITHUB_API_URL);
-  let unreachable: string | undefined;
+  const tally = targetFailures(deps, "github", hostOf(deps.env.GITHUB_API_URL), "repo");
   for (const target of targets) {
     if (options.signal?.aborted) break;
-    if (unreachable) {
-      // The host did not answer for the previous repo: asking again for each repo would only multiply the wait.
-      deps.store.syncState.recordFailure("github", cursorKey(target), unreachable, deps.now());
-      failures.push({ source: "github", host, cause: `${unreachable} (not tried: the host did not answer for an earlier repo)`, subject: `${target.repo} (${target.source})` });
-      continue;
-    }
+    const subject = `${target.repo} (${target.source})`;
+    if (tally.skipped(cursorKey(target), subject)) continue;
     const { octokit, stats: total } = clientFor(deps);
     const before = { ...total };
     const delta = (): RequestStats => ({
@@ -73,15 +68,13 @@ async function syncGithub(deps: AppDeps, options: SyncOptions, clientFor: Client
       if (stats.rateLimited > 0) report.notes.push(`${target.repo}: hit the GitHub rate limit ${stats.rateLimited} time(s) and waited as told`);
     } catch (error) {
       const cause = describe(error, target.repo);
-      deps.store.syncState.recordFailure("github", cursorKey(target), cause.words, deps.now());
-      // The stack only at debug level: the failure line below says what a person needs.
+      // The stack only at debug level: the failure line says what a person needs.
       log.debug({ err: error, ...delta() }, "GitHub sync failed");
       log.info({ cause: cause.words, ...delta() }, "GitHub sync failed");
-      failures.push({ source: "github", host, cause: cause.words, subject: `${target.repo} (${target.source})` });
-      if (cause.status === undefined) unreachable = cause.words;
+      tally.failed(cursorKey(target), subject, cause, cause.status === undefined);
     }
   }
-  return { ...report, failures };
+  return { ...report, failures: tally.failures };
 }
 
 /** What to tell a person: the network cause, or the status and what GitHub said, never a token or a stack. */

@@ -1,7 +1,8 @@
 import type { AppDeps } from "../../app-deps.js";
-import type { ChangeRecord, DeploymentRecord, PullRequestInfo } from "../../domain/records.js";
+import type { ChangeRecord, DeploymentRecord } from "../../domain/records.js";
 import { statusOf, type GithubClient } from "./client.js";
-import { deliveryFlags, earliestCommitMs } from "../delivery-rules.js";
+import { earliestCommitMs } from "../delivery-rules.js";
+import { changesOfCommits, forgeDeploymentRecord, ingestInOrder, isStored as isStoredIn, type IngestTotals, type MergedChange } from "../forge-ingest.js";
 import { firstReviewAtMs, ms, nextLink, prNumberFromMessage, type DeploymentEvent } from "./normalise.js";
 import type { BranchHistory, CommitLike } from "./graphql/history.js";
 import type { GraphqlRunner } from "./graphql/read.js";
@@ -31,77 +32,35 @@ export interface BulkRepo {
   readonly prOfSha: ReadonlyMap<string, number | null>;
 }
 
-export interface IngestTotals {
-  fetched: number;
-  inserted: number;
-  updated: number;
-  unchanged: number;
-}
-
-export interface PrData {
-  readonly info: PullRequestInfo;
-  readonly earliestCommitMs: number;
-}
+export type { IngestTotals };
+export type PrData = MergedChange;
 
 
 /** Already stored with the same outcome: nothing to ask GitHub (this is what keeps a re-sync cheap). */
-export function isStored(deps: AppDeps, event: DeploymentEvent): boolean {
-  const stored = deps.store.github.deployment("github", event.externalId);
-  return stored !== undefined && stored.status === event.status && stored.finished_at === event.finishedAtMs;
-}
+export const isStored = (deps: AppDeps, event: DeploymentEvent): boolean => isStoredIn(deps, "github", event);
 
 /**
  * Ingest finished events oldest first (each sees its predecessor in the store), each written in its
  * own transaction together with `afterWrite` (the caller's cursor), so an interrupted run loses nothing.
  */
-export async function ingestEvents(
+export function ingestEvents(
   ctx: IngestContext,
   target: RepoTarget,
   events: readonly DeploymentEvent[],
   afterWrite: (event: DeploymentEvent) => void = () => {},
 ): Promise<IngestTotals> {
-  const totals: IngestTotals = { fetched: 0, inserted: 0, updated: 0, unchanged: 0 };
-  const ordered = [...events].filter((e) => e.status !== "pending").sort((a, b) => a.finishedAtMs - b.finishedAtMs || a.createdAtMs - b.createdAtMs);
-  for (const event of ordered) {
-    totals.fetched++;
-    if (isStored(ctx.deps, event)) {
-      totals.unchanged++;
-      ctx.deps.store.db.transaction(() => afterWrite(event))();
-      continue;
-    }
-    const record = await deploymentRecord(ctx, target, event);
-    ctx.deps.store.db.transaction(() => {
-      const result = ctx.deps.store.write([{ kind: "deployment", ...record }]);
-      totals.inserted += result.deployments.inserted;
-      totals.updated += result.deployments.updated;
-      totals.unchanged += result.deployments.unchanged;
-      afterWrite(event);
-    })();
-  }
-  return totals;
+  return ingestInOrder(ctx.deps, "github", events, (event) => deploymentRecord(ctx, target, event), afterWrite);
 }
 
-export async function deploymentRecord(ctx: IngestContext, target: RepoTarget, event: DeploymentEvent): Promise<DeploymentRecord> {
-  const environment = ctx.deps.config.production_environment;
-  const base: DeploymentRecord = {
-    source: "github",
-    externalId: event.externalId,
-    service: target.service,
-    environment,
-    status: event.status === "success" ? "success" : "failure",
-    finishedAtMs: event.finishedAtMs,
-    startedAtMs: event.startedAtMs,
-    sha: event.sha,
-    url: event.url,
-  };
-  if (event.status !== "success") return base;
-
-  const previous = ctx.deps.store.github.previousSuccess(target.service, environment, event.finishedAtMs, event.externalId);
-  const shipped = await shippedCommits(ctx, target, event, previous?.sha ?? undefined);
-  const changes = shipped.commits === undefined ? undefined : await changesOf(ctx, target, shipped.commits);
-  const prs = (changes ?? []).flatMap((c) => (c.pr ? [c.pr] : []));
-  const shippedBefore = () => ctx.deps.store.github.shaShippedBefore(target.service, environment, event.sha, event.finishedAtMs);
-  return { ...base, changes, ...deliveryFlags(previous, event.sha, shipped.behind, shippedBefore, prs) };
+export function deploymentRecord(ctx: IngestContext, target: RepoTarget, event: DeploymentEvent): Promise<DeploymentRecord> {
+  return forgeDeploymentRecord(
+    ctx.deps,
+    "github",
+    target.service,
+    event,
+    (previousSha) => shippedCommits(ctx, target, event, previousSha),
+    (commits) => changesOf(ctx, target, commits),
+  );
 }
 
 /**
@@ -170,20 +129,10 @@ async function pagedCommits(ctx: IngestContext, route: string, params: Record<st
   return { commits, status };
 }
 
-async function changesOf(ctx: IngestContext, target: RepoTarget, commits: readonly CommitLike[]): Promise<ChangeRecord[]> {
-  const changes: ChangeRecord[] = [];
-  for (const c of commits) {
-    // Shipped before (e.g. again after a rollback): the store has its change; no need to ask GitHub.
-    const known = ctx.deps.store.github.changeOfSha(target.service, c.sha);
-    if (known) {
-      changes.push({ sha: c.sha, committedAtMs: known.committed_at, pr: known.pr_number === null ? undefined : { number: known.pr_number } });
-      continue;
-    }
-    const committedAtMs = ms(c.commit.author?.date ?? c.commit.committer?.date ?? "");
-    const pr = await prOfCommit(ctx, target, c);
-    changes.push(pr ? { sha: c.sha, committedAtMs: Math.min(committedAtMs, pr.earliestCommitMs), pr: pr.info } : { sha: c.sha, committedAtMs });
-  }
-  return changes;
+/** Changes of the shipped commits; a commit shipped before (e.g. again after a rollback) costs no request. */
+function changesOf(ctx: IngestContext, target: RepoTarget, commits: readonly CommitLike[]): Promise<ChangeRecord[]> {
+  const read = (c: CommitLike) => ({ sha: c.sha, committedAtMs: ms(c.commit.author?.date ?? c.commit.committer?.date ?? "") });
+  return changesOfCommits(ctx.deps, target.service, commits, read, (c) => prOfCommit(ctx, target, c));
 }
 
 async function prOfCommit(ctx: IngestContext, target: RepoTarget, c: CommitLike): Promise<PrData | null> {

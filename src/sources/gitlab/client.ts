@@ -6,8 +6,9 @@ import { GitlabHttpError, GitlabUnreachableError } from "./errors.js";
 
 // One gitbeaker client, built once per sync run or webhook route, pointed at GITLAB_API_URL. Its
 // own request handler retries a 429 after 2^i·0.25 ms, ignoring Retry-After, so we give it ours:
-// GitLab's Retry-After and RateLimit-* headers are waited out, 5xx and network failures retried a
-// few times, every request counted. https://docs.gitlab.com/user/gitlab_com/#rate-limits-on-gitlabcom
+// GitLab's Retry-After and RateLimit-* headers are waited out, 5xx and refused or reset connections
+// retried a few times (3.5 s in all), a request past its deadline not retried (a dead host costs one
+// deadline, not one per retry), every request counted. https://docs.gitlab.com/user/gitlab_com/#rate-limits-on-gitlabcom
 
 export type GitlabClient = InstanceType<typeof Gitlab<false>>;
 
@@ -17,7 +18,7 @@ export interface GitlabClientOptions {
   /** Retries of 5xx/network failures (429s are always waited out, up to `rateLimitRetries`). */
   readonly retries?: number;
   readonly rateLimitRetries?: number;
-  /** Per-request timeout; GitLab answers in well under a minute or not at all. */
+  /** Per-request deadline (default 10 s, as for GitHub); an unanswered request is not retried. */
   readonly timeoutMs?: number;
 }
 
@@ -65,7 +66,7 @@ function requestHandler(apiUrl: string, log: Logger, stats: GitlabRequestStats, 
   const wait = options.wait ?? sleep;
   const retries = options.retries ?? 3;
   const rateLimitRetries = options.rateLimitRetries ?? 5;
-  const timeoutMs = options.timeoutMs ?? 60_000;
+  const timeoutMs = options.timeoutMs ?? 10_000;
   const pause = async (ms: number) => {
     stats.waitedMs += ms;
     await wait(ms);
@@ -81,8 +82,8 @@ function requestHandler(apiUrl: string, log: Logger, stats: GitlabRequestStats, 
     for (;;) {
       stats.requests++;
       let response: Response;
+      const timeout = AbortSignal.timeout(timeoutMs);
       try {
-        const timeout = AbortSignal.timeout(timeoutMs);
         response = await fetch(url, {
           method,
           headers: requestOptions.headers,
@@ -90,11 +91,12 @@ function requestHandler(apiUrl: string, log: Logger, stats: GitlabRequestStats, 
           signal: requestOptions.signal ? AbortSignal.any([requestOptions.signal, timeout]) : timeout,
         });
       } catch (error) {
-        if (failures++ < retries) {
+        if (requestOptions.signal?.aborted) throw error;
+        if (!timeout.aborted && failures++ < retries) {
           await pause(backoffMs(failures));
           continue;
         }
-        throw new GitlabUnreachableError(apiUrl, causeOf(error));
+        throw new GitlabUnreachableError(apiUrl, error);
       }
       if (response.status === 429 && limited++ < rateLimitRetries) {
         stats.rateLimited++;
@@ -109,7 +111,10 @@ function requestHandler(apiUrl: string, log: Logger, stats: GitlabRequestStats, 
         await pause(backoffMs(failures));
         continue;
       }
-      if (!response.ok) throw new GitlabHttpError(response.status, await errorMessage(response), method, url.pathname);
+      if (!response.ok) {
+        const delay = response.status === 429 ? rateLimitDelayMs(response.headers, Date.now()) : undefined;
+        throw new GitlabHttpError(response.status, await errorMessage(response), method, url.pathname, delay === undefined ? undefined : Date.now() + delay);
+      }
       // The quota is spent: wait for its reset now rather than be refused on the next request.
       if (response.headers.get("ratelimit-remaining")?.trim() === "0") {
         const delay = rateLimitDelayMs(response.headers, Date.now());
@@ -147,11 +152,4 @@ async function errorMessage(response: Response): Promise<string> {
   } catch {
     return text.slice(0, 200) || `HTTP ${response.status}`;
   }
-}
-
-function causeOf(error: unknown): string {
-  const cause = (error as { cause?: { code?: string } }).cause?.code;
-  if (cause) return cause;
-  if (error instanceof Error && error.name === "TimeoutError") return "timed out";
-  return error instanceof Error ? error.message : String(error);
 }

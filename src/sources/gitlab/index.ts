@@ -1,4 +1,6 @@
 import type { AppDeps } from "../../app-deps.js";
+import { hostOf, networkCause, SourceError } from "../errors.js";
+import { targetFailures } from "../target-failures.js";
 import type { SyncOptions, SyncReport, SyncSource } from "../types.js";
 import { createGitlabClient, newGitlabStats, type GitlabClient, type GitlabClientOptions, type GitlabRequestStats } from "./client.js";
 import { describeGitlabError, GitlabScopeError, statusOf } from "./errors.js";
@@ -7,7 +9,9 @@ import { syncTarget } from "./sync.js";
 import { cursorKey, projectTargets } from "./targets.js";
 
 // `vitals sync gitlab` and the scheduled sync: one token check, then every configured project one
-// after the other. A project that fails is recorded on its cursor and reported; the others still sync.
+// after the other. A project that fails is recorded on its cursor and is one line of the report's
+// failures; the others still sync. A token GitLab refuses (or a host that does not answer it) fails
+// the whole source, once.
 
 export function createGitlabSource(clientOptions: GitlabClientOptions = {}): SyncSource {
   let client: { env: AppDeps["env"]; api: GitlabClient; stats: GitlabRequestStats } | undefined;
@@ -36,18 +40,22 @@ async function syncGitlab(deps: AppDeps, options: SyncOptions = {}, clientFor: C
   if (targets.length === 0) return { ...report, notes: ["no service in the config file has a gitlab.project"] };
   const { api, stats: total } = clientFor(deps);
 
+  const host = hostOf(deps.env.GITLAB_API_URL);
   try {
     await checkToken(api);
   } catch (error) {
-    const message = describeGitlabError(error, targets[0]!.project);
-    deps.logger.error({ source: "gitlab", err: error }, "GitLab token check failed");
-    for (const target of targets) deps.store.syncState.recordFailure("gitlab", cursorKey(target), message, deps.now());
-    return { ...report, notes: [`failed: ${message}`] };
+    // Nothing can be read without the token: the source fails as a whole, once.
+    const cause = describeGitlabError(error, targets[0]!.project);
+    deps.logger.debug({ source: "gitlab", err: error }, "GitLab token check failed");
+    for (const target of targets) deps.store.syncState.recordFailure("gitlab", cursorKey(target), cause.words, deps.now());
+    throw new SourceError({ source: "gitlab", host, cause: cause.words }, cause.kind);
   }
 
-  const failures: string[] = [];
+  const tally = targetFailures(deps, "gitlab", host, "project");
   for (const target of targets) {
     if (options.signal?.aborted) break;
+    const subject = `${target.project} (${target.environment})`;
+    if (tally.skipped(cursorKey(target), subject)) continue;
     const before = { ...total };
     const delta = () => ({ requests: total.requests - before.requests, rateLimited: total.rateLimited - before.rateLimited, waitedMs: total.waitedMs - before.waitedMs });
     const log = deps.logger.child({ source: "gitlab", project: target.project, environment: target.environment });
@@ -61,14 +69,14 @@ async function syncGitlab(deps: AppDeps, options: SyncOptions = {}, clientFor: C
       log.info({ ...totals, ...stats }, "GitLab sync done");
       if (stats.rateLimited > 0) report.notes.push(`${target.project}: hit the GitLab rate limit ${stats.rateLimited} time(s) and waited as told`);
     } catch (error) {
-      const message = describeGitlabError(error, target.project);
-      deps.store.syncState.recordFailure("gitlab", cursorKey(target), message, deps.now());
-      log.error({ err: error, ...delta() }, "GitLab sync failed");
-      failures.push(`${target.project} (${target.environment}): ${message}`);
+      const cause = describeGitlabError(error, target.project);
+      // The stack only at debug level: the failure line says what a person needs.
+      log.debug({ err: error, ...delta() }, "GitLab sync failed");
+      log.info({ cause: cause.words, ...delta() }, "GitLab sync failed");
+      tally.failed(cursorKey(target), subject, cause, networkCause(error) !== undefined);
     }
   }
-  report.notes.push(...failures.map((f) => `failed: ${f}; what was written is kept and the next sync resumes`));
-  return report;
+  return { ...report, failures: tally.failures };
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { AppDeps } from "../../app-deps.js";
 import type { ChangeRecord, DeploymentRecord } from "../../domain/records.js";
-import { deliveryFlags } from "../delivery-rules.js";
+import { changesOfCommits, forgeDeploymentRecord, ingestInOrder, isStored as isStoredIn, type IngestTotals } from "../forge-ingest.js";
 import type { DeploymentEvent } from "../github/normalise.js";
 import type { GitlabClient } from "./client.js";
 import { statusOf } from "./errors.js";
@@ -23,12 +23,7 @@ export interface GitlabIngestContext {
   readonly notes: string[];
 }
 
-export interface IngestTotals {
-  fetched: number;
-  inserted: number;
-  updated: number;
-  unchanged: number;
-}
+export type { IngestTotals };
 
 const SOURCE = "gitlab";
 const PER_PAGE = 100;
@@ -42,53 +37,22 @@ export const newIngestContext = (deps: AppDeps, api: GitlabClient, notes: string
 });
 
 /** Already stored with the same outcome: nothing to ask GitLab (this keeps a re-sync cheap). */
-export function isStored(deps: AppDeps, event: DeploymentEvent): boolean {
-  const stored = deps.store.github.deployment(SOURCE, event.externalId);
-  return stored !== undefined && stored.status === event.status && stored.finished_at === event.finishedAtMs;
-}
+export const isStored = (deps: AppDeps, event: DeploymentEvent): boolean => isStoredIn(deps, SOURCE, event);
 
 /** Finished events oldest first (each sees its predecessor in the store), one transaction each. */
-export async function ingestEvents(ctx: GitlabIngestContext, target: ProjectTarget, events: readonly DeploymentEvent[]): Promise<IngestTotals> {
-  const totals: IngestTotals = { fetched: 0, inserted: 0, updated: 0, unchanged: 0 };
-  const ordered = events.filter((e) => e.status !== "pending").sort((a, b) => a.finishedAtMs - b.finishedAtMs || a.createdAtMs - b.createdAtMs);
-  for (const event of ordered) {
-    totals.fetched++;
-    if (isStored(ctx.deps, event)) {
-      totals.unchanged++;
-      continue;
-    }
-    const record = await deploymentRecord(ctx, target, event);
-    ctx.deps.store.db.transaction(() => {
-      const result = ctx.deps.store.write([{ kind: "deployment", ...record }]);
-      totals.inserted += result.deployments.inserted;
-      totals.updated += result.deployments.updated;
-      totals.unchanged += result.deployments.unchanged;
-    })();
-  }
-  return totals;
+export function ingestEvents(ctx: GitlabIngestContext, target: ProjectTarget, events: readonly DeploymentEvent[]): Promise<IngestTotals> {
+  return ingestInOrder(ctx.deps, SOURCE, events, (event) => deploymentRecord(ctx, target, event));
 }
 
-export async function deploymentRecord(ctx: GitlabIngestContext, target: ProjectTarget, event: DeploymentEvent): Promise<DeploymentRecord> {
-  const environment = ctx.deps.config.production_environment;
-  const base: DeploymentRecord = {
-    source: SOURCE,
-    externalId: event.externalId,
-    service: target.service,
-    environment,
-    status: event.status === "success" ? "success" : "failure",
-    finishedAtMs: event.finishedAtMs,
-    startedAtMs: event.startedAtMs,
-    sha: event.sha,
-    url: event.url,
-  };
-  if (event.status !== "success") return base;
-
-  const previous = ctx.deps.store.github.previousSuccess(target.service, environment, event.finishedAtMs, event.externalId);
-  const shipped = await shippedCommits(ctx, target, event, previous?.sha ?? undefined);
-  const changes = shipped.commits === undefined ? undefined : await changesOf(ctx, target, shipped.commits);
-  const prs = (changes ?? []).flatMap((c) => (c.pr ? [c.pr] : []));
-  const shippedBefore = () => ctx.deps.store.github.shaShippedBefore(target.service, environment, event.sha, event.finishedAtMs);
-  return { ...base, changes, ...deliveryFlags(previous, event.sha, shipped.behind, shippedBefore, prs) };
+export function deploymentRecord(ctx: GitlabIngestContext, target: ProjectTarget, event: DeploymentEvent): Promise<DeploymentRecord> {
+  return forgeDeploymentRecord(
+    ctx.deps,
+    SOURCE,
+    target.service,
+    event,
+    (previousSha) => shippedCommits(ctx, target, event, previousSha),
+    (commits) => changesOf(ctx, target, commits),
+  );
 }
 
 /**
@@ -132,20 +96,10 @@ async function shippedCommits(
   }
 }
 
-async function changesOf(ctx: GitlabIngestContext, target: ProjectTarget, commits: readonly GitlabCommit[]): Promise<ChangeRecord[]> {
-  const changes: ChangeRecord[] = [];
-  for (const c of commits) {
-    // Shipped before (e.g. again after a rollback): the store has its change; no need to ask GitLab.
-    const known = ctx.deps.store.github.changeOfSha(target.service, c.id);
-    if (known) {
-      changes.push({ sha: c.id, committedAtMs: known.committed_at, pr: known.pr_number === null ? undefined : { number: known.pr_number } });
-      continue;
-    }
-    const committedAtMs = commitTimeMs(c);
-    const mr = await mergeRequestOfCommit(ctx, target, c.id);
-    changes.push(mr ? { sha: c.id, committedAtMs: Math.min(committedAtMs, mr.earliestCommitMs), pr: mr.info } : { sha: c.id, committedAtMs });
-  }
-  return changes;
+/** Changes of the shipped commits; a commit shipped before (e.g. again after a rollback) costs no request. */
+function changesOf(ctx: GitlabIngestContext, target: ProjectTarget, commits: readonly GitlabCommit[]): Promise<ChangeRecord[]> {
+  const read = (c: GitlabCommit) => ({ sha: c.id, committedAtMs: commitTimeMs(c) });
+  return changesOfCommits(ctx.deps, target.service, commits, read, (c) => mergeRequestOfCommit(ctx, target, c.id));
 }
 
 async function mergeRequestOfCommit(ctx: GitlabIngestContext, target: ProjectTarget, sha: string): Promise<MrData | null> {

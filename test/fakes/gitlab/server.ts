@@ -90,6 +90,7 @@ export class FakeGitlab {
   readonly projects: FakeGitlabProject[] = [];
   readonly requests: RecordedRequest[] = [];
   private readonly injected: Injected[] = [];
+  private readonly troubles: { match: (method: string, path: string) => boolean; how: "drop" | { readonly delayMs: number }; times: number }[] = [];
   private server?: Server;
   url = "";
 
@@ -111,6 +112,11 @@ export class FakeGitlab {
     this.injected.push({ match, status, headers, body, times });
   }
 
+  /** Misbehave on the next `times` matching requests: close the connection unanswered, or answer only after `delayMs`. */
+  misbehave(match: (method: string, path: string) => boolean, how: "drop" | { readonly delayMs: number }, times = 1): void {
+    this.troubles.push({ match, how, times });
+  }
+
   async start(): Promise<this> {
     this.server = createServer((req, res) => this.handle(req, res));
     await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
@@ -120,6 +126,7 @@ export class FakeGitlab {
   }
 
   async stop(): Promise<void> {
+    this.server?.closeAllConnections();
     await new Promise<void>((resolve) => this.server?.close(() => resolve()));
   }
 
@@ -133,6 +140,21 @@ export class FakeGitlab {
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
+    const trouble = this.troubles.find((t) => t.times > 0 && t.match(req.method ?? "GET", new URL(req.url ?? "/", this.url).pathname));
+    if (trouble) {
+      trouble.times--;
+      if (trouble.how === "drop") {
+        this.requests.push({ method: req.method ?? "GET", url: req.url ?? "/", headers: req.headers });
+        req.socket.destroy();
+        return;
+      }
+      setTimeout(() => void (res.destroyed || this.answer(req, res)), trouble.how.delayMs);
+      return;
+    }
+    this.answer(req, res);
+  }
+
+  private answer(req: IncomingMessage, res: ServerResponse): void {
     req.resume();
     req.on("end", () => {
       const url = new URL(req.url ?? "/", this.url);
