@@ -4,7 +4,12 @@
 // start-up and the few files the command needs, not a TypeScript compile. VITALS_FROM_SOURCES=1
 // runs src/ through tsx instead (development and the tests that spawn the CLI: no stale build).
 import { existsSync, readFileSync } from "node:fs";
+import module from "node:module";
 import { fileURLToPath } from "node:url";
+
+// Node 22.1+ keeps V8's compiled code on disk between runs (a second `vitals ask` skips parsing
+// the bundle); Node 20 has no such cache and runs as before.
+module.enableCompileCache?.();
 
 const fromSources = process.env.VITALS_FROM_SOURCES === "1";
 const built = new URL("../dist/cli/main.js", import.meta.url);
