@@ -59,6 +59,8 @@ export interface StartOptions {
   readonly signal?: AbortSignal;
   /** Called once the HTTP server listens, before Slack is reached. */
   readonly onListening?: (port: number) => void;
+  /** Longest wait, when stopping, for answers in flight (default 10 s). */
+  readonly drainMs?: number;
   /** Longest wait between attempts to reach Slack (default 30 s). */
   readonly connectDelayMaxMs?: number;
   /** One compute queue for Slack's answers, the read API and the exporter (default: Slack's own). */
@@ -134,11 +136,18 @@ export async function startApp(deps: AppDeps, options: StartOptions): Promise<Ru
         }
       : {}),
   });
-  const closeServer = () =>
-    new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
+  // Closing takes two steps: no new connections (the idle keep-alive ones end now), then, once the
+  // answers in flight are done, the rest.
+  let closed: Promise<void> | undefined;
+  const stopAccepting = () => {
+    closed ??= new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+  };
+  const closeServer = async () => {
+    stopAccepting();
+    server.closeAllConnections();
+    await closed;
+  };
   const port = await listen(server, options.port ?? deps.env.PORT, options.host ?? deps.env.HOST);
   options.onListening?.(port);
 
@@ -182,8 +191,14 @@ export async function startApp(deps: AppDeps, options: StartOptions): Promise<Ru
     connection,
     async stop() {
       stopping.abort();
-      await jobs.current?.stop();
+      // Take no new work (Slack redelivers an envelope nobody acked; a new HTTP connection is
+      // refused), let the answers already acknowledged finish, bounded, then stop the jobs, whose
+      // run in progress completes and records what it posted, so a restart repeats nothing.
       if (running.socketMode) await running.app.stop().catch(() => undefined);
+      stopAccepting();
+      const { waitedFor, dropped } = await running.settle(options.drainMs ?? 10_000);
+      if (waitedFor > 0) deps.logger.info({ waitedFor, finished: waitedFor - dropped, dropped }, dropped > 0 ? "stopping: dropped answers still running" : "stopping: answers in flight finished");
+      await jobs.current?.stop();
       await closeServer();
     },
   };

@@ -95,14 +95,19 @@ export function buildContext(command: CliCommand, argv: string[], io: CliIo): Co
   const dbPath = typeof values.db === "string" ? values.db : env.DATABASE_PATH;
   let config: FileConfig | undefined;
   let store: Store | undefined;
+  let logger: Logger | undefined;
   const ctx: CommandContext = {
     io,
     values,
     positionals: parsed.positionals,
     env,
     now: () => fixedNow ?? Date.now(),
-    // CLI logs go to stderr so that stdout stays clean for answers and --json.
-    logger: createLogger(env.LOG_LEVEL === "info" ? "warn" : env.LOG_LEVEL, { write: (line: string) => io.stderr(line) } as never),
+    // CLI logs go to stderr so that stdout stays clean for answers and --json. Made on first use:
+    // `vitals ask` logs nothing and should not pay for a logger.
+    get logger() {
+      logger ??= createLogger(env.LOG_LEVEL === "info" ? "warn" : env.LOG_LEVEL, { write: (line: string) => io.stderr(line) } as never);
+      return logger;
+    },
     config() {
       // An explicitly named file must exist; the default one may be absent (no teams configured yet).
       config ??= loadFileConfig(configPath, { required: typeof values.config === "string" || io.env.VITALS_CONFIG !== undefined });

@@ -61,12 +61,11 @@ export function parseWindow(words: readonly string[], clock: WindowClock): Windo
     if (relative === undefined) return fail();
     return lastN(relative.amount, relative.unit, clock, fail);
   }
-  if ((first === "this" || first === "current") && rest.length === 1 && isPeriod(rest[0])) return currentPeriod(rest[0], clock);
+  if ((first === "this" || first === "current") && rest.length === 1 && isPeriod(rest[0])) return currentPeriod(rest[0], clock, fail);
   if (first === "since" && rest.length === 1) {
     const from = localDate(rest[0]!, clock.zone);
     if (!from) return fail(`"${rest[0]}" is not a date (expected YYYY-MM-DD)`);
-    if (from.toMillis() >= clock.nowMs) return fail(`${rest[0]} is not in the past`);
-    return ok({ fromMs: from.toMillis(), toMs: clock.nowMs }, `since ${rest[0]}`);
+    return clipped(from.toMillis(), clock.nowMs, `since ${rest[0]}`, clock, fail);
   }
   const range = dateRange(words);
   if (range) {
@@ -130,12 +129,8 @@ function startOfPeriod(period: Period, clock: WindowClock): DateTime {
   return now.startOf("day").minus({ days: offset });
 }
 
-function currentPeriod(period: Period, clock: WindowClock): WindowResult {
-  const from = startOfPeriod(period, clock).toMillis();
-  if (from >= clock.nowMs) {
-    return { ok: false, error: `this ${period} has only just begun, so it has no data yet. Expected a window that has started, such as last ${period}.` };
-  }
-  return ok({ fromMs: from, toMs: clock.nowMs }, `this ${period}`);
+function currentPeriod(period: Period, clock: WindowClock, fail: (why?: string) => WindowResult): WindowResult {
+  return clipped(startOfPeriod(period, clock).toMillis(), clock.nowMs, `this ${period}`, clock, fail, `last ${period}`);
 }
 
 function previousPeriod(period: Period, clock: WindowClock): WindowResult {
@@ -170,7 +165,15 @@ function quarterOf(words: readonly string[], clock: WindowClock): { q: number; y
   return { q: Number(q), year: resolvedYear };
 }
 
-function clipped(fromMs: number, toMs: number, label: string, clock: WindowClock, fail: (why?: string) => WindowResult): WindowResult {
-  if (fromMs >= clock.nowMs) return fail(`${label} has not started yet`);
+/**
+ * A window cut at now. One rule for every phrase: a window that starts exactly now ("this week" at
+ * Monday 00:00, "since <today>" or "q3 2026" at their first instant) is empty, not in the future, and
+ * gets the same answer whichever way it was asked; one that starts later has not started yet.
+ */
+function clipped(fromMs: number, toMs: number, label: string, clock: WindowClock, fail: (why?: string) => WindowResult, instead = "last 30d"): WindowResult {
+  if (fromMs === clock.nowMs) {
+    return { ok: false, error: `${label} has only just begun, so it has no data yet. Expected a window that has started, such as ${instead}.` };
+  }
+  if (fromMs > clock.nowMs) return fail(`${label} has not started yet`);
   return ok({ fromMs, toMs: Math.min(toMs, clock.nowMs) }, label);
 }

@@ -48,6 +48,11 @@ export interface SlackApp {
   refreshHomes(): Promise<number>;
   /** Socket Mode: the WebSocket's state (for /healthz); HTTP mode: always "connected". */
   connection(): SlackConnection;
+  /**
+   * Wait (at most `timeoutMs`) for the requests and envelopes being handled (an answer computed or
+   * posted after its ack) to finish; resolves with how many were still running at the deadline.
+   */
+  settle(timeoutMs: number): Promise<{ waitedFor: number; dropped: number }>;
 }
 
 export const SLACK_EVENTS_PATH = "/slack/events";
@@ -136,6 +141,18 @@ export function createSlackApp(deps: AppDeps, options: SlackAppOptions): SlackAp
       await refresh();
     },
   };
+  // Every request's listeners, tracked from the first middleware: a stop waits for these (an answer
+  // already acknowledged is still being computed or posted to its response_url).
+  const inFlight = new Set<Promise<unknown>>();
+  app.use(async ({ next }) => {
+    const run = next();
+    inFlight.add(run);
+    try {
+      await run;
+    } finally {
+      inFlight.delete(run);
+    }
+  });
   registerCommands(app, runtime);
   registerActions(app, runtime);
   registerHome(app, runtime);
@@ -151,6 +168,15 @@ export function createSlackApp(deps: AppDeps, options: SlackAppOptions): SlackAp
     runtime,
     refreshHomes: refresh,
     connection: () => connection,
+    settle: async (timeoutMs) => {
+      const waitedFor = inFlight.size;
+      if (waitedFor === 0) return { waitedFor, dropped: 0 };
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
+      await Promise.race([Promise.allSettled([...inFlight]), deadline]);
+      clearTimeout(timer);
+      return { waitedFor, dropped: inFlight.size };
+    },
   };
 }
 

@@ -103,6 +103,8 @@ export class FakeGithub {
   private readonly injected: Injected[] = [];
   private server?: Server;
   baseUrl = "";
+  /** Milliseconds to hold every answer (a slow GitHub: crash tests kill a sync while it is still at work). */
+  delayMs = 0;
   /** The GraphQL budget (5,000 points an hour), kept across queries like GitHub's. */
   readonly graphqlBudget: GraphqlBudget = { limit: 5000, remaining: 5000, used: 0, resetAt: new Date(Date.now() + 3_600_000).toISOString().replace(/\.\d+Z$/, "Z") };
 
@@ -166,8 +168,12 @@ export class FakeGithub {
           res.end();
           return;
         }
-        res.writeHead(status, { ...common, ...(status === 200 ? { etag } : {}), ...headers });
-        res.end(payload);
+        const send = () => {
+          res.writeHead(status, { ...common, ...(status === 200 ? { etag } : {}), ...headers });
+          res.end(payload);
+        };
+        if (this.delayMs > 0) setTimeout(send, this.delayMs);
+        else send();
       };
       const injected = this.injected.find((i) => i.times > 0 && i.match(method, url.pathname));
       if (injected) {

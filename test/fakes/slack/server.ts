@@ -45,6 +45,13 @@ export interface FakeSlack {
   addUser(user: FakeSlackUser): void;
   /** Resolves with the first body posted to this response URL (already posted or still to come). */
   responseTo(url: string): Promise<Record<string, unknown>>;
+  /**
+   * Hold each response_url answer this long (a slow Slack: an answer is still in flight when the
+   * app is stopped). A held body counts as posted only once its answer went out.
+   */
+  holdResponsesMs: number;
+  /** Resolves once a request to this response URL has arrived (held or not). */
+  responseArrived(url: string): Promise<void>;
   /** The next call of `method` fails this way (queued: one failure per call). */
   failNext(method: string, failure: Failure): void;
   /** A WebClient pointed at this server, with retries off so that tests see each call once. */
@@ -121,6 +128,8 @@ export async function startFakeSlack(options: { botUserId?: string; teamId?: str
   const responses: FakeSlack["responses"][number][] = [];
   const users = new Map<string, FakeSlackUser>();
   const waiting = new Map<string, (body: Record<string, unknown>) => void>();
+  const arrivals = new Set<string>();
+  const arrivalWaiters = new Map<string, () => void>();
   let ts = 1_700_000_000;
   let nextResponse = 0;
   let nextFile = 0;
@@ -176,10 +185,20 @@ export async function startFakeSlack(options: { botUserId?: string; teamId?: str
       res.setHeader("content-type", "application/json; charset=utf-8");
       if (path.startsWith("/response/")) {
         const body = JSON.parse(raw.toString("utf8") || "{}") as Record<string, unknown>;
-        responses.push({ path, body });
-        waiting.get(path)?.(body);
-        waiting.delete(path);
-        res.end(JSON.stringify({ ok: true }));
+        arrivals.add(path);
+        arrivalWaiters.get(path)?.();
+        arrivalWaiters.delete(path);
+        const deliver = () => {
+          if (res.destroyed) return;
+          res.once("finish", () => {
+            responses.push({ path, body });
+            waiting.get(path)?.(body);
+            waiting.delete(path);
+          });
+          res.end(JSON.stringify({ ok: true }));
+        };
+        if (api.holdResponsesMs > 0) setTimeout(deliver, api.holdResponsesMs);
+        else deliver();
         return;
       }
       if (path.startsWith("/upload/")) {
@@ -204,7 +223,12 @@ export async function startFakeSlack(options: { botUserId?: string; teamId?: str
   const socket = socketMode(server);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return {
+  const api: FakeSlack = {
+    holdResponsesMs: 0,
+    responseArrived: (url) => {
+      const path = new URL(url).pathname;
+      return arrivals.has(path) ? Promise.resolve() : new Promise((resolve) => arrivalWaiters.set(path, resolve));
+    },
     apiUrl: `${base}/api`,
     calls,
     uploads,
@@ -240,6 +264,7 @@ export async function startFakeSlack(options: { botUserId?: string; teamId?: str
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+  return api;
 }
 
 function socketMode(server: Server): { api: FakeSocketMode; close(): void } {
