@@ -83,6 +83,14 @@ export function networkCause(error: unknown): FailureCause | undefined {
     }
     if (name === "TimeoutError") return { kind: "timeout", words: "timed out (no answer from the server)" };
   }
+  // undici's "fetch failed" without a known code (a port fetch refuses, a malformed URL): the request
+  // never left, whatever status a client library wraps it in; the innermost error says why.
+  const links = chain(error);
+  if (links.some((l) => l instanceof TypeError && l.message === "fetch failed")) {
+    const innermost = links[links.length - 1];
+    const why = innermost instanceof Error && innermost.message !== "fetch failed" ? innermost.message : "fetch failed";
+    return { kind: "network", words: `could not connect (${why}): check the URL and port` };
+  }
   return undefined;
 }
 

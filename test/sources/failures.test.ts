@@ -38,6 +38,13 @@ describe("failure causes in words", () => {
     expect(networkCause(Object.assign(new Error("Not Found"), { status: 404 }))).toBeUndefined();
   });
 
+  it("names a request fetch itself refused (a port it will not dial) as a connection problem, not a 500", async () => {
+    // A real refusal by undici: port 9 is on fetch's list of "bad ports"; Octokit wraps it as status 500.
+    const refused: unknown = await fetch("http://127.0.0.1:9/").catch((error: unknown) => error);
+    const octokitStyle = Object.assign(new Error("fetch failed"), { status: 500, cause: refused });
+    expect(networkCause(octokitStyle)).toEqual({ kind: "network", words: "could not connect (bad port): check the URL and port" });
+  });
+
   it("says what an HTTP answer means", () => {
     expect(httpCause(401, { credentials: "SONAR_TOKEN" }).words).toBe("401 bad token: the server refused the credentials (check SONAR_TOKEN)");
     expect(httpCause(403, { missingPermission: "the permission deployments=read" }).words).toBe("403 forbidden: the token needs the permission deployments=read");
