@@ -45,8 +45,14 @@ describe("the demo's story, with evidence", () => {
     expect(friday.evidence.observed).toBeGreaterThanOrEqual(3);
     expect(friday.evidence.observed).toBeGreaterThan(2 * friday.evidence.expected);
     expect(friday.evidence.p_value!).toBeLessThan(0.05);
-    // The team's answer explains its breach by the service past the line.
+    // The change itself is a signal, not only its Friday pattern.
+    expect(answer.change).toMatchObject({ significant: true, test: "fisher_exact" });
+    expect(answer.change.p_value!).toBeLessThan(0.01);
+    expect(answer.stats["failed"]! / answer.sample_size).toBeGreaterThan(3 * (answer.previous.value! / 100));
+    // The team's answer: significant, checkout the top service driver, the breach explained by it.
     const team = last30("change_failure_rate", { kind: "team", id: "payments" });
+    expect(team.change).toMatchObject({ significant: true, test: "fisher_exact" });
+    expect(team.drivers.find((d) => d.kind === "service")!.label).toBe("checkout");
     expect(team.findings[0]).toMatchObject({ kind: "breach", text: expect.stringContaining("checkout") });
   });
 
