@@ -65,6 +65,28 @@ describe("the demo's story, with evidence", () => {
     expect(upgrade.evidence.p_value!).toBeLessThan(0.05);
   });
 
+  it("a breach names the services past the line and the outages or incidents that put them there", () => {
+    const service = last30("uptime", { kind: "service", id: "notifications" });
+    expect(service.threshold.status).toBe("critical");
+    const outages = service.drivers.filter((d) => d.kind === "incident");
+    expect(outages.length).toBeGreaterThan(0);
+    for (const d of outages) expect(d).toMatchObject({ service: "notifications", contribution: null, detail: expect.stringMatching(/^SEV1 outage, .* down in the window/) });
+    expect(service.findings[0]).toMatchObject({ kind: "breach", text: expect.stringContaining(`notifications is past the warn line with ${outages.length} outage`) });
+    expect(service.findings[0]!.text).toContain(outages[0]!.label);
+
+    const org = last30("uptime", { kind: "org", id: null });
+    expect(org.threshold.status).toBe("warn");
+    const past = org.drivers.filter((d) => d.kind === "service" && d.contribution === null).map((d) => d.label);
+    // Every service named past the line has its outages among the drivers, and in the question.
+    for (const name of past.slice(0, 3)) {
+      expect(org.drivers.some((d) => d.kind === "incident" && d.service === name)).toBe(true);
+      expect(org.findings[0]!.text).toMatch(new RegExp(`${name} \\([\\d.]+ %: \\d+ outages?`));
+    }
+    // The team CFR breach names the failures behind it.
+    const team = last30("change_failure_rate", { kind: "team", id: "payments" });
+    expect(team.findings[0]!.text).toMatch(/checkout \(\d+\.\d %: \d+ deployment-caused incidents, the latest "Checkout: /);
+  });
+
   it("the weeks without a real change say so instead of naming a mover", () => {
     const deps = { store, config, env: parseEnv({}), logger: silentLogger(), now: () => NOW };
     const quiet = config.teams.map((team) => buildTeamDigest(deps, defaultEngine, team, NOW).model).filter((m) => m.biggestMover === null);
