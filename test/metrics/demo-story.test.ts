@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { MetricId } from "../../src/domain/metric-ids.js";
 import type { Scope } from "../../src/domain/scope.js";
+import { pendingAlertTexts } from "../../src/jobs/alerts.js";
 import { buildTeamDigest } from "../../src/jobs/digest.js";
 import { defaultEngine } from "../../src/jobs/default-engine.js";
 import { parseEnv } from "../../src/config/env.js";
@@ -82,6 +83,11 @@ describe("the demo's story, with evidence", () => {
       expect(org.drivers.some((d) => d.kind === "incident" && d.service === name)).toBe(true);
       expect(org.findings[0]!.text).toMatch(new RegExp(`${name} \\([\\d.]+ %: \\d+ outages?`));
     }
+    // The org's uptime alert: its top driver is the service furthest into the breach, with its outage.
+    const deps = { store, config, env: parseEnv({}), logger: silentLogger(), now: () => NOW };
+    const alert = pendingAlertTexts(deps, defaultEngine, NOW).find((t) => t.startsWith("System uptime for the organisation"))!;
+    const furthest = org.drivers.filter((d) => d.kind === "service" && d.contribution === null).sort((a, b) => a.current! - b.current!)[0]!;
+    expect(alert).toMatch(new RegExp(`top driver: ${furthest.label} \\([\\d.]+ %; .*: SEV1 outage, `));
     // The team CFR breach names the failures behind it.
     const team = last30("change_failure_rate", { kind: "team", id: "payments" });
     expect(team.findings[0]!.text).toMatch(/checkout \(\d+\.\d %: \d+ deployment-caused incidents, the latest "Checkout: /);
