@@ -141,7 +141,7 @@ export function pendingAlertTexts(deps: JobContext["deps"], engine: JobContext["
     // The top driver of a breach is the one furthest into it, not the largest mover.
     const driver = pastTheLine(e.metric, e.warn, e.answer.drivers)[0];
     // With what put it there (its outages or incidents), as the breach question says.
-    const cause = driver ? e.answer.drivers.find((d) => d.kind === "incident" && d.service === driver.label && d.contribution === null) : undefined;
+    const cause = driver ? e.answer.drivers.find((d) => (d.kind === "incident" || d.kind === "outage") && d.service === driver.label && d.contribution === null) : undefined;
     const top = driver ? `; top driver: ${driver.label} (${formatValue(driver.current ?? null, info.unit)}${cause ? `; ${cause.label}: ${cause.detail?.replace(/; .* is past the line$/, "")}` : ""})` : "";
     texts.push(`${alertText(view, action.kind === "escalate")}${top}`);
   }

@@ -1,6 +1,6 @@
 import { METRICS, type MetricId } from "../domain/metric-ids.js";
 import type { Driver } from "../query/answer.js";
-import type { BreachIncidentRow } from "./rows.js";
+import type { BreachIncidentRow, TimedSampleRow } from "./rows.js";
 
 // A breach explained (issue 13): the segments whose own value is past the warn line, furthest into
 // the breach first, whatever the change against the previous window; and, for the metrics incidents
@@ -30,7 +30,7 @@ export interface BreachCause {
   readonly count: number;
   /** Hours the chosen measure adds up to (outage time, time to resolve, ...); null for counts. */
   readonly hours: number | null;
-  /** "outage", "incident", "deployment-caused incident". */
+  /** "outage", "incident", "deployment-caused incident", "period below 100 %". */
   readonly noun: string;
   readonly top: { readonly title: string; readonly at: number; readonly hours: number | null };
 }
@@ -121,9 +121,48 @@ export function breachIncidents(
 
 /** "2 outages, 7.0 h in all, the longest "…" on 2026-11-14" */
 export function causeText(cause: BreachCause, formatHours: (hours: number) => string): string {
-  const plural = cause.count === 1 ? cause.noun : `${cause.noun}s`;
+  const plural = cause.count === 1 ? cause.noun : cause.noun.startsWith("period ") ? cause.noun.replace("period ", "periods ") : `${cause.noun}s`;
   const day = new Date(cause.top.at).toISOString().slice(0, 10);
   if (cause.hours === null) return `${cause.count} ${plural}, the latest "${cause.top.title}" on ${day}`;
   const heaviest = cause.count === 1 ? `"${cause.top.title}"` : `the longest "${cause.top.title}"`;
   return `${cause.count} ${plural}, ${formatHours(cause.hours)}${cause.count === 1 ? "" : " in all"}: ${heaviest} on ${day}`;
+}
+
+/**
+ * Uptime from availability samples without outage incidents to name: the samples below 100 % are
+ * the outages, each down for (100 − value) % of the time it covers (until the service's next
+ * sample, or the window's end, as uptime weighs them), longest first.
+ */
+export function sampleOutages(
+  samples: readonly TimedSampleRow[],
+  services: readonly string[],
+  window: { fromMs: number; toMs: number },
+  nowMs: number,
+  formatHours: (hours: number) => string,
+): { drivers: Driver[]; causes: BreachCause[] } {
+  const end = Math.min(window.toMs, nowMs);
+  const drivers: Driver[] = [];
+  const causes: BreachCause[] = [];
+  for (const service of services) {
+    const own = samples.filter((s) => s.service === service).sort((a, b) => a.at - b.at);
+    const down = own
+      .map((s, i) => ({ s, hours: ((100 - s.value) / 100) * (Math.max(0, Math.min(own[i + 1]?.at ?? end, end) - s.at) / HOUR_MS) }))
+      .filter((x) => x.s.value < 100 && x.hours > 0)
+      .sort((a, b) => b.hours - a.hours);
+    if (down.length === 0) continue;
+    const day = (at: number): string => new Date(at).toISOString().slice(0, 10);
+    const title = (s: TimedSampleRow): string => `availability ${Number(s.value.toFixed(2))} % from ${day(s.at)}`;
+    causes.push({
+      service,
+      count: down.length,
+      hours: down.reduce((sum, x) => sum + x.hours, 0),
+      noun: "period below 100 %",
+      top: { title: title(down[0]!.s), at: down[0]!.s.at, hours: down[0]!.hours },
+    });
+    for (const { s, hours } of down.slice(0, PER_SERVICE)) {
+      if (drivers.length >= IN_ALL) break;
+      drivers.push({ kind: "outage", label: title(s), contribution: null, share: null, current: s.value, service, detail: `${formatHours(hours)} down per availability samples; ${service} is past the line` });
+    }
+  }
+  return { drivers, causes };
 }

@@ -6,7 +6,7 @@ import { deploymentFrequency, deploymentRatio } from "../metrics/delivery.js";
 import { buildFrame, offsetSegments, type Frame } from "../metrics/frame.js";
 import { incidentTimes } from "../metrics/incidents.js";
 import { leadTime } from "../metrics/lead-time.js";
-import { breachIncidents, causeText, pastTheLine, type BreachCause } from "../metrics/breach.js";
+import { breachIncidents, causeText, pastTheLine, sampleOutages, type BreachCause } from "../metrics/breach.js";
 import { buildFindings } from "../metrics/findings.js";
 import { mannKendall, NO_TEST } from "../metrics/significance.js";
 import { costPerUser, errorRate, latencyP95, level, uptime } from "../metrics/reliability.js";
@@ -212,6 +212,14 @@ export function answerKpi(ctx: QueryContext, request: KpiRequest): KpiAnswer {
     const overTheLine = request.scope.kind === "service" ? [request.scope.id!] : pastTheLine(request.metric, threshold!.warn, drivers).filter((d) => d.kind === "service").map((d) => d.label);
     const rows = readsOf(ctx.store.db).breachIncidents(request.window, config.metrics.outage_severities, config.pagerduty.outage_priorities, overTheLine);
     const explained = breachIncidents(request.metric, rows, overTheLine, request.window, ctx.nowMs, formatHours);
+    const unexplained = request.metric === "uptime" ? overTheLine.filter((s) => !explained.causes.some((c) => c.service === s)) : [];
+    if (unexplained.length > 0) {
+      // Availability samples without outage incidents: the periods below 100 % are the outages.
+      const fromSamples = sampleOutages(readsOf(ctx.store.db).timedSamples("uptime_pct", request.window, unexplained), unexplained, request.window, ctx.nowMs, formatHours);
+      explained.drivers.push(...fromSamples.drivers);
+      explained.causes.push(...fromSamples.causes);
+      explained.causes.sort((a, b) => overTheLine.indexOf(a.service) - overTheLine.indexOf(b.service));
+    }
     // The failed deployments already name their incidents; MTTR's incident drivers are the same incidents.
     const alreadyShown = new Set(drivers.map((d) => d.url).filter((u) => u !== undefined));
     const failedShown = drivers.some((d) => d.kind === "deployment");

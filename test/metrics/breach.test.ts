@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { breachIncidents, causeText } from "../../src/metrics/breach.js";
+import { breachIncidents, causeText, sampleOutages } from "../../src/metrics/breach.js";
+import { ask, DAY, HOUR as FH, LAST_30D, newStore, NOW, sample, testConfig } from "./factories.js";
 import type { BreachIncidentRow } from "../../src/metrics/rows.js";
 
 // A breach explained (issue 13, item 5): the incidents or outages of the services past the line.
@@ -65,5 +66,38 @@ describe("breachIncidents", () => {
   it("metrics incidents do not move name none", () => {
     expect(breachIncidents("lead_time", [row({})], ["api"], window, now, hours)).toEqual({ drivers: [], causes: [] });
     expect(breachIncidents("coverage", [row({})], ["api"], window, now, hours)).toEqual({ drivers: [], causes: [] });
+  });
+});
+
+describe("sampleOutages", () => {
+  it("availability samples below 100 % are the outages, each down for its share of the time it covers", () => {
+    const samples = [
+      { service: "api", at: from, value: 100 },
+      { service: "api", at: from + 24 * H, value: 75 }, // covers 24 h: 6 h down
+      { service: "api", at: from + 48 * H, value: 99 }, // covers 24 h: 0.24 h down
+      { service: "api", at: from + 72 * H, value: 100 },
+      { service: "api", at: window.toMs - 10 * H, value: 90 }, // covers 10 h to the window's end: 1 h down
+    ];
+    const { drivers, causes } = sampleOutages(samples, ["api"], window, now, hours);
+    expect(causes).toHaveLength(1);
+    expect(causes[0]!.count).toBe(3);
+    expect(causes[0]!.hours).toBeCloseTo(7.24, 12);
+    expect(drivers.map((d) => [d.kind, d.label, d.detail])).toEqual([
+      ["outage", "availability 75 % from 2026-11-02", "6.00 h down per availability samples; api is past the line"],
+      ["outage", "availability 90 % from 2026-11-30", "1.00 h down per availability samples; api is past the line"],
+      ["outage", "availability 99 % from 2026-11-03", "0.24 h down per availability samples; api is past the line"],
+    ]);
+    expect(causeText(causes[0]!, hours)).toBe('3 periods below 100 %, 7.24 h in all: the longest "availability 75 % from 2026-11-02" on 2026-11-02');
+  });
+
+  it("a service's uptime breach from samples alone names its worst period", () => {
+    const config = testConfig({ thresholds: [{ metric: "uptime", warn: 99.9, critical: 99.5 }] });
+    const store = newStore(config);
+    const days = Array.from({ length: 30 }, (_, i) => LAST_30D.fromMs + i * DAY);
+    store.write(days.map((at, i) => sample({ service: "checkout", name: "uptime_pct", at, value: i === 10 ? 80 : 100 })));
+    const answer = ask(store, "uptime", { config, nowMs: NOW + FH });
+    expect(answer.threshold.status).toBe("critical");
+    expect(answer.drivers.find((d) => d.kind === "outage")).toMatchObject({ service: "checkout", current: 80, contribution: null });
+    expect(answer.findings[0]).toMatchObject({ kind: "breach", text: expect.stringContaining('checkout is past the warn line with 1 period below 100 %, 4.8 h: "availability 80 %') });
   });
 });
