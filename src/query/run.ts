@@ -198,7 +198,8 @@ export function answerKpi(ctx: QueryContext, request: KpiRequest): KpiAnswer {
       series: frame.weeks.map((w, i) => ({ fromMs: w.fromMs, value: outcome.series[i]!.value })),
       n: { previous: previous.sample_size, current: current.sample_size },
       format,
-      formatChange: (v) => `${v >= 0 ? "+" : "−"}${info.unit === "percent" ? `${Math.abs(v).toFixed(1)} pp` : formatValue(Math.abs(v), info.unit)}`,
+      // A small change keeps its digits ("+0.04 pp", not "+0.0 pp").
+      formatChange: (v) => `${v >= 0 ? "+" : "−"}${info.unit === "percent" ? `${Math.abs(v).toFixed(Math.abs(v) >= 0.1 || v === 0 ? 1 : Math.abs(v) >= 0.01 ? 2 : 3)} pp` : formatValue(Math.abs(v), info.unit)}`,
     });
     prompts = findings.map((f) => f.text);
   }
