@@ -4,6 +4,7 @@ import { HOUR_MS } from "../domain/scope.js";
 import { alertBlocks, alertRecoveryText, alertReminderText, alertText, type AlertView } from "../present/alert-blocks.js";
 import type { AlertState } from "../store/alerts.js";
 import { pastTheLine } from "../metrics/breach.js";
+import { formatValue } from "../present/digest-format.js";
 import { decideAlert, type AlertAction } from "./alert-decide.js";
 import { callOptions, channelForScope, type JobContext } from "./context.js";
 import type { ThresholdEvaluation } from "./engine.js";
@@ -139,7 +140,10 @@ export function pendingAlertTexts(deps: JobContext["deps"], engine: JobContext["
     const view: AlertView = { metric: e.metric, scopeKind: e.scope.kind, scopeId: e.scope.id, status: action.status, value: e.value, warn: e.warn, critical: e.critical, answer: e.answer };
     // The top driver of a breach is the one furthest into it, not the largest mover.
     const driver = pastTheLine(e.metric, e.warn, e.answer.drivers)[0];
-    texts.push(`${alertText(view, action.kind === "escalate")}${driver ? `; top driver: ${driver.label}` : ""}`);
+    // With what put it there (its outages or incidents), as the breach question says.
+    const cause = driver ? e.answer.drivers.find((d) => (d.kind === "incident" || d.kind === "outage") && d.service === driver.label && d.contribution === null) : undefined;
+    const top = driver ? `; top driver: ${driver.label} (${formatValue(driver.current ?? null, info.unit)}${cause ? `; ${cause.label}: ${cause.detail?.replace(/; .* is past the line$/, "")}` : ""})` : "";
+    texts.push(`${alertText(view, action.kind === "escalate")}${top}`);
   }
   return texts;
 }

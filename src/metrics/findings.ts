@@ -45,7 +45,9 @@ export function buildFindings(input: FindingsInput): Finding[] {
   for (const f of input.own) {
     if (f.evidence.p_value !== null ? f.evidence.p_value < ALPHA : input.test.significant !== false) findings.push(f);
   }
-  if (input.test.significant !== false && input.change) {
+  // A segment "holding the change" is a question only when the change is a signal: a level without
+  // a test (uptime, coverage, cost) earns it by a sustained trend, not by a tiny move.
+  if (movedBeyondNoise && input.change) {
     const top = input.segments.find((d) => !d.rest && (d.kind === "team" || d.kind === "service") && (d.share ?? 0) >= 50);
     if (top) {
       const info = METRICS[input.metric];

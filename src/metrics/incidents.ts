@@ -76,7 +76,7 @@ export function incidentTimes(
   const noun = metric === "mttr" ? "resolved" : "acknowledged";
   const notes: string[] = [];
   if (open.open_count > 0) {
-    notes.push(`${open.open_count} incident${open.open_count === 1 ? "" : "s"} not yet ${noun} at the window's end excluded (oldest ${result.stats["oldest_open_hours"]} h).`);
+    notes.push(`${open.open_count} incident${open.open_count === 1 ? "" : "s"} not yet ${noun} at the window's end excluded (oldest ${ageText(result.stats["oldest_open_hours"] ?? null)}).`);
   }
   const top = incidentDrivers(current, previous);
   const titles = new Map(describe(top.filter((d) => !d.driver.rest).map((d) => d.incident!.id)).map((t) => [t.id, t]));
@@ -199,4 +199,10 @@ export function formatHours(hours: number): string {
   if (hours < 1) return `${Math.round(hours * 60)} min`;
   if (hours < 48) return `${hours.toFixed(1)} h`;
   return `${(hours / 24).toFixed(1)} days`;
+}
+
+/** A note is text: the open incident's age rounded as the answers show durations (stats keep it exact). */
+function ageText(hours: number | null): string {
+  if (hours === null) return "age unknown";
+  return hours < 1 ? `${Math.round(hours * 60)} min` : `${hours.toFixed(1)} h`;
 }

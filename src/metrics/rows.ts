@@ -42,6 +42,11 @@ export interface IncidentTitleRow { id: number; title: string; url: string | nul
 export interface OpenIncidents { open_count: number; oldest_created_at: number | null }
 export interface TimedSampleRow { service: string; at: number; value: number }
 export interface OutageRow { service: string; created_at: number; resolved_at: number | null }
+/** An incident of a service past a threshold line, overlapping the window (a breach explained). */
+export interface BreachIncidentRow {
+  service: string; title: string; url: string | null; severity: string | null; created_at: number; acknowledged_at: number | null;
+  resolved_at: number | null; counts_recovery: number; outage: number; deployment: string | null;
+}
 export interface LatencySliceRow { service: string; slice: number; n: number; sum: number; weighted: number; weight: number; unweighted: number; sum_squares?: number }
 export interface ErrorSliceRow { service: string; slice: number; n: number; errors: number; requests: number; rate_weighted: number; rate_requests: number; rate_sum: number; rate_plain: number }
 export interface LevelSampleRow { service: string; at: number; value: number }

@@ -1,7 +1,8 @@
 import { DateTime } from "luxon";
 import { formatP } from "../metrics/findings.js";
-import { failedDeploymentRecoveryLine, isThinSample, isWithinNoise, type BiggestMover, type DigestKpi, type DigestModel, type DigestReview } from "./digest-model.js";
+import { failedDeploymentRecoveryLine, isThinSample, isWithinNoise, type BiggestMover, type DigestModel, type DigestReview } from "./digest-model.js";
 import { formatChange, formatValue, formatVersus, partialWeeks, seriesSparkline } from "./digest-format.js";
+import { formatSigned } from "./format.js";
 
 // The weekly digest as plain text: what `vitals digest` prints and the Slack message's fallback.
 
@@ -52,17 +53,13 @@ function moverLines(k: BiggestMover): string[] {
   const kind = a.drivers.find((d) => d.contribution !== null)?.kind;
   for (const d of a.drivers.filter((x) => x.kind === kind && x.contribution !== null).slice(0, 4)) {
     const share = d.share === null ? "" : ` (${Math.round(d.share)} % of the change)`;
-    const contribution = d.contribution === null ? "" : ` ${signedAmount(d.contribution, a.unit)}`;
+    const contribution = d.contribution === null ? "" : ` ${formatSigned(d.contribution, a.unit)}`;
     lines.push(`  driver: ${d.label}${contribution}${share}${d.detail ? ` — ${d.detail}` : ""}`);
   }
   if (a.findings[0]) lines.push(`  ask: ${a.findings[0].text}`);
   return lines;
 }
 
-function signedAmount(value: number, unit: DigestKpi["answer"]["unit"]): string {
-  if (unit === "percent") return formatChange(value, null, unit);
-  return `${value > 0 ? "+" : value < 0 ? "−" : "±"}${formatValue(Math.abs(value), unit)}`;
-}
 
 function kpiTable(model: DigestModel): string[] {
   const header = ["KPI", "This week", "n", "WoW", "vs 4-wk avg", "Tier", "Threshold", "12 weeks"];

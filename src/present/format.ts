@@ -22,8 +22,11 @@ export function trendWord(change: number | null, direction: Direction): string {
 export function formatSigned(value: number | null, unit: Unit): string {
   if (value === null || !Number.isFinite(value)) return "–";
   const sign = value > 0 ? "+" : value < 0 ? "−" : "±";
-  if (unit === "percent") return `${sign}${trim(Math.abs(value), 1)} pp`;
-  return `${sign}${formatValue(Math.abs(value), unit)}`;
+  const size = Math.abs(value);
+  // A small part keeps enough digits to be seen ("−0.04 pp", not "−0 pp" beside "65 % of the change").
+  if (unit === "percent") return `${sign}${trim(size, size === 0 || size >= 0.1 ? 1 : size >= 0.01 ? 2 : 3)} pp`;
+  if (unit === "usd_per_user_month" && size > 0 && size < 0.01) return `${sign}$${size.toFixed(4)}/user/mo`;
+  return `${sign}${formatValue(size, unit)}`;
 }
 
 /** A duration given in hours: "45 min", "3.2 h", "4.5 d". */

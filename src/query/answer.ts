@@ -26,7 +26,7 @@ export interface SeriesPoint extends IsoWindow {
 
 export interface Driver {
   /** What the driver is: a segment of the scope, an item, a lead-time stage, a PR-size bucket. */
-  kind: "team" | "service" | "incident" | "deployment" | "stage" | "size_bucket" | "severity" | "share";
+  kind: "team" | "service" | "incident" | "deployment" | "stage" | "size_bucket" | "severity" | "share" | "outage";
   /** Human label: service id, incident title, stage name, ... */
   label: string;
   /** Contribution to the change, in the metric's unit (positive = the metric went up). */

@@ -6,7 +6,7 @@ import { deploymentFrequency, deploymentRatio } from "../metrics/delivery.js";
 import { buildFrame, offsetSegments, type Frame } from "../metrics/frame.js";
 import { incidentTimes } from "../metrics/incidents.js";
 import { leadTime } from "../metrics/lead-time.js";
-import { pastTheLine } from "../metrics/breach.js";
+import { breachIncidents, causeText, pastTheLine, sampleOutages, type BreachCause } from "../metrics/breach.js";
 import { buildFindings } from "../metrics/findings.js";
 import { mannKendall, NO_TEST } from "../metrics/significance.js";
 import { costPerUser, errorRate, latencyP95, level, uptime } from "../metrics/reliability.js";
@@ -198,7 +198,8 @@ export function answerKpi(ctx: QueryContext, request: KpiRequest): KpiAnswer {
       series: frame.weeks.map((w, i) => ({ fromMs: w.fromMs, value: outcome.series[i]!.value })),
       n: { previous: previous.sample_size, current: current.sample_size },
       format,
-      formatChange: (v) => `${v >= 0 ? "+" : "−"}${info.unit === "percent" ? `${Math.abs(v).toFixed(1)} pp` : formatValue(Math.abs(v), info.unit)}`,
+      // A small change keeps its digits ("+0.04 pp", not "+0.0 pp").
+      formatChange: (v) => `${v >= 0 ? "+" : "−"}${info.unit === "percent" ? `${Math.abs(v).toFixed(Math.abs(v) >= 0.1 || v === 0 ? 1 : Math.abs(v) >= 0.01 ? 2 : 3)} pp` : formatValue(Math.abs(v), info.unit)}`,
     });
     prompts = findings.map((f) => f.text);
   }
@@ -208,7 +209,23 @@ export function answerKpi(ctx: QueryContext, request: KpiRequest): KpiAnswer {
     const shown = new Set(drivers.filter((d) => d.kind === "service").map((d) => d.label));
     const past = pastTheLine(request.metric, threshold!.warn, everyService).filter((d) => !shown.has(d.label));
     drivers = [...drivers, ...past.map((d): Driver => ({ kind: "service", label: d.label, contribution: null, share: null, current: d.current ?? null, service: d.label, detail: `past the warn line (${format(threshold!.warn)})` }))];
-    const breach = breachFinding(request.metric, status, threshold!, drivers, format);
+    // And what put those services there: their incidents or outages in the window.
+    const overTheLine = request.scope.kind === "service" ? [request.scope.id!] : pastTheLine(request.metric, threshold!.warn, drivers).filter((d) => d.kind === "service").map((d) => d.label);
+    const rows = readsOf(ctx.store.db).breachIncidents(request.window, config.metrics.outage_severities, config.pagerduty.outage_priorities, overTheLine);
+    const explained = breachIncidents(request.metric, rows, overTheLine, request.window, ctx.nowMs, formatHours);
+    const unexplained = request.metric === "uptime" ? overTheLine.filter((s) => !explained.causes.some((c) => c.service === s)) : [];
+    if (unexplained.length > 0) {
+      // Availability samples without outage incidents: the periods below 100 % are the outages.
+      const fromSamples = sampleOutages(readsOf(ctx.store.db).timedSamples("uptime_pct", request.window, unexplained), unexplained, request.window, ctx.nowMs, formatHours);
+      explained.drivers.push(...fromSamples.drivers);
+      explained.causes.push(...fromSamples.causes);
+      explained.causes.sort((a, b) => overTheLine.indexOf(a.service) - overTheLine.indexOf(b.service));
+    }
+    // The failed deployments already name their incidents; MTTR's incident drivers are the same incidents.
+    const alreadyShown = new Set(drivers.map((d) => d.url).filter((u) => u !== undefined));
+    const failedShown = drivers.some((d) => d.kind === "deployment");
+    drivers = [...drivers, ...explained.drivers.filter((d) => !failedShown && !(d.url && alreadyShown.has(d.url)))];
+    const breach = breachFinding(request.metric, status, threshold!, drivers, format, new Map(explained.causes.map((c) => [c.service, c])), request.scope.kind === "service" ? (current.value ?? null) : null);
     if (breach) {
       findings = [breach, ...findings];
       prompts = [breach.text, ...prompts];
@@ -256,17 +273,41 @@ const point = (w: { fromMs: number; toMs: number }, result: WindowResult): Serie
  * A breach explained: the segments (services, teams) whose own value is past the line, furthest
  * first, even when the change against the previous window is small.
  */
-function breachFinding(metric: MetricId, status: "warn" | "critical", levels: { warn: number; critical: number }, drivers: readonly Driver[], format: (v: number | null) => string): Finding | null {
+function breachFinding(
+  metric: MetricId,
+  status: "warn" | "critical",
+  levels: { warn: number; critical: number },
+  drivers: readonly Driver[],
+  format: (v: number | null) => string,
+  causes: ReadonlyMap<string, BreachCause>,
+  serviceValue: number | null,
+): Finding | null {
   const line = status === "critical" ? levels.critical : levels.warn;
+  const lead = `${status === "critical" ? "Critical" : "Warn"} (line ${format(line)})`;
+  const because = (service: string): string => {
+    const cause = causes.get(service);
+    return cause ? `: ${causeText(cause, formatHours)}` : "";
+  };
+  if (serviceValue !== null) {
+    // A service's own answer: the service is the breach; its incidents say what put it there.
+    const [service] = [...causes.keys()];
+    if (service) return {
+      kind: "breach",
+      text: `${lead}: ${service} is past the warn line with ${causeText(causes.get(service)!, formatHours)}: ${causes.get(service)!.count === 1 ? "what caused it, and could it recur?" : "what do they have in common?"}`,
+      evidence: { observed: serviceValue, expected: line, n: causes.get(service)!.count, p_value: null },
+    };
+  }
   const unique = pastTheLine(metric, levels.warn, drivers);
   if (unique.length === 0) return null;
-  const named = unique.slice(0, 3).map((d) => `${d.label} (${format(d.current ?? null)})`).join(", ");
+  const named = unique.slice(0, 3).map((d) => `${d.label} (${format(d.current ?? null)}${because(d.label)})`).join(", ");
   return {
     kind: "breach",
-    text: `${status === "critical" ? "Critical" : "Warn"} (line ${format(line)}): past the warn line ${named}: what is different there?`,
+    text: `${lead}: past the warn line ${named}: what is different there?`,
     evidence: { observed: unique[0]!.current!, expected: line, n: unique.length, p_value: null },
   };
 }
+
+const formatHours = (hours: number): string => formatValue(hours, "hours");
 
 function formatValue(value: number | null, unit: string): string {
   if (value === null) return "N/A";

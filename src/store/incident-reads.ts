@@ -1,6 +1,6 @@
 import type { Window } from "../domain/scope.js";
 import { parseIntegers } from "../metrics/packed-list.js";
-import type { IncidentRow, IncidentSliceRow, IncidentTitleRow, OpenIncidents, OutageRow } from "../metrics/rows.js";
+import type { BreachIncidentRow, IncidentRow, IncidentSliceRow, IncidentTitleRow, OpenIncidents, OutageRow } from "../metrics/rows.js";
 import type { ReadKit, ScopeServices } from "./read-kit.js";
 
 // Incidents: per-slice totals, the incidents of two windows, open ones, and outages (MTTR, MTTA, uptime).
@@ -88,6 +88,27 @@ export function incidentReads(kit: ReadKit) {
       const args: Record<string, unknown> = { at: atMs };
       if (services !== null) args["services"] = JSON.stringify(services);
       return statement.get(args) as OpenIncidents;
+    },
+
+    /**
+     * Every incident of the given services overlapping the window (created before its end, not
+     * resolved before its start), flagged as an outage by the same rule as uptime's, with the
+     * deployment it is linked to: what puts a service past a threshold line.
+     */
+    breachIncidents(window: Window, severities: readonly string[], pagerdutyPriorities: readonly string[], services: readonly string[]): BreachIncidentRow[] {
+      if (services.length === 0) return [];
+      const statement = prepared("breachIncidents", () => `
+        SELECT i.service_id AS service, i.title, i.url, i.severity, i.created_at, i.acknowledged_at, i.resolved_at, i.counts_recovery,
+          (i.severity IN (SELECT value FROM json_each(@severities))
+            OR (i.source = 'pagerduty' AND i.urgency = 'high' AND i.priority IN (SELECT value FROM json_each(@priorities)))) AS outage,
+          d.external_id AS deployment
+        FROM incidents i INDEXED BY incidents_service_created LEFT JOIN deployments d ON d.id = i.linked_deployment_id
+        WHERE i.service_id IN (SELECT value FROM json_each(@services)) AND i.created_at < @to AND (i.resolved_at IS NULL OR i.resolved_at > @from)
+        ORDER BY i.service_id, i.created_at`);
+      return allRows<BreachIncidentRow>(statement, {
+        from: window.fromMs, to: window.toMs, services: JSON.stringify(services),
+        severities: JSON.stringify(severities), priorities: JSON.stringify(pagerdutyPriorities),
+      });
     },
 
     /**

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { MetricId } from "../../src/domain/metric-ids.js";
 import type { Scope } from "../../src/domain/scope.js";
+import { pendingAlertTexts } from "../../src/jobs/alerts.js";
 import { buildTeamDigest } from "../../src/jobs/digest.js";
 import { defaultEngine } from "../../src/jobs/default-engine.js";
 import { parseEnv } from "../../src/config/env.js";
@@ -45,8 +46,14 @@ describe("the demo's story, with evidence", () => {
     expect(friday.evidence.observed).toBeGreaterThanOrEqual(3);
     expect(friday.evidence.observed).toBeGreaterThan(2 * friday.evidence.expected);
     expect(friday.evidence.p_value!).toBeLessThan(0.05);
-    // The team's answer explains its breach by the service past the line.
+    // The change itself is a signal, not only its Friday pattern.
+    expect(answer.change).toMatchObject({ significant: true, test: "fisher_exact" });
+    expect(answer.change.p_value!).toBeLessThan(0.01);
+    expect(answer.stats["failed"]! / answer.sample_size).toBeGreaterThan(3 * (answer.previous.value! / 100));
+    // The team's answer: significant, checkout the top service driver, the breach explained by it.
     const team = last30("change_failure_rate", { kind: "team", id: "payments" });
+    expect(team.change).toMatchObject({ significant: true, test: "fisher_exact" });
+    expect(team.drivers.find((d) => d.kind === "service")!.label).toBe("checkout");
     expect(team.findings[0]).toMatchObject({ kind: "breach", text: expect.stringContaining("checkout") });
   });
 
@@ -57,6 +64,33 @@ describe("the demo's story, with evidence", () => {
     const upgrade = answer.findings.find((f) => f.kind === "annotation")!;
     expect(upgrade.text).toContain("Upgraded HTTP client library to v5");
     expect(upgrade.evidence.p_value!).toBeLessThan(0.05);
+  });
+
+  it("a breach names the services past the line and the outages or incidents that put them there", () => {
+    const service = last30("uptime", { kind: "service", id: "notifications" });
+    expect(service.threshold.status).toBe("critical");
+    const outages = service.drivers.filter((d) => d.kind === "incident");
+    expect(outages.length).toBeGreaterThan(0);
+    for (const d of outages) expect(d).toMatchObject({ service: "notifications", contribution: null, detail: expect.stringMatching(/^SEV1 outage, .* down in the window/) });
+    expect(service.findings[0]).toMatchObject({ kind: "breach", text: expect.stringContaining(`notifications is past the warn line with ${outages.length} outage`) });
+    expect(service.findings[0]!.text).toContain(outages[0]!.label);
+
+    const org = last30("uptime", { kind: "org", id: null });
+    expect(org.threshold.status).toBe("warn");
+    const past = org.drivers.filter((d) => d.kind === "service" && d.contribution === null).map((d) => d.label);
+    // Every service named past the line has its outages among the drivers, and in the question.
+    for (const name of past.slice(0, 3)) {
+      expect(org.drivers.some((d) => d.kind === "incident" && d.service === name)).toBe(true);
+      expect(org.findings[0]!.text).toMatch(new RegExp(`${name} \\([\\d.]+ %: \\d+ outages?`));
+    }
+    // The org's uptime alert: its top driver is the service furthest into the breach, with its outage.
+    const deps = { store, config, env: parseEnv({}), logger: silentLogger(), now: () => NOW };
+    const alert = pendingAlertTexts(deps, defaultEngine, NOW).find((t) => t.startsWith("System uptime for the organisation"))!;
+    const furthest = org.drivers.filter((d) => d.kind === "service" && d.contribution === null).sort((a, b) => a.current! - b.current!)[0]!;
+    expect(alert).toMatch(new RegExp(`top driver: ${furthest.label} \\([\\d.]+ %; .*: SEV1 outage, `));
+    // The team CFR breach names the failures behind it.
+    const team = last30("change_failure_rate", { kind: "team", id: "payments" });
+    expect(team.findings[0]!.text).toMatch(/checkout \(\d+\.\d %: \d+ deployment-caused incidents, the latest "Checkout: /);
   });
 
   it("the weeks without a real change say so instead of naming a mover", () => {

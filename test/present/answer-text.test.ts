@@ -172,6 +172,10 @@ describe("format helpers", () => {
 
   it("formats signed contributions and stats in the right unit", () => {
     expect(formatSigned(-2.25, "percent")).toBe("−2.3 pp");
+    // Small parts of a decomposition stay visible rather than "−0 pp".
+    expect(formatSigned(-0.0412, "percent")).toBe("−0.04 pp");
+    expect(formatSigned(0.0031, "percent")).toBe("+0.003 pp");
+    expect(formatSigned(-0.0042, "usd_per_user_month")).toBe("−$0.0042/user/mo");
     expect(formatSigned(30, "hours")).toBe("+30 h");
     expect(formatSigned(0.5, "hours")).toBe("+30 min");
     expect(formatStat("median", 1.5, "lead_time")).toBe("1.5 h");

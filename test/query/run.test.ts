@@ -120,7 +120,9 @@ describe("answerKpi", () => {
     expect(answer.threshold.status).toBe("warn");
     expect(answer.change.absolute).toBeCloseTo(0, 9);
     expect(answer.findings[0]).toMatchObject({ kind: "breach", evidence: { observed: 99.2, expected: 99.9, n: 1 } });
-    expect(answer.prompts[0]).toBe("Warn (line 99.9 %): past the warn line checkout (99.2 %): what is different there?");
+    // And what put it there: 30 daily samples each 0.8 % down, 30 × 0.008 × 24 h = 5.76 h.
+    expect(answer.prompts[0]).toBe('Warn (line 99.9 %): past the warn line checkout (99.2 %: 30 periods below 100 %, 5.8 h in all: the longest "availability 99.2 % from 2026-03-02" on 2026-03-02): what is different there?');
+    expect(answer.drivers.filter((d) => d.kind === "outage").map((d) => d.service)).toEqual(["checkout", "checkout", "checkout"]);
     expect(answer.drivers.some((d) => d.kind === "service" && d.label === "checkout" && d.current === 99.2)).toBe(true);
     expect(answer.drivers.some((d) => d.label === "ledger" && d.contribution === null)).toBe(false);
   });

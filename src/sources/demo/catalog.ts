@@ -41,7 +41,7 @@ const TEAMS: readonly DemoTeam[] = [
 type Profile = Omit<DemoService, "team" | "utcWorkStartHour" | "engineers"> & { team: string };
 
 const PROFILES: readonly Profile[] = [
-  { id: "checkout", name: "Checkout", team: "payments", deploysPerDay: 2.2, failureRate: 0.06, dailyRequests: 1_800_000, errorRate: 0.004, latencyMs: 240, dailyCost: 410, coverage: 78, debtRatio: 4.2 },
+  { id: "checkout", name: "Checkout", team: "payments", deploysPerDay: 2.2, failureRate: 0.04, dailyRequests: 1_800_000, errorRate: 0.004, latencyMs: 240, dailyCost: 410, coverage: 78, debtRatio: 4.2 },
   { id: "payments-api", name: "Payments API", team: "payments", deploysPerDay: 1.4, failureRate: 0.05, dailyRequests: 950_000, errorRate: 0.003, latencyMs: 180, dailyCost: 520, coverage: 84, debtRatio: 3.1 },
   { id: "ledger", name: "Ledger", team: "payments", deploysPerDay: 0.4, failureRate: 0.08, dailyRequests: 300_000, errorRate: 0.002, latencyMs: 120, dailyCost: 260, coverage: 88, debtRatio: 2.4 },
   { id: "gateway", name: "API Gateway", team: "platform", deploysPerDay: 1.1, failureRate: 0.04, dailyRequests: 6_500_000, errorRate: 0.002, latencyMs: 95, dailyCost: 880, coverage: 71, debtRatio: 5.6 },
