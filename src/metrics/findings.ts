@@ -37,7 +37,7 @@ export function buildFindings(input: FindingsInput): Finding[] {
   if (input.test.significant === false && input.change !== null) {
     findings.push({
       kind: "no_change",
-      text: `The change (${input.formatChange(input.change)}) is within normal variation (${input.test.test}, p = ${formatP(input.test.p_value)}, n = ${input.n.previous} vs ${input.n.current}): no cause to look for yet.`,
+      text: `The change (${input.formatChange(input.change)}) is within normal variation (${input.test.test}, ${pText(input.test.p_value)}, n = ${input.n.previous} vs ${input.n.current}): no cause to look for yet.`,
       evidence: { observed: input.change, expected: 0, n: nTotal, p_value: input.test.p_value },
     });
   }
@@ -103,6 +103,12 @@ export function changePoint(series: FindingsInput["series"]): { atMs: number; be
     if (!best || gap > best.gap) best = { atMs: points[k]!.fromMs, before, after, weeks: points.length, gap };
   }
   return best;
+}
+
+/** "p = 0.03", "p < 0.001": the p-value as a clause, so a tiny one does not read "p = < 0.001". */
+export function pText(p: number | null): string {
+  const text = formatP(p);
+  return text.startsWith("<") ? `p ${text}` : `p = ${text}`;
 }
 
 export function formatP(p: number | null): string {

@@ -15,7 +15,7 @@ import {
   trendWord,
 } from "./format.js";
 import { partialWeeks } from "./digest-format.js";
-import { formatP } from "../metrics/findings.js";
+import { pText } from "../metrics/findings.js";
 
 // Plain-text rendering of a question's result for `vitals ask` (Slack renders the same result as
 // Block Kit in src/present/blocks/). Pure: the time zone for dates comes in as an option.
@@ -78,7 +78,7 @@ export function renderAnswer(answer: KpiAnswer, options: TextOptions): string {
   const evidence = answer.findings.filter((f) => f.evidence.p_value !== null && f.kind !== "no_change");
   if (evidence.length > 0) {
     lines.push("Evidence:");
-    for (const f of evidence) lines.push(`  - ${f.kind}: observed ${trimNumber(f.evidence.observed)}, expected ${trimNumber(f.evidence.expected)} of n = ${f.evidence.n} (p = ${formatP(f.evidence.p_value)})`);
+    for (const f of evidence) lines.push(`  - ${f.kind}: observed ${trimNumber(f.evidence.observed)}, expected ${trimNumber(f.evidence.expected)} of n = ${f.evidence.n} (${pText(f.evidence.p_value)})`);
   }
   if (answer.annotations.length > 0) {
     lines.push("Annotations in the window (a possible cause only when a finding above names it):");
@@ -110,15 +110,15 @@ export function significanceText(answer: KpiAnswer): string {
     if (answer.change.absolute === null) return "";
     return answer.notes.some((n) => n.includes("too thin")) ? "too few samples to test" : "no test applies to this metric";
   }
-  return significant ? `significant (${test}, p = ${formatP(p_value)})` : `within normal variation (${test}, p = ${formatP(p_value)})`;
+  return significant ? `significant (${test}, ${pText(p_value)})` : `within normal variation (${test}, ${pText(p_value)})`;
 }
 
 /** The 12-week trend: Mann–Kendall with a Theil–Sen slope. */
 export function trendText(answer: KpiAnswer): string {
   const t = answer.trend;
   if (t.significant === null) return "too few weeks for a trend test";
-  if (!t.significant) return `no sustained trend (Mann–Kendall p = ${formatP(t.p_value)})`;
-  return `sustained trend ${t.direction} ${formatSigned(t.slope_per_week, answer.unit)}/week (Mann–Kendall p = ${formatP(t.p_value)})`;
+  if (!t.significant) return `no sustained trend (Mann–Kendall ${pText(t.p_value)})`;
+  return `sustained trend ${t.direction} ${formatSigned(t.slope_per_week, answer.unit)}/week (Mann–Kendall ${pText(t.p_value)})`;
 }
 
 function driverLine(driver: Driver, answer: KpiAnswer): string {

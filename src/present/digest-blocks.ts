@@ -1,6 +1,6 @@
 import { failedDeploymentRecoveryLine, isThinSample, isWithinNoise, type DigestModel } from "./digest-model.js";
 import { formatChange, formatValue, formatVersus, seriesSparkline, type SlackBlock } from "./digest-format.js";
-import { formatP } from "../metrics/findings.js";
+import { formatP, pText } from "../metrics/findings.js";
 import { noDataLine, quietLines, reviewLine, tableNotes } from "./digest-text.js";
 
 type KnownBlock = SlackBlock;
@@ -20,7 +20,7 @@ export function digestBlocks(model: DigestModel): { text: string; blocks: KnownB
     if (!mover) blocks.push(section(quietLines(model).map((l) => l.trim()).join("\n")));
     if (mover) {
       const a = mover.answer;
-      const why = mover.basis === "change" ? `significant, p = ${formatP(mover.pValue)}, Holm-adjusted ${formatP(mover.adjustedP)}; n = ${a.previous.sample_size} → ${a.sample_size}` : `sustained 12-week trend, Holm-adjusted p = ${formatP(mover.adjustedP)}`;
+      const why = mover.basis === "change" ? `significant, ${pText(mover.pValue)}, Holm-adjusted ${formatP(mover.adjustedP)}; n = ${a.previous.sample_size} → ${a.sample_size}` : `sustained 12-week trend, Holm-adjusted ${pText(mover.adjustedP)}`;
       const lines = [`*Biggest mover: ${a.label}* ${formatValue(a.value, a.unit)} (${formatChange(a.change.absolute, a.change.percent, a.unit)} week over week; ${why})`];
       const kind = a.drivers.find((d) => d.contribution !== null)?.kind;
       for (const d of a.drivers.filter((x) => x.kind === kind && x.contribution !== null).slice(0, 4)) {

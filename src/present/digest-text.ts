@@ -1,5 +1,5 @@
 import { DateTime } from "luxon";
-import { formatP } from "../metrics/findings.js";
+import { formatP, pText } from "../metrics/findings.js";
 import { failedDeploymentRecoveryLine, isThinSample, isWithinNoise, type BiggestMover, type DigestModel, type DigestReview } from "./digest-model.js";
 import { formatChange, formatValue, formatVersus, partialWeeks, seriesSparkline } from "./digest-format.js";
 import { formatSigned } from "./format.js";
@@ -46,8 +46,8 @@ function moverLines(k: BiggestMover): string[] {
   const a = k.answer;
   const why =
     k.basis === "change"
-      ? `significant: ${a.change.test}, p = ${formatP(k.pValue)}, Holm-adjusted ${formatP(k.adjustedP)} over ${k.tests} tests, n = ${a.previous.sample_size} → ${a.sample_size}`
-      : `sustained 12-week trend: Mann–Kendall p = ${formatP(k.pValue)}, Holm-adjusted ${formatP(k.adjustedP)} over ${k.tests} tests`;
+      ? `significant: ${a.change.test}, ${pText(k.pValue)}, Holm-adjusted ${formatP(k.adjustedP)} over ${k.tests} tests, n = ${a.previous.sample_size} → ${a.sample_size}`
+      : `sustained 12-week trend: Mann–Kendall ${pText(k.pValue)}, Holm-adjusted ${formatP(k.adjustedP)} over ${k.tests} tests`;
   const lines = [`Biggest mover: ${a.label} ${formatValue(a.value, a.unit)} (${formatChange(a.change.absolute, a.change.percent, a.unit)} week over week, was ${formatValue(a.previous.value, a.unit)}; ${why})`];
   // One decomposition: the first kind shown (team/service), parts and remainder.
   const kind = a.drivers.find((d) => d.contribution !== null)?.kind;

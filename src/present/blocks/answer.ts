@@ -12,7 +12,7 @@ import {
   TREND_EMOJI,
   trendOf,
 } from "./format-slack.js";
-import { formatP } from "../../metrics/findings.js";
+import { pText } from "../../metrics/findings.js";
 import { actions, bulletSection, context, fields, header, section, type SlackBlock } from "./kit.js";
 
 // The Block Kit answer to one `/kpi` metric question. Pure: the listener passes the answer, the
@@ -72,7 +72,7 @@ export function significanceSuffix(answer: Pick<KpiAnswer, "change" | "previous"
   const { significant, p_value } = answer.change;
   if (significant === null) return "";
   const n = `n = ${answer.previous.sample_size} → ${answer.sample_size}`;
-  return significant ? ` · significant (p = ${formatP(p_value)}, ${n})` : ` · within normal variation (p = ${formatP(p_value)}, ${n})`;
+  return significant ? ` · significant (${pText(p_value)}, ${n})` : ` · within normal variation (${pText(p_value)}, ${n})`;
 }
 
 export function thresholdText(answer: KpiAnswer): string {
