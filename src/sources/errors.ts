@@ -89,7 +89,7 @@ export function networkCause(error: unknown): FailureCause | undefined {
   if (links.some((l) => l instanceof TypeError && l.message === "fetch failed")) {
     const innermost = links[links.length - 1];
     const why = innermost instanceof Error && innermost.message !== "fetch failed" ? innermost.message : "fetch failed";
-    return { kind: "network", words: `could not connect (${why}): check the URL and port` };
+    return { kind: "network", words: `could not connect (${why}: check the URL and port)` };
   }
   return undefined;
 }

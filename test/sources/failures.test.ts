@@ -42,7 +42,7 @@ describe("failure causes in words", () => {
     // A real refusal by undici: port 9 is on fetch's list of "bad ports"; Octokit wraps it as status 500.
     const refused: unknown = await fetch("http://127.0.0.1:9/").catch((error: unknown) => error);
     const octokitStyle = Object.assign(new Error("fetch failed"), { status: 500, cause: refused });
-    expect(networkCause(octokitStyle)).toEqual({ kind: "network", words: "could not connect (bad port): check the URL and port" });
+    expect(networkCause(octokitStyle)).toEqual({ kind: "network", words: "could not connect (bad port: check the URL and port)" });
   });
 
   it("says what an HTTP answer means", () => {

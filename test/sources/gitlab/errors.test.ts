@@ -154,10 +154,11 @@ describe("GitLab errors name what to fix in one line", () => {
     expect(waits).toEqual([]);
   });
 
-  it("a failure fetch does not classify says what fetch's own cause says, not \"fetch failed\"", () => {
+  it("a request fetch refuses before it leaves says fetch's own cause, as a network failure, not \"fetch failed\"", () => {
     // What undici throws for a port the fetch standard blocks (http://host:9/).
     const badPort = new GitlabUnreachableError("http://127.0.0.1:9/api/v4", new TypeError("fetch failed", { cause: new Error("bad port") }));
-    expect(describeGitlabError(badPort, "acme/shop")).toEqual({ kind: "http", words: "cannot reach GitLab at http://127.0.0.1:9/api/v4 (bad port): check GITLAB_API_URL" });
+    expect(badPort.message).toBe("cannot reach GitLab at http://127.0.0.1:9/api/v4 (could not connect (bad port: check the URL and port)): check GITLAB_API_URL");
+    expect(describeGitlabError(badPort, "acme/shop")).toEqual({ kind: "network", words: "could not connect (bad port: check the URL and port)" });
   });
 
   it("GITLAB_API_URL must name the REST base", () => {
