@@ -203,5 +203,5 @@ export function largestFirst(drivers: Driver[]): Driver[] {
 
 export function signed(value: number, digits = 2): string {
   const rounded = Number(value.toFixed(digits));
-  return `${rounded >= 0 ? "+" : ""}${rounded}`;
+  return `${rounded >= 0 ? "+" : "−"}${Math.abs(rounded)}`;
 }

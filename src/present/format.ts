@@ -40,7 +40,10 @@ export function formatCount(value: number | null): string {
 
 /** A share in percent (42 → "42 %"). */
 export function formatShare(share: number | null): string {
-  return share === null || !Number.isFinite(share) ? "–" : `${Math.round(share)} %`;
+  if (share === null || !Number.isFinite(share)) return "–";
+  const rounded = Math.round(share);
+  // The typographic minus, as every other signed figure in text ("−1.3 pp (−29 % of the change)").
+  return `${rounded < 0 ? "−" : ""}${Math.abs(rounded)} %`;
 }
 
 const COUNT_STAT = /(^|_)(count|n|failed|confirmed|left|excluded|open|deployments|incidents|samples|rework|changes|rollbacks|hotfixes|days|weeks|services|spans)($|_)/;
