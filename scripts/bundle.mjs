@@ -6,6 +6,7 @@
 // better-sqlite3's native addon) stay ordinary imports, loaded by the commands that use them.
 import { build } from "esbuild";
 import { cpSync, readFileSync, rmSync } from "node:fs";
+import { builtinModules } from "node:module";
 
 const BUNDLED = new Set(["zod", "yaml", "luxon", "jstat", "csv-stringify"]);
 const { dependencies } = JSON.parse(readFileSync("package.json", "utf8"));
@@ -42,5 +43,34 @@ await build({
   plugins: [onlyEnglishZodLocales],
   logLevel: "warning",
 });
+
+// `vitals ask` again, alone and as CommonJS (dist/cli/ask.cjs): Node 20 keeps no compiled code
+// between runs for ES modules, but bin/vitals.js can for a script (vm.Script's cachedData, the code
+// cache written on the first run), which skips parsing and compiling it. A script cannot import an
+// ES module synchronously, and Node 20 loses a cached script's import() callback, so the bundle may
+// only require CommonJS packages and Node's modules, and import() nothing (checked below).
+const ask = await build({
+  entryPoints: ["dist/src/cli/ask-main.js"],
+  outfile: "dist/cli/ask.cjs",
+  bundle: true,
+  format: "cjs",
+  platform: "node",
+  target: "node20",
+  external,
+  minifySyntax: true,
+  minifyWhitespace: true,
+  define: { "import.meta.url": "__vitalsModuleUrl" },
+  banner: { js: 'const __vitalsModuleUrl = require("node:url").pathToFileURL(__filename).href;' },
+  plugins: [onlyEnglishZodLocales],
+  metafile: true,
+  logLevel: "warning",
+});
+const COMMONJS_EXTERNALS = new Set(["better-sqlite3"]);
+const askImports = Object.values(ask.metafile.outputs).flatMap((output) => output.imports.filter((i) => i.external));
+const notRequirable = askImports.filter((i) => i.kind === "dynamic-import" || (!i.path.startsWith("node:") && !builtinModules.includes(i.path) && !COMMONJS_EXTERNALS.has(i.path)));
+if (notRequirable.length > 0) {
+  throw new Error(`dist/cli/ask.cjs would load ${[...new Set(notRequirable.map((i) => `${i.path} (${i.kind})`))].join(", ")}: it can only require ${[...COMMONJS_EXTERNALS].join(", ")} and Node's modules`);
+}
+
 // src/store/db.ts reads the migrations next to its own module, which is now a chunk in dist/cli.
 cpSync("src/store/migrations", "dist/cli/migrations", { recursive: true });

@@ -1,7 +1,6 @@
-import { randomUUID } from "node:crypto";
-import { ConfigError } from "../config/errors.js";
 import { COMMANDS } from "./commands/index.js";
-import { buildContext, type CliIo } from "./context.js";
+import type { CliIo } from "./context.js";
+import { runCommand } from "./run-command.js";
 
 const USAGE = () => `Vitals: delivery and reliability KPIs, with the why behind every number.
 
@@ -25,23 +24,5 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     io.stderr(`vitals: unknown command "${name}". Commands: ${COMMANDS.map((c) => c.name).join(", ")}\n`);
     return 2;
   }
-  const command = "load" in entry ? await entry.load() : entry;
-  if (rest.includes("--help") || rest.includes("-h")) {
-    io.stdout(command.help + "\n");
-    return 0;
-  }
-  try {
-    const ctx = buildContext(command, rest, io);
-    return await command.run(ctx);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      io.stderr(`vitals ${name}: ${error.message}\n`);
-      return 2;
-    }
-    // A bug or an outage: one line for the user, the details only when asked for (LOG_LEVEL=debug).
-    const errorId = randomUUID().slice(0, 8);
-    io.stderr(`vitals ${name}: ${(error as Error).message ?? String(error)} (error id ${errorId})\n`);
-    if (io.env.LOG_LEVEL === "debug" || io.env.LOG_LEVEL === "trace") io.stderr(`${(error as Error).stack ?? ""}\n`);
-    return 1;
-  }
+  return runCommand("load" in entry ? await entry.load() : entry, rest, io);
 }

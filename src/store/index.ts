@@ -15,6 +15,7 @@ import { slackSettingsStore } from "./slack-settings.js";
 import { explainReads } from "./explain-reads.js";
 import { githubStore } from "./github.js";
 import { confirmationStore } from "./confirmations.js";
+import { withLazyStatements } from "./lazy-statements.js";
 import { NO_INCIDENT_FILTERS, type IncidentFilters } from "../domain/incident-filter.js";
 
 export type { Db } from "./db.js";
@@ -52,7 +53,8 @@ export type Store = ReturnType<typeof createStore>;
  * entry point for records from any source and runs in a single transaction, so a batch is written
  * whole or not at all, and writing the same batch again changes nothing.
  */
-export function createStore(db: Db, options: StoreOptions = DEFAULT_STORE_OPTIONS) {
+export function createStore(realDb: Db, options: StoreOptions = DEFAULT_STORE_OPTIONS) {
+  const db = withLazyStatements(realDb);
   const catalog = catalogStore(db);
   const deployments = deploymentStore(db, options);
   const incidentFilters = options.incidentFilters ?? NO_INCIDENT_FILTERS;
@@ -108,7 +110,7 @@ export function createStore(db: Db, options: StoreOptions = DEFAULT_STORE_OPTION
     return result;
   });
 
-  return { db, options, incidentFilters, catalog, deployments, incidents, samples, annotations, links, syncState, write, close: () => db.close(),
+  return { db: realDb, options, incidentFilters, catalog, deployments, incidents, samples, annotations, links, syncState, write, close: () => db.close(),
     reviews: reviewStore(db), alerts: alertStore(db), digests: digestStore(db), slack: slackSettingsStore(db),
     explain: explainReads(db, options), github: githubStore(db), confirmations: confirmationStore(db, options) };
 }
