@@ -116,7 +116,16 @@ describe("crash safety", () => {
 
       fake.delayMs = 25;
       const { proc, exited } = child(args, env);
-      const stored = () => (size(db) === 0 ? 0 : query<{ n: number }>(db, "SELECT count(*) AS n FROM deployments")[0]!.n);
+      // Polled while the child runs: before its migrations commit, the file exists without the table.
+      const stored = () => {
+        if (size(db) === 0) return 0;
+        try {
+          return query<{ n: number }>(db, "SELECT count(*) AS n FROM deployments")[0]!.n;
+        } catch (error) {
+          if (/no such table|SQLITE_BUSY|database is locked/.test(String(error))) return 0;
+          throw error;
+        }
+      };
       const deadline = Date.now() + 60_000;
       while (stored() < 8 && Date.now() < deadline && proc.exitCode === null) await new Promise((resolve) => setTimeout(resolve, 10));
       proc.kill("SIGKILL");
