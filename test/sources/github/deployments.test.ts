@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { FakeGithub, type FakeRepo } from "../../fakes/github/server.js";
-import { at, deploy, NOW, pushCommit, rows, sha, snapshot, source, squashMerge, testDeps, TOKEN } from "./helpers.js";
+import { at, deploy, pushCommit, rows, sha, snapshot, source, squashMerge, testDeps, TOKEN } from "./helpers.js";
 
 const CONFIG = `
 services:
