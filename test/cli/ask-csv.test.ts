@@ -1,15 +1,8 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { rmSync } from "node:fs";
 import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseFileConfig } from "../../src/config/file.js";
 import { METRIC_IDS } from "../../src/domain/metric-ids.js";
-import { demoConfigYaml } from "../../src/sources/demo/catalog.js";
-import { demoRecordBatches } from "../../src/sources/demo/generate.js";
-import { openDatabase } from "../../src/store/db.js";
-import { createStore } from "../../src/store/index.js";
-import { vitals } from "./run.js";
+import { demoDatabase, vitals } from "./run.js";
 
 // `vitals ask --csv`: the rows behind a headline, one per item it counts, over the demo data.
 
@@ -18,17 +11,7 @@ let dir: string;
 let args: string[];
 
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), "vitals-csv-"));
-  const dbPath = join(dir, "demo.db");
-  const configPath = join(dir, "demo.yml");
-  const yaml = demoConfigYaml();
-  writeFileSync(configPath, yaml);
-  const config = parseFileConfig(yaml, configPath);
-  const store = createStore(openDatabase(dbPath), { productionEnvironment: "production", attributionWindowMs: config.metrics.attribution_window_hours * 3_600_000 });
-  store.catalog.syncFromConfig(config);
-  for (const batch of demoRecordBatches({ nowMs: Date.parse(NOW), days: 150 })) store.write(batch);
-  store.close();
-  args = ["--db", dbPath, "--config", configPath, "--now", NOW];
+  ({ dir, args } = demoDatabase("vitals-csv-", NOW));
 });
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
