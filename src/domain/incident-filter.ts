@@ -1,4 +1,4 @@
-// Which incidents count (METRICS.md "Which incidents count"): a filter by severity, urgency and
+// Which incidents count (docs/metrics.md "Which incidents count"): a filter by severity, urgency and
 // priority. Every list given must match; an absent list matches anything, and an absent filter
 // counts every incident. An incident without the attribute a list asks about does not match it
 // (a PagerDuty incident has urgency and priority but no severity). Severities and priorities

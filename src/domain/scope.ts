@@ -23,7 +23,7 @@ export function windowDays(window: Window): number {
   return (window.toMs - window.fromMs) / DAY_MS;
 }
 
-/** The window of equal length that ends where this one starts (METRICS.md: trends). */
+/** The window of equal length that ends where this one starts (docs/metrics.md: trends). */
 export function previousWindow(window: Window): Window {
   const length = window.toMs - window.fromMs;
   return { fromMs: window.fromMs - length, toMs: window.fromMs };

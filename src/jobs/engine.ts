@@ -1,6 +1,6 @@
 import type { MetricId } from "../domain/metric-ids.js";
 import type { Scope } from "../domain/scope.js";
-import type { KpiAnswer } from "../query/answer.js";
+import type { KpiAnswer } from "../domain/answer.js";
 import type { KpiRequest, QueryContext } from "../query/types.js";
 
 // The KPI engine the jobs ask (src/query/run.ts and src/query/thresholds.ts; src/jobs/default-engine.ts

@@ -3,7 +3,7 @@ import { METRICS, type MetricId } from "../domain/metric-ids.js";
 import { DAY_MS, scopeLabel, type Scope } from "../domain/scope.js";
 import { thresholdStatus } from "../metrics/thresholds.js";
 import { matchMetric } from "../query/aliases.js";
-import type { KpiAnswer } from "../query/answer.js";
+import type { KpiAnswer } from "../domain/answer.js";
 import type { KpiRequest, ParseResult, QueryContext } from "../query/types.js";
 import type { AlertStatus } from "../store/alerts.js";
 import { decideAlert, type AlertMemory } from "./alert-decide.js";

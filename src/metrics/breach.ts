@@ -1,5 +1,5 @@
 import { METRICS, type MetricId } from "../domain/metric-ids.js";
-import type { Driver } from "../query/answer.js";
+import type { Driver } from "../domain/answer.js";
 import type { BreachIncidentRow, TimedSampleRow } from "./rows.js";
 
 // A breach explained (issue 13): the segments whose own value is past the warn line, furthest into

@@ -1,7 +1,7 @@
-import type { Driver } from "../query/answer.js";
+import type { Driver } from "../domain/answer.js";
 import { percentile, percentileOfLists, percentileReplacing } from "./percentile.js";
 
-// "Why is it moving" (METRICS.md "Attribution is whole"): a decomposition splits the change into
+// "Why is it moving" (docs/metrics.md "Attribution is whole"): a decomposition splits the change into
 // parts that add up to it exactly, plus a remainder driver (`rest: true`) for the parts not shown
 // (and, for one-at-a-time percentile attribution, the interaction). `share` is percent of the
 // change, so a decomposition's shares add to 100.

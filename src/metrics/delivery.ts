@@ -1,8 +1,8 @@
 import { DateTime } from "luxon";
-import type { Driver } from "../query/answer.js";
+import type { Driver } from "../domain/answer.js";
 import type { DeploymentDetailRow, DeploymentSliceRow, FailedDeploymentRow } from "./rows.js";
 import { DAY_MS, windowDays } from "../domain/scope.js";
-import type { Finding } from "../query/answer.js";
+import type { Finding } from "../domain/answer.js";
 import { othersLabel, whole } from "./decompose.js";
 import { isoWeekOfDay, monthOfDay, weekdayIn, type Frame, type FrameWindow } from "./frame.js";
 import { ratioOutcome, ratioTable } from "./outcome.js";
@@ -11,7 +11,7 @@ import { changeFailureTier, deploymentFrequencyTier } from "./tiers.js";
 import { binomialAtLeast, poissonInterval, poissonRateTest, proportionTest, wilsonInterval } from "./significance.js";
 import { finite, SliceTable, type MetricOutcome, type WindowResult } from "./types.js";
 
-// Deployment frequency, change failure rate and rework rate (METRICS.md "Delivery"): all from one
+// Deployment frequency, change failure rate and rework rate (docs/metrics.md "Delivery"): all from one
 // per-service, per-slice count of successful production deployments.
 
 interface DeployCell {
@@ -200,7 +200,7 @@ export function failureBases(failed: readonly FailedDeploymentRow[]): Record<str
   return bases;
 }
 
-/** Minimum support of a pattern before it is worth a question (METRICS.md "Evidence for a question"). */
+/** Minimum support of a pattern before it is worth a question (docs/metrics.md "Evidence for a question"). */
 export const MIN_SUPPORT = 3;
 const FINDING_ALPHA = 0.05;
 

@@ -1,8 +1,9 @@
 import { METRICS, type MetricId } from "../domain/metric-ids.js";
-import type { AnswerAnnotation, Driver, Finding } from "../query/answer.js";
-import { ALPHA, type ChangeTest, type TrendTest } from "./significance.js";
+import type { AnswerAnnotation, Driver, Finding } from "../domain/answer.js";
+import type { TrendTest } from "../domain/answer.js";
+import { ALPHA, type ChangeTest } from "./significance.js";
 
-// The root-cause questions of an answer, each earned by evidence (METRICS.md "Evidence for a
+// The root-cause questions of an answer, each earned by evidence (docs/metrics.md "Evidence for a
 // question"): the metric's own findings (tested against their base rate), the segment holding
 // the change, an annotation only when it matches the scope and falls near the series' change
 // point; on a change within normal variation, the answer says so instead of inventing causes.

@@ -1,5 +1,5 @@
 import { HOUR_MS } from "../domain/scope.js";
-import type { Driver, Finding } from "../query/answer.js";
+import type { Driver, Finding } from "../domain/answer.js";
 import { decomposePercentile, othersLabel, SHAPLEY_MAX_GROUPS, signed, whole } from "./decompose.js";
 import { MIN_SUPPORT } from "./delivery.js";
 import { binomialAtLeast, mannWhitney, medianInterval } from "./significance.js";
@@ -10,7 +10,7 @@ import type { LeadTimeSliceRow, LeadTimeStageSumRow, LeadTimeStagesRow } from ".
 import { leadTimeTier } from "./tiers.js";
 import { finite, type MetricOutcome, type WindowResult } from "./types.js";
 
-// Lead time for changes (METRICS.md): one sample per change first shipped by a successful
+// Lead time for changes (docs/metrics.md): one sample per change first shipped by a successful
 // production deployment in the window (the store records that deployment on the change, so a
 // redeploy adds nothing); samples ≤ 0 are excluded and counted. Headline: the median.
 

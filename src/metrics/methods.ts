@@ -1,7 +1,7 @@
 import type { MetricId } from "../domain/metric-ids.js";
 import { SHAPLEY_MAX_GROUPS } from "./decompose.js";
 
-// How each metric's change is attributed and tested (METRICS.md "Change, attribution and
+// How each metric's change is attributed and tested (docs/metrics.md "Change, attribution and
 // significance"), in words, for `explain` and docs/metrics.md. The code is decompose.ts and
 // significance.ts; each metric module picks its method.
 

@@ -1,4 +1,4 @@
-import type { Driver } from "../query/answer.js";
+import type { Driver } from "../domain/answer.js";
 import { decomposeRatio, groupCells, othersLabel, totalOf, whole, type DecomposeOptions, type RatioCell } from "./decompose.js";
 import type { Frame, FrameWindow } from "./frame.js";
 import { SliceTable, type MetricOutcome, type WindowResult } from "./types.js";

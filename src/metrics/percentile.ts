@@ -1,4 +1,4 @@
-// One percentile function for every metric (METRICS.md: linear interpolation, so the median of an
+// One percentile function for every metric (docs/metrics.md: linear interpolation, so the median of an
 // even count is the mean of the two middle values and p90 is x[i] + f·(x[i+1] − x[i]) with
 // i + f = 0.9·(n − 1)).
 

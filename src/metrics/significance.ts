@@ -1,6 +1,7 @@
+import type { TrendTest } from "../domain/answer.js";
 import jstatModule from "jstat";
 
-// Signal versus noise (METRICS.md "Significance"): the standard two-sided test per kind of number
+// Signal versus noise (docs/metrics.md "Significance"): the standard two-sided test per kind of number
 // at α = 0.05, intervals for the headline, and the Holm correction the digest applies. The
 // distributions come from jStat; the statistics themselves (ranks, counts) are computed here.
 
@@ -267,16 +268,6 @@ export function meanInterval(s: MomentSummary): Interval | null {
   return { low: s.mean - half, high: s.mean + half, level: INTERVAL_LEVEL };
 }
 
-export interface TrendTest {
-  test: "mann_kendall";
-  /** Weekly points with a value. */
-  n: number;
-  p_value: number | null;
-  significant: boolean | null;
-  /** Theil–Sen slope: the median of the pairwise slopes, in the metric's unit per week. */
-  slope_per_week: number | null;
-  direction: "up" | "down" | "none";
-}
 
 /** Mann–Kendall trend test (normal approximation with tie correction) with a Theil–Sen slope. */
 export function mannKendall(series: ReadonlyArray<number | null>): TrendTest {

@@ -1,7 +1,7 @@
 import type { FileConfig, ThresholdConfig } from "../config/file.js";
 import type { Direction, MetricId } from "../domain/metric-ids.js";
 import type { Scope } from "../domain/scope.js";
-import type { ThresholdStatus } from "../query/answer.js";
+import type { ThresholdStatus } from "../domain/answer.js";
 
 export interface ThresholdLevels {
   readonly warn: number;

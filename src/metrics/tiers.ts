@@ -1,8 +1,8 @@
 import type { MetricId } from "../domain/metric-ids.js";
 import { DAY_MS, HOUR_MS } from "../domain/scope.js";
-import type { Tier } from "../query/answer.js";
+import type { Tier } from "../domain/answer.js";
 
-// DORA performance tiers, exactly as METRICS.md states them. Metrics without a tier return null.
+// DORA performance tiers, exactly as docs/metrics.md states them. Metrics without a tier return null.
 
 /** Lead time tier on the median (hours): elite < 1 day, high < 7 days, medium < 30 days. */
 export function leadTimeTier(medianHours: number | null): Tier | null {

@@ -1,5 +1,5 @@
 import type { FileConfig } from "../config/file.js";
-import type { Driver, Finding, Tier } from "../query/answer.js";
+import type { Driver, Finding, Tier } from "../domain/answer.js";
 import type { Frame } from "./frame.js";
 import type { ChangeTest, Interval } from "./significance.js";
 
@@ -46,7 +46,7 @@ export interface MetricSettings {
   readonly productionEnvironment: string;
 }
 
-/** JSON carries full precision (METRICS.md): only text and Block Kit round. A non-finite number is no value. */
+/** JSON carries full precision (docs/metrics.md): only text and Block Kit round. A non-finite number is no value. */
 export const finite = (value: number | null): number | null => (value === null || !Number.isFinite(value) ? null : value);
 
 /** Per-service per-slice accumulator. */

@@ -1,5 +1,5 @@
 import { pastTheLine } from "../metrics/breach.js";
-import type { KpiAnswer } from "../query/answer.js";
+import type { KpiAnswer } from "../domain/answer.js";
 import { formatValue, type SlackBlock } from "./digest-format.js";
 
 // Threshold alert messages (pure). The Acknowledge button's value names the alert (metric and

@@ -1,6 +1,6 @@
 import { isNoData, noDataText } from "./no-data.js";
 import { METRICS } from "../domain/metric-ids.js";
-import type { Driver, KpiAnswer } from "../query/answer.js";
+import type { Driver, KpiAnswer } from "../domain/answer.js";
 import type { MetricExplanation, QuestionResult } from "../query/types.js";
 import {
   arrow,

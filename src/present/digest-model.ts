@@ -1,5 +1,5 @@
 import { ALPHA, holm } from "../metrics/significance.js";
-import type { AnswerAnnotation, KpiAnswer } from "../query/answer.js";
+import type { AnswerAnnotation, KpiAnswer } from "../domain/answer.js";
 
 // What a weekly digest says, decided from the week's KPI answers (pure). The text and Block Kit
 // renderers and the chart all draw from this one model.
@@ -76,7 +76,7 @@ export interface DigestInput extends Pick<DigestModel, "team" | "zone" | "fromMs
 /** The config default of `metrics.min_sample_size` (src/config/file.ts). */
 const DEFAULT_MIN_SAMPLE_SIZE = 5;
 
-/** Level metrics (the latest reading, METRICS.md) count repositories, not events: no sample is "thin". */
+/** Level metrics (the latest reading, docs/metrics.md) count repositories, not events: no sample is "thin". */
 const LEVEL_METRICS: ReadonlySet<string> = new Set(["coverage", "tech_debt_ratio"]);
 
 /** Fewer samples than `metrics.min_sample_size` behind a flow KPI's value this week. */
@@ -166,7 +166,7 @@ function dedupeAnnotations(list: readonly AnswerAnnotation[]): AnswerAnnotation[
 }
 
 /**
- * DORA's failed deployment recovery time beside MTTR (METRICS.md: MTTR over change-caused incidents
+ * DORA's failed deployment recovery time beside MTTR (docs/metrics.md: MTTR over change-caused incidents
  * only), one line for the digest; null when the week has no MTTR answer or no change-caused incident.
  */
 export function failedDeploymentRecoveryLine(kpis: readonly DigestKpi[], format: (hours: number | null) => string): string | null {

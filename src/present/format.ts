@@ -9,7 +9,7 @@ import { formatValue } from "./digest-format.js";
 
 export { formatChange, formatValue, formatVersus, seriesSparkline, sparkline } from "./digest-format.js";
 export { arrow, formatWindowRange, trendOf, type Trend } from "./blocks/format-slack.js";
-/** What `sample_size` counts, per metric (METRICS.md), as the metric code words it. */
+/** What `sample_size` counts, per metric (docs/metrics.md), as the metric code words it. */
 export { sampleNoun } from "../metrics/definitions.js";
 
 /** "improved" / "worsened" / "unchanged" for a change, given which way is bad. */

@@ -1,5 +1,5 @@
 import { METRICS, type MetricId } from "../domain/metric-ids.js";
-import type { KpiAnswer } from "../query/answer.js";
+import type { KpiAnswer } from "../domain/answer.js";
 import { scopeText } from "./blocks/answer.js";
 
 // The "no data — here is how to connect a source" answer, in the same words in Slack

@@ -1,9 +1,7 @@
 import { HOUR_MS, type Window } from "../domain/scope.js";
 import type { MetricId } from "../domain/metric-ids.js";
 import { unionLength } from "../metrics/reliability.js";
-import type { Db } from "../store/db.js";
-import { metricReads } from "../store/metric-reads.js";
-import { rowReads, type RowReads } from "../store/row-reads.js";
+import type { Store } from "../store/index.js";
 import { resolveScope } from "./run.js";
 import type { KpiQuestion, KpiRequest, QueryContext } from "./types.js";
 
@@ -20,14 +18,6 @@ export interface RowTable {
   readonly rows: readonly (readonly Cell[])[];
 }
 
-const byDb = new WeakMap<Db, { rows: RowReads; metric: ReturnType<typeof metricReads> }>();
-
-function readsOf(db: Db) {
-  let reads = byDb.get(db);
-  if (!reads) byDb.set(db, (reads = { rows: rowReads(db), metric: metricReads(db) }));
-  return reads;
-}
-
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 const hours = (from: number | null, to: number | null): number | null => (from === null || to === null ? null : (to - from) / HOUR_MS);
 const bool = (flag: number): boolean => flag !== 0;
@@ -36,7 +26,7 @@ export function answerRows(ctx: QueryContext, request: KpiRequest): RowTable {
   const { metric } = request;
   const catalog = new Map(ctx.store.catalog.services().map((s) => [s.id, s.team_id]));
   const { services } = resolveScope(ctx.config, request.scope, catalog);
-  const reads = readsOf(ctx.store.db);
+  const reads = ctx.store.reads;
   const window = request.window;
   const table = (columns: readonly string[], rows: readonly (readonly Cell[])[]): RowTable => ({ metric, columns, rows });
   switch (metric) {
@@ -111,7 +101,7 @@ export function answerRows(ctx: QueryContext, request: KpiRequest): RowTable {
  * Uptime's items: the availability samples of the services that have some in the window, and one
  * derived row per service without (100 × (1 − merged outage time ÷ window length), to now).
  */
-function uptimeRows(ctx: QueryContext, reads: ReturnType<typeof readsOf>, window: Window, services: readonly string[]): Cell[][] {
+function uptimeRows(ctx: QueryContext, reads: Store["reads"], window: Window, services: readonly string[]): Cell[][] {
   const endMs = Math.min(window.toMs, ctx.nowMs);
   if (endMs <= window.fromMs) return [];
   const samples = reads.rows.timed("uptime_pct", window, services);

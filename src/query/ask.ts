@@ -1,5 +1,5 @@
 import type { MetricId } from "../domain/metric-ids.js";
-import type { KpiAnswer } from "./answer.js";
+import type { KpiAnswer } from "../domain/answer.js";
 import { explainMetric } from "./explain.js";
 import { answerKpi } from "./run.js";
 import { METRIC_EXAMPLES } from "./parse.js";

@@ -3,8 +3,8 @@ import { NO_INCIDENT_FILTERS, type IncidentFilters } from "../domain/incident-fi
 import type { MetricId } from "../domain/metric-ids.js";
 import { filterInForce } from "./incident-counting.js";
 
-// The definition of each metric as `explain` shows it: METRICS.md (the project's definitions),
-// with this installation's settings filled in. Where METRICS.md is silent, the gap is filled with
+// The definition of each metric as `explain` shows it: docs/metrics.md (the project's definitions),
+// with this installation's settings filled in. Where docs/metrics.md is silent, the gap is filled with
 // DORA's published definition (https://dora.dev/guides/dora-metrics-four-keys/) and labelled so.
 
 export interface MetricDefinition {

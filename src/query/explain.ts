@@ -6,7 +6,7 @@ import { metricDefinition } from "./definitions.js";
 import { filterInForce } from "./incident-counting.js";
 import type { MetricExplanation, QueryContext } from "./types.js";
 
-// `explain <metric>`: the definition in force (METRICS.md with this installation's settings), the
+// `explain <metric>`: the definition in force (docs/metrics.md with this installation's settings), the
 // formula, the configured thresholds, and what the stored data covers: how many deployments lack
 // commits, incidents on unmapped services, samples left out and why (issue 3).
 

@@ -3,7 +3,7 @@ import type { MetricId } from "../domain/metric-ids.js";
 import type { Window } from "../domain/scope.js";
 import type { MetricReads, ScopeServices } from "../store/metric-reads.js";
 
-// Which incidents count (METRICS.md "Which incidents count"), as an answer states it: the filter
+// Which incidents count (docs/metrics.md "Which incidents count"), as an answer states it: the filter
 // in force for the scope and how many incidents of the window it left out (issue 16).
 
 export type FilterKind = "change_failure" | "recovery";

@@ -12,22 +12,13 @@ import { mannKendall, NO_TEST } from "../metrics/significance.js";
 import { costPerUser, errorRate, latencyP95, level, uptime } from "../metrics/reliability.js";
 import { thresholdFor, thresholdStatus } from "../metrics/thresholds.js";
 import type { MetricOutcome, WindowResult } from "../metrics/types.js";
-import type { Db } from "../store/db.js";
-import { metricReads, type MetricReads, type ScopeServices } from "../store/metric-reads.js";
-import type { AnswerAnnotation, Driver, Finding, KpiAnswer, SeriesPoint } from "./answer.js";
+import type { ScopeServices } from "../store/metric-reads.js";
+import type { AnswerAnnotation, Driver, Finding, KpiAnswer, SeriesPoint } from "../domain/answer.js";
 import { incidentCounting } from "./incident-counting.js";
 import type { KpiRequest, QueryContext } from "./types.js";
 
 // Answers one KPI question from the store: the metric over the window, the previous window, the
 // 12-week series, tier, threshold status, drivers, prompts, annotations (src/query/answer.ts).
-
-const readsByDb = new WeakMap<Db, MetricReads>();
-
-function readsOf(db: Db): MetricReads {
-  let reads = readsByDb.get(db);
-  if (!reads) readsByDb.set(db, (reads = metricReads(db)));
-  return reads;
-}
 
 export interface ResolvedScope {
   /** Scope services, or null for the organisation. */
@@ -55,7 +46,7 @@ export function resolveScope(config: FileConfig, scope: Scope, catalogTeams: Rea
 
 /** Run the metric's reads and pure computation. */
 export function computeMetric(ctx: QueryContext, metric: MetricId, scope: ResolvedScope, frame: Frame): MetricOutcome {
-  const reads = readsOf(ctx.store.db);
+  const reads = ctx.store.reads.metric;
   const env = ctx.store.options.productionEnvironment;
   const { services } = scope;
   const current = frame.current;
@@ -146,7 +137,7 @@ export function answerKpi(ctx: QueryContext, request: KpiRequest): KpiAnswer {
   const absolute = current.value !== null && previous.value !== null ? current.value - previous.value : null;
   const minimum = config.metrics.min_sample_size;
   const thin = current.sample_size < minimum || previous.sample_size < minimum;
-  // Below the minimum sample size in either window no test applies (METRICS.md "Significance").
+  // Below the minimum sample size in either window no test applies (docs/metrics.md "Significance").
   const test = thin || absolute === null ? NO_TEST : outcome.test;
   const change = {
     absolute,
@@ -159,11 +150,11 @@ export function answerKpi(ctx: QueryContext, request: KpiRequest): KpiAnswer {
 
   const threshold = thresholdFor(config, request.metric, request.scope, scope.team);
   const status = threshold ? thresholdStatus(current.value, threshold, info.direction) : null;
-  const annotations: AnswerAnnotation[] = readsOf(ctx.store.db)
+  const annotations: AnswerAnnotation[] = ctx.store.reads.metric
     .annotations(request.window, scope.services, scope.team)
     .map((a) => ({ at: iso(a.at), text: a.text, service: a.service_id, team: a.team_id }));
 
-  const counting = incidentCounting(readsOf(ctx.store.db), ctx.store.incidentFilters, request.metric, request.window, scope.services);
+  const counting = incidentCounting(ctx.store.reads.metric, ctx.store.incidentFilters, request.metric, request.window, scope.services);
   if (counting) Object.assign(current.stats, counting.stats);
 
   const notes = [...outcome.notes];
@@ -211,12 +202,12 @@ export function answerKpi(ctx: QueryContext, request: KpiRequest): KpiAnswer {
     drivers = [...drivers, ...past.map((d): Driver => ({ kind: "service", label: d.label, contribution: null, share: null, current: d.current ?? null, service: d.label, detail: `past the warn line (${format(threshold!.warn)})` }))];
     // And what put those services there: their incidents or outages in the window.
     const overTheLine = request.scope.kind === "service" ? [request.scope.id!] : pastTheLine(request.metric, threshold!.warn, drivers).filter((d) => d.kind === "service").map((d) => d.label);
-    const rows = readsOf(ctx.store.db).breachIncidents(request.window, config.metrics.outage_severities, config.pagerduty.outage_priorities, overTheLine);
+    const rows = ctx.store.reads.metric.breachIncidents(request.window, config.metrics.outage_severities, config.pagerduty.outage_priorities, overTheLine);
     const explained = breachIncidents(request.metric, rows, overTheLine, request.window, ctx.nowMs, formatHours);
     const unexplained = request.metric === "uptime" ? overTheLine.filter((s) => !explained.causes.some((c) => c.service === s)) : [];
     if (unexplained.length > 0) {
       // Availability samples without outage incidents: the periods below 100 % are the outages.
-      const fromSamples = sampleOutages(readsOf(ctx.store.db).timedSamples("uptime_pct", request.window, unexplained), unexplained, request.window, ctx.nowMs, formatHours);
+      const fromSamples = sampleOutages(ctx.store.reads.metric.timedSamples("uptime_pct", request.window, unexplained), unexplained, request.window, ctx.nowMs, formatHours);
       explained.drivers.push(...fromSamples.drivers);
       explained.causes.push(...fromSamples.causes);
       explained.causes.sort((a, b) => overTheLine.indexOf(a.service) - overTheLine.indexOf(b.service));

@@ -2,7 +2,7 @@ import type { FileConfig } from "../config/file.js";
 import type { Direction, MetricId, Unit } from "../domain/metric-ids.js";
 import type { Scope, Window } from "../domain/scope.js";
 import type { Store } from "../store/index.js";
-import type { KpiAnswer } from "./answer.js";
+import type { KpiAnswer } from "../domain/answer.js";
 
 // The contract between the `/kpi` language and everything that asks KPI questions (Slack listeners,
 // the CLI, the digest and alert jobs). `parse.ts` turns text into a KpiRequest (pure); `run.ts`
@@ -51,7 +51,7 @@ export interface MetricExplanation {
   readonly formula: string;
   /** Tier boundaries, or why there is none. */
   readonly tiers: string;
-  /** Where each part of the definition comes from: METRICS.md, or DORA's published definition where METRICS.md is silent. */
+  /** Where each part of the definition comes from: docs/metrics.md, or DORA's published definition where docs/metrics.md is silent. */
   readonly basis: readonly { readonly source: "METRICS.md" | "DORA"; readonly text: string }[];
   /** Settings in force that change the number (config file name = value). */
   readonly settings: readonly { readonly name: string; readonly value: string }[];

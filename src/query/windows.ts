@@ -3,7 +3,7 @@ import type { FileConfig } from "../config/file.js";
 import { DAY_MS, type Window } from "../domain/scope.js";
 
 // Window phrases of the `/kpi` language, resolved against an injected clock. "last N …" ends at
-// now (METRICS.md); calendar windows (this/last week|month|quarter|year, dates, quarters) follow the
+// now (docs/metrics.md); calendar windows (this/last week|month|quarter|year, dates, quarters) follow the
 // team's time zone, so "this week" for a Berlin team starts at Monday 00:00 Berlin time. Windows
 // that reach into the future end at now: future days would dilute per-day rates.
 

@@ -4,7 +4,7 @@ import type { DeploymentDetailRow, DeploymentSliceRow, FailedDeploymentRow, Lead
 import type { ReadKit, ScopeServices } from "./read-kit.js";
 
 // Deployments and changes: deployment counts per slice, deploy days, the deployments that failed or
-// were rework, lead-time samples and stage figures (METRICS.md "Delivery").
+// were rework, lead-time samples and stage figures (docs/metrics.md "Delivery").
 
 /**
  * A change's lead-time sample as one integer: lead in whole seconds × 8 + PR-size bucket (0 XS …
@@ -187,7 +187,7 @@ export function deliveryReads(kit: ReadKit) {
 
     /**
      * Each stage's median (ms) over the window: SQLite's percentile functions (linear
-     * interpolation, NULLs ignored: METRICS.md's definition), so no per-change list leaves SQL.
+     * interpolation, NULLs ignored: docs/metrics.md's definition), so no per-change list leaves SQL.
      */
     leadTimeStages(window: Window, services: ScopeServices): LeadTimeStagesRow {
       const statement = prepared(`stages:${services === null}`, () => `

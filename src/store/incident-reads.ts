@@ -112,7 +112,7 @@ export function incidentReads(kit: ReadKit) {
     },
 
     /**
-     * Outage incidents of the given services overlapping the window (METRICS.md: outage
+     * Outage incidents of the given services overlapping the window (docs/metrics.md: outage
      * severities, or PagerDuty high urgency + priority): those resolved after it starts, by the
      * resolution index (by creation, every earlier incident would be read), and those still open.
      */

@@ -16,13 +16,15 @@ import { explainReads } from "./explain-reads.js";
 import { githubStore } from "./github.js";
 import { confirmationStore } from "./confirmations.js";
 import { withLazyStatements } from "./lazy-statements.js";
+import { metricReads, type MetricReads } from "./metric-reads.js";
+import { rowReads, type RowReads } from "./row-reads.js";
 import { NO_INCIDENT_FILTERS, type IncidentFilters } from "../domain/incident-filter.js";
 
 export type { Db } from "./db.js";
 export type { WriteStats } from "./write-stats.js";
 
 export interface StoreOptions {
-  /** The environment name that counts for the delivery metrics (METRICS.md: `production`). */
+  /** The environment name that counts for the delivery metrics (docs/metrics.md: `production`). */
   readonly productionEnvironment: string;
   /** CFR attribution window for the heuristic incident → deployment link. */
   readonly attributionWindowMs: number;
@@ -110,7 +112,20 @@ export function createStore(realDb: Db, options: StoreOptions = DEFAULT_STORE_OP
     return result;
   });
 
-  return { db: realDb, options, incidentFilters, catalog, deployments, incidents, samples, annotations, links, syncState, write, close: () => db.close(),
+  // Built on first access, once per store (and their statements prepared on first use,
+  // lazy-statements.ts), so a command that never reads pays nothing for them.
+  let metric: MetricReads | undefined;
+  let rows: RowReads | undefined;
+  const reads = {
+    get metric(): MetricReads {
+      return (metric ??= metricReads(db));
+    },
+    get rows(): RowReads {
+      return (rows ??= rowReads(db));
+    },
+  };
+
+  return { db: realDb, options, incidentFilters, catalog, reads, deployments, incidents, samples, annotations, links, syncState, write, close: () => db.close(),
     reviews: reviewStore(db), alerts: alertStore(db), digests: digestStore(db), slack: slackSettingsStore(db),
     explain: explainReads(db, options), github: githubStore(db), confirmations: confirmationStore(db, options) };
 }

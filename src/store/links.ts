@@ -45,7 +45,7 @@ interface Link {
 }
 
 /**
- * Links incidents to the deployment that caused them, in the order METRICS.md gives:
+ * Links incidents to the deployment that caused them, in the order docs/metrics.md gives:
  * 1. explicit: the incident names a deployment id, or a commit sha (6+ hex digits, a prefix of the
  *    head or of any commit shipped) of a deployment finished before it (deployment_ref);
  * 2. rollback: the service's last deployment before the incident was later rolled back (no time

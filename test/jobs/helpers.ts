@@ -5,7 +5,7 @@ import { METRICS, type MetricId } from "../../src/domain/metric-ids.js";
 import type { Scope } from "../../src/domain/scope.js";
 import type { KpiEngine, ThresholdEvaluation } from "../../src/jobs/engine.js";
 import { silentLogger } from "../../src/log.js";
-import type { KpiAnswer } from "../../src/query/answer.js";
+import type { KpiAnswer } from "../../src/domain/answer.js";
 import type { KpiRequest } from "../../src/query/types.js";
 import { createStore, type Store } from "../../src/store/index.js";
 import { openDatabase } from "../../src/store/db.js";

@@ -4,7 +4,7 @@ import { fileConfigSchema } from "../../src/config/file.js";
 import { METRIC_IDS } from "../../src/domain/metric-ids.js";
 import type { VitalsRecord } from "../../src/domain/records.js";
 import type { Scope } from "../../src/domain/scope.js";
-import type { KpiAnswer } from "../../src/query/answer.js";
+import type { KpiAnswer } from "../../src/domain/answer.js";
 import { answerKpi } from "../../src/query/run.js";
 import { openDatabase } from "../../src/store/db.js";
 import { createStore } from "../../src/store/index.js";

@@ -5,7 +5,7 @@ import type { MetricId } from "../../src/domain/metric-ids.js";
 import { METRICS } from "../../src/domain/metric-ids.js";
 import { renderQuestionResult } from "../../src/present/answer-text.js";
 import { formatSigned, formatStat, trendWord } from "../../src/present/format.js";
-import type { KpiAnswer } from "../../src/query/answer.js";
+import type { KpiAnswer } from "../../src/domain/answer.js";
 import { HELP_TEXT } from "../../src/query/ask.js";
 
 function answer(metric: MetricId, overrides: Partial<KpiAnswer> = {}): KpiAnswer {

@@ -1,5 +1,5 @@
 import { METRICS, type Unit } from "../../domain/metric-ids.js";
-import type { Driver, KpiAnswer } from "../../query/answer.js";
+import type { Driver, KpiAnswer } from "../../domain/answer.js";
 import { formatChange, formatValue, seriesSparkline } from "../digest-format.js";
 import { sampleNoun } from "../format.js";
 import {

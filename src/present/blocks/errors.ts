@@ -1,4 +1,4 @@
-import type { KpiAnswer } from "../../query/answer.js";
+import type { KpiAnswer } from "../../domain/answer.js";
 import { HOW_TO_CONNECT, isNoData, noDataSubject } from "../no-data.js";
 import type { RenderedMessage } from "./answer.js";
 import { escapeMrkdwn } from "./format-slack.js";

@@ -1,6 +1,6 @@
 import { DateTime } from "luxon";
 import type { Direction } from "../../domain/metric-ids.js";
-import type { IsoWindow, ThresholdStatus, Tier } from "../../query/answer.js";
+import type { IsoWindow, ThresholdStatus, Tier } from "../../domain/answer.js";
 
 // Slack-specific text bits (mrkdwn escaping, emoji, dates in a zone). Number formatting lives in
 // src/present/digest-format.ts and is shared with the digests and alerts.

@@ -1,4 +1,4 @@
-import type { KpiAnswer } from "../../query/answer.js";
+import type { KpiAnswer } from "../../domain/answer.js";
 import { escapeMrkdwn, formatWindowRange } from "./format-slack.js";
 import { bulletSection, context, divider, header, section, type SlackBlock } from "./kit.js";
 import { kpiLine } from "./summary.js";

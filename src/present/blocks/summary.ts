@@ -1,5 +1,5 @@
 import { METRICS } from "../../domain/metric-ids.js";
-import type { KpiAnswer } from "../../query/answer.js";
+import type { KpiAnswer } from "../../domain/answer.js";
 import { formatChange, formatValue, seriesSparkline } from "../digest-format.js";
 import type { RenderedMessage } from "./answer.js";
 import { ANSWER_ACTIONS, scopeText, sampleText } from "./answer.js";

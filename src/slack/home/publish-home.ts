@@ -1,7 +1,7 @@
 import type { webApi } from "@slack/bolt";
 import { METRIC_IDS } from "../../domain/metric-ids.js";
 import type { Scope } from "../../domain/scope.js";
-import type { KpiAnswer } from "../../query/answer.js";
+import type { KpiAnswer } from "../../domain/answer.js";
 import { zoneOf } from "../../query/parse.js";
 import { defaultWindow } from "../../query/windows.js";
 import { homeView } from "../../present/blocks/home.js";

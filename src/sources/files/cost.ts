@@ -6,7 +6,7 @@ import type { VitalsRecord } from "../../domain/records.js";
 // `infra_cost_usd` sample per Vitals service and charge period start. Rows map to services by a tag
 // (`cost.service_tag`); untagged rows, and rows tagged with a service the config does not know,
 // are stored at organisation scope. Sharing untagged cost across services is a query-time
-// choice (`cost.share_untagged`, METRICS.md), so the stored data stays the same either way.
+// choice (`cost.share_untagged`, docs/metrics.md), so the stored data stays the same either way.
 
 export const COST_COLUMNS = ["BilledCost", "EffectiveCost"] as const;
 export type CostColumn = (typeof COST_COLUMNS)[number];

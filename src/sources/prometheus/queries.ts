@@ -43,7 +43,7 @@ export function serviceQueries(config: PromConfig, window: string): ServiceQuery
     { kind: "latency", sample: "latency_p95_ms", promql: `histogram_quantile(0.95, sum by (le) (increase(${fill(bucket, sel, window)}[${window}])))`, scale: 1000 },
   ];
   // No default: `up` says whether Prometheus could scrape a target, not whether users were served,
-  // so without an explicit availability query uptime is derived from incidents (METRICS.md).
+  // so without an explicit availability query uptime is derived from incidents (docs/metrics.md).
   if (config.availability) queries.push({ kind: "availability", sample: "uptime_pct", promql: fill(config.availability, sel, window), scale: 100 });
   return queries;
 }

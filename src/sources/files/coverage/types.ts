@@ -1,4 +1,4 @@
-/** What every coverage report format boils down to: METRICS.md's coverage is lines covered ÷ lines. */
+/** What every coverage report format boils down to: docs/metrics.md's coverage is lines covered ÷ lines. */
 export interface LineCoverage {
   readonly format: CoverageFormat;
   readonly linesCovered: number;

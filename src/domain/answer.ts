@@ -1,5 +1,4 @@
-import type { MetricId, Unit } from "../domain/metric-ids.js";
-import type { TrendTest } from "../metrics/significance.js";
+import type { MetricId, Unit } from "./metric-ids.js";
 
 // The typed result of one `/kpi` question, rendered by the Slack layer and by `vitals ask`;
 // `vitals ask --json` prints it as is. Field names are a public interface (README: "Answer JSON").
@@ -79,9 +78,9 @@ export interface KpiAnswer {
   /** The headline value, or null when there are no samples (shown "N/A"). */
   value: number | null;
   unit: Unit;
-  /** As METRICS.md defines it per metric (deployments, lead-time samples, resolved incidents, ...). */
+  /** As docs/metrics.md defines it per metric (deployments, lead-time samples, resolved incidents, ...). */
   sample_size: number;
-  /** Every secondary figure METRICS.md names: mean, median, p90, count, failed, open_count, excluded, ... */
+  /** Every secondary figure docs/metrics.md names: mean, median, p90, count, failed, open_count, excluded, ... */
   stats: Record<string, number | null>;
   previous: { window: IsoWindow; value: number | null; sample_size: number };
   /**
@@ -108,4 +107,15 @@ export interface KpiAnswer {
   definition: string;
   /** Caveats: thin data, labelled approximations ("plain mean of P95 samples"), exclusions. */
   notes: string[];
+}
+
+export interface TrendTest {
+  test: "mann_kendall";
+  /** Weekly points with a value. */
+  n: number;
+  p_value: number | null;
+  significant: boolean | null;
+  /** Theil–Sen slope: the median of the pairwise slopes, in the metric's unit per week. */
+  slope_per_week: number | null;
+  direction: "up" | "down" | "none";
 }
