@@ -20,6 +20,8 @@ describe("layer boundaries in the lint", () => {
     ["src/query importing src/slack", "src/query/run.ts", 'import { toReply } from "../slack/reply.js";\nexport const r = toReply;\n', "layer query may not value-import layer slack"],
     ["src/sources importing src/metrics", "src/sources/registry.ts", 'import { percentile } from "../metrics/percentile.js";\nexport const p = percentile;\n', "layer sources may not value-import layer metrics"],
     ["src/jobs importing src/slack", "src/jobs/digest.ts", 'import type { Compute } from "../slack/compute-queue.js";\nexport type C = Compute;\n', "layer jobs may not type-import layer slack"],
+    ["src/metrics lazily importing src/slack", "src/metrics/delivery.ts", 'export const later = () => import("../slack/reply.js");\n', "layer metrics may not value-import layer slack"],
+    ["src/store re-exporting src/metrics", "src/store/alerts.ts", 'export { percentile } from "../metrics/percentile.js";\n', "layer store may not value-import layer metrics"],
     ["src/present value-importing src/query", "src/present/csv.ts", 'import { parseKpiQuestion } from "../query/parse.js";\nexport const p = parseKpiQuestion;\n', "layer present may not value-import layer query"],
   ])("fails on %s", async (_name, filePath, code, message) => {
     const errors = await boundaryErrors(filePath, code);
