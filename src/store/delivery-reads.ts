@@ -1,4 +1,5 @@
 import { DAY_MS, type Window } from "../domain/scope.js";
+import { STAGE_DAYS } from "./derived/definitions.js";
 import { parseIntegers } from "./packed-list.js";
 import type { DeploymentDetailRow, DeploymentSliceRow, FailedDeploymentRow, LeadTimeSliceRow, LeadTimeStageSumRow, LeadTimeStagesRow } from "./rows.js";
 import type { ReadKit, ScopeServices } from "./read-kit.js";
@@ -172,17 +173,14 @@ export function deliveryReads(kit: ReadKit) {
      * stage_days (src/store/derived/definitions.ts), the partial days at the window's edges from the changes themselves.
      */
     leadTimeStageSums(window: Window, services: ScopeServices, byService = true): LeadTimeStageSumRow[] {
-      const stages = (prefix: string) => `
-        ${prefix}pr_opened_at - ${prefix}committed_at, ${prefix}pr_opened_at IS NOT NULL,
-        ${prefix}pr_first_review_at - ${prefix}pr_opened_at, (${prefix}pr_first_review_at - ${prefix}pr_opened_at) IS NOT NULL,
-        ${prefix}pr_merged_at - ${prefix}pr_first_review_at, (${prefix}pr_merged_at - ${prefix}pr_first_review_at) IS NOT NULL,
-        ${prefix}first_deployed_at - ${prefix}pr_merged_at, ${prefix}pr_merged_at IS NOT NULL`;
-      // Org-wide, an edge is one range of the time index (not one per service).
+      // The partial days at the edges: STAGE_DAYS's own SELECT over the changes of the edge (org-wide,
+      // one range of the time index, not one per service), so the stage spans are defined once.
       const edge = (from: string, to: string) => `
-        SELECT service_id, ${stages("")} FROM changes
-        ${services === null
-          ? `INDEXED BY changes_metrics_time WHERE first_deployed_at >= ${from} AND first_deployed_at < ${to}`
-          : changesByService(`first_deployed_at >= ${from} AND first_deployed_at < ${to}`, services).replace("?", "@services")}`;
+        SELECT service_id, coding, coding_n, pickup, pickup_n, review, review_n, deploy, deploy_n FROM (${STAGE_DAYS.select(`(
+          SELECT * FROM changes
+          ${services === null
+            ? `INDEXED BY changes_metrics_time WHERE first_deployed_at >= ${from} AND first_deployed_at < ${to}`
+            : changesByService(`first_deployed_at >= ${from} AND first_deployed_at < ${to}`, services).replace("?", "@services")}) AS c`)})`;
       const statement = prepared(`stageSums:${services === null}:${byService}`, () => `
         SELECT ${byService ? "service_id" : "''"} AS service, total(coding) AS coding, total(coding_n) AS coding_n, total(pickup) AS pickup,
           total(pickup_n) AS pickup_n, total(review) AS review, total(review_n) AS review_n, total(deploy) AS deploy, total(deploy_n) AS deploy_n

@@ -36,6 +36,14 @@ export interface DerivedDefinition {
 
 const DAY_MS = 86_400_000;
 
+/**
+ * The rows of `table` (as `alias`) that belong to the keys of `refresh_keys`. CROSS JOIN fixes the
+ * join order in SQLite (from the few keys to the table's rows by an index), where the planner
+ * would otherwise scan an index over all samples of a name once per key; PostgreSQL plans it alike.
+ */
+const keyed = (table: string, alias: string, match: string): string =>
+  `(SELECT ${alias}.* FROM refresh_keys k CROSS JOIN ${table} ${alias} WHERE ${match}) AS ${alias}`;
+
 /** The PR-size bucket of a size in lines: an index into PR_SIZE_LABELS (src/domain/pr-size.ts). */
 function prSizeBucket(size: string): string {
   const arms = PR_SIZE_BUCKETS.map((bucket, index) => (bucket.belowLines === null ? `ELSE ${index}` : `WHEN ${size} < ${bucket.belowLines} THEN ${index}`));
@@ -65,7 +73,7 @@ export const DEPLOYMENT_FACTS: DerivedDefinition = {
       FROM ${from}
     ) AS counted`,
   everyRow: "deployments d",
-  rowsOfKeys: "refresh_keys k JOIN deployments d ON d.id = k.k0",
+  rowsOfKeys: keyed("deployments", "d", "d.id = k.k0"),
 };
 
 /**
@@ -84,7 +92,7 @@ export const CHANGE_FACTS: DerivedDefinition = {
       ${prSizeBucket("c.pr_size")} AS pr_size_bucket
     FROM ${from}`,
   everyRow: "changes c",
-  rowsOfKeys: "refresh_keys k JOIN changes c ON c.id = k.k0",
+  rowsOfKeys: keyed("changes", "c", "c.id = k.k0"),
 };
 
 /**
@@ -106,7 +114,7 @@ export const SAMPLE_POINTS: DerivedDefinition = {
     WHERE s.name IN ('latency_p95_ms', 'requests', 'errors', 'error_rate_pct')
     GROUP BY s.service_id, s.at, s.source`,
   everyRow: "samples s",
-  rowsOfKeys: "refresh_keys k JOIN samples s ON s.service_id = k.k0 AND s.at = k.k1 AND s.source = k.k2",
+  rowsOfKeys: keyed("samples", "s", "s.service_id = k.k0 AND s.at = k.k1 AND s.source = k.k2"),
 };
 
 /** The sample names SAMPLE_POINTS pairs (a write of another name touches no point). */
@@ -133,7 +141,7 @@ export const STAGE_DAYS: DerivedDefinition = {
     WHERE c.first_deployed_at IS NOT NULL
     GROUP BY c.service_id, c.first_deployed_at - c.first_deployed_at % ${DAY_MS}`,
   everyRow: "changes c",
-  rowsOfKeys: `refresh_keys k JOIN changes c ON c.service_id = k.k0 AND c.first_deployed_at >= k.k1 AND c.first_deployed_at < k.k1 + ${DAY_MS}`,
+  rowsOfKeys: keyed("changes", "c", `c.service_id = k.k0 AND c.first_deployed_at >= k.k1 AND c.first_deployed_at < k.k1 + ${DAY_MS}`),
 };
 
 export const DERIVED_DEFINITIONS: readonly DerivedDefinition[] = [DEPLOYMENT_FACTS, CHANGE_FACTS, SAMPLE_POINTS, STAGE_DAYS];
