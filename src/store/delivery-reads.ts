@@ -23,7 +23,6 @@ function decodeLeadTimes(slice: number, codes: string, service: string | null, s
   const all = serviceList === null ? null : serviceList.split("\x1f");
   const leadSeconds = new Float64Array(values.length);
   const bucket = new Uint8Array(values.length);
-  const services: string[] | null = all === null ? null : [];
   let k = 0;
   for (let i = 0; i < values.length; i++) {
     const value = values[i]!;
@@ -31,8 +30,9 @@ function decodeLeadTimes(slice: number, codes: string, service: string | null, s
     const b = value % 8;
     leadSeconds[k] = (value - b) / 8;
     bucket[k++] = b;
-    services?.push(all![i]!);
   }
+  // Services of the samples kept (the whole list when none was excluded, the common case).
+  const services = all === null || k === values.length ? all : all.filter((_, i) => values[i]! >= 0);
   return { slice, service, services, leadSeconds: leadSeconds.subarray(0, k), bucket: bucket.subarray(0, k), excluded: values.length - k };
 }
 
