@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { SampleName } from "../../src/domain/metric-ids.js";
+import type { IncidentFilters, ResolvedIncidentFilters } from "../../src/domain/incident-filter.js";
 import type { ChangeRecord, VitalsRecord } from "../../src/domain/records.js";
 import { loadMigrations, migrate, openDatabase, type Db } from "../../src/store/db.js";
 import { DERIVED_DEFINITIONS, DERIVED_VERSION } from "../../src/store/derived/definitions.js";
@@ -141,8 +142,9 @@ describe("failure counts and flags on deployments", () => {
     const db = openDatabase(":memory:");
     createStore(db).write([deployment("d1", T0), incident("i1", T0 + HOUR, { severity: "SEV3" })]);
     expect(flags(db)["d1"]).toEqual([1, 0]);
-    const filters = { fingerprint: "sev1-only", forService: () => ({ changeFailure: { severities: ["SEV1"] }, recovery: {} }) };
-    createStore(db, { productionEnvironment: "production", attributionWindowMs: 24 * HOUR, incidentFilters: filters as never });
+    const sev1: ResolvedIncidentFilters = { changeFailure: { severities: ["SEV1"] }, recovery: undefined };
+    const filters: IncidentFilters = { fingerprint: "sev1-only", forService: () => sev1, overrides: [], topLevel: sev1 };
+    createStore(db, { productionEnvironment: "production", attributionWindowMs: 24 * HOUR, incidentFilters: filters });
     expect(flags(db)["d1"]).toEqual([0, 0]);
     expect(countMismatches(db)).toEqual([]);
     expectConsistent(db);
