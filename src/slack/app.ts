@@ -5,11 +5,11 @@ import { registerActions } from "./actions/index.js";
 import { boltLogger } from "./bolt-logger.js";
 import { computeQueue, type Compute } from "./compute-queue.js";
 import { registerCommands } from "./commands/index.js";
-import { KPI_SUBCOMMANDS } from "./commands/subcommands.js";
 import { registerHome } from "./home/index.js";
 import { refreshHomes } from "./home/publish-home.js";
 import type { KpiSubcommand } from "./kpi-subcommand.js";
-import type { QuestionEngine, SlackRuntime } from "./runtime.js";
+import type { QuestionEngine } from "../query/engine.js";
+import type { SlackRuntime } from "./runtime.js";
 import { errorId, type SlackConnection } from "./connect.js";
 
 // Builds the Bolt app (Bolt starter-template layout: commands/, actions/, home/, each registering
@@ -26,7 +26,8 @@ export interface SlackAppOptions {
   readonly engine: QuestionEngine;
   /** Wait for listeners before answering Slack's HTTP request (tests; FaaS). Default false: ack at once. */
   readonly processBeforeResponse?: boolean;
-  readonly subcommands?: readonly KpiSubcommand[];
+  /** Every `/kpi` subcommand (the composition root builds them: src/slack/commands/subcommands.ts). */
+  readonly subcommands: readonly KpiSubcommand[];
   /** What a finished `/kpi sync` triggers besides the App Home refresh (alerts, reviews). */
   readonly afterSync?: () => Promise<void>;
   /** Web API retries (default Bolt's; tests pass 0 so that each call is seen once). */
@@ -134,7 +135,7 @@ export function createSlackApp(deps: AppDeps, options: SlackAppOptions): SlackAp
   const runtime: SlackRuntime = {
     deps,
     engine: options.engine,
-    subcommands: options.subcommands ?? KPI_SUBCOMMANDS,
+    subcommands: options.subcommands,
     compute: options.compute ?? computeQueue(),
     afterSync: async () => {
       await options.afterSync?.();

@@ -1,9 +1,10 @@
 import { parseEnv } from "../../src/config/env.js";
 import type { FileConfig } from "../../src/config/file.js";
 import { createLogger } from "../../src/log.js";
-import { buildDeps, productionStartOptions, startApp, type RunningApp } from "../../src/main.js";
-import { questionEngine } from "../../src/slack/question-engine.js";
-import type { QuestionEngine } from "../../src/slack/runtime.js";
+import { productionStartOptions, startApp, type RunningApp } from "../../src/app/start.js";
+import { buildDeps } from "../../src/app/root.js";
+import { questionEngine } from "../../src/app/engines.js";
+import type { QuestionEngine } from "../../src/query/engine.js";
 import { demoConfig } from "../../src/sources/demo/catalog.js";
 import { generateDemoRecords } from "../../src/sources/demo/generate.js";
 import { openDatabase } from "../../src/store/db.js";

@@ -3,7 +3,7 @@ import { parseEnv } from "../../src/config/env.js";
 import { parseFileConfig, type FileConfig } from "../../src/config/file.js";
 import { METRICS, type MetricId } from "../../src/domain/metric-ids.js";
 import type { Scope } from "../../src/domain/scope.js";
-import type { KpiEngine, ThresholdEvaluation } from "../../src/jobs/engine.js";
+import type { KpiEngine, ThresholdEvaluation } from "../../src/query/engine.js";
 import { silentLogger } from "../../src/log.js";
 import type { KpiAnswer } from "../../src/domain/answer.js";
 import type { KpiRequest } from "../../src/query/types.js";

@@ -1,6 +1,6 @@
 import type { App, BlockAction, ButtonAction, types } from "@slack/bolt";
 import type { AppDeps } from "../../app-deps.js";
-import { markReviewDone, markReviewNotNeeded, parseReviewId, snoozeReview, validateDocUrl } from "../../jobs/review-actions.js";
+import { markReviewDone, markReviewNotNeeded, parseReviewId, snoozeReview, validateDocUrl } from "../../reviews/actions.js";
 import { acknowledgedBlocks, ALERT_ACK_ACTION, parseAlertKeyValue } from "../../present/alert-blocks.js";
 import { doneModal, notNeededModal, REVIEW_ACTIONS, REVIEW_VIEWS, reviewClosedBlocks } from "../../present/review-blocks.js";
 

@@ -1,6 +1,6 @@
 import type { App, BlockAction, ButtonAction, types } from "@slack/bolt";
 import type { AppDeps } from "../../app-deps.js";
-import { teamOfService } from "../../jobs/context.js";
+import { teamOfService } from "../../config/teams.js";
 import { answerConfirmation, type AnswerResult } from "../../jobs/link-confirmations.js";
 import { answeredBlocks, CONFIRM_ACTIONS, CONFIRM_VIEW, deploymentLabel, otherDeploymentModal, parseButtonValue, PICKER_ACTION, PICKER_BLOCK } from "../../present/confirmation-blocks.js";
 
