@@ -5,8 +5,9 @@ import { registerActions } from "./actions/index.js";
 import { boltLogger } from "./bolt-logger.js";
 import { computeQueue, type Compute } from "./compute-queue.js";
 import { registerCommands } from "./commands/index.js";
-import { registerHome } from "./home/index.js";
-import { refreshHomes } from "./home/publish-home.js";
+import { registerHome } from "./events/index.js";
+import { guardedListeners } from "./listener.js";
+import { refreshHomes } from "./views/home.js";
 import type { KpiSubcommand } from "./kpi-subcommand.js";
 import type { QuestionEngine } from "../query/engine.js";
 import type { SlackRuntime } from "./runtime.js";
@@ -154,9 +155,11 @@ export function createSlackApp(deps: AppDeps, options: SlackAppOptions): SlackAp
       inFlight.delete(run);
     }
   });
-  registerCommands(app, runtime);
-  registerActions(app, runtime);
-  registerHome(app, runtime);
+  // Every listener through the one error handling (src/slack/listener.ts).
+  const listeners = guardedListeners(app, deps);
+  registerCommands(listeners, runtime);
+  registerActions(listeners, runtime);
+  registerHome(listeners, runtime);
   app.error(async (error) => {
     // Listener errors are caught where they happen; this is the net for Bolt's own failures.
     deps.logger.error({ err: error, errorId: errorId() }, "Bolt error");

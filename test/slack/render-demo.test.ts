@@ -7,7 +7,7 @@ import { blockKitProblems } from "../../src/present/blocks/limits.js";
 import { askQuestion } from "../../src/slack/answer-question.js";
 import { appSubcommands } from "../../src/app/start.js";
 import { computeQueue } from "../../src/slack/compute-queue.js";
-import { buildHome } from "../../src/slack/home/publish-home.js";
+import { buildHome } from "../../src/slack/views/home.js";
 import { questionEngine } from "../../src/app/engines.js";
 import type { SlackRuntime } from "../../src/slack/runtime.js";
 import { demoConfig } from "../../src/sources/demo/catalog.js";

@@ -1,5 +1,6 @@
 import type { App, BlockAction, ButtonAction, types } from "@slack/bolt";
 import type { AppDeps } from "../../app-deps.js";
+import type { ListenerApp } from "../listener.js";
 import { markReviewDone, markReviewNotNeeded, parseReviewId, snoozeReview, validateDocUrl } from "../../reviews/actions.js";
 import { acknowledgedBlocks, ALERT_ACK_ACTION, parseAlertKeyValue } from "../../present/alert-blocks.js";
 import { doneModal, notNeededModal, REVIEW_ACTIONS, REVIEW_VIEWS, reviewClosedBlocks } from "../../present/review-blocks.js";
@@ -11,7 +12,7 @@ import { doneModal, notNeededModal, REVIEW_ACTIONS, REVIEW_VIEWS, reviewClosedBl
 type ButtonBody = BlockAction<ButtonAction>;
 type KnownBlock = types.KnownBlock;
 
-export function registerJobActions(app: App, deps: AppDeps): void {
+export function registerJobActions(app: ListenerApp, deps: AppDeps): void {
   app.action<ButtonBody>(ALERT_ACK_ACTION, async ({ ack, body, action, client }) => {
     await ack();
     const key = parseAlertKeyValue(action.value ?? "");

@@ -1,5 +1,6 @@
 import type { App, BlockAction, ButtonAction, types } from "@slack/bolt";
 import type { AppDeps } from "../../app-deps.js";
+import type { ListenerApp } from "../listener.js";
 import { teamOfService } from "../../config/teams.js";
 import { answerConfirmation, type AnswerResult } from "../../jobs/link-confirmations.js";
 import { answeredBlocks, CONFIRM_ACTIONS, CONFIRM_VIEW, deploymentLabel, otherDeploymentModal, parseButtonValue, PICKER_ACTION, PICKER_BLOCK } from "../../present/confirmation-blocks.js";
@@ -11,7 +12,7 @@ import { answeredBlocks, CONFIRM_ACTIONS, CONFIRM_VIEW, deploymentLabel, otherDe
 type ButtonBody = BlockAction<ButtonAction>;
 type KnownBlock = types.KnownBlock;
 
-export function registerLinkConfirmationActions(app: App, deps: AppDeps): void {
+export function registerLinkConfirmationActions(app: ListenerApp, deps: AppDeps): void {
   const answerWith = (actionId: string, kind: "yes" | "unrelated") =>
     app.action<ButtonBody>(actionId, async ({ ack, body, action, client }) => {
       await ack();
