@@ -1,8 +1,6 @@
-import type { Env } from "../config/env.js";
 import { githubClientCache, type GithubClientFor, type GithubClientOptions } from "../sources/github/client.js";
 import { gitlabClientCache, type GitlabClientFor, type GitlabClientOptions } from "../sources/gitlab/client.js";
 import { createSyncSources } from "../sources/registry.js";
-import type { SlackClient } from "../sources/slack/calls.js";
 import type { SyncSource } from "../sources/types.js";
 
 // The composition root's clients (src/app/root.ts builds the deps): ONE GitHub client (Octokit with
@@ -23,10 +21,4 @@ export function createClients(options: { github?: GithubClientOptions; gitlab?: 
   const github = githubClientCache(options.github);
   const gitlab = gitlabClientCache(options.gitlab);
   return { github, gitlab, syncSources: createSyncSources({ github, gitlab }) };
-}
-
-/** The Slack client of a command that posts without the Bolt app (`vitals digest --post`); @slack/web-api loads on first use. */
-export async function commandSlackClient(env: Env, token: string): Promise<SlackClient> {
-  const { boundedSlackClient } = await import("../sources/slack/client.js");
-  return boundedSlackClient(env, token);
 }

@@ -10,15 +10,18 @@ import { createKpiExporter, metricsRoute, type KpiExporter } from "../http/metri
 import { readApiRoute } from "../http/read-api.js";
 import { createHttpServer, listen, type HttpRoute } from "../http/server.js";
 import { createSlackApp, SLACK_EVENTS_PATH, slackBodyProblem, type SlackApp } from "../slack/app.js";
-import { computeQueue, type Compute } from "../slack/compute-queue.js";
+import { computeQueue, type Compute } from "../query/compute-queue.js";
 import type { KpiSubcommand } from "../slack/kpi-subcommand.js";
 import type { QuestionEngine } from "../query/engine.js";
 import type { webApi } from "@slack/bolt";
+import { answerConfirmation } from "../jobs/link-confirmations.js";
 import { startScheduler } from "../jobs/scheduler.js";
 import { kpiSubcommands } from "../slack/commands/subcommands.js";
 import { verifyAppToken, verifyBotToken, type SlackConnection } from "../slack/connect.js";
 import { createClients, type Clients } from "./clients.js";
 import { kpiEngine, previewRules, questionEngine } from "./engines.js";
+
+export { SlackRefusedError } from "../slack/connect.js";
 
 // The composition root's running app: deps (src/app/root.ts) → Bolt + the one HTTP server (+ jobs),
 // with the engines (src/app/engines.ts) and the clients (src/app/clients.ts) built here and passed
@@ -134,6 +137,7 @@ export async function startApp(deps: AppDeps, options: StartOptions): Promise<Ru
       engine: options.engine ?? questionEngine,
       bot,
       subcommands: options.subcommands ?? appSubcommands(options.clients),
+      answerConfirmation,
       ...(options.processBeforeResponse !== undefined ? { processBeforeResponse: options.processBeforeResponse } : {}),
       ...(options.retries !== undefined ? { retries: options.retries } : {}),
       ...(options.compute ? { compute: options.compute } : {}),

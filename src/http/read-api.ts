@@ -3,7 +3,7 @@ import { rowsCsv, rowsFileName } from "../present/csv.js";
 import { questionRows } from "../query/answer-rows.js";
 import { answerJson, askText, parseQuestionText } from "../query/ask-text.js";
 import type { QueryContext } from "../query/types.js";
-import type { Compute } from "../slack/compute-queue.js";
+import type { Compute } from "../query/compute-queue.js";
 import { checkBearer } from "./ingest.js";
 import type { HttpRoute, RouteResponse } from "./server.js";
 

@@ -8,7 +8,7 @@ import { digestBlocks } from "../present/digest-blocks.js";
 import { buildDigestModel, type DigestModel } from "../present/digest-model.js";
 import { digestReview } from "../reviews/reminders.js";
 import { digestSlot, isDigestDue, teamCalendar, type DigestSlot } from "../config/calendar.js";
-import { chartPng } from "../present/chart-png.js";
+import { chartPng } from "./chart-png.js";
 import type { KpiEngine } from "../query/engine.js";
 import { callOptions, postMessage, uploadFile, type SlackContext } from "../sources/slack/calls.js";
 

@@ -95,6 +95,9 @@ export type ConfirmationAnswer = { readonly kind: "yes" } | { readonly kind: "ot
 
 export type AnswerResult = { readonly ok: true; readonly message: string } | { readonly ok: false; readonly error: string };
 
+/** What a confirmation button does (the composition root passes it to the listeners). */
+export type AnswerConfirmation = typeof answerConfirmation;
+
 /** A person's answer to a confirmation message: written as their verdict, with who and when. */
 export function answerConfirmation(deps: AppDeps, incidentId: number, askedDeploymentId: number, answer: ConfirmationAnswer, userId: string): AnswerResult {
   const store = deps.store;

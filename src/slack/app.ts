@@ -3,12 +3,14 @@ import { App, HTTPReceiver, SocketModeReceiver, type webApi } from "@slack/bolt"
 import type { AppDeps } from "../app-deps.js";
 import { registerActions } from "./actions/index.js";
 import { boltLogger } from "./bolt-logger.js";
-import { computeQueue, type Compute } from "./compute-queue.js";
+import { computeQueue, type Compute } from "../query/compute-queue.js";
 import { registerCommands } from "./commands/index.js";
 import { registerHome } from "./events/index.js";
 import { guardedListeners } from "./listener.js";
+import { registerViews } from "./views/index.js";
 import { refreshHomes } from "./views/home.js";
 import type { KpiSubcommand } from "./kpi-subcommand.js";
+import type { AnswerConfirmation } from "../jobs/link-confirmations.js";
 import type { QuestionEngine } from "../query/engine.js";
 import type { SlackRuntime } from "./runtime.js";
 import { errorId, type SlackConnection } from "./connect.js";
@@ -29,6 +31,8 @@ export interface SlackAppOptions {
   readonly processBeforeResponse?: boolean;
   /** Every `/kpi` subcommand (the composition root builds them: src/slack/commands/subcommands.ts). */
   readonly subcommands: readonly KpiSubcommand[];
+  /** What the link confirmation buttons do (the composition root passes src/jobs/link-confirmations.ts). */
+  readonly answerConfirmation: AnswerConfirmation;
   /** What a finished `/kpi sync` triggers besides the App Home refresh (alerts, reviews). */
   readonly afterSync?: () => Promise<void>;
   /** Web API retries (default Bolt's; tests pass 0 so that each call is seen once). */
@@ -137,6 +141,7 @@ export function createSlackApp(deps: AppDeps, options: SlackAppOptions): SlackAp
     deps,
     engine: options.engine,
     subcommands: options.subcommands,
+    answerConfirmation: options.answerConfirmation,
     compute: options.compute ?? computeQueue(),
     afterSync: async () => {
       await options.afterSync?.();
@@ -159,6 +164,7 @@ export function createSlackApp(deps: AppDeps, options: SlackAppOptions): SlackAp
   const listeners = guardedListeners(app, deps);
   registerCommands(listeners, runtime);
   registerActions(listeners, runtime);
+  registerViews(listeners, runtime);
   registerHome(listeners, runtime);
   app.error(async (error) => {
     // Listener errors are caught where they happen; this is the net for Bolt's own failures.

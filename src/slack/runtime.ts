@@ -1,8 +1,9 @@
 import type { AppDeps } from "../app-deps.js";
 import type { FileConfig } from "../config/file.js";
+import type { AnswerConfirmation } from "../jobs/link-confirmations.js";
 import type { QuestionEngine } from "../query/engine.js";
 import type { QueryContext } from "../query/types.js";
-import type { Compute } from "./compute-queue.js";
+import type { Compute } from "../query/compute-queue.js";
 import type { KpiSubcommand } from "./kpi-subcommand.js";
 
 // What the listeners share, all given by the composition root (src/app/): the app's deps, the
@@ -17,6 +18,8 @@ export interface SlackRuntime {
   readonly compute: Compute;
   /** Runs after `/kpi sync` finished (threshold evaluation, reviews, App Home refresh). */
   readonly afterSync: () => Promise<void>;
+  /** What the link confirmation buttons do (src/jobs/link-confirmations.ts, passed in: no jobs code is imported here). */
+  readonly answerConfirmation: AnswerConfirmation;
 }
 
 /**

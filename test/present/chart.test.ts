@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { Ajv } from "ajv";
 import { describe, expect, it } from "vitest";
-import { chartPng, chartSvg, svgToPng } from "../../src/present/chart-png.js";
+import { chartPng, chartSvg, svgToPng } from "../../src/jobs/chart-png.js";
 import { digestChart, type ChartPanel, type ChartSpec } from "../../src/present/chart.js";
 import { renderChartSvg } from "../../src/present/chart-render.js";
 import { niceTicks, panelScale } from "../../src/present/chart-scale.js";

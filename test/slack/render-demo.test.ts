@@ -6,7 +6,8 @@ import { buildDeps } from "../../src/app/root.js";
 import { blockKitProblems } from "../../src/present/blocks/limits.js";
 import { askQuestion } from "../../src/slack/answer-question.js";
 import { appSubcommands } from "../../src/app/start.js";
-import { computeQueue } from "../../src/slack/compute-queue.js";
+import { answerConfirmation } from "../../src/jobs/link-confirmations.js";
+import { computeQueue } from "../../src/query/compute-queue.js";
 import { buildHome } from "../../src/slack/views/home.js";
 import { questionEngine } from "../../src/app/engines.js";
 import type { SlackRuntime } from "../../src/slack/runtime.js";
@@ -29,7 +30,7 @@ beforeAll(() => {
   store.catalog.syncFromConfig(config);
   store.write(generateDemoRecords({ nowMs: NOW_MS, days: 180 }));
   const deps = buildDeps(parseEnv({ SLACK_BOT_TOKEN: "xoxb-x", SLACK_SIGNING_SECRET: "s" }), { config, store, logger: silentLogger(), now: () => NOW_MS });
-  runtime = { deps, engine: questionEngine, subcommands: KPI_SUBCOMMANDS, compute: computeQueue(), afterSync: async () => undefined };
+  runtime = { deps, engine: questionEngine, subcommands: KPI_SUBCOMMANDS, compute: computeQueue(), afterSync: async () => undefined, answerConfirmation };
 });
 
 describe("answers on the demo data", () => {

@@ -7,8 +7,7 @@ import { kpiEngine } from "../../app/engines.js";
 import type { KpiEngine } from "../../query/engine.js";
 import { renderDigestText } from "../../present/digest-text.js";
 import { COMMON_HELP, UsageError, type CliCommand } from "../context.js";
-import { commandSlackClient } from "../../app/clients.js";
-import { describeSlackError } from "../../slack/connect.js";
+import { commandSlackClient, describeSlackError } from "../../app/slack-client.js";
 import { hostOf } from "../../sources/errors.js";
 
 // `vitals digest`: the weekly digest on demand, as text with its chart written to a PNG; with
@@ -59,7 +58,7 @@ ${COMMON_HELP}`,
         return 0;
       }
       // Bounded retries and deadlines (src/sources/slack/client.ts): an unreachable Slack ends the command within 30 s.
-      const slack = post ? await commandSlackClient(ctx.env, ctx.env.SLACK_BOT_TOKEN!) : undefined;
+      const slack = post ? commandSlackClient(ctx.env, ctx.env.SLACK_BOT_TOKEN!) : undefined;
       let postFailure: string | undefined;
       await printDigests({ deps, engine: engine(), teams, nowMs, outDir, write: ctx.io.stdout }, async (team) => {
         if (!slack || postFailure) return;

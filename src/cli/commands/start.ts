@@ -1,8 +1,7 @@
 import { requireSlackSettings } from "../../config/env.js";
 import { createLogger } from "../../log.js";
 import { withSlackSettings } from "../../app/root.js";
-import { productionStartOptions, startApp } from "../../app/start.js";
-import { SlackRefusedError } from "../../slack/connect.js";
+import { productionStartOptions, SlackRefusedError, startApp } from "../../app/start.js";
 import { COMMON_HELP, type CliCommand } from "../context.js";
 
 export const startCommand: CliCommand = {

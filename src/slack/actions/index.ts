@@ -18,7 +18,7 @@ export function registerActions(app: ListenerApp, runtime: SlackRuntime): void {
   app.action<BlockAction<ButtonAction>>(new RegExp(`^${SUMMARY_DETAILS_ACTION}:`), detailsAction(runtime));
   app.action<BlockAction<StaticSelectAction | ButtonAction>>(HOME_TEAM_ACTION, homeControlAction(runtime));
   app.action<BlockAction<StaticSelectAction | ButtonAction>>(HOME_REFRESH_ACTION, homeControlAction(runtime));
-  // Acknowledge / review buttons and the review modals belong to the jobs (alerts and reminders).
+  // Acknowledge / review buttons of the jobs' messages (alerts and reminders); their modals are in src/slack/views.
   registerJobActions(app, runtime.deps);
-  registerLinkConfirmationActions(app, runtime.deps);
+  registerLinkConfirmationActions(app, runtime.deps, runtime.answerConfirmation);
 }

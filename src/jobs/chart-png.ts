@@ -1,9 +1,9 @@
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { initWasm } from "@resvg/resvg-wasm";
-import type { ChartSpec } from "./chart.js";
-import { rasteriseSvg, renderChartSvg } from "./chart-render.js";
-import { textWidthFrom, type TextWidth } from "./text-width.js";
+import type { ChartSpec } from "../present/chart.js";
+import { rasteriseSvg, renderChartSvg } from "../present/chart-render.js";
+import { textWidthFrom, type TextWidth } from "../present/text-width.js";
 
 // resvg's wasm module and the DejaVu font are loaded once per process (initWasm throws if called
 // twice). Both come from npm packages, so nothing is downloaded at run time and no system font is needed.
