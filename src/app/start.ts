@@ -140,7 +140,7 @@ export async function startApp(deps: AppDeps, options: StartOptions): Promise<Ru
       answerConfirmation,
       ...(options.processBeforeResponse !== undefined ? { processBeforeResponse: options.processBeforeResponse } : {}),
       ...(options.retries !== undefined ? { retries: options.retries } : {}),
-      ...(options.compute ? { compute: options.compute } : {}),
+      compute: options.compute ?? computeQueue(),
       afterSync: async () => {
         await jobs.current?.afterSync?.();
       },

@@ -3,7 +3,7 @@ import { App, HTTPReceiver, SocketModeReceiver, type webApi } from "@slack/bolt"
 import type { AppDeps } from "../app-deps.js";
 import { registerActions } from "./actions/index.js";
 import { boltLogger } from "./bolt-logger.js";
-import { computeQueue, type Compute } from "../query/compute-queue.js";
+import type { Compute } from "../query/compute-queue.js";
 import { registerCommands } from "./commands/index.js";
 import { registerHome } from "./events/index.js";
 import { guardedListeners } from "./listener.js";
@@ -37,8 +37,8 @@ export interface SlackAppOptions {
   readonly afterSync?: () => Promise<void>;
   /** Web API retries (default Bolt's; tests pass 0 so that each call is seen once). */
   readonly retries?: number;
-  /** The compute queue, shared with the read API and the exporter (default: the app's own). */
-  readonly compute?: Compute;
+  /** The compute queue, shared with the read API and the exporter (the composition root builds it). */
+  readonly compute: Compute;
   /** The bot's identity from our own auth.test at start-up: Bolt then makes no auth.test of its own. */
   readonly bot?: { readonly userId: string; readonly botId: string };
 }
@@ -142,7 +142,7 @@ export function createSlackApp(deps: AppDeps, options: SlackAppOptions): SlackAp
     engine: options.engine,
     subcommands: options.subcommands,
     answerConfirmation: options.answerConfirmation,
-    compute: options.compute ?? computeQueue(),
+    compute: options.compute,
     afterSync: async () => {
       await options.afterSync?.();
       await refresh();

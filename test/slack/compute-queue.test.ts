@@ -62,10 +62,10 @@ describe("Socket Mode", () => {
     const env = parseEnv({ SLACK_BOT_TOKEN: "xoxb-1", SLACK_SIGNING_SECRET: "s", SLACK_APP_TOKEN: "xapp-1-abc" });
     const config = parseFileConfig("{}", "vitals.yml");
     const deps = buildDeps(env, { config, store: createStore(openDatabase(":memory:")), logger: silentLogger(), now: () => 0 });
-    const socket = createSlackApp(deps, { botToken: "xoxb-1", signingSecret: "s", appToken: "xapp-1-abc", engine: questionEngine, subcommands: [], answerConfirmation });
+    const socket = createSlackApp(deps, { botToken: "xoxb-1", signingSecret: "s", appToken: "xapp-1-abc", engine: questionEngine, subcommands: [], answerConfirmation, compute: computeQueue() });
     expect(socket.socketMode).toBe(true);
     expect(socket.httpListener).toBeUndefined();
-    const http = createSlackApp(deps, { botToken: "xoxb-1", signingSecret: "s", engine: questionEngine, subcommands: [], answerConfirmation });
+    const http = createSlackApp(deps, { botToken: "xoxb-1", signingSecret: "s", engine: questionEngine, subcommands: [], answerConfirmation, compute: computeQueue() });
     expect(http.socketMode).toBe(false);
     expect(typeof http.httpListener).toBe("function");
   });
