@@ -1,7 +1,8 @@
 import type { WebClient } from "@slack/web-api";
-import type { Logger } from "../log.js";
+import type { AppDeps } from "../../app-deps.js";
+import type { Logger } from "../../log.js";
 
-// Slack calls made by the jobs. Bolt's client already waits and retries on HTTP 429 when built
+// Slack Web API calls made by the jobs, the alerts and the reviews. Bolt's client already waits and retries on HTTP 429 when built
 // with its default retry policy; a client built with `rejectRateLimitedCalls` (or with retries
 // off) throws instead, so the jobs wait `retry_after` themselves and try again, a few times.
 // https://docs.slack.dev/apis/web-api/rate-limits
@@ -12,6 +13,18 @@ export interface SlackCallOptions {
   readonly logger: Logger;
   readonly sleep?: (ms: number) => Promise<void>;
   readonly maxAttempts?: number;
+}
+
+/** What a run that posts to Slack needs: the app's deps and the one Slack client. */
+export interface SlackContext {
+  readonly deps: AppDeps;
+  readonly slack: SlackClient;
+  /** Waits between rate-limited retries (tests pass a recorder instead of a real sleep). */
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+export function callOptions(ctx: SlackContext): SlackCallOptions {
+  return { logger: ctx.deps.logger, ...(ctx.sleep ? { sleep: ctx.sleep } : {}) };
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

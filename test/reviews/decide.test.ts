@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { TeamCalendar } from "../../src/jobs/calendar.js";
-import { dueReminders, qualifiesForReview, type SentReminder } from "../../src/jobs/review-decide.js";
+import type { TeamCalendar } from "../../src/config/calendar.js";
+import { dueReminders, qualifiesForReview, type SentReminder } from "../../src/reviews/decide.js";
 
 const utc: TeamCalendar = { zone: "UTC", weekStart: "monday", digestDay: "monday", digestTime: "09:00", workStart: "09:00", workEnd: "18:00" };
 const at = (iso: string) => Date.parse(iso);

@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { parsePreviewArgs, previewThreshold } from "../../src/jobs/threshold-preview.js";
+import { decideAlert } from "../../src/alerts/decide.js";
+import { parsePreviewArgs, previewThreshold } from "../../src/query/threshold-preview.js";
 import { createThresholdPreviewSubcommand } from "../../src/slack/commands/threshold-preview.js";
 import type { KpiRequest } from "../../src/query/types.js";
-import { answer, testConfig, testDeps } from "./helpers.js";
+import { answer, testConfig, testDeps } from "../jobs/helpers.js";
 
 const DAY = 86_400_000;
 const NOW = Date.parse("2026-03-30T12:00:00Z");
@@ -38,7 +39,7 @@ describe("threshold preview", () => {
   it("replays the threshold daily over 90 days with hysteresis and counts the alerts it would have posted", () => {
     const deps = testDeps();
     const requests: KpiRequest[] = [];
-    const previews = previewThreshold({ store: deps.store, config: deps.config, nowMs: NOW }, (_ctx, r) => (requests.push(r), history(r)), {
+    const previews = previewThreshold({ store: deps.store, config: deps.config, nowMs: NOW }, { answerKpi: (_ctx, r) => (requests.push(r), history(r)), decideAlert }, {
       metric: "change_failure_rate",
       warn: 10,
       critical: 15,
@@ -53,7 +54,7 @@ describe("threshold preview", () => {
 
   it("answers /kpi threshold preview in Slack words", async () => {
     const deps = testDeps(undefined, undefined, NOW);
-    const command = createThresholdPreviewSubcommand((_ctx, r) => history(r));
+    const command = createThresholdPreviewSubcommand({ answerKpi: (_ctx, r) => history(r), decideAlert });
     const reply = await command.run({ deps, args: ["cfr", "warn", "10", "critical", "15", "for", "payments"], text: "", userId: "U1", channelId: "C1", isAdmin: false });
     expect(reply.text).toContain("*Threshold preview: Change failure rate* warn 10 %, critical 15 %");
     expect(reply.text).toContain("• Team payments: now 9.5 % (WARN) · would have fired 2 times (1 critical), breached on 60 of 90 days");

@@ -1,11 +1,12 @@
 import type { FileConfig } from "../config/file.js";
 import { DAY_MS } from "../domain/scope.js";
+import type { DigestReview } from "../present/digest-model.js";
 import { reviewReminderBlocks, type ReviewMessageKind, type ReviewView } from "../present/review-blocks.js";
 import type { ReviewIncident, ReviewRow } from "../store/reviews.js";
-import { reviewDueAt, teamCalendar, type TeamCalendar } from "./calendar.js";
-import { callOptions, teamById, type JobContext } from "./context.js";
-import { dueReminders, qualifiesForReview, type ReminderKind } from "./review-decide.js";
-import { lookupUserByEmail, postMessage } from "./slack-calls.js";
+import { reviewDueAt, teamCalendar, type TeamCalendar } from "../config/calendar.js";
+import { teamById } from "../config/teams.js";
+import { dueReminders, qualifiesForReview, type ReminderKind } from "./decide.js";
+import { callOptions, lookupUserByEmail, postMessage, type SlackContext } from "../sources/slack/calls.js";
 
 // Post-incident reviews: opened when a qualifying incident resolves (seen by any sync or webhook
 // that wrote it), then reminders by DM in business days and working hours of the owner's team,
@@ -44,7 +45,7 @@ export function reviewView(row: ReviewRow, calendar: TeamCalendar): ReviewView {
 }
 
 /** Open reviews for qualifying incidents resolved recently; returns the new review ids. */
-export async function openReviews(ctx: JobContext, nowMs: number): Promise<number[]> {
+export async function openReviews(ctx: SlackContext, nowMs: number): Promise<number[]> {
   const { deps } = ctx;
   const opened: number[] = [];
   for (const incident of deps.store.reviews.candidates(nowMs - OPEN_REVIEWS_RESOLVED_WITHIN_DAYS * DAY_MS)) {
@@ -61,7 +62,7 @@ export async function openReviews(ctx: JobContext, nowMs: number): Promise<numbe
   return opened;
 }
 
-async function openReview(ctx: JobContext, incident: ReviewIncident, dueBusinessDays: number, nowMs: number): Promise<number | undefined> {
+async function openReview(ctx: SlackContext, incident: ReviewIncident, dueBusinessDays: number, nowMs: number): Promise<number | undefined> {
   const calendar = reviewCalendar(ctx.deps.config, incident.team_id);
   // No Slack user for the email (or no email, or the lookup is refused, e.g. without the
   // users:read.email scope): reminders fall back to the team channel rather than never starting.
@@ -94,7 +95,7 @@ function messageKind(kind: ReminderKind): ReviewMessageKind {
 }
 
 /** Send every reminder due now; each is claimed in review_reminders first, so none goes out twice. */
-export async function sendReviewReminders(ctx: JobContext, nowMs: number): Promise<ReminderOutcome[]> {
+export async function sendReviewReminders(ctx: SlackContext, nowMs: number): Promise<ReminderOutcome[]> {
   const { deps } = ctx;
   const outcomes: ReminderOutcome[] = [];
   for (const review of deps.store.reviews.listOpen()) {
@@ -126,8 +127,22 @@ export async function sendReviewReminders(ctx: JobContext, nowMs: number): Promi
   return outcomes;
 }
 
-export async function runReviews(ctx: JobContext, nowMs: number): Promise<{ opened: number[]; reminders: ReminderOutcome[] }> {
+export async function runReviews(ctx: SlackContext, nowMs: number): Promise<{ opened: number[]; reminders: ReminderOutcome[] }> {
   const opened = await openReviews(ctx, nowMs);
   const reminders = await sendReviewReminders(ctx, nowMs);
   return { opened, reminders };
+}
+
+/** An open review as the digest and `/kpi reviews` list it. */
+export function digestReview(r: ReviewRow, nowMs: number): DigestReview {
+  return {
+    id: r.id,
+    title: r.title,
+    severity: r.severity,
+    ownerSlackId: r.owner_slack_id,
+    ownerName: r.owner_name,
+    dueAtMs: r.due_at,
+    overdue: nowMs >= r.due_at,
+    url: r.url,
+  };
 }

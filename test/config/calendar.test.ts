@@ -8,8 +8,8 @@ import {
   reviewDueAt,
   teamCalendar,
   type TeamCalendar,
-} from "../../src/jobs/calendar.js";
-import { testConfig } from "./helpers.js";
+} from "../../src/config/calendar.js";
+import { testConfig } from "../jobs/helpers.js";
 
 const berlin: TeamCalendar = { zone: "Europe/Berlin", weekStart: "monday", digestDay: "monday", digestTime: "09:00", workStart: "09:00", workEnd: "18:00" };
 const at = (iso: string) => Date.parse(iso);

@@ -1,6 +1,6 @@
 import type { AppDeps } from "../app-deps.js";
-import { formatLocal, workStartAfterBusinessDays } from "./calendar.js";
-import { reviewCalendar } from "./reviews.js";
+import { formatLocal, workStartAfterBusinessDays } from "../config/calendar.js";
+import { reviewCalendar } from "./reminders.js";
 
 // What the review buttons do, apart from Slack: the listeners in src/slack/actions/jobs.ts call these.
 

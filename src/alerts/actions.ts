@@ -5,14 +5,19 @@ import { alertBlocks, alertRecoveryText, alertReminderText, alertText, type Aler
 import type { AlertState } from "../store/alerts.js";
 import { pastTheLine } from "../metrics/breach.js";
 import { formatValue } from "../present/digest-format.js";
-import { decideAlert, type AlertAction } from "./alert-decide.js";
-import { callOptions, channelForScope, type JobContext } from "./context.js";
-import type { ThresholdEvaluation } from "./engine.js";
-import { postMessage } from "./slack-calls.js";
+import { decideAlert, type AlertAction } from "./decide.js";
+import { channelForScope } from "../config/teams.js";
+import type { KpiEngine, ThresholdEvaluation } from "../query/engine.js";
+import { callOptions, postMessage, type SlackContext } from "../sources/slack/calls.js";
 
 // Threshold alerts: evaluate every configured threshold and act on the stored state (once per
 // breach, again on escalation, a thread reply on recovery or as a reminder). State is written
 // after each post, so a restart neither repeats an alert nor loses one.
+
+/** What an alert run needs: Slack, and the engine that evaluates the thresholds. */
+export interface AlertContext extends SlackContext {
+  readonly engine: Pick<KpiEngine, "evaluateThresholds">;
+}
 
 export interface AlertOutcome {
   readonly metric: string;
@@ -21,7 +26,7 @@ export interface AlertOutcome {
   readonly posted: boolean;
 }
 
-export async function runAlerts(ctx: JobContext, nowMs: number): Promise<AlertOutcome[]> {
+export async function runAlerts(ctx: AlertContext, nowMs: number): Promise<AlertOutcome[]> {
   const { deps } = ctx;
   const evaluations = ctx.engine.evaluateThresholds({ store: deps.store, config: deps.config, nowMs });
   const policy = { hysteresisPct: deps.config.alerts.hysteresis_pct, reminderMs: deps.config.alerts.reminder_hours * HOUR_MS };
@@ -47,7 +52,7 @@ export async function runAlerts(ctx: JobContext, nowMs: number): Promise<AlertOu
   return outcomes;
 }
 
-async function apply(ctx: JobContext, e: ThresholdEvaluation, memory: AlertState | undefined, action: Exclude<AlertAction, { kind: "none" }>, nowMs: number): Promise<boolean> {
+async function apply(ctx: AlertContext, e: ThresholdEvaluation, memory: AlertState | undefined, action: Exclude<AlertAction, { kind: "none" }>, nowMs: number): Promise<boolean> {
   const { deps } = ctx;
   const channel = channelForScope(deps.config, e.scope) ?? null;
   const base: AlertState = memory ?? {
@@ -130,7 +135,7 @@ async function apply(ctx: JobContext, e: ThresholdEvaluation, memory: AlertState
  * The alerts a run would post now, as text, without posting or recording anything (what
  * `vitals demo` shows; no Slack needed).
  */
-export function pendingAlertTexts(deps: JobContext["deps"], engine: JobContext["engine"], nowMs: number): string[] {
+export function pendingAlertTexts(deps: AlertContext["deps"], engine: AlertContext["engine"], nowMs: number): string[] {
   const policy = { hysteresisPct: deps.config.alerts.hysteresis_pct, reminderMs: deps.config.alerts.reminder_hours * HOUR_MS };
   const texts: string[] = [];
   for (const e of engine.evaluateThresholds({ store: deps.store, config: deps.config, nowMs })) {

@@ -1,5 +1,5 @@
 import { DateTime } from "luxon";
-import type { FileConfig, TeamConfig } from "../config/file.js";
+import type { FileConfig, TeamConfig } from "./file.js";
 
 // Calendar decisions for the jobs, all pure and in the team's own time zone: when a week starts,
 // when the digest is due, business days (Monday–Friday; public holidays are not modelled) and

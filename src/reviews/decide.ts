@@ -1,5 +1,5 @@
 import type { ReviewPolicy } from "../config/file.js";
-import { businessDaysBetween, inWorkingHours, localDate, type TeamCalendar } from "./calendar.js";
+import { businessDaysBetween, inWorkingHours, localDate, type TeamCalendar } from "../config/calendar.js";
 
 // Which post-incident review reminder is due now: a pure function of the review, the reminders
 // already sent and the clock, in the owner's team zone. Reminders go out in working hours only,

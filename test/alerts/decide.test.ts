@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decideAlert, heldStatus, hysteresisMargin, type AlertReading } from "../../src/jobs/alert-decide.js";
+import { decideAlert, heldStatus, hysteresisMargin, type AlertReading } from "../../src/alerts/decide.js";
 
 const cfr = (value: number, status: AlertReading["status"]): AlertReading => ({ status, value, warn: 10, critical: 15, direction: "higher_is_worse", unit: "percent" });
 const policy = { hysteresisPct: 10, reminderMs: 24 * 3_600_000 };

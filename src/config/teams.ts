@@ -1,21 +1,7 @@
-import type { AppDeps } from "../app-deps.js";
-import type { FileConfig, TeamConfig } from "../config/file.js";
+import type { FileConfig, TeamConfig } from "./file.js";
 import type { Scope } from "../domain/scope.js";
-import type { KpiEngine } from "./engine.js";
-import type { SlackCallOptions, SlackClient } from "./slack-calls.js";
 
-/** What every job run needs: the app's deps, a Slack client and the KPI engine. */
-export interface JobContext {
-  readonly deps: AppDeps;
-  readonly slack: SlackClient;
-  readonly engine: KpiEngine;
-  /** Waits between rate-limited retries (tests pass a recorder instead of a real sleep). */
-  readonly sleep?: (ms: number) => Promise<void>;
-}
-
-export function callOptions(ctx: JobContext): SlackCallOptions {
-  return { logger: ctx.deps.logger, ...(ctx.sleep ? { sleep: ctx.sleep } : {}) };
-}
+// Look-ups in the (effective) config that the jobs, the alerts, the reviews and the listeners share.
 
 export function teamById(config: FileConfig, id: string | null | undefined): TeamConfig | undefined {
   return id ? config.teams.find((t) => t.id === id) : undefined;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseFileConfig } from "../../src/config/file.js";
-import { effectiveConfig } from "../../src/slack/settings.js";
+import { effectiveConfig } from "../../src/config/effective.js";
 import { loadMigrations, migrate, openDatabase } from "../../src/store/db.js";
 import { createStore } from "../../src/store/index.js";
 
@@ -18,7 +18,7 @@ describe("settings changed from Slack win over vitals.yml", () => {
 
   it("a stored threshold replaces the YAML one for the same metric and scope only", () => {
     const effective = effectiveConfig(config, {
-      thresholds: [{ metric: "mttr", scope_kind: "team", scope_id: "payments", warn: 2, critical: 24, set_by: "U1", set_at: 0 }],
+      thresholds: [{ metric: "mttr", scope_kind: "team", scope_id: "payments", warn: 2, critical: 24 }],
       subscriptions: [],
     });
     expect(effective.thresholds).toEqual([
@@ -28,7 +28,7 @@ describe("settings changed from Slack win over vitals.yml", () => {
   });
 
   it("a subscription sets the team's channel; no settings leaves the config as is", () => {
-    const effective = effectiveConfig(config, { thresholds: [], subscriptions: [{ team_id: "growth", channel: "C0GROWTH99", set_by: "U1", set_at: 0 }] });
+    const effective = effectiveConfig(config, { thresholds: [], subscriptions: [{ team_id: "growth", channel: "C0GROWTH99" }] });
     expect(effective.teams.map((t) => t.channel)).toEqual(["C0OLDCHAN1", "C0GROWTH99"]);
     expect(effectiveConfig(config, { thresholds: [], subscriptions: [] })).toBe(config);
   });

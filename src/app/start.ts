@@ -1,35 +1,32 @@
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
-import type { AppDeps } from "./app-deps.js";
-import { storeOptionsFrom } from "./config/store-options.js";
-import { requireSlackSettings, type Env } from "./config/env.js";
-import { loadFileConfig, type FileConfig } from "./config/file.js";
-import { githubWebhookRoute } from "./http/github-webhook.js";
-import { gitlabWebhookRoute } from "./http/gitlab-webhook.js";
-import { healthRoute } from "./http/health.js";
-import { coverageIngestRoute, ingestRoute } from "./http/ingest.js";
-import { pagerdutyWebhookRoute } from "./http/pagerduty-webhook.js";
-import { createKpiExporter, metricsRoute, type KpiExporter } from "./http/metrics-exporter.js";
-import { readApiRoute } from "./http/read-api.js";
-import { createHttpServer, listen, type HttpRoute } from "./http/server.js";
-import { createLogger, type Logger } from "./log.js";
-import { createSlackApp, SLACK_EVENTS_PATH, slackBodyProblem, type SlackApp } from "./slack/app.js";
-import { computeQueue, type Compute } from "./slack/compute-queue.js";
-import type { KpiSubcommand } from "./slack/kpi-subcommand.js";
-import type { QuestionEngine } from "./slack/runtime.js";
-import { effectiveConfig } from "./slack/settings.js";
-import { openDatabase } from "./store/db.js";
-import { createStore, type Store } from "./store/index.js";
+import type { AppDeps } from "../app-deps.js";
+import { requireSlackSettings } from "../config/env.js";
+import { githubWebhookRoute } from "../http/github-webhook.js";
+import { gitlabWebhookRoute } from "../http/gitlab-webhook.js";
+import { healthRoute } from "../http/health.js";
+import { coverageIngestRoute, ingestRoute } from "../http/ingest.js";
+import { pagerdutyWebhookRoute } from "../http/pagerduty-webhook.js";
+import { createKpiExporter, metricsRoute, type KpiExporter } from "../http/metrics-exporter.js";
+import { readApiRoute } from "../http/read-api.js";
+import { createHttpServer, listen, type HttpRoute } from "../http/server.js";
+import { createSlackApp, SLACK_EVENTS_PATH, slackBodyProblem, type SlackApp } from "../slack/app.js";
+import { computeQueue, type Compute } from "../query/compute-queue.js";
+import type { KpiSubcommand } from "../slack/kpi-subcommand.js";
+import type { QuestionEngine } from "../query/engine.js";
 import type { webApi } from "@slack/bolt";
-import { startScheduler } from "./jobs/scheduler.js";
-import { answerKpi } from "./query/run.js";
-import { evaluateThresholds } from "./query/thresholds.js";
-import { questionEngine } from "./slack/question-engine.js";
-import { verifyAppToken, verifyBotToken, type SlackConnection } from "./slack/connect.js";
-import { SYNC_SOURCES } from "./sources/registry.js";
+import { answerConfirmation } from "../jobs/link-confirmations.js";
+import { startScheduler } from "../jobs/scheduler.js";
+import { kpiSubcommands } from "../slack/commands/subcommands.js";
+import { verifyAppToken, verifyBotToken, type SlackConnection } from "../slack/connect.js";
+import { createClients, type Clients } from "./clients.js";
+import { kpiEngine, previewRules, questionEngine } from "./engines.js";
 
-// Composition root: environment → config → store → deps → Bolt + the one HTTP server (+ jobs).
-// `vitals start` (src/cli/commands/start.ts) calls `buildDeps` and `startApp`; tests call
-// `startApp` with a `:memory:` store, port 0 and a fake Slack.
+export { SlackRefusedError } from "../slack/connect.js";
+
+// The composition root's running app: deps (src/app/root.ts) → Bolt + the one HTTP server (+ jobs),
+// with the engines (src/app/engines.ts) and the clients (src/app/clients.ts) built here and passed
+// in. `vitals start` (src/cli/commands/start.ts) calls `buildDeps` and `startApp`; the tests call
+// `startApp` with a `:memory:` store, port 0 and a fake Slack (test/e2e/harness.ts).
 
 export interface JobsHandle {
   stop(): Promise<void>;
@@ -41,7 +38,10 @@ export interface JobsHandle {
 export type JobsStarter = (ctx: { deps: AppDeps; slack: webApi.WebClient; refreshHomes?: () => Promise<number> }) => JobsHandle | Promise<JobsHandle>;
 
 export interface StartOptions {
-  readonly engine: QuestionEngine;
+  /** Default: the real engine (src/app/engines.ts); tests may script one. */
+  readonly engine?: QuestionEngine;
+  /** The clients the routes, the jobs and `/kpi sync` share (default: built here, once). */
+  readonly clients?: Clients;
   /** Webhook and ingest routes served next to /healthz and Slack's /slack/events. */
   readonly routes?: readonly HttpRoute[];
   readonly jobs?: JobsStarter;
@@ -67,6 +67,11 @@ export interface StartOptions {
   readonly compute?: Compute;
 }
 
+/** Every `/kpi` subcommand over the engines and the clients built here (the sync's sources). */
+export function appSubcommands(clients: Clients = createClients()): readonly KpiSubcommand[] {
+  return kpiSubcommands({ syncSources: clients.syncSources, preview: previewRules });
+}
+
 export interface RunningApp {
   readonly port: number;
   readonly server: Server;
@@ -74,38 +79,6 @@ export interface RunningApp {
   /** The Slack connection /healthz reports. */
   connection(): SlackConnection;
   stop(): Promise<void>;
-}
-
-/**
- * Deps for a long-running app: the config seen by every part (queries, jobs) is the YAML file
- * with the settings admins changed from Slack on top, rebuilt when those change.
- */
-export function buildDeps(env: Env, options: { logger?: Logger; now?: () => number; config?: FileConfig; store?: Store } = {}): AppDeps {
-  const fileConfig = options.config ?? loadFileConfig(env.VITALS_CONFIG, { required: false });
-  const store =
-    options.store ??
-    createStore(openDatabase(env.DATABASE_PATH), storeOptionsFrom(fileConfig));
-  store.catalog.syncFromConfig(fileConfig);
-  return withSlackSettings({ store, config: fileConfig, env, logger: options.logger ?? createLogger(env.LOG_LEVEL), now: options.now ?? Date.now });
-}
-
-/** The same deps, with `config` reflecting `/kpi threshold set` and `/kpi subscribe`. */
-export function withSlackSettings(deps: AppDeps): AppDeps {
-  let cached: { revision: number; config: FileConfig } | undefined;
-  const base = deps.config;
-  return {
-    store: deps.store,
-    env: deps.env,
-    logger: deps.logger,
-    now: deps.now,
-    get config() {
-      const revision = deps.store.slack.revision();
-      if (!cached || cached.revision !== revision) {
-        cached = { revision, config: effectiveConfig(base, { thresholds: deps.store.slack.thresholds(), subscriptions: deps.store.slack.subscriptions() }) };
-      }
-      return cached.config;
-    },
-  };
 }
 
 export async function startApp(deps: AppDeps, options: StartOptions): Promise<RunningApp> {
@@ -161,12 +134,13 @@ export async function startApp(deps: AppDeps, options: StartOptions): Promise<Ru
       signingSecret: deps.env.SLACK_SIGNING_SECRET!,
       ...(deps.env.SLACK_APP_TOKEN ? { appToken: deps.env.SLACK_APP_TOKEN } : {}),
       ...(deps.env.SLACK_API_URL ? { apiUrl: deps.env.SLACK_API_URL } : {}),
-      engine: options.engine,
+      engine: options.engine ?? questionEngine,
       bot,
-      ...(options.subcommands ? { subcommands: options.subcommands } : {}),
+      subcommands: options.subcommands ?? appSubcommands(options.clients),
+      answerConfirmation,
       ...(options.processBeforeResponse !== undefined ? { processBeforeResponse: options.processBeforeResponse } : {}),
       ...(options.retries !== undefined ? { retries: options.retries } : {}),
-      ...(options.compute ? { compute: options.compute } : {}),
+      compute: options.compute ?? computeQueue(),
       afterSync: async () => {
         await jobs.current?.afterSync?.();
       },
@@ -209,16 +183,17 @@ export async function startApp(deps: AppDeps, options: StartOptions): Promise<Ru
  * reminders; a `/kpi sync` triggers their after-sync work) and the webhook/ingest routes (each
  * authenticates its requests and refuses them while its secret is not set).
  */
-export function productionStartOptions(deps: AppDeps): StartOptions {
+export function productionStartOptions(deps: AppDeps, clients: Clients = createClients()): StartOptions {
   const { compute, exporter, routes } = readSide(deps);
   return {
     engine: questionEngine,
+    clients,
     compute,
-    routes: [githubWebhookRoute(deps), gitlabWebhookRoute(deps), pagerdutyWebhookRoute(deps), ingestRoute(deps), coverageIngestRoute(deps), ...routes],
+    routes: [githubWebhookRoute(deps, clients.github), gitlabWebhookRoute(deps, clients.gitlab), pagerdutyWebhookRoute(deps), ingestRoute(deps), coverageIngestRoute(deps), ...routes],
     jobs: ({ deps, slack, refreshHomes }) => {
       const stop = startScheduler(deps, slack, {
-        engine: { answerKpi, evaluateThresholds },
-        syncSources: SYNC_SOURCES,
+        engine: kpiEngine,
+        syncSources: clients.syncSources,
         onSynced: async () => {
           void exporter.refresh();
           if (refreshHomes) await refreshHomes();

@@ -2,11 +2,11 @@ import type { FileConfig } from "../config/file.js";
 import { METRICS, type MetricId } from "../domain/metric-ids.js";
 import { DAY_MS, scopeLabel, type Scope } from "../domain/scope.js";
 import { thresholdStatus } from "../metrics/thresholds.js";
-import { matchMetric } from "../query/aliases.js";
+import { matchMetric } from "./aliases.js";
 import type { KpiAnswer } from "../domain/answer.js";
-import type { KpiRequest, ParseResult, QueryContext } from "../query/types.js";
+import type { KpiRequest, ParseResult, QueryContext } from "./types.js";
 import type { AlertStatus } from "../store/alerts.js";
-import { decideAlert, type AlertMemory } from "./alert-decide.js";
+import type { Direction, Unit } from "../domain/metric-ids.js";
 
 // `/kpi threshold preview <metric> warn <x> critical <y> [for <scope>]`: before setting a
 // threshold, replay it day by day over the last 90 days with the alert job's own rules
@@ -73,7 +73,30 @@ function parseScope(words: readonly string[], config: FileConfig): ParseResult<S
 
 export type AnswerFn = (ctx: QueryContext, request: KpiRequest) => KpiAnswer;
 
-export function previewThreshold(ctx: QueryContext, answer: AnswerFn, request: PreviewRequest): ScopePreview[] {
+interface AlertMemory {
+  readonly status: AlertStatus;
+  readonly acknowledgedAtMs: number | null;
+  readonly lastNotifiedAtMs: number | null;
+}
+
+/**
+ * The alert job's state machine (`decideAlert`, src/alerts/decide.ts), passed in by the composition
+ * root: query code imports nothing from the alerts layer above it.
+ */
+export type DecideAlertFn = (
+  memory: AlertMemory | undefined,
+  reading: { status: AlertStatus | null; value: number | null; warn: number; critical: number; direction: Direction; unit: Unit },
+  policy: { hysteresisPct: number; reminderMs: number },
+  nowMs: number,
+) => { readonly kind: string; readonly status: AlertStatus | null };
+
+export interface PreviewRules {
+  readonly answerKpi: AnswerFn;
+  readonly decideAlert: DecideAlertFn;
+}
+
+export function previewThreshold(ctx: QueryContext, rules: PreviewRules, request: PreviewRequest): ScopePreview[] {
+  const { answerKpi: answer, decideAlert } = rules;
   const scopes: Scope[] = request.scope ? [request.scope] : [{ kind: "org", id: null }, ...ctx.config.teams.map((t) => ({ kind: "team" as const, id: t.id }))];
   const info = METRICS[request.metric];
   const policy = { hysteresisPct: ctx.config.alerts.hysteresis_pct, reminderMs: Infinity };
