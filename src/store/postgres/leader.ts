@@ -105,6 +105,23 @@ function checkTimings(t: LeaderTimings): void {
   }
 }
 
+/**
+ * A polite close (Terminate, so the server frees the lock at once), but on a silent network that
+ * message never arrives: after `ms` the socket is destroyed and the server's keepalive frees the lock.
+ */
+async function closeWithin(client: pg.Client, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const ended = client.end().then(
+    () => "ended" as const,
+    () => "ended" as const,
+  );
+  const late = new Promise<"late">((resolve) => {
+    timer = setTimeout(() => resolve("late"), ms);
+  });
+  if ((await Promise.race([ended, late])) === "late") client.connection.stream.destroy();
+  clearTimeout(timer);
+}
+
 function asError(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error));
 }
@@ -149,8 +166,7 @@ export function startLeaderElection(options: LeaderOptions): Leadership {
   function drop(): Promise<void> {
     const closing = client;
     client = undefined;
-    // end() destroys the socket when a query hangs, so this cannot wait on a dead network.
-    return closing ? closing.end().catch(() => undefined) : Promise.resolve();
+    return closing ? closeWithin(closing, options.heartbeatTimeoutMs) : Promise.resolve();
   }
 
   async function connect(): Promise<pg.Client> {
@@ -166,7 +182,7 @@ export function startLeaderElection(options: LeaderOptions): Leadership {
     try {
       await fresh.connect();
     } catch (error) {
-      await fresh.end().catch(() => undefined);
+      await closeWithin(fresh, options.heartbeatTimeoutMs);
       throw error;
     }
     return fresh;
@@ -234,7 +250,7 @@ export function startLeaderElection(options: LeaderOptions): Leadership {
       const closing = client;
       client = undefined;
       if (closing && wasLeading) await closing.query("SELECT pg_advisory_unlock($1::bigint)", [key]).catch(() => undefined);
-      await closing?.end().catch(() => undefined);
+      if (closing) await closeWithin(closing, options.heartbeatTimeoutMs);
       if (wasLeading) follow("released");
     },
   };
