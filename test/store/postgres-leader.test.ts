@@ -2,6 +2,7 @@ import { createServer, connect as tcpConnect, type Server, type Socket } from "n
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
+  DEFAULT_LEADER_TIMINGS,
   SCHEDULER_LOCK_KEY,
   startLeaderElection,
   takeoverBoundMs,
@@ -76,6 +77,23 @@ async function lockHolder(): Promise<{ pid: number; name: string } | undefined> 
   );
   return rows[0];
 }
+
+describe("scheduler leadership timings", () => {
+  it("bounds the takeover by the server keepalive plus one retry: 16 s with the defaults", () => {
+    // 5 s idle + 2 s × 3 probes before PostgreSQL frees a silent leader's lock, then one 5 s retry.
+    expect(takeoverBoundMs(DEFAULT_LEADER_TIMINGS)).toBe(16_000);
+    expect(BOUND_MS).toBe(2_100);
+  });
+
+  it("refuses a heartbeat that could outlast the server keepalive (the old leader must stop first)", () => {
+    const slow = { ...DEFAULT_LEADER_TIMINGS, heartbeatMs: 10_000 };
+    expect(() => startLeaderElection({ ...slow, url: "postgres://127.0.0.1:1/none", onLead: () => undefined, onFollow: () => undefined })).toThrow(
+      "leader heartbeatMs + heartbeatTimeoutMs must be shorter than the server keepalive",
+    );
+    const fractional = { ...DEFAULT_LEADER_TIMINGS, serverKeepalive: { idleS: 0.5, intervalS: 1, count: 1 } };
+    expect(() => startLeaderElection({ ...fractional, url: "postgres://127.0.0.1:1/none", onLead: () => undefined, onFollow: () => undefined })).toThrow(/whole numbers/);
+  });
+});
 
 describe.skipIf(!process.env.TEST_DATABASE_URL)("scheduler leadership (needs a real PostgreSQL server: set TEST_DATABASE_URL; PGlite serves one connection)", () => {
   beforeAll(async () => {

@@ -39,7 +39,7 @@ export const SCHEDULER_LOCK_KEY = 0x564954414c530001n;
 /** Why this replica does not lead: another holds the lock, the server cannot be reached, it lost it, or released it. */
 export type FollowReason = "held-elsewhere" | "unreachable" | "lost" | "released";
 
-export interface ServerKeepalive {
+interface ServerKeepalive {
   readonly idleS: number;
   readonly intervalS: number;
   readonly count: number;
@@ -60,7 +60,7 @@ export const DEFAULT_LEADER_TIMINGS: LeaderTimings = {
   serverKeepalive: { idleS: 5, intervalS: 2, count: 3 },
 };
 
-export interface LeaderOptions extends LeaderTimings {
+interface LeaderOptions extends LeaderTimings {
   readonly url: string;
   /** Called when this replica starts to lead: start the scheduler. */
   readonly onLead: () => void;

@@ -4,7 +4,7 @@ import pg from "pg";
 // says how Vitals connects, so the pool that serves reads and writes and the scheduler's dedicated
 // leadership connection (leader.ts) name themselves and detect dead peers the same way.
 
-export interface PostgresConnectionOptions {
+interface PostgresConnectionOptions {
   /** Shown in pg_stat_activity, so an operator can tell Vitals' connections (and its leader) apart. */
   readonly applicationName?: string;
   /** How long connecting may take before it fails (TCP, TLS and start-up). */
@@ -17,7 +17,7 @@ export interface PostgresConnectionOptions {
   readonly serverOptions?: string;
 }
 
-export const DEFAULT_APPLICATION_NAME = "vitals";
+const DEFAULT_APPLICATION_NAME = "vitals";
 const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
 const DEFAULT_KEEPALIVE_DELAY_MS = 10_000;
 
@@ -40,7 +40,7 @@ export function connectionConfig(url: string, options: PostgresConnectionOptions
   return config;
 }
 
-export interface PostgresPoolOptions extends PostgresConnectionOptions {
+interface PostgresPoolOptions extends PostgresConnectionOptions {
   /** Most connections open at once. PGlite (tests) serves exactly one. */
   readonly max?: number;
   /** An idle connection is closed after this long. */
