@@ -1,4 +1,5 @@
-import { METRICS, type MetricId } from "../domain/metric-ids.js";
+import type { MetricId } from "../domain/metric-ids.js";
+import { METRICS } from "./catalog.js";
 import type { Driver } from "../domain/answer.js";
 import type { BreachIncidentRow, TimedSampleRow } from "./rows.js";
 

@@ -1,7 +1,8 @@
 import type { AppDeps } from "../../src/app-deps.js";
 import { parseEnv } from "../../src/config/env.js";
 import { parseFileConfig, type FileConfig } from "../../src/config/file.js";
-import { METRICS, type MetricId } from "../../src/domain/metric-ids.js";
+import type { MetricId } from "../../src/domain/metric-ids.js";
+import { METRICS } from "../../src/metrics/catalog.js";
 import type { Scope } from "../../src/domain/scope.js";
 import type { KpiEngine, ThresholdEvaluation } from "../../src/jobs/engine.js";
 import { silentLogger } from "../../src/log.js";
