@@ -4,7 +4,7 @@ import type { Unit } from "../domain/metric-ids.js";
 // prompts and findings; CLI text; Block Kit; digests; alerts), so a prompt, a block and a digest line
 // never disagree (issue 12). A leaf: it imports only src/domain, so src/metrics and src/query may use
 // it too (the documented exception in docs/architecture.md's layer order).
-//   per_day  "0.43/day", "1.4/day", "12/day"         hours  "45 min", "3.2 h" (under 48 h), "4.5 d"
+//   per_day  "0.43/day", "1.4/day", "12/day"   hours  "45 min", "3.2 h" (under 48 h), "4.5 d"
 //   percent  "12.3 %", "99.95 %" (≥ 99)   ms     "212 ms"     usd_per_user_month  "$1.23/user/mo"
 //   changes  "+1.2 pp" for percent metrics, a relative "+12 %" otherwise
 
