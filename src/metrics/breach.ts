@@ -1,6 +1,7 @@
 import type { MetricId } from "../domain/metric-ids.js";
 import { METRICS } from "./catalog.js";
 import type { Driver } from "../domain/answer.js";
+import { formatValue } from "../present/format-value.js";
 import type { BreachIncidentRow, TimedSampleRow } from "./rows.js";
 
 // A breach explained (issue 13): the segments whose own value is past the warn line, furthest into
@@ -152,7 +153,7 @@ export function sampleOutages(
       .sort((a, b) => b.hours - a.hours);
     if (down.length === 0) continue;
     const day = (at: number): string => new Date(at).toISOString().slice(0, 10);
-    const title = (s: TimedSampleRow): string => `availability ${Number(s.value.toFixed(2))} % from ${day(s.at)}`;
+    const title = (s: TimedSampleRow): string => `availability ${formatValue(s.value, "percent")} from ${day(s.at)}`;
     causes.push({
       service,
       count: down.length,
