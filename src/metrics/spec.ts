@@ -2,6 +2,7 @@ import type { FileConfig } from "../config/file.js";
 import type { MetricInfo } from "../domain/metric-ids.js";
 import type { ExplainReads } from "../store/explain-reads.js";
 import type { MetricReads, ScopeServices } from "../store/metric-reads.js";
+import type { BreachMeasures, BreachPick } from "./breach.js";
 import type { Frame } from "./frame.js";
 import type { MetricOutcome, WindowResult } from "./types.js";
 
@@ -79,6 +80,11 @@ export interface MetricSpec<Data = unknown> extends MetricInfo {
    * computation asks for (the few failed deployments or incidents it names) are part of the data.
    */
   read(reads: MetricReads, input: ReadInput): Data;
+  /**
+   * Which incidents explain a breach of its threshold and their weight (src/metrics/breach.ts);
+   * absent when no incident does (lead time, coverage, cost).
+   */
+  readonly breach?: (measures: BreachMeasures) => BreachPick;
   /** The pure computation over what `read` returned: value, series, drivers, test, findings. */
   compute(data: Data, input: ComputeInput): MetricOutcome;
 }

@@ -1,7 +1,7 @@
 import { deploymentRatio } from "../delivery.js";
 import { offsetSegments } from "../frame.js";
 import type { MetricSpec } from "../spec.js";
-import { changeFailureFilter, count, deploymentLines, envSetting, FORGE, incidentCoverage, RATIO, REST, SPEC, THIN, TREND, unmappedLine, unresolvedRollbacks } from "./words.js";
+import { changeFailureFilter, count, deploymentLines, envSetting, FORGE, incidentCoverage, RATIO, REST, SPEC, THIN, TREND, unmappedLine, unresolvedRollbacks, deploymentCausedIncidents } from "./words.js";
 
 // Change failure rate (docs/metrics.md "Delivery"): successful production deployments that caused a
 // failure ÷ all successful production deployments.
@@ -50,5 +50,6 @@ export const changeFailureRateSpec: MetricSpec<Parameters<typeof deploymentRatio
     (ids) => reads.deploymentDetails(ids),
     reads.deployDayCounts(env, frame.current, offsetSegments(frame.current, frame.zone), services),
   ],
+  breach: deploymentCausedIncidents,
   compute: (data) => deploymentRatio(...data),
 };

@@ -40,5 +40,6 @@ export const errorRateSpec: MetricSpec<Parameters<typeof errorRate>> = {
     return lines;
   },
   read: (reads, { frame, services }) => [reads.errorSlices(frame.cuts, services), frame],
+  breach: ({ overlap }) => ({ noun: "incident", hoursMeasure: true, weight: (r) => overlap(r) }),
   compute: (data) => errorRate(...data),
 };

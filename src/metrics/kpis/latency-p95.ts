@@ -35,5 +35,6 @@ export const latencyP95Spec: MetricSpec<Parameters<typeof latencyP95>> = {
     ];
   },
   read: (reads, { frame, services }) => [reads.latencySlices(frame.cuts, services), frame],
+  breach: ({ overlap }) => ({ noun: "incident", hoursMeasure: true, weight: (r) => overlap(r) }),
   compute: (data) => latencyP95(...data),
 };

@@ -1,3 +1,4 @@
+import { HOUR_MS } from "../../domain/scope.js";
 import type { MetricSpec } from "../spec.js";
 import { computeIncidentTimes, INCIDENT_TIME_METHODS, readIncidentTimes, type IncidentTimesData } from "./incident-times.js";
 import { DORA, INCIDENTS_FROM_PAGERDUTY, incidentLines, recoveryFilter, SPEC } from "./words.js";
@@ -27,5 +28,6 @@ export const mttaSpec: MetricSpec<IncidentTimesData> = {
   methods: INCIDENT_TIME_METHODS,
   coverage: (reads, input) => incidentLines(reads, input, true),
   read: (reads, input) => readIncidentTimes("mtta", reads, input),
+  breach: ({ within }) => ({ noun: "incident", hoursMeasure: true, weight: (r) => (r.counts_recovery === 1 && within(r.acknowledged_at) ? (r.acknowledged_at - r.created_at) / HOUR_MS : null) }),
   compute: computeIncidentTimes,
 };

@@ -1,3 +1,4 @@
+import { HOUR_MS } from "../../domain/scope.js";
 import { formatHours } from "../../present/format-value.js";
 import type { MetricSpec } from "../spec.js";
 import type { WindowResult } from "../types.js";
@@ -36,5 +37,6 @@ export const mttrSpec: MetricSpec<IncidentTimesData> = {
   methods: INCIDENT_TIME_METHODS,
   coverage: (reads, input) => incidentLines(reads, input, false),
   read: (reads, input) => readIncidentTimes("mttr", reads, input),
+  breach: ({ within }) => ({ noun: "incident", hoursMeasure: true, weight: (r) => (r.counts_recovery === 1 && within(r.resolved_at) ? (r.resolved_at - r.created_at) / HOUR_MS : null) }),
   compute: computeIncidentTimes,
 };

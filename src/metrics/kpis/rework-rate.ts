@@ -1,7 +1,7 @@
 import { deploymentRatio } from "../delivery.js";
 import { offsetSegments } from "../frame.js";
 import type { MetricSpec } from "../spec.js";
-import { count, deploymentLines, envSetting, DORA, FORGE, FORGE_SETUP, RATIO, REST, SPEC, THIN, TREND, unresolvedRollbacks } from "./words.js";
+import { count, deploymentLines, envSetting, DORA, FORGE, FORGE_SETUP, RATIO, REST, SPEC, THIN, TREND, unresolvedRollbacks, deploymentCausedIncidents } from "./words.js";
 
 // Deployment rework rate (docs/metrics.md "Delivery"; DORA 2024): unplanned-fix deployments ÷ all
 // successful production deployments.
@@ -46,5 +46,6 @@ export const reworkRateSpec: MetricSpec<Parameters<typeof deploymentRatio>> = {
     (ids) => reads.deploymentDetails(ids),
     reads.deployDayCounts(env, frame.current, offsetSegments(frame.current, frame.zone), services),
   ],
+  breach: deploymentCausedIncidents,
   compute: (data) => deploymentRatio(...data),
 };

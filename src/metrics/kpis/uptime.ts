@@ -49,5 +49,6 @@ export const uptimeSpec: MetricSpec<Parameters<typeof uptime>> = {
       sourced,
     ];
   },
+  breach: ({ overlap }) => ({ noun: "outage", hoursMeasure: true, weight: (r) => (r.outage === 1 ? overlap(r) : null) }),
   compute: (data) => uptime(...data),
 };

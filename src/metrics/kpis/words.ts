@@ -2,7 +2,9 @@ import type { FileConfig } from "../../config/file.js";
 import { DAY_MS } from "../../domain/scope.js";
 import type { CountRow, ExplainReads, SampleCoverage } from "../../store/explain-reads.js";
 import { SHAPLEY_MAX_GROUPS } from "../decompose.js";
+import type { BreachMeasures, BreachPick } from "../breach.js";
 import type { ExplainInput } from "../spec.js";
+import { HOUR_MS } from "../../domain/scope.js";
 
 // Words several metric modules share: where a definition comes from, the settings they name, the
 // attribution and test phrases of docs/metrics.md "Change, attribution and significance", the
@@ -99,3 +101,10 @@ export function levelLines(reads: ExplainReads, sample: string): string[] {
   const total = reads.serviceCount();
   return [s ? `${count(s.n)} samples for ${s.services} of ${total} services (${day(s.first_at)} to ${day(s.last_at)}); services without a sample have no value.` : "No samples stored."];
 }
+
+/** A breach of change failure or rework rate: the incidents that failed a deployment in the window, latest first. */
+export const deploymentCausedIncidents = ({ within }: BreachMeasures): BreachPick => ({
+  noun: "deployment-caused incident",
+  hoursMeasure: false,
+  weight: (r) => (r.deployment !== null && within(r.created_at) ? r.created_at / HOUR_MS : null),
+});
