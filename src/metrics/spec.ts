@@ -81,6 +81,12 @@ export interface MetricSpec<Data = unknown> extends MetricInfo {
    */
   read(reads: MetricReads, input: ReadInput): Data;
   /**
+   * Which incident filter of docs/metrics.md "Which incidents count" applies (the answer states it
+   * and what it left out): the recovery filter over the time column it is measured to, or the
+   * change-failure filter; absent for metrics incidents do not feed.
+   */
+  readonly incidentFilter?: { readonly kind: "recovery"; readonly column: "resolved_at" | "acknowledged_at" } | { readonly kind: "change_failure" };
+  /**
    * Which incidents explain a breach of its threshold and their weight (src/metrics/breach.ts);
    * absent when no incident does (lead time, coverage, cost).
    */

@@ -50,6 +50,7 @@ export const changeFailureRateSpec: MetricSpec<Parameters<typeof deploymentRatio
     (ids) => reads.deploymentDetails(ids),
     reads.deployDayCounts(env, frame.current, offsetSegments(frame.current, frame.zone), services),
   ],
+  incidentFilter: { kind: "change_failure" },
   breach: deploymentCausedIncidents,
   compute: (data) => deploymentRatio(...data),
 };

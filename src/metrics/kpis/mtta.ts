@@ -28,6 +28,7 @@ export const mttaSpec: MetricSpec<IncidentTimesData> = {
   methods: INCIDENT_TIME_METHODS,
   coverage: (reads, input) => incidentLines(reads, input, true),
   read: (reads, input) => readIncidentTimes("mtta", reads, input),
+  incidentFilter: { kind: "recovery", column: "acknowledged_at" },
   breach: ({ within }) => ({ noun: "incident", hoursMeasure: true, weight: (r) => (r.counts_recovery === 1 && within(r.acknowledged_at) ? (r.acknowledged_at - r.created_at) / HOUR_MS : null) }),
   compute: computeIncidentTimes,
 };

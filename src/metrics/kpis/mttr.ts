@@ -37,6 +37,7 @@ export const mttrSpec: MetricSpec<IncidentTimesData> = {
   methods: INCIDENT_TIME_METHODS,
   coverage: (reads, input) => incidentLines(reads, input, false),
   read: (reads, input) => readIncidentTimes("mttr", reads, input),
+  incidentFilter: { kind: "recovery", column: "resolved_at" },
   breach: ({ within }) => ({ noun: "incident", hoursMeasure: true, weight: (r) => (r.counts_recovery === 1 && within(r.resolved_at) ? (r.resolved_at - r.created_at) / HOUR_MS : null) }),
   compute: computeIncidentTimes,
 };
