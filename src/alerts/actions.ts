@@ -1,10 +1,10 @@
 import { DateTime } from "luxon";
-import { METRICS } from "../domain/metric-ids.js";
+import { METRICS } from "../metrics/catalog.js";
 import { HOUR_MS } from "../domain/scope.js";
 import { alertBlocks, alertRecoveryText, alertReminderText, alertText, type AlertView } from "../present/alert-blocks.js";
 import type { AlertState } from "../store/alerts.js";
 import { pastTheLine } from "../metrics/breach.js";
-import { formatValue } from "../present/digest-format.js";
+import { formatValue } from "../present/format-value.js";
 import { decideAlert, type AlertAction } from "./decide.js";
 import { channelForScope } from "../config/teams.js";
 import type { KpiEngine, ThresholdEvaluation } from "../query/engine.js";

@@ -1,5 +1,6 @@
 import type { FileConfig } from "../config/file.js";
-import { METRICS, type MetricId } from "../domain/metric-ids.js";
+import type { MetricId } from "../domain/metric-ids.js";
+import { METRICS } from "../metrics/catalog.js";
 import { DAY_MS, scopeLabel, type Scope } from "../domain/scope.js";
 import { thresholdStatus } from "../metrics/thresholds.js";
 import { matchMetric } from "./aliases.js";

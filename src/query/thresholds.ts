@@ -1,4 +1,4 @@
-import { METRICS } from "../domain/metric-ids.js";
+import { METRICS } from "../metrics/catalog.js";
 import { DAY_MS, type Scope } from "../domain/scope.js";
 import { thresholdStatus } from "../metrics/thresholds.js";
 import type { ThresholdEvaluation } from "./engine.js";

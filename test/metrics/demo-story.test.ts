@@ -90,7 +90,7 @@ describe("the demo's story, with evidence", () => {
     expect(alert).toMatch(new RegExp(`top driver: ${furthest.label} \\([\\d.]+ %; .*: SEV1 outage, `));
     // The team CFR breach names the failures behind it.
     const team = last30("change_failure_rate", { kind: "team", id: "payments" });
-    expect(team.findings[0]!.text).toMatch(/checkout \(\d+\.\d %: \d+ deployment-caused incidents, the latest "Checkout: /);
+    expect(team.findings[0]!.text).toMatch(/checkout \(\d+(\.\d)? %: \d+ deployment-caused incidents, the latest "Checkout: /);
   });
 
   it("the weeks without a real change say so instead of naming a mover", () => {

@@ -2,7 +2,7 @@ import { noDataBlocks } from "../../src/present/blocks/errors.js";
 import { scopeText } from "../../src/present/blocks/answer.js";
 import { describe, expect, it } from "vitest";
 import type { MetricId } from "../../src/domain/metric-ids.js";
-import { METRICS } from "../../src/domain/metric-ids.js";
+import { METRICS } from "../../src/metrics/catalog.js";
 import { renderQuestionResult } from "../../src/present/answer-text.js";
 import { formatSigned, formatStat, trendWord } from "../../src/present/format.js";
 import type { KpiAnswer } from "../../src/domain/answer.js";

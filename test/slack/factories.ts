@@ -1,4 +1,5 @@
-import { METRICS, type MetricId } from "../../src/domain/metric-ids.js";
+import type { MetricId } from "../../src/domain/metric-ids.js";
+import { METRICS } from "../../src/metrics/catalog.js";
 import type { KpiAnswer } from "../../src/domain/answer.js";
 
 // Small KpiAnswer factory for render tests: a plausible MTTR answer, overridable field by field.

@@ -1,6 +1,6 @@
 import { rowsCsv, rowsFileName } from "../../present/csv.js";
 import { parseErrorBlocks } from "../../present/blocks/errors.js";
-import { sampleNoun } from "../../metrics/definitions.js";
+import { sampleNoun } from "../../present/format.js";
 import { questionRows } from "../../query/answer-rows.js";
 import { parseQuestionText } from "../../query/ask-text.js";
 import { toReply } from "../reply.js";

@@ -1,6 +1,6 @@
-import { METRICS } from "../../domain/metric-ids.js";
+import { METRICS } from "../../metrics/catalog.js";
 import { parsePreviewArgs, PREVIEW_USAGE, previewText, previewThreshold, type PreviewRules } from "../../query/threshold-preview.js";
-import { formatValue } from "../../present/digest-format.js";
+import { formatValue } from "../../present/format-value.js";
 import type { KpiReply, KpiSubcommand } from "../kpi-subcommand.js";
 
 /**
