@@ -5,8 +5,9 @@ import type { Store } from "./store/index.js";
 
 /**
  * What every long-running part of the app (Slack listeners, HTTP routes, jobs, syncs) is built
- * from. The composition root (src/main.ts) and the CLI build it once; tests build it with a
- * `:memory:` store, a parsed config and a fixed clock.
+ * from. The composition root (src/app/root.ts) builds it once, for the app and every CLI command,
+ * with `config` the effective one; tests build it there too, with a `:memory:` store, a parsed
+ * config and a fixed clock. A type-only module at the root of src/, so every layer may name it.
  */
 export interface AppDeps {
   readonly store: Store;

@@ -1,13 +1,13 @@
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { storeOptionsFrom } from "../config/store-options.js";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { loadFileConfig, type FileConfig } from "../config/file.js";
 import { parseEnv, type Env } from "../config/env.js";
 import { InputError } from "../config/errors.js";
 import { createLogger, type Logger } from "../log.js";
-import { createStore, type Store } from "../store/index.js";
-import { openDatabase } from "../store/db.js";
+import type { AppDeps } from "../app-deps.js";
+import { openStore, withSlackSettings } from "../app/root.js";
+import type { Store } from "../store/index.js";
 
 export interface CliIo {
   readonly stdout: (text: string) => void;
@@ -75,6 +75,11 @@ export interface CommandContext {
    * passes `mustExist`: a path with no database is an error naming it, never a new empty file.
    */
   openStore(options?: { mustExist?: boolean }): Store;
+  /**
+   * What the command's parts are built from (src/app/root.ts): the opened store, and the config
+   * with the settings admins changed from Slack on top (`/kpi threshold set` applies here too).
+   */
+  deps(options?: { mustExist?: boolean }): AppDeps;
 }
 
 export function buildContext(command: CliCommand, argv: string[], io: CliIo): CommandContext {
@@ -95,6 +100,7 @@ export function buildContext(command: CliCommand, argv: string[], io: CliIo): Co
   const dbPath = typeof values.db === "string" ? values.db : env.DATABASE_PATH;
   let config: FileConfig | undefined;
   let store: Store | undefined;
+  let deps: AppDeps | undefined;
   let logger: Logger | undefined;
   const ctx: CommandContext = {
     io,
@@ -116,10 +122,14 @@ export function buildContext(command: CliCommand, argv: string[], io: CliIo): Co
     openStore(options = {}) {
       if (store) return store;
       if (options.mustExist && dbPath !== ":memory:" && !existsSync(dbPath)) throw new UsageError(missingDatabase(dbPath));
-      const cfg = ctx.config();
-      store = createStore(openDatabase(dbPath), storeOptionsFrom(cfg));
-      store.catalog.syncFromConfig(cfg);
+      store = openStore(dbPath, ctx.config());
       return store;
+    },
+    deps(options = {}) {
+      const opened = ctx.openStore(options);
+      // The logger stays lazy (made on first use), as in the context itself.
+      deps ??= withSlackSettings({ store: opened, config: ctx.config(), env, get logger() { return ctx.logger; }, now: ctx.now });
+      return deps;
     },
   };
   return ctx;

@@ -34,8 +34,23 @@ const port = z.coerce
   .min(0, "expected 0-65535")
   .max(65535, "expected 0-65535");
 
+// A PostgreSQL connection URL as libpq and `pg` read it (issue 19). Checked by parsing, so the error
+// can say what was expected without ever echoing the value: it usually carries a password.
+const POSTGRES_URL_EXPECTED = "expected a PostgreSQL URL, postgres://user:password@host:5432/database (or postgresql://…)";
+function isPostgresUrl(value: string): boolean {
+  if (!/^postgres(ql)?:\/\//i.test(value)) return false;
+  try {
+    new URL(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export const envSchema = z.object({
   DATABASE_PATH: z.string().trim().min(1).default("./data/vitals.db"),
+  // Selects the PostgreSQL store instead of the SQLite file (issue 19).
+  DATABASE_URL: optionalString.pipe(z.string().refine(isPostgresUrl, POSTGRES_URL_EXPECTED).optional()),
   VITALS_CONFIG: z.string().trim().min(1).default("./vitals.yml"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   PORT: port.default(3000),
@@ -99,6 +114,7 @@ export type Env = Readonly<z.infer<typeof envSchema>>;
 
 /** The names of settings whose values must never be printed. */
 export const SECRET_SETTINGS = [
+  "DATABASE_URL",
   "SLACK_BOT_TOKEN",
   "SLACK_SIGNING_SECRET",
   "SLACK_APP_TOKEN",
@@ -130,8 +146,26 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
       "GITHUB_APP_ID, GITHUB_APP_PRIVATE_KEY, GITHUB_APP_INSTALLATION_ID: set all three to use GitHub App auth, or none",
     );
   }
+  // DATABASE_PATH has a default, so "both set" is read from the source, before defaults apply.
+  if (env.DATABASE_URL && source.DATABASE_PATH !== undefined) {
+    problems.push("DATABASE_URL, DATABASE_PATH: set one, not both (DATABASE_URL selects PostgreSQL, DATABASE_PATH the SQLite file)");
+  }
   if (problems.length > 0) throw new ConfigError("invalid environment", problems);
   return Object.freeze(env);
+}
+
+/** A database URL fit for a log line: the password (in the URL or its `password=` parameter) as ***. */
+export function redactDatabaseUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    // Never echo what could not be parsed: it may still hold a password.
+    return "(unparseable database URL)";
+  }
+  if (url.password !== "") url.password = "***";
+  if (url.searchParams.has("password")) url.searchParams.set("password", "***");
+  return url.toString();
 }
 
 /** What `vitals start` needs on top of the base settings. */

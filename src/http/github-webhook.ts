@@ -1,6 +1,6 @@
 import { verify } from "@octokit/webhooks-methods";
 import type { AppDeps } from "../app-deps.js";
-import { createGithubClient, githubAuthFromEnv, type GithubClient, type GithubClientOptions } from "../sources/github/client.js";
+import { githubAuthFromEnv, githubClientCache, type GithubClient, type GithubClientFor, type GithubClientOptions } from "../sources/github/client.js";
 import { ingestEvents, type IngestContext } from "../sources/github/ingest.js";
 import { deploymentEvent, isDeployWorkflow, releaseEvent, workflowRunEvent, type DeploymentEvent } from "../sources/github/normalise.js";
 import { targetsForRepo, type RepoTarget } from "../sources/github/targets.js";
@@ -15,10 +15,13 @@ import { refreshShippedPr } from "./shipped-pr.js";
 /** GitHub caps webhook payloads at 25 MB. */
 const MAX_PAYLOAD_BYTES = 25 * 1024 * 1024;
 
-export function githubWebhookRoute(deps: AppDeps, clientOptions: GithubClientOptions = {}): HttpRoute {
-  // One client for the route's lifetime: an App's installation token is reused across deliveries.
-  let client: GithubClient | undefined;
-  const clientFor = (): GithubClient => (client ??= createGithubClient(deps.env, deps.logger, { requests: 0, notModified: 0, rateLimited: 0 }, clientOptions));
+/**
+ * The route over the process's one GitHub client (`shared`: the composition root passes the sync's,
+ * so an App's installation token is exchanged once for both; tests may pass options instead).
+ */
+export function githubWebhookRoute(deps: AppDeps, shared: GithubClientFor | GithubClientOptions = {}): HttpRoute {
+  const clientOf = typeof shared === "function" ? shared : githubClientCache(shared);
+  const clientFor = (): GithubClient => clientOf(deps).octokit;
   return {
     method: "POST",
     path: "/webhooks/github",

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { AppDeps } from "../app-deps.js";
-import { createGitlabClient, newGitlabStats, type GitlabClient, type GitlabClientOptions } from "../sources/gitlab/client.js";
+import { gitlabClientCache, type GitlabClient, type GitlabClientFor, type GitlabClientOptions } from "../sources/gitlab/client.js";
 import { describeGitlabError, statusOf } from "../sources/gitlab/errors.js";
 import { ingestEvents, newIngestContext } from "../sources/gitlab/ingest.js";
 import { deploymentEvent, type GitlabDeployment } from "../sources/gitlab/normalise.js";
@@ -16,9 +16,10 @@ import { refreshShippedPr } from "./shipped-pr.js";
 /** GitLab caps webhook payloads at 25 MB by default (max_webhook_payload_size). */
 const MAX_PAYLOAD_BYTES = 25 * 1024 * 1024;
 
-export function gitlabWebhookRoute(deps: AppDeps, clientOptions: GitlabClientOptions = {}): HttpRoute {
-  let client: GitlabClient | undefined;
-  const clientFor = (): GitlabClient => (client ??= createGitlabClient(deps.env, deps.logger, newGitlabStats(), clientOptions));
+/** The route over the process's one GitLab client (`shared`: the composition root passes the sync's; tests may pass options). */
+export function gitlabWebhookRoute(deps: AppDeps, shared: GitlabClientFor | GitlabClientOptions = {}): HttpRoute {
+  const clientOf = typeof shared === "function" ? shared : gitlabClientCache(shared);
+  const clientFor = (): GitlabClient => clientOf(deps).api;
   return { method: "POST", path: "/webhooks/gitlab", maxBodyBytes: MAX_PAYLOAD_BYTES, handle: (request) => handleDelivery(deps, request, clientFor) };
 }
 

@@ -1,6 +1,8 @@
 import type { Store } from "../store/index.js";
-import type { SlackConnection } from "../slack/connect.js";
 import type { HttpRoute } from "./server.js";
+
+/** The Slack connection's state as /healthz reports it (the app passes its own: src/slack/connect.ts). */
+type SlackConnection = "connecting" | "connected" | "failed";
 
 // GET /healthz for load balancers and `docker compose`: 200 when the database answers and Slack is
 // connected; 503 when either is not usable (a supervisor restarts the app). A source whose last

@@ -3,7 +3,7 @@ import type { AppDeps } from "../app-deps.js";
 import { METRIC_IDS, type MetricId } from "../domain/metric-ids.js";
 import { askText } from "../query/ask-text.js";
 import type { QueryContext } from "../query/types.js";
-import type { Compute } from "../slack/compute-queue.js";
+import type { Compute } from "../query/compute-queue.js";
 import { checkBearer } from "./ingest.js";
 import type { HttpRoute } from "./server.js";
 

@@ -3,7 +3,7 @@ import { rowsCsv, rowsFileName } from "../present/csv.js";
 import { questionRows } from "../query/answer-rows.js";
 import { answerJson, askText, parseQuestionText } from "../query/ask-text.js";
 import type { QueryContext } from "../query/types.js";
-import type { Compute } from "../slack/compute-queue.js";
+import type { Compute } from "../query/compute-queue.js";
 import { checkBearer } from "./ingest.js";
 import type { HttpRoute, RouteResponse } from "./server.js";
 
@@ -11,7 +11,7 @@ import type { HttpRoute, RouteResponse } from "./server.js";
 // tools, decks, scripts). The JSON is what `vitals ask --json` prints for the same data and moment
 // (one code path: src/query/ask-text.ts); format=csv is `vitals ask --csv`. Answers take their
 // turn on the compute queue Slack's answers use, so a burst of reads cannot hold back Slack's
-// acknowledgements (src/slack/compute-queue.ts).
+// acknowledgements (src/query/compute-queue.ts).
 
 export const READ_API_PATH = "/api/v1/kpi";
 const FORMATS = ["json", "csv"] as const;

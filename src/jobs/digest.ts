@@ -5,13 +5,12 @@ import { METRIC_IDS } from "../domain/metric-ids.js";
 import { DAY_MS } from "../domain/scope.js";
 import { digestChart } from "../present/chart.js";
 import { digestBlocks } from "../present/digest-blocks.js";
-import { buildDigestModel, type DigestModel, type DigestReview } from "../present/digest-model.js";
-import type { ReviewRow } from "../store/reviews.js";
-import { digestSlot, isDigestDue, teamCalendar, type DigestSlot } from "./calendar.js";
+import { buildDigestModel, type DigestModel } from "../present/digest-model.js";
+import { digestReview } from "../reviews/reminders.js";
+import { digestSlot, isDigestDue, teamCalendar, type DigestSlot } from "../config/calendar.js";
 import { chartPng } from "./chart-png.js";
-import { callOptions, type JobContext } from "./context.js";
-import type { KpiEngine } from "./engine.js";
-import { postMessage, uploadFile } from "./slack-calls.js";
+import type { KpiEngine } from "../query/engine.js";
+import { callOptions, postMessage, uploadFile, type SlackContext } from "../sources/slack/calls.js";
 
 // The weekly digest: per team, in its channel, once per week at its configured day and time in its
 // zone. Idempotent through the digests table (claim → post → record), so restarts, double runs and
@@ -25,6 +24,11 @@ export function weekRangeLabel(first: DateTime, last: DateTime): string {
   if (first.year !== last.year) return `${first.toFormat("d LLL yyyy")}–${last.toFormat("d LLL yyyy")}`;
   if (first.month !== last.month) return `${first.toFormat("d LLL")}–${last.toFormat("d LLL yyyy")}`;
   return `${first.toFormat("d")}–${last.toFormat("d LLL yyyy")}`;
+}
+
+/** What a job run needs: Slack, and the KPI engine it asks (passed in by the composition root). */
+export interface JobContext extends SlackContext {
+  readonly engine: KpiEngine;
 }
 
 export interface TeamDigest {
@@ -90,19 +94,6 @@ export function digestJson(model: DigestModel, reviewsOpen: number) {
       completion: model.reviewCompletion,
       items: model.reviews,
     },
-  };
-}
-
-export function digestReview(r: ReviewRow, nowMs: number): DigestReview {
-  return {
-    id: r.id,
-    title: r.title,
-    severity: r.severity,
-    ownerSlackId: r.owner_slack_id,
-    ownerName: r.owner_name,
-    dueAtMs: r.due_at,
-    overdue: nowMs >= r.due_at,
-    url: r.url,
   };
 }
 

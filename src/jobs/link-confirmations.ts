@@ -2,8 +2,8 @@ import type { AppDeps } from "../app-deps.js";
 import { DAY_MS, HOUR_MS } from "../domain/scope.js";
 import { answeredBlocks, confirmationBlocks, deploymentLabel, type ConfirmationView } from "../present/confirmation-blocks.js";
 import type { ConfirmationCandidate } from "../store/confirmations.js";
-import { callOptions, teamById, type JobContext } from "./context.js";
-import { lookupUserByEmail, postMessage } from "./slack-calls.js";
+import { teamById } from "../config/teams.js";
+import { callOptions, lookupUserByEmail, postMessage, type SlackContext } from "../sources/slack/calls.js";
 
 // Links confirmed by people (issue 16): for each heuristic (time-window) link of an incident that
 // counts, its owner, found by email as for reviews, gets one message asking whether that
@@ -43,7 +43,7 @@ export interface ConfirmationOutcome {
 }
 
 /** Send the confirmation messages and reminders due now; each is claimed first, so none goes out twice. */
-export async function runLinkConfirmations(ctx: JobContext, nowMs: number): Promise<ConfirmationOutcome[]> {
+export async function runLinkConfirmations(ctx: SlackContext, nowMs: number): Promise<ConfirmationOutcome[]> {
   const { deps } = ctx;
   const store = deps.store.confirmations;
   const outcomes: ConfirmationOutcome[] = [];
@@ -94,6 +94,9 @@ export async function runLinkConfirmations(ctx: JobContext, nowMs: number): Prom
 export type ConfirmationAnswer = { readonly kind: "yes" } | { readonly kind: "other"; readonly deploymentId: number } | { readonly kind: "unrelated" };
 
 export type AnswerResult = { readonly ok: true; readonly message: string } | { readonly ok: false; readonly error: string };
+
+/** What a confirmation button does (the composition root passes it to the listeners). */
+export type AnswerConfirmation = typeof answerConfirmation;
 
 /** A person's answer to a confirmation message: written as their verdict, with who and when. */
 export function answerConfirmation(deps: AppDeps, incidentId: number, askedDeploymentId: number, answer: ConfirmationAnswer, userId: string): AnswerResult {

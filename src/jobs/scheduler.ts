@@ -1,13 +1,11 @@
 import cron, { type ScheduledTask } from "node-cron";
 import type { AppDeps } from "../app-deps.js";
-import { runAlerts } from "./alerts.js";
-import type { JobContext } from "./context.js";
-import { defaultEngine } from "./default-engine.js";
-import { runDigests } from "./digest.js";
-import type { KpiEngine } from "./engine.js";
+import { runAlerts } from "../alerts/actions.js";
+import { runDigests, type JobContext } from "./digest.js";
+import type { KpiEngine } from "../query/engine.js";
 import { runLinkConfirmations } from "./link-confirmations.js";
-import { runReviews } from "./reviews.js";
-import type { SlackClient } from "./slack-calls.js";
+import { runReviews } from "../reviews/reminders.js";
+import type { SlackClient } from "../sources/slack/calls.js";
 import { syncRunner } from "./syncs.js";
 import type { SyncSource } from "../sources/types.js";
 
@@ -18,8 +16,8 @@ import type { SyncSource } from "../sources/types.js";
 // is logged and the next tick tries again.
 
 export interface SchedulerOptions {
-  /** Default: the real engine (src/query/run.ts, src/query/thresholds.ts). */
-  readonly engine?: KpiEngine;
+  /** The KPI engine the digests and alerts ask (the composition root passes the real one, src/app/engines.ts). */
+  readonly engine: KpiEngine;
   readonly sleep?: (ms: number) => Promise<void>;
   /** Pulled sources to sync at their configured intervals (default: none). */
   readonly syncSources?: readonly SyncSource[];
@@ -74,8 +72,8 @@ function serialised(run: () => Promise<void>): { queue(): Promise<void>; tickIfI
   return { queue, tickIfIdle: () => (pending > 0 ? Promise.resolve() : queue()) };
 }
 
-export function jobRunners(deps: AppDeps, slack: SlackClient, options: SchedulerOptions = {}): JobRunners {
-  const ctx: JobContext = { deps, slack, engine: options.engine ?? defaultEngine, ...(options.sleep ? { sleep: options.sleep } : {}) };
+export function jobRunners(deps: AppDeps, slack: SlackClient, options: SchedulerOptions): JobRunners {
+  const ctx: JobContext = { deps, slack, engine: options.engine, ...(options.sleep ? { sleep: options.sleep } : {}) };
   let lastAlertsAtMs: number | undefined;
   const digests = serialised(() => runJob(deps, "digests", (now) => runDigests(ctx, now)));
   const reviews = serialised(() => runJob(deps, "reviews", (now) => runReviews(ctx, now)));
@@ -109,7 +107,7 @@ export function jobRunners(deps: AppDeps, slack: SlackClient, options: Scheduler
  * app was down goes out now, if still in its week). Resolves the returned stop function's promise
  * once the tasks are destroyed.
  */
-export function startScheduler(deps: AppDeps, slack: SlackClient, options: SchedulerOptions = {}): StopScheduler & { runners: JobRunners; ready: Promise<void> } {
+export function startScheduler(deps: AppDeps, slack: SlackClient, options: SchedulerOptions): StopScheduler & { runners: JobRunners; ready: Promise<void> } {
   const runners = jobRunners(deps, slack, options);
   const tasks: ScheduledTask[] = [];
   const log = deps.logger.child({ component: "node-cron" });
@@ -162,13 +160,4 @@ export function startScheduler(deps: AppDeps, slack: SlackClient, options: Sched
     await ready;
   };
   return Object.assign(stop, { runners, ready });
-}
-
-/**
- * The jobs starter for `startApp` (src/main.ts `StartOptions.jobs`): the scheduler with the real
- * engine, and the hook a finished sync calls.
- */
-export function startJobs({ deps, slack }: { deps: AppDeps; slack: SlackClient }): { stop(): Promise<void>; afterSync(): Promise<void> } {
-  const stop = startScheduler(deps, slack);
-  return { stop, afterSync: stop.runners.afterSync };
 }

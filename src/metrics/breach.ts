@@ -1,5 +1,7 @@
-import { METRICS, type MetricId } from "../domain/metric-ids.js";
+import type { MetricId } from "../domain/metric-ids.js";
+import { METRICS } from "./catalog.js";
 import type { Driver } from "../domain/answer.js";
+import { formatValue } from "../present/format-value.js";
 import type { BreachIncidentRow, TimedSampleRow } from "./rows.js";
 
 // A breach explained (issue 13): the segments whose own value is past the warn line, furthest into
@@ -35,39 +37,28 @@ export interface BreachCause {
   readonly top: { readonly title: string; readonly at: number; readonly hours: number | null };
 }
 
-interface Pick {
+/** Which incidents explain a breach of one metric, and how much each weighs (the metric's module says). */
+export interface BreachPick {
   readonly noun: string;
   /** The incident's weight for this metric, or null when it does not explain this metric. */
   readonly weight: (row: BreachIncidentRow) => number | null;
   readonly hoursMeasure: boolean;
 }
 
-/**
- * Which incidents explain a breach of each metric (null: none do, e.g. lead time or coverage):
- * uptime its outages (time down in the window), MTTR/MTTA the incidents it averages (their
- * durations), CFR and rework the incidents that failed a deployment, latency and error rate any
- * incident open during the window (time open in it).
- */
-function pickFor(metric: MetricId, window: { fromMs: number; toMs: number }, nowMs: number): Pick | null {
+/** What a metric module weighs a breach's incidents with, over the answer's window. */
+export interface BreachMeasures {
+  /** Hours the incident was open inside the window (open ones: until now). */
+  readonly overlap: (row: BreachIncidentRow) => number;
+  /** Whether a time falls inside the window. */
+  readonly within: (at: number | null) => at is number;
+}
+
+function measuresOf(window: { fromMs: number; toMs: number }, nowMs: number): BreachMeasures {
   const end = Math.min(window.toMs, nowMs);
-  const overlap = (r: BreachIncidentRow): number => Math.max(0, Math.min(r.resolved_at ?? nowMs, end) - Math.max(r.created_at, window.fromMs)) / HOUR_MS;
-  const within = (at: number | null): at is number => at !== null && at >= window.fromMs && at < window.toMs;
-  switch (metric) {
-    case "uptime":
-      return { noun: "outage", hoursMeasure: true, weight: (r) => (r.outage === 1 ? overlap(r) : null) };
-    case "mttr":
-      return { noun: "incident", hoursMeasure: true, weight: (r) => (r.counts_recovery === 1 && within(r.resolved_at) ? (r.resolved_at - r.created_at) / HOUR_MS : null) };
-    case "mtta":
-      return { noun: "incident", hoursMeasure: true, weight: (r) => (r.counts_recovery === 1 && within(r.acknowledged_at) ? (r.acknowledged_at - r.created_at) / HOUR_MS : null) };
-    case "change_failure_rate":
-    case "rework_rate":
-      return { noun: "deployment-caused incident", hoursMeasure: false, weight: (r) => (r.deployment !== null && within(r.created_at) ? r.created_at / HOUR_MS : null) };
-    case "latency_p95":
-    case "error_rate":
-      return { noun: "incident", hoursMeasure: true, weight: (r) => overlap(r) };
-    default:
-      return null;
-  }
+  return {
+    overlap: (r) => Math.max(0, Math.min(r.resolved_at ?? nowMs, end) - Math.max(r.created_at, window.fromMs)) / HOUR_MS,
+    within: (at): at is number => at !== null && at >= window.fromMs && at < window.toMs,
+  };
 }
 
 /**
@@ -83,7 +74,7 @@ export function breachIncidents(
   nowMs: number,
   formatHours: (hours: number) => string,
 ): { drivers: Driver[]; causes: BreachCause[] } {
-  const pick = pickFor(metric, window, nowMs);
+  const pick = METRICS[metric].breach?.(measuresOf(window, nowMs));
   if (!pick) return { drivers: [], causes: [] };
   const drivers: Driver[] = [];
   const causes: BreachCause[] = [];
@@ -151,7 +142,7 @@ export function sampleOutages(
       .sort((a, b) => b.hours - a.hours);
     if (down.length === 0) continue;
     const day = (at: number): string => new Date(at).toISOString().slice(0, 10);
-    const title = (s: TimedSampleRow): string => `availability ${Number(s.value.toFixed(2))} % from ${day(s.at)}`;
+    const title = (s: TimedSampleRow): string => `availability ${formatValue(s.value, "percent")} from ${day(s.at)}`;
     causes.push({
       service,
       count: down.length,

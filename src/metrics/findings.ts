@@ -1,4 +1,5 @@
-import { METRICS, type MetricId } from "../domain/metric-ids.js";
+import type { MetricId } from "../domain/metric-ids.js";
+import { METRICS } from "./catalog.js";
 import type { AnswerAnnotation, Driver, Finding } from "../domain/answer.js";
 import type { TrendTest } from "../domain/answer.js";
 import { ALPHA, type ChangeTest } from "./significance.js";

@@ -1,4 +1,5 @@
 import { HOUR_MS } from "../domain/scope.js";
+import { formatHours } from "../present/format-value.js";
 import type { Driver } from "../domain/answer.js";
 import type { IncidentRow, IncidentSliceRow, IncidentTitleRow, OpenIncidents } from "./rows.js";
 import type { Finding } from "../domain/answer.js";
@@ -195,14 +196,7 @@ function incidentFindings(metric: "mttr" | "mtta", drivers: readonly Driver[], c
   return findings;
 }
 
-export function formatHours(hours: number): string {
-  if (hours < 1) return `${Math.round(hours * 60)} min`;
-  if (hours < 48) return `${hours.toFixed(1)} h`;
-  return `${(hours / 24).toFixed(1)} days`;
-}
-
 /** A note is text: the open incident's age rounded as the answers show durations (stats keep it exact). */
 function ageText(hours: number | null): string {
-  if (hours === null) return "age unknown";
-  return hours < 1 ? `${Math.round(hours * 60)} min` : `${hours.toFixed(1)} h`;
+  return hours === null ? "age unknown" : formatHours(hours);
 }

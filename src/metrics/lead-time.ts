@@ -1,10 +1,10 @@
+import { PR_SIZE_LABELS, UNKNOWN_PR_SIZE } from "../domain/pr-size.js";
 import { HOUR_MS } from "../domain/scope.js";
 import type { Driver, Finding } from "../domain/answer.js";
 import { decomposePercentile, othersLabel, SHAPLEY_MAX_GROUPS, signed, whole } from "./decompose.js";
 import { MIN_SUPPORT } from "./delivery.js";
 import { binomialAtLeast, mannWhitney, medianInterval } from "./significance.js";
 import { sumSlices, type Frame, type SliceRange } from "./frame.js";
-import { parseIntegers } from "./packed-list.js";
 import { mean, percentile, selectPercentiles } from "./percentile.js";
 import type { LeadTimeSliceRow, LeadTimeStageSumRow, LeadTimeStagesRow } from "./rows.js";
 import { leadTimeTier } from "./tiers.js";
@@ -24,8 +24,8 @@ const STAGE_QUESTIONS: Record<Stage, string> = {
   deploy: "is the pipeline or the release train holding merged work?",
 };
 
-/** PR size buckets (additions + deletions), in the order the store packs them (5 = unknown). */
-export const SIZE_BUCKETS = ["XS (< 10 lines)", "S (10–99 lines)", "M (100–499 lines)", "L (500–999 lines)", "XL (≥ 1000 lines)", "unknown size"] as const;
+/** PR size buckets (additions + deletions) by the index the store gives each sample (src/domain/pr-size.ts). */
+export const SIZE_BUCKETS = PR_SIZE_LABELS;
 
 /** One service's summed stage durations (ms) and how many changes have each stage. */
 interface StageSum {
@@ -40,7 +40,10 @@ const toStageSum = (row: LeadTimeStageSumRow): StageSum => ({
   counts: { coding: row.coding_n, pickup: row.pickup_n, review: row.review_n, deploy: row.deploy_n },
 });
 
-/** One slice's samples: lead in whole seconds and tag (service index × 6 + size bucket). */
+/** Size buckets per service in a sample's tag. */
+const BUCKETS = SIZE_BUCKETS.length;
+
+/** One slice's samples: lead in whole seconds and tag (service index × BUCKETS + size bucket). */
 interface SliceSamples {
   seconds: Float64Array;
   tags: Uint32Array;
@@ -63,39 +66,34 @@ function decode(rows: readonly LeadTimeSliceRow[]): Samples {
     if (index === undefined) indexOf.set(service, (index = out.services.push(service) - 1));
     return index;
   };
-  // Parse every row first, then fill one typed array per slice (no growing lists).
-  const parsed: Array<Array<{ values: Float64Array; service: number; services: Uint32Array | null }>> = [];
+  // Index every row's services first, then fill one typed array per slice (no growing lists).
+  const parsed: Array<Array<{ row: LeadTimeSliceRow; service: number; services: Uint32Array | null }>> = [];
   for (const row of rows) {
-    if (!row.packed) continue;
     let services: Uint32Array | null = null;
     if (row.services) {
-      const ids = row.services.split("\x1f");
-      services = new Uint32Array(ids.length);
-      for (let i = 0; i < ids.length; i++) services[i] = serviceIndex(ids[i]!);
+      services = new Uint32Array(row.services.length);
+      for (let i = 0; i < row.services.length; i++) services[i] = serviceIndex(row.services[i]!);
     }
-    (parsed[row.slice] ??= []).push({ values: parseIntegers(row.packed), service: row.service === null ? -1 : serviceIndex(row.service), services });
+    (parsed[row.slice] ??= []).push({ row, service: row.service === null ? -1 : serviceIndex(row.service), services });
   }
   parsed.forEach((lists, slice) => {
     let n = 0;
-    for (const list of lists) n += list.values.length;
+    let excluded = 0;
+    for (const { row } of lists) {
+      n += row.leadSeconds.length;
+      excluded += row.excluded;
+    }
     const seconds = new Float64Array(n);
     const tags = new Uint32Array(n);
     let k = 0;
-    let excluded = 0;
-    for (const { values, service, services } of lists) {
-      for (let i = 0; i < values.length; i++) {
-        const value = values[i]!;
-        if (value < 0) {
-          excluded++;
-          continue;
-        }
-        const bucket = value % 8;
-        seconds[k] = (value - bucket) / 8;
-        tags[k++] = (services ? services[i]! : service) * 6 + bucket;
+    for (const { row, service, services } of lists) {
+      for (let i = 0; i < row.leadSeconds.length; i++) {
+        seconds[k] = row.leadSeconds[i]!;
+        tags[k++] = (services ? services[i]! : service) * BUCKETS + row.bucket[i]!;
         if (seconds[k - 1]! > out.maxSeconds) out.maxSeconds = seconds[k - 1]!;
       }
     }
-    out.slices[slice] = { seconds: seconds.subarray(0, k), tags: tags.subarray(0, k) };
+    out.slices[slice] = { seconds, tags };
     if (excluded > 0) out.excluded[slice] = excluded;
   });
   return out;
@@ -122,12 +120,12 @@ function windowSamples(all: Samples, w: SliceRange): WindowSamples {
   const n = cells.reduce((sum, cell) => sum + cell.seconds.length, 0);
   const out: WindowSamples = { hours: new Float64Array(n), service: new Uint32Array(n), bucket: new Uint8Array(n), excluded: sumSlices(all.excluded, w) };
   const put = (i: number, seconds: number, tag: number): void => {
-    const bucket = tag % 6;
+    const bucket = tag % BUCKETS;
     out.hours[i] = hoursOf(seconds);
-    out.service[i] = (tag - bucket) / 6;
+    out.service[i] = (tag - bucket) / BUCKETS;
     out.bucket[i] = bucket;
   };
-  const stride = Math.max(1, all.services.length) * 6;
+  const stride = Math.max(1, all.services.length) * BUCKETS;
   if ((all.maxSeconds + 1) * stride <= Number.MAX_SAFE_INTEGER) {
     const keys = new Float64Array(n);
     let k = 0;
@@ -272,7 +270,7 @@ function sizeFindings(before: Map<string, number[]>, after: Map<string, number[]
   const nAfter = [...after.values()].reduce((sum, l) => sum + l.length, 0);
   if (median === null || nBefore === 0 || nAfter === 0) return [];
   const candidates = [...after]
-    .filter(([label, list]) => label !== SIZE_BUCKETS[5] && list.length >= MIN_SUPPORT && (percentile(list, 0.5) ?? 0) > median)
+    .filter(([label, list]) => label !== SIZE_BUCKETS[UNKNOWN_PR_SIZE] && list.length >= MIN_SUPPORT && (percentile(list, 0.5) ?? 0) > median)
     .map(([label, list]) => {
       const base = (before.get(label)?.length ?? 0) / nBefore;
       return { label, count: list.length, base, p: base > 0 && base < 1 ? binomialAtLeast(list.length, nAfter, base) : list.length > 0 && base === 0 ? 0 : 1 };

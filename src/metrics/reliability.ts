@@ -2,6 +2,7 @@ import type { Window } from "../domain/scope.js";
 import { windowDays } from "../domain/scope.js";
 import type { ErrorSliceRow, LatencySliceRow, LevelSampleRow, OutageRow, SumSliceRow, TimedSampleRow } from "./rows.js";
 import type { Driver } from "../domain/answer.js";
+import { formatValue } from "../present/format-value.js";
 import { groupCells, othersLabel, whole, type RatioCell } from "./decompose.js";
 import type { Frame, FrameWindow } from "./frame.js";
 import { cellsOf, changeOf, ratioOutcome, ratioTable, wholeRatio } from "./outcome.js";
@@ -144,7 +145,7 @@ export function uptime(
     ...noDetails(),
     // Below the line: each service's shortfall against 100 % (what a breach is made of).
     details: [...currentCells].filter(([, c]) => c.num < 100).sort((a, b) => a[1].num - b[1].num).slice(0, 5).map(([service, c]): Driver => ({
-      kind: "service", label: service, contribution: null, share: null, current: c.num, service, detail: `uptime ${c.num.toFixed(2)} %`,
+      kind: "service", label: service, contribution: null, share: null, current: c.num, service, detail: `uptime ${formatValue(c.num, "percent")}`,
     })),
     test: NO_TEST,
     interval: null,

@@ -1,4 +1,3 @@
-import type { MetricId } from "../domain/metric-ids.js";
 import { DAY_MS, HOUR_MS } from "../domain/scope.js";
 import type { Tier } from "../domain/answer.js";
 
@@ -47,18 +46,4 @@ export function deploymentFrequencyTier(input: {
   if (input.medianDeployDaysPerWeek >= 1) return "high";
   if ((input.medianDeployDaysPerMonth ?? 0) >= 1) return "medium";
   return "low";
-}
-
-/** Which tier function reads which stat (tiers on lead time and MTTR use the median). */
-export function tierFor(metric: MetricId, stats: Record<string, number | null>, value: number | null): Tier | null {
-  switch (metric) {
-    case "lead_time":
-      return leadTimeTier(stats["median"] ?? null);
-    case "change_failure_rate":
-      return changeFailureTier(value);
-    case "mttr":
-      return recoveryTier(stats["median"] ?? null);
-    default:
-      return null;
-  }
 }

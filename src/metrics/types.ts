@@ -1,6 +1,4 @@
-import type { FileConfig } from "../config/file.js";
 import type { Driver, Finding, Tier } from "../domain/answer.js";
-import type { Frame } from "./frame.js";
 import type { ChangeTest, Interval } from "./significance.js";
 
 /** The value of a metric over one window. */
@@ -35,15 +33,6 @@ export interface MetricOutcome {
   /** How the segments are attributed, for `explain` and notes. */
   method: string;
   notes: string[];
-}
-
-export interface MetricSettings {
-  readonly config: FileConfig;
-  readonly nowMs: number;
-  readonly frame: Frame;
-  /** Scope services, or null for the organisation. */
-  readonly services: readonly string[] | null;
-  readonly productionEnvironment: string;
 }
 
 /** JSON carries full precision (docs/metrics.md): only text and Block Kit round. A non-finite number is no value. */

@@ -1,6 +1,7 @@
 import { pastTheLine } from "../metrics/breach.js";
 import type { KpiAnswer } from "../domain/answer.js";
-import { formatValue, type SlackBlock } from "./digest-format.js";
+import { formatValue } from "./format-value.js";
+import type { SlackBlock } from "./slack-block.js";
 
 // Threshold alert messages (pure). The Acknowledge button's value names the alert (metric and
 // scope) so the action handler finds its stored state; action ids starting `alert:` are the jobs'.

@@ -1,5 +1,5 @@
 import { isNoData, noDataText } from "./no-data.js";
-import { METRICS } from "../domain/metric-ids.js";
+import { METRICS } from "../metrics/catalog.js";
 import type { Driver, KpiAnswer } from "../domain/answer.js";
 import type { MetricExplanation, QuestionResult } from "../query/types.js";
 import {
@@ -14,7 +14,7 @@ import {
   seriesSparkline,
   trendWord,
 } from "./format.js";
-import { partialWeeks } from "./digest-format.js";
+import { partialWeeks } from "./sparkline.js";
 import { pText } from "../metrics/findings.js";
 
 // Plain-text rendering of a question's result for `vitals ask` (Slack renders the same result as

@@ -1,8 +1,9 @@
 import { DateTime } from "luxon";
 import type { Direction, Unit } from "../domain/metric-ids.js";
-import { METRICS } from "../domain/metric-ids.js";
+import { METRICS } from "../metrics/catalog.js";
 import { trendOf, type Trend } from "./blocks/format-slack.js";
-import { formatChange, formatValue, partialWeeks } from "./digest-format.js";
+import { formatChange, formatValue } from "./format-value.js";
+import { partialWeeks } from "./sparkline.js";
 import { isThinSample, isWithinNoise, type DigestModel } from "./digest-model.js";
 
 // The digest's trend chart as data: one panel per KPI over 12 weeks, decided from the digest model

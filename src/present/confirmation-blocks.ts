@@ -1,5 +1,5 @@
 import { DateTime } from "luxon";
-import type { SlackBlock } from "./digest-format.js";
+import type { SlackBlock } from "./slack-block.js";
 
 // The confirmation message for a heuristic incident → deployment link (pure): "Was <incident>
 // caused by <deployment> (<its PRs>)?" with Yes / Another deployment… / Not a deployment. Each

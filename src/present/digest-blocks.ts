@@ -1,5 +1,7 @@
 import { failedDeploymentRecoveryLine, isThinSample, isWithinNoise, type DigestModel } from "./digest-model.js";
-import { formatChange, formatValue, formatVersus, seriesSparkline, type SlackBlock } from "./digest-format.js";
+import { formatChange, formatValue, formatVersus } from "./format-value.js";
+import { seriesSparkline } from "./sparkline.js";
+import type { SlackBlock } from "./slack-block.js";
 import { formatP, pText } from "../metrics/findings.js";
 import { noDataLine, quietLines, reviewLine, tableNotes } from "./digest-text.js";
 

@@ -1,7 +1,8 @@
 import { DateTime } from "luxon";
 import { formatP, pText } from "../metrics/findings.js";
 import { failedDeploymentRecoveryLine, isThinSample, isWithinNoise, type BiggestMover, type DigestModel, type DigestReview } from "./digest-model.js";
-import { formatChange, formatValue, formatVersus, partialWeeks, seriesSparkline } from "./digest-format.js";
+import { formatChange, formatValue, formatVersus } from "./format-value.js";
+import { partialWeeks, seriesSparkline } from "./sparkline.js";
 import { formatSigned } from "./format.js";
 
 // The weekly digest as plain text: what `vitals digest` prints and the Slack message's fallback.

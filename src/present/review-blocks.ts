@@ -1,4 +1,4 @@
-import type { SlackBlock } from "./digest-format.js";
+import type { SlackBlock } from "./slack-block.js";
 import { DateTime } from "luxon";
 
 // Post-incident review messages and modals (pure). Action ids starting `review:` are the jobs';

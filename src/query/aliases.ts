@@ -1,27 +1,15 @@
 import { METRIC_IDS, type MetricId } from "../domain/metric-ids.js";
+import { METRICS } from "../metrics/catalog.js";
 
-// The words people type for each metric (issue 3). Matching is on whole words, longest alias first,
+// The words people type for each metric (issue 3), as each metric's module lists them. Matching is on whole words, longest alias first,
 // so "error rate" wins over "errors" and "cost per user" over "cost". Canonical ids (with `_`, `-`
 // or spaces) always work, so every question `formatKpiQuestion` prints parses back.
 
-const ALIASES: Readonly<Record<MetricId, readonly string[]>> = {
-  deployment_frequency: ["deploys", "deployments", "df", "deployment frequency", "deploy frequency"],
-  lead_time: ["lead time", "ltfc", "lead time for changes", "lt"],
-  change_failure_rate: ["cfr", "failure rate", "change failure rate"],
-  mttr: ["mttr", "recovery", "time to recovery", "time to restore"],
-  mtta: ["mtta", "time to acknowledge"],
-  rework_rate: ["rework", "rework rate", "deployment rework rate"],
-  uptime: ["uptime", "availability", "sla"],
-  latency_p95: ["latency", "p95", "api latency", "latency p95"],
-  error_rate: ["errors", "error rate"],
-  coverage: ["coverage", "code coverage"],
-  tech_debt_ratio: ["debt", "tech debt", "technical debt", "tech debt ratio"],
-  cost_per_user: ["cost", "cost per user", "infra cost", "infrastructure cost"],
-};
+const ALIASES = (metric: MetricId): readonly string[] => METRICS[metric].aliases;
 
 /** The alias shown first in help and "expected" lists: the shortest thing people type. */
 export const PREFERRED_ALIAS: Readonly<Record<MetricId, string>> = Object.fromEntries(
-  METRIC_IDS.map((id) => [id, ALIASES[id][0]]),
+  METRIC_IDS.map((id) => [id, ALIASES(id)[0]]),
 ) as Record<MetricId, string>;
 
 interface AliasEntry {
@@ -31,7 +19,7 @@ interface AliasEntry {
 
 /** Every alias (plus the ids, spelt with `_`, `-` or spaces) as word lists, longest first. */
 const ENTRIES: readonly AliasEntry[] = METRIC_IDS.flatMap((metric) => {
-  const spellings = new Set([...ALIASES[metric], metric, metric.replaceAll("_", "-"), metric.replaceAll("_", " ")]);
+  const spellings = new Set([...ALIASES(metric), metric, metric.replaceAll("_", "-"), metric.replaceAll("_", " ")]);
   return [...spellings].map((alias) => ({ words: alias.split(" "), metric }));
 }).sort((a, b) => b.words.length - a.words.length);
 

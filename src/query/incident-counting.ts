@@ -1,5 +1,6 @@
 import { describeFilter, type IncidentFilter, type IncidentFilters } from "../domain/incident-filter.js";
 import type { MetricId } from "../domain/metric-ids.js";
+import { METRICS } from "../metrics/catalog.js";
 import type { Window } from "../domain/scope.js";
 import type { MetricReads, ScopeServices } from "../store/metric-reads.js";
 
@@ -34,15 +35,16 @@ export interface IncidentCounting {
   readonly definition: string;
 }
 
-/** For CFR, MTTR and MTTA answers: the filter in force and what it left out of the window. */
+/** For the answers of metrics incidents feed (CFR, MTTR, MTTA: their modules' `incidentFilter`): the filter in force and what it left out of the window. */
 export function incidentCounting(reads: MetricReads, filters: IncidentFilters, metric: MetricId, window: Window, services: ScopeServices): IncidentCounting | undefined {
-  if (metric === "mttr" || metric === "mtta") {
-    const { filtered } = reads.leftOut("recovery", metric === "mttr" ? "resolved_at" : "acknowledged_at", window, services);
+  const applies = METRICS[metric].incidentFilter;
+  if (applies?.kind === "recovery") {
+    const { filtered } = reads.leftOut("recovery", applies.column, window, services);
     const filter = filterInForce(filters, services, "recovery");
     const definition = filter === "every incident" && filtered === 0 ? "" : `; counting ${filter} (incidents.recovery): ${filtered} left out`;
     return { stats: { left_out_by_filter: filtered }, definition };
   }
-  if (metric === "change_failure_rate") {
+  if (applies?.kind === "change_failure") {
     const { filtered, unrelated } = reads.leftOut("change_failure", "created_at", window, services);
     const filter = filterInForce(filters, services, "change_failure");
     const parts: string[] = [];

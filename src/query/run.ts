@@ -1,24 +1,22 @@
 import type { FileConfig } from "../config/file.js";
-import { METRICS, type MetricId } from "../domain/metric-ids.js";
+import type { MetricId } from "../domain/metric-ids.js";
+import { METRICS } from "../metrics/catalog.js";
 import type { Scope } from "../domain/scope.js";
-import { definitionLine, sampleNoun } from "../metrics/definitions.js";
-import { deploymentFrequency, deploymentRatio } from "../metrics/delivery.js";
-import { buildFrame, offsetSegments, type Frame } from "../metrics/frame.js";
-import { incidentTimes } from "../metrics/incidents.js";
-import { leadTime } from "../metrics/lead-time.js";
+import { buildFrame, type Frame } from "../metrics/frame.js";
 import { breachIncidents, causeText, pastTheLine, sampleOutages, type BreachCause } from "../metrics/breach.js";
 import { buildFindings } from "../metrics/findings.js";
 import { mannKendall, NO_TEST } from "../metrics/significance.js";
-import { costPerUser, errorRate, latencyP95, level, uptime } from "../metrics/reliability.js";
 import { thresholdFor, thresholdStatus } from "../metrics/thresholds.js";
 import type { MetricOutcome, WindowResult } from "../metrics/types.js";
 import type { ScopeServices } from "../store/metric-reads.js";
 import type { AnswerAnnotation, Driver, Finding, KpiAnswer, SeriesPoint } from "../domain/answer.js";
 import { incidentCounting } from "./incident-counting.js";
+import { formatHours, formatSigned, formatValue } from "../present/format-value.js";
 import type { KpiRequest, QueryContext } from "./types.js";
 
 // Answers one KPI question from the store: the metric over the window, the previous window, the
-// 12-week series, tier, threshold status, drivers, prompts, annotations (src/query/answer.ts).
+// 12-week series, tier, threshold status, drivers, prompts, annotations (src/domain/answer.ts), from
+// the metric's module in the catalog (src/metrics/catalog.ts).
 
 export interface ResolvedScope {
   /** Scope services, or null for the organisation. */
@@ -44,83 +42,15 @@ export function resolveScope(config: FileConfig, scope: Scope, catalogTeams: Rea
   return { services, team: scope.id, zone: zoneOf(scope.id), teamOf };
 }
 
-/** Run the metric's reads and pure computation. */
+/**
+ * The metric's read (all I/O, through the store's reads) and then its pure computation, both from
+ * the metric's module (src/metrics/kpis/). Reads are kept apart so that only this builder changes
+ * when they become asynchronous (issue 19).
+ */
 export function computeMetric(ctx: QueryContext, metric: MetricId, scope: ResolvedScope, frame: Frame): MetricOutcome {
-  const reads = ctx.store.reads.metric;
-  const env = ctx.store.options.productionEnvironment;
-  const { services } = scope;
-  const current = frame.current;
-  switch (metric) {
-    case "deployment_frequency":
-      return deploymentFrequency(
-        reads.deploymentSlices(env, frame.cuts, services, false),
-        reads.deployDays(env, current, offsetSegments(current, frame.zone), services),
-        frame,
-      );
-    case "change_failure_rate":
-    case "rework_rate":
-      return deploymentRatio(
-        metric,
-        reads.deploymentSlices(env, frame.cuts, services, metric === "change_failure_rate"),
-        reads.flaggedDeployments(metric === "change_failure_rate" ? "failed" : "rework", env, current, services),
-        frame,
-        (ids) => reads.deploymentDetails(ids),
-        reads.deployDayCounts(env, current, offsetSegments(current, frame.zone), services),
-      );
-    case "lead_time":
-      return leadTime(
-        {
-          samples: reads.leadTimes(frame.cuts, services),
-          stages: reads.leadTimeStages(current, services),
-          stageSums: { previous: reads.leadTimeStageSums(frame.previous, services, false), current: reads.leadTimeStageSums(current, services, false) },
-          stageSumsByService: () => ({ previous: reads.leadTimeStageSums(frame.previous, services), current: reads.leadTimeStageSums(current, services) }),
-        },
-        frame,
-      );
-    case "mttr":
-    case "mtta": {
-      const column = metric === "mttr" ? "resolved_at" : "acknowledged_at";
-      return incidentTimes(
-        metric,
-        reads.incidentSlices(column, frame.cuts, services),
-        reads.incidents(column, { fromMs: frame.previous.fromMs, toMs: current.toMs }, services),
-        reads.openAt(metric === "mttr" ? "unresolved" : "unacknowledged", current.toMs, services),
-        frame,
-        ctx.nowMs,
-        (ids) => reads.incidentTitles(ids),
-      );
-    }
-    case "uptime": {
-      const scopeServices = services ?? reads.knownServices();
-      // An incident source for a service: PagerDuty configured for it, or any incident ever recorded.
-      const configured = ctx.config.services.filter((s) => s.pagerduty).map((s) => s.id);
-      const sourced = new Set([...configured, ...reads.servicesWithIncidents(scopeServices)]);
-      return uptime(
-        scopeServices,
-        reads.timedSamples("uptime_pct", frame.range, services),
-        (derived) => reads.outages(frame.range, ctx.config.metrics.outage_severities, ctx.config.pagerduty.outage_priorities, derived),
-        frame,
-        ctx.nowMs,
-        sourced,
-      );
-    }
-    case "latency_p95":
-      return latencyP95(reads.latencySlices(frame.cuts, services), frame);
-    case "error_rate":
-      return errorRate(reads.errorSlices(frame.cuts, services), frame);
-    case "coverage":
-    case "tech_debt_ratio":
-      return level(reads.levelSamples(metric === "coverage" ? "coverage_pct" : "tech_debt_ratio_pct", frame.range, services), frame);
-    case "cost_per_user":
-      return costPerUser(
-        reads.sumSlices("infra_cost_usd", frame.cuts, services, true),
-        reads.taggedTotals("infra_cost_usd", frame.cuts),
-        reads.sumSlices("active_users", frame.cuts, services, true),
-        services,
-        ctx.config.cost.share_untagged,
-        frame,
-      );
-  }
+  const spec = METRICS[metric];
+  const data = spec.read(ctx.store.reads.metric, { frame, services: scope.services, productionEnvironment: ctx.store.options.productionEnvironment, config: ctx.config, nowMs: ctx.nowMs });
+  return spec.compute(data, { frame, config: ctx.config, nowMs: ctx.nowMs });
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -158,7 +88,7 @@ export function answerKpi(ctx: QueryContext, request: KpiRequest): KpiAnswer {
   if (counting) Object.assign(current.stats, counting.stats);
 
   const notes = [...outcome.notes];
-  const noun = sampleNoun(request.metric);
+  const noun = info.sampleNoun;
   const format = (v: number | null): string => formatValue(v, info.unit);
   let drivers: Driver[] = [];
   let prompts: string[] = [];
@@ -190,7 +120,7 @@ export function answerKpi(ctx: QueryContext, request: KpiRequest): KpiAnswer {
       n: { previous: previous.sample_size, current: current.sample_size },
       format,
       // A small change keeps its digits ("+0.04 pp", not "+0.0 pp").
-      formatChange: (v) => `${v >= 0 ? "+" : "−"}${info.unit === "percent" ? `${Math.abs(v).toFixed(Math.abs(v) >= 0.1 || v === 0 ? 1 : Math.abs(v) >= 0.01 ? 2 : 3)} pp` : formatValue(Math.abs(v), info.unit)}`,
+      formatChange: (v) => formatSigned(v, info.unit),
     });
     prompts = findings.map((f) => f.text);
   }
@@ -248,7 +178,7 @@ export function answerKpi(ctx: QueryContext, request: KpiRequest): KpiAnswer {
     prompts,
     findings,
     annotations,
-    definition: definitionLine(request.metric, current, request.windowLabel) + (counting?.definition ?? ""),
+    definition: info.definitionLine(current, request.windowLabel) + (counting?.definition ?? ""),
     notes,
   };
 }
@@ -296,22 +226,4 @@ function breachFinding(
     text: `${lead}: past the warn line ${named}: what is different there?`,
     evidence: { observed: unique[0]!.current!, expected: line, n: unique.length, p_value: null },
   };
-}
-
-const formatHours = (hours: number): string => formatValue(hours, "hours");
-
-function formatValue(value: number | null, unit: string): string {
-  if (value === null) return "N/A";
-  switch (unit) {
-    case "percent":
-      return `${value.toFixed(1)} %`;
-    case "hours":
-      return value < 1 ? `${Math.round(value * 60)} min` : `${value.toFixed(1)} h`;
-    case "per_day":
-      return `${value.toFixed(2)}/day`;
-    case "ms":
-      return `${Math.round(value)} ms`;
-    default:
-      return `$${value.toFixed(2)}`;
-  }
 }

@@ -1,11 +1,11 @@
-import { METRICS } from "../domain/metric-ids.js";
+import { METRICS } from "../metrics/catalog.js";
 import { DAY_MS, type Scope } from "../domain/scope.js";
 import { thresholdStatus } from "../metrics/thresholds.js";
-import type { ThresholdEvaluation } from "../jobs/engine.js";
+import type { ThresholdEvaluation } from "./engine.js";
 import { answerKpi } from "./run.js";
 import type { QueryContext } from "./types.js";
 
-export type { ThresholdEvaluation } from "../jobs/engine.js";
+export type { ThresholdEvaluation } from "./engine.js";
 
 /**
  * Evaluate every configured threshold at ctx.nowMs over the last `windowDays` (default 30) days,

@@ -3,10 +3,11 @@ import type { Direction, MetricId, Unit } from "../domain/metric-ids.js";
 import type { Scope, Window } from "../domain/scope.js";
 import type { Store } from "../store/index.js";
 import type { KpiAnswer } from "../domain/answer.js";
+import type { MetricDefinition, MetricMethods } from "../metrics/spec.js";
 
 // The contract between the `/kpi` language and everything that asks KPI questions (Slack listeners,
 // the CLI, the digest and alert jobs). `parse.ts` turns text into a KpiRequest (pure); `run.ts`
-// answers a KpiRequest from the store (see answer.ts for the KpiAnswer shape).
+// answers a KpiRequest from the store (see src/domain/answer.ts for the KpiAnswer shape).
 
 export interface KpiRequest {
   readonly metric: MetricId;
@@ -41,24 +42,15 @@ export type QuestionResult =
   | { readonly kind: "help"; readonly text: string };
 
 /** `explain <metric>`: the definition actually in force (src/query/explain.ts). */
-export interface MetricExplanation {
+export interface MetricExplanation extends MetricDefinition {
   readonly metric: MetricId;
   readonly label: string;
   readonly unit: Unit;
   readonly direction: Direction;
-  /** The definition with this installation's settings filled in. */
-  readonly definition: string;
-  readonly formula: string;
-  /** Tier boundaries, or why there is none. */
-  readonly tiers: string;
-  /** Where each part of the definition comes from: docs/metrics.md, or DORA's published definition where docs/metrics.md is silent. */
-  readonly basis: readonly { readonly source: "METRICS.md" | "DORA"; readonly text: string }[];
-  /** Settings in force that change the number (config file name = value). */
-  readonly settings: readonly { readonly name: string; readonly value: string }[];
   /** Configured thresholds for this metric, one line each. */
   readonly thresholds: readonly string[];
   /** What the stored data covers and what is left out, one line each. */
   readonly coverage: readonly string[];
-  /** How a change is attributed, tested, and the headline's interval (src/metrics/methods.ts). */
-  readonly methods: { readonly attribution: string; readonly test: string; readonly interval: string };
+  /** How a change is attributed, tested, and the headline's interval (the metric's module). */
+  readonly methods: MetricMethods;
 }

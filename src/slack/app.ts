@@ -3,13 +3,16 @@ import { App, HTTPReceiver, SocketModeReceiver, type webApi } from "@slack/bolt"
 import type { AppDeps } from "../app-deps.js";
 import { registerActions } from "./actions/index.js";
 import { boltLogger } from "./bolt-logger.js";
-import { computeQueue, type Compute } from "./compute-queue.js";
+import type { Compute } from "../query/compute-queue.js";
 import { registerCommands } from "./commands/index.js";
-import { KPI_SUBCOMMANDS } from "./commands/subcommands.js";
-import { registerHome } from "./home/index.js";
-import { refreshHomes } from "./home/publish-home.js";
+import { registerHome } from "./events/index.js";
+import { guardedListeners } from "./listener.js";
+import { registerViews } from "./views/index.js";
+import { refreshHomes } from "./views/home.js";
 import type { KpiSubcommand } from "./kpi-subcommand.js";
-import type { QuestionEngine, SlackRuntime } from "./runtime.js";
+import type { AnswerConfirmation } from "../jobs/link-confirmations.js";
+import type { QuestionEngine } from "../query/engine.js";
+import type { SlackRuntime } from "./runtime.js";
 import { errorId, type SlackConnection } from "./connect.js";
 
 // Builds the Bolt app (Bolt starter-template layout: commands/, actions/, home/, each registering
@@ -26,13 +29,16 @@ export interface SlackAppOptions {
   readonly engine: QuestionEngine;
   /** Wait for listeners before answering Slack's HTTP request (tests; FaaS). Default false: ack at once. */
   readonly processBeforeResponse?: boolean;
-  readonly subcommands?: readonly KpiSubcommand[];
+  /** Every `/kpi` subcommand (the composition root builds them: src/slack/commands/subcommands.ts). */
+  readonly subcommands: readonly KpiSubcommand[];
+  /** What the link confirmation buttons do (the composition root passes src/jobs/link-confirmations.ts). */
+  readonly answerConfirmation: AnswerConfirmation;
   /** What a finished `/kpi sync` triggers besides the App Home refresh (alerts, reviews). */
   readonly afterSync?: () => Promise<void>;
   /** Web API retries (default Bolt's; tests pass 0 so that each call is seen once). */
   readonly retries?: number;
-  /** The compute queue, shared with the read API and the exporter (default: the app's own). */
-  readonly compute?: Compute;
+  /** The compute queue, shared with the read API and the exporter (the composition root builds it). */
+  readonly compute: Compute;
   /** The bot's identity from our own auth.test at start-up: Bolt then makes no auth.test of its own. */
   readonly bot?: { readonly userId: string; readonly botId: string };
 }
@@ -134,8 +140,9 @@ export function createSlackApp(deps: AppDeps, options: SlackAppOptions): SlackAp
   const runtime: SlackRuntime = {
     deps,
     engine: options.engine,
-    subcommands: options.subcommands ?? KPI_SUBCOMMANDS,
-    compute: options.compute ?? computeQueue(),
+    subcommands: options.subcommands,
+    answerConfirmation: options.answerConfirmation,
+    compute: options.compute,
     afterSync: async () => {
       await options.afterSync?.();
       await refresh();
@@ -153,9 +160,12 @@ export function createSlackApp(deps: AppDeps, options: SlackAppOptions): SlackAp
       inFlight.delete(run);
     }
   });
-  registerCommands(app, runtime);
-  registerActions(app, runtime);
-  registerHome(app, runtime);
+  // Every listener through the one error handling (src/slack/listener.ts).
+  const listeners = guardedListeners(app, deps);
+  registerCommands(listeners, runtime);
+  registerActions(listeners, runtime);
+  registerViews(listeners, runtime);
+  registerHome(listeners, runtime);
   app.error(async (error) => {
     // Listener errors are caught where they happen; this is the net for Bolt's own failures.
     deps.logger.error({ err: error, errorId: errorId() }, "Bolt error");

@@ -1,17 +1,14 @@
 import type { AppDeps } from "../app-deps.js";
 import type { FileConfig } from "../config/file.js";
-import type { QueryContext, KpiQuestion, QuestionResult } from "../query/types.js";
-import type { Compute } from "./compute-queue.js";
+import type { AnswerConfirmation } from "../jobs/link-confirmations.js";
+import type { QuestionEngine } from "../query/engine.js";
+import type { QueryContext } from "../query/types.js";
+import type { Compute } from "../query/compute-queue.js";
 import type { KpiSubcommand } from "./kpi-subcommand.js";
-import { effectiveConfig } from "./settings.js";
 
-// What the listeners share: the app's deps, the question engine (src/query/ask.ts, passed in so the
-// Slack layer does not care how answers are computed), the `/kpi` subcommands and the hooks the
-// composition root gives (what a finished sync should trigger).
-
-export interface QuestionEngine {
-  answerQuestion(ctx: QueryContext, question: KpiQuestion): QuestionResult;
-}
+// What the listeners share, all given by the composition root (src/app/): the app's deps, the
+// question engine (src/query/ask.ts, passed in so the Slack layer does not care how answers are
+// computed), the `/kpi` subcommands and the hooks (what a finished sync should trigger).
 
 export interface SlackRuntime {
   readonly deps: AppDeps;
@@ -21,11 +18,16 @@ export interface SlackRuntime {
   readonly compute: Compute;
   /** Runs after `/kpi sync` finished (threshold evaluation, reviews, App Home refresh). */
   readonly afterSync: () => Promise<void>;
+  /** What the link confirmation buttons do (src/jobs/link-confirmations.ts, passed in: no jobs code is imported here). */
+  readonly answerConfirmation: AnswerConfirmation;
 }
 
-/** The YAML config with the settings admins changed from Slack applied on top (they win). */
+/**
+ * The YAML config with the settings admins changed from Slack applied on top (they win): the deps'
+ * own config, which the composition root builds as the effective one (src/config/effective.ts).
+ */
 export function currentConfig(deps: AppDeps): FileConfig {
-  return effectiveConfig(deps.config, { thresholds: deps.store.slack.thresholds(), subscriptions: deps.store.slack.subscriptions() });
+  return deps.config;
 }
 
 export function queryContext(deps: AppDeps): QueryContext {

@@ -1,9 +1,19 @@
-import { githubSource } from "./github/index.js";
-import { gitlabSource } from "./gitlab/index.js";
+import { createGithubSource } from "./github/index.js";
+import type { GithubClientFor } from "./github/client.js";
+import type { GitlabClientFor } from "./gitlab/client.js";
+import { createGitlabSource } from "./gitlab/index.js";
 import { pagerdutySource } from "./pagerduty/index.js";
 import { prometheusSource } from "./prometheus/index.js";
 import { sonarSource } from "./sonar/index.js";
 import type { SyncSource } from "./types.js";
 
-/** Every pulled source, in the order `vitals sync` and the scheduler run them. */
-export const SYNC_SOURCES: readonly SyncSource[] = [githubSource, gitlabSource, pagerdutySource, prometheusSource, sonarSource];
+/** Every pulled source's name, in the order `vitals sync` and the scheduler run them. */
+export const SYNC_SOURCE_NAMES: readonly SyncSource["name"][] = ["github", "gitlab", "pagerduty", "prometheus", "sonar"];
+
+/**
+ * Every pulled source, in that order, over the clients the composition root built (src/app/clients.ts:
+ * the webhooks use the same ones); without them each source keeps a client of its own.
+ */
+export function createSyncSources(clients: { github?: GithubClientFor; gitlab?: GitlabClientFor } = {}): readonly SyncSource[] {
+  return [createGithubSource({}, ...(clients.github ? [clients.github] : [])), createGitlabSource({}, ...(clients.gitlab ? [clients.gitlab] : [])), pagerdutySource, prometheusSource, sonarSource];
+}

@@ -1,40 +1,54 @@
 import { DAY_MS, type Window } from "../domain/scope.js";
-import { parseIntegers } from "../metrics/packed-list.js";
-import type { DeploymentDetailRow, DeploymentSliceRow, FailedDeploymentRow, LeadTimeSliceRow, LeadTimeStageSumRow, LeadTimeStagesRow } from "../metrics/rows.js";
+import { STAGE_DAYS } from "./derived/definitions.js";
+import { parseIntegers } from "./packed-list.js";
+import type { DeploymentDetailRow, DeploymentSliceRow, FailedDeploymentRow, LeadTimeSliceRow, LeadTimeStageSumRow, LeadTimeStagesRow } from "./rows.js";
 import type { ReadKit, ScopeServices } from "./read-kit.js";
 
 // Deployments and changes: deployment counts per slice, deploy days, the deployments that failed or
-// were rework, lead-time samples and stage figures (docs/metrics.md "Delivery").
+// were rework, lead-time samples and stage figures (docs/metrics.md "Delivery"). "Caused a failure",
+// "rework", lead seconds and the PR-size bucket are columns the store derives once
+// (src/store/derived/definitions.ts); the reads take them from the covering indexes.
 
 /**
- * A change's lead-time sample as one integer: lead in whole seconds × 8 + PR-size bucket (0 XS …
- * 4 XL, 5 unknown), or −1 when the lead is ≤ 0 (excluded, counted). Migration 011 indexes this
- * exact expression (SQLite then reads the value instead of computing it).
+ * SQL transport only, decoded below: one small integer per deployment (1 = successful, + 2 = caused
+ * a failure, + 4 = rework), and per change lead seconds × 8 + PR-size bucket (−1: lead ≤ 0), so
+ * that an org-wide range comes back as one list instead of thousands of row objects.
  */
-export const LEAD_CODE = `(CASE WHEN first_deployed_at > committed_at THEN ((first_deployed_at - committed_at) / 1000) * 8 + CASE WHEN pr_size IS NULL THEN 5 WHEN pr_size < 10 THEN 0 WHEN pr_size < 100 THEN 1 WHEN pr_size < 500 THEN 2 WHEN pr_size < 1000 THEN 3 ELSE 4 END ELSE -1 END)`;
+const DEPLOY_CODE = "((status = 'success') + 2 * caused_failure + 4 * is_rework)";
+const LEAD_CODE = "coalesce(lead_seconds * 8 + pr_size_bucket, -1)";
 
-/**
- * A deployment as one small code: 1 = successful, + 2 = caused a failure, + 4 = rework (a rollback
- * or a hotfix). Migration 013 indexes this exact expression with the time.
- */
-export const DEPLOY_FLAGS = `((status = 'success') + 2 * (status = 'success' AND (linked_incidents > 0 OR successful_rollbacks > 0)) + 4 * (status = 'success' AND (rollback_of IS NOT NULL OR is_hotfix = 1)))`;
+/** A list of LEAD_CODE items (and, org-wide, their services) as a decoded lead-time row. */
+function decodeLeadTimes(slice: number, codes: string, service: string | null, serviceList: string | null): LeadTimeSliceRow {
+  const values = parseIntegers(codes);
+  const all = serviceList === null ? null : serviceList.split("\x1f");
+  const leadSeconds = new Float64Array(values.length);
+  const bucket = new Uint8Array(values.length);
+  let k = 0;
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i]!;
+    if (value < 0) continue;
+    const b = value % 8;
+    leadSeconds[k] = (value - b) / 8;
+    bucket[k++] = b;
+  }
+  // Services of the samples kept (the whole list when none was excluded, the common case).
+  const services = all === null || k === values.length ? all : all.filter((_, i) => values[i]! >= 0);
+  return { slice, service, services, leadSeconds: leadSeconds.subarray(0, k), bucket: bucket.subarray(0, k), excluded: values.length - k };
+}
 
 export function deliveryReads(kit: ReadKit) {
   const { prepared, sliceOf, innerCuts, allRows, scopeSql, scopeArgs, changesIndex, changesByService, deploymentsIndex, key, sliceBySlice } = kit;
 
-  // "Caused a failure" (an incident linked to it, or a successful rollback of it): counts that
-  // migration 009's triggers keep on the deployment.
-  const causedFailure = "(d.linked_incidents > 0 OR d.successful_rollbacks > 0)";
-  const failedSum = (withFailed: boolean): string => (withFailed ? `sum(d.status = 'success' AND ${causedFailure})` : "0");
+  const failedSum = (withFailed: boolean): string => (withFailed ? "sum(d.caused_failure)" : "0");
 
   /**
    * deploymentSlices org-wide: one range of the time index per slice without grouping (grouping by
-   * service costs a seek per service and slice), the services and DEPLOY_FLAGS as two aligned lists,
+   * service costs a seek per service and slice), the services and DEPLOY_CODE as two aligned lists,
    * tallied here. Rows come back ordered by service, then slice.
    */
   const orgDeploymentSlices = (env: string, cuts: readonly number[], withFailed: boolean): DeploymentSliceRow[] => {
     const statement = prepared("deploySlicesOrg", () => `
-      SELECT group_concat(service_id, char(31)) AS services, group_concat(${DEPLOY_FLAGS}) AS flags
+      SELECT group_concat(service_id, char(31)) AS services, group_concat(${DEPLOY_CODE}) AS flags
       FROM deployments INDEXED BY deployments_metrics_time WHERE environment = ? AND finished_at >= ? AND finished_at < ?`);
     const cells = new Map<string, DeploymentSliceRow>();
     for (let slice = 0; slice + 1 < cuts.length; slice++) {
@@ -64,7 +78,7 @@ export function deliveryReads(kit: ReadKit) {
         SELECT d.service_id AS service, ${sliceOf("d.finished_at", cuts.length)} AS slice, count(*) AS attempts,
           sum(d.status = 'success') AS n,
           ${failedSum(withFailed)} AS failed,
-          sum(d.status = 'success' AND (d.rollback_of IS NOT NULL OR d.is_hotfix = 1)) AS rework
+          sum(d.is_rework) AS rework
         FROM deployments d ${deploymentsIndex(services)}
         WHERE d.environment = ? AND d.finished_at >= ? AND d.finished_at < ?${scopeSql("d.service_id", services)}
         GROUP BY 1, 2`);
@@ -102,10 +116,10 @@ export function deliveryReads(kit: ReadKit) {
 
     /** Deployments in the window that caused a failure (or were rework), with what marked them. */
     flaggedDeployments(which: "failed" | "rework", env: string, window: Window, services: ScopeServices): FailedDeploymentRow[] {
-      const flagged = which === "failed" ? causedFailure : "(d.rollback_of IS NOT NULL OR d.is_hotfix = 1)";
+      const flagged = which === "failed" ? "d.caused_failure = 1" : "d.is_rework = 1";
       const statement = prepared(`flagged:${which}:${services === null}`, () => `
-        SELECT d.id, d.service_id AS service, d.finished_at, d.successful_rollbacks > 0 AS rolled_back,
-          d.linked_incidents AS incidents, (d.rollback_of IS NOT NULL OR d.is_hotfix = 1) AS is_rework,
+        SELECT d.id, d.service_id AS service, d.finished_at, d.caused_failure, d.successful_rollbacks > 0 AS rolled_back,
+          d.linked_incidents AS incidents, d.is_rework,
           (SELECT count(*) FROM incidents i WHERE i.linked_deployment_id = d.id AND i.link_rule = 'manual') AS confirmed,
           (SELECT count(*) FROM incidents i WHERE i.linked_deployment_id = d.id AND i.link_rule = 'explicit') AS explicit,
           (SELECT count(*) FROM incidents i WHERE i.linked_deployment_id = d.id AND i.link_rule = 'heuristic') AS heuristic
@@ -126,48 +140,47 @@ export function deliveryReads(kit: ReadKit) {
     },
 
     /**
-     * Lead-time samples per slice (and service, for a team or service), packed by SQL as one list
-     * per row (one row per change costs more): each item is LEAD_CODE, read from the index
-     * (migration 011).
+     * Lead-time samples per slice (and service, for a team or service), decoded: SQL sends one
+     * LEAD_CODE list per row from the covering index (one row per change costs more).
      */
     leadTimes(cuts: readonly number[], services: ScopeServices): LeadTimeSliceRow[] {
+      const rows: LeadTimeSliceRow[] = [];
       if (services === null) {
         // Org-wide, one range of the time index per slice without grouping (grouping by service
         // costs a seek per service and slice): codes and their services as two aligned lists.
         const statement = prepared("leadOrg", () => `
-          SELECT ? AS slice, group_concat(${LEAD_CODE}) AS packed, NULL AS service, group_concat(service_id, char(31)) AS services
+          SELECT group_concat(${LEAD_CODE}) AS codes, group_concat(service_id, char(31)) AS services
           FROM changes INDEXED BY changes_metrics_time WHERE first_deployed_at >= ? AND first_deployed_at < ?`);
-        const rows: LeadTimeSliceRow[] = [];
         for (let slice = 0; slice + 1 < cuts.length; slice++) {
-          const row = statement.get(slice, cuts[slice], cuts[slice + 1]) as LeadTimeSliceRow;
-          if (row.packed !== null) rows.push(row);
+          const lists = statement.get(cuts[slice], cuts[slice + 1]) as { codes: string | null; services: string | null };
+          if (lists.codes !== null) rows.push(decodeLeadTimes(slice, lists.codes, null, lists.services));
         }
         return rows;
       }
       const statement = prepared(`lead:${services === null}`, () => `
-        SELECT service_id AS service, ? AS slice, group_concat(${LEAD_CODE}) AS packed
+        SELECT service_id AS service, ? AS slice, group_concat(${LEAD_CODE}) AS codes
         FROM changes ${changesByService("first_deployed_at >= ? AND first_deployed_at < ?", services)}
         GROUP BY service_id`);
-      return sliceBySlice<LeadTimeSliceRow & { service: string }>(statement, cuts, [], services);
+      for (const row of sliceBySlice<{ service: string; slice: number; codes: string }>(statement, cuts, [], services)) {
+        rows.push(decodeLeadTimes(row.slice, row.codes, row.service, null));
+      }
+      return rows;
     },
 
     /**
      * Per service (or for the whole scope, as one row with service ''), each stage's summed
      * duration (ms) and how many changes shipped in the window have it: whole UTC days from
-     * stage_days (migration 012), the partial days at the window's edges from the changes themselves.
+     * stage_days (src/store/derived/definitions.ts), the partial days at the window's edges from the changes themselves.
      */
     leadTimeStageSums(window: Window, services: ScopeServices, byService = true): LeadTimeStageSumRow[] {
-      const stages = (prefix: string) => `
-        ${prefix}pr_opened_at - ${prefix}committed_at, ${prefix}pr_opened_at IS NOT NULL,
-        ${prefix}pr_first_review_at - ${prefix}pr_opened_at, (${prefix}pr_first_review_at - ${prefix}pr_opened_at) IS NOT NULL,
-        ${prefix}pr_merged_at - ${prefix}pr_first_review_at, (${prefix}pr_merged_at - ${prefix}pr_first_review_at) IS NOT NULL,
-        ${prefix}first_deployed_at - ${prefix}pr_merged_at, ${prefix}pr_merged_at IS NOT NULL`;
-      // Org-wide, an edge is one range of the time index (not one per service).
+      // The partial days at the edges: STAGE_DAYS's own SELECT over the changes of the edge (org-wide,
+      // one range of the time index, not one per service), so the stage spans are defined once.
       const edge = (from: string, to: string) => `
-        SELECT service_id, ${stages("")} FROM changes
-        ${services === null
-          ? `INDEXED BY changes_metrics_time WHERE first_deployed_at >= ${from} AND first_deployed_at < ${to}`
-          : changesByService(`first_deployed_at >= ${from} AND first_deployed_at < ${to}`, services).replace("?", "@services")}`;
+        SELECT service_id, coding, coding_n, pickup, pickup_n, review, review_n, deploy, deploy_n FROM (${STAGE_DAYS.select(`(
+          SELECT * FROM changes
+          ${services === null
+            ? `INDEXED BY changes_metrics_time WHERE first_deployed_at >= ${from} AND first_deployed_at < ${to}`
+            : changesByService(`first_deployed_at >= ${from} AND first_deployed_at < ${to}`, services).replace("?", "@services")}) AS c`)})`;
       const statement = prepared(`stageSums:${services === null}:${byService}`, () => `
         SELECT ${byService ? "service_id" : "''"} AS service, total(coding) AS coding, total(coding_n) AS coding_n, total(pickup) AS pickup,
           total(pickup_n) AS pickup_n, total(review) AS review, total(review_n) AS review_n, total(deploy) AS deploy, total(deploy_n) AS deploy_n
@@ -198,7 +211,7 @@ export function deliveryReads(kit: ReadKit) {
           coalesce(sum(pr_opened_at < committed_at), 0) + coalesce(sum(pr_first_review_at < pr_opened_at), 0)
             + coalesce(sum(pr_merged_at < pr_first_review_at), 0) + coalesce(sum(first_deployed_at < pr_merged_at), 0) AS negative_spans
         FROM changes ${changesIndex(services)}
-        WHERE first_deployed_at >= ? AND first_deployed_at < ? AND first_deployed_at > committed_at${scopeSql("service_id", services)}`);
+        WHERE first_deployed_at >= ? AND first_deployed_at < ? AND lead_seconds IS NOT NULL${scopeSql("service_id", services)}`);
       return statement.get(window.fromMs, window.toMs, ...scopeArgs(services)) as LeadTimeStagesRow;
     },
   };

@@ -1,5 +1,6 @@
 import type { ChangeRecord, DeploymentRecord } from "../domain/records.js";
 import type { Db } from "./db.js";
+import type { DerivedData } from "./derived/engine.js";
 import { emptyStats, orNull, type WriteStats } from "./write-stats.js";
 
 interface FirstDeployment {
@@ -12,7 +13,7 @@ interface FirstDeployment {
  * commit stands for it, which survives squash merges) or else a single commit; each change records
  * the first successful production deployment that shipped it, so a redeploy adds no lead-time sample.
  */
-export function deploymentStore(db: Db, options: { productionEnvironment: string }) {
+export function deploymentStore(db: Db, options: { productionEnvironment: string }, derived: DerivedData) {
   const upsert = db.prepare(
     `INSERT INTO deployments (source, external_id, service_id, environment, status, started_at, finished_at, sha, rollback_of, is_hotfix, url)
      VALUES (@source, @externalId, @service, @environment, @status, @startedAt, @finishedAt, @sha, @rollbackOf, @hotfix, @url)
@@ -25,9 +26,10 @@ export function deploymentStore(db: Db, options: { productionEnvironment: string
        OR deployments.status IS NOT excluded.status OR deployments.started_at IS NOT excluded.started_at
        OR deployments.finished_at IS NOT excluded.finished_at OR deployments.sha IS NOT excluded.sha
        OR deployments.rollback_of IS NOT excluded.rollback_of OR deployments.is_hotfix IS NOT excluded.is_hotfix
-       OR deployments.url IS NOT excluded.url`,
+       OR deployments.url IS NOT excluded.url
+     RETURNING id, rollback_of_id`,
   );
-  const idOf = db.prepare<[string, string], { id: number }>(`SELECT id FROM deployments WHERE source = ? AND external_id = ?`);
+  const idOf = db.prepare<[string, string], { id: number; rollback_of_id: number | null }>(`SELECT id, rollback_of_id FROM deployments WHERE source = ? AND external_id = ?`);
   const upsertChange = db.prepare(
     `INSERT INTO changes (service_id, change_key, committed_at, pr_number, pr_opened_at, pr_first_review_at, pr_merged_at,
                           pr_size, pr_labels, pr_head_branch, pr_title, pr_author, pr_url)
@@ -75,8 +77,8 @@ export function deploymentStore(db: Db, options: { productionEnvironment: string
      WHERE d.status = 'success' AND d.environment = ? AND dc.change_id = ?
      ORDER BY d.finished_at, d.id LIMIT 1`,
   );
-  const currentFirst = db.prepare<[number], FirstDeployment>(
-    `SELECT first_deployment_id AS id, first_deployed_at AS finished_at FROM changes WHERE id = ?`,
+  const currentFirst = db.prepare<[number], FirstDeployment & { service_id: string }>(
+    `SELECT first_deployment_id AS id, first_deployed_at AS finished_at, service_id FROM changes WHERE id = ?`,
   );
   const setFirst = db.prepare<[number | null, number | null, number]>(
     `UPDATE changes SET first_deployment_id = ?, first_deployed_at = ? WHERE id = ?`,
@@ -88,14 +90,16 @@ export function deploymentStore(db: Db, options: { productionEnvironment: string
        WHERE t.source = deployments.source AND t.external_id = deployments.rollback_of AND t.id <> deployments.id)
      WHERE rollback_of IS NOT NULL AND rollback_of_id IS NULL
        AND EXISTS (SELECT 1 FROM deployments t
-                   WHERE t.source = deployments.source AND t.external_id = deployments.rollback_of AND t.id <> deployments.id)`,
-  );
+                   WHERE t.source = deployments.source AND t.external_id = deployments.rollback_of AND t.id <> deployments.id)
+     RETURNING rollback_of_id`,
+  ).pluck();
 
-  function writeChanges(deploymentId: number, record: DeploymentRecord, touched: Set<number>): void {
+  /** `touched`: changes whose first deployment may differ now; `written`: changes whose own fields changed. */
+  function writeChanges(deploymentId: number, record: DeploymentRecord, touched: Set<number>, written: Set<number>): void {
     const changes = record.changes ?? [];
     for (const group of groupByChange(changes)) {
       const pr = group.pr;
-      upsertChange.run({
+      const result = upsertChange.run({
         service: record.service,
         key: group.key,
         committedAt: group.committedAtMs,
@@ -112,6 +116,7 @@ export function deploymentStore(db: Db, options: { productionEnvironment: string
       });
       const changeId = changeIdOf.get(record.service, group.key)!.id;
       touched.add(changeId);
+      if (result.changes > 0) written.add(changeId);
       for (const sha of group.shas) link.run(deploymentId, changeId, sha);
     }
     if (record.changes !== undefined) {
@@ -120,12 +125,18 @@ export function deploymentStore(db: Db, options: { productionEnvironment: string
     }
   }
 
-  function refreshFirstDeployments(changeIds: Iterable<number>): void {
+  function refreshFirstDeployments(changeIds: Iterable<number>, written: ReadonlySet<number>): void {
     for (const changeId of changeIds) {
       const first = firstDeployment.get(options.productionEnvironment, changeId) ?? { id: null, finished_at: null };
       const current = currentFirst.get(changeId);
-      if (current && (current.id !== first.id || current.finished_at !== first.finished_at)) {
-        setFirst.run(first.id, first.finished_at, changeId);
+      if (!current) continue;
+      const moved = current.id !== first.id || current.finished_at !== first.finished_at;
+      if (moved) setFirst.run(first.id, first.finished_at, changeId);
+      if (moved || written.has(changeId)) {
+        // The change's derived facts, and the stage sums of the day it left and the day it joined.
+        derived.changeTouched(changeId);
+        derived.stageDayTouched(current.service_id, current.finished_at);
+        derived.stageDayTouched(current.service_id, first.finished_at);
       }
     }
   }
@@ -136,13 +147,14 @@ export function deploymentStore(db: Db, options: { productionEnvironment: string
 
   return {
     finishedAtOf: (source: string, externalId: string): number | undefined => finishedAt.get(source, externalId)?.finished_at,
-    /** Upsert in the caller's transaction (see Store.write). */
+    /** Upsert in the caller's transaction (see Store.write), with the derived data it changes. */
     upsertMany(records: readonly DeploymentRecord[]): WriteStats {
       const stats = emptyStats();
       const touchedChanges = new Set<number>();
+      const writtenChanges = new Set<number>();
       for (const record of records) {
         const existing = idOf.get(record.source, record.externalId);
-        const result = upsert.run({
+        const written = upsert.get({
           source: record.source,
           externalId: record.externalId,
           service: record.service,
@@ -154,24 +166,31 @@ export function deploymentStore(db: Db, options: { productionEnvironment: string
           rollbackOf: orNull(record.rollbackOf),
           hotfix: record.hotfix ? 1 : 0,
           url: orNull(record.url),
-        });
-        const id = existing?.id ?? Number(result.lastInsertRowid);
+        }) as { id: number; rollback_of_id: number | null } | undefined;
+        const id = existing?.id ?? written!.id;
         if (!existing) stats.inserted++;
-        else if (result.changes > 0) stats.updated++;
-        if (existing && result.changes > 0) {
+        else if (written) stats.updated++;
+        if (written) {
+          // Its own facts, and the failure counts of the deployments it rolled back before and now.
+          derived.deploymentTouched(id);
+          derived.deploymentTouched(existing?.rollback_of_id);
+          derived.deploymentTouched(written.rollback_of_id);
+        }
+        if (existing && written) {
           // Status, time or environment may have changed: which deployment shipped a change first may too.
           for (const row of changesOfDeployment.all(id)) touchedChanges.add(row.change_id);
         }
         const changesBefore = totalChanges.get() as number;
-        writeChanges(id, record, touchedChanges);
-        if (existing && result.changes === 0) {
+        writeChanges(id, record, touchedChanges, writtenChanges);
+        if (existing && !written) {
           // The row itself is the same; it still counts as updated if the changes it shipped differ.
           if ((totalChanges.get() as number) > changesBefore) stats.updated++;
           else stats.unchanged++;
         }
       }
-      refreshFirstDeployments(touchedChanges);
-      resolveRollbacks.run();
+      refreshFirstDeployments(touchedChanges, writtenChanges);
+      for (const rolledBack of resolveRollbacks.all()) derived.deploymentTouched(rolledBack as number);
+      derived.flush();
       return stats;
     },
   };

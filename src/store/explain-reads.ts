@@ -80,7 +80,7 @@ export function explainReads(db: Db, options: { productionEnvironment: string })
     SELECT
       count(*) FILTER (WHERE first_deployed_at IS NOT NULL) AS shipped,
       count(*) FILTER (WHERE first_deployed_at IS NULL) AS not_shipped,
-      count(*) FILTER (WHERE first_deployed_at IS NOT NULL AND first_deployed_at <= committed_at) AS non_positive,
+      count(*) FILTER (WHERE first_deployed_at IS NOT NULL AND lead_seconds IS NULL) AS non_positive,
       count(*) FILTER (WHERE first_deployed_at IS NOT NULL AND pr_number IS NULL) AS without_pr,
       count(*) FILTER (WHERE first_deployed_at IS NOT NULL AND pr_number IS NOT NULL
         AND (pr_opened_at IS NULL OR pr_first_review_at IS NULL OR pr_merged_at IS NULL)) AS partial_pr

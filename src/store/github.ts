@@ -1,4 +1,5 @@
 import type { Db } from "./db.js";
+import type { DerivedData } from "./derived/engine.js";
 
 export interface StoredDeployment {
   external_id: string;
@@ -12,7 +13,7 @@ export interface StoredDeployment {
  * its sha went out before) and whether a webhook delivery was handled. Cursors and ETags live in
  * sync_cursors (sync-state.ts); deliveries are recorded there too.
  */
-export function githubStore(db: Db) {
+export function githubStore(db: Db, derived: DerivedData) {
   const byExternalId = db.prepare<[string, string], StoredDeployment>(
     `SELECT external_id, status, finished_at, sha FROM deployments WHERE source = ? AND external_id = ?`,
   );
@@ -58,7 +59,12 @@ export function githubStore(db: Db) {
     prsFirstShippedBy: (deploymentId: number): { labels: string[]; headBranch: string | undefined }[] =>
       prsFirstShippedBy.all(deploymentId).map((r) => ({ labels: r.pr_labels ? (JSON.parse(r.pr_labels) as string[]) : [], headBranch: r.pr_head_branch ?? undefined })),
     /** true when the flag changed. */
-    setHotfix: (deploymentId: number, hotfix: boolean): boolean => setHotfix.run(hotfix ? 1 : 0, deploymentId, hotfix ? 1 : 0).changes > 0,
+    setHotfix(deploymentId: number, hotfix: boolean): boolean {
+      if (setHotfix.run(hotfix ? 1 : 0, deploymentId, hotfix ? 1 : 0).changes === 0) return false;
+      derived.deploymentTouched(deploymentId); // a hotfix is rework
+      derived.flush();
+      return true;
+    },
     /** A commit an earlier deployment already shipped: its change (PR number and time) is known. */
     changeOfSha: (service: string, sha: string) => changeOfSha.get(service, sha),
     deployment: (source: string, externalId: string): StoredDeployment | undefined => byExternalId.get(source, externalId),

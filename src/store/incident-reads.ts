@@ -1,6 +1,6 @@
 import type { Window } from "../domain/scope.js";
-import { parseIntegers } from "../metrics/packed-list.js";
-import type { BreachIncidentRow, IncidentRow, IncidentSliceRow, IncidentTitleRow, OpenIncidents, OutageRow } from "../metrics/rows.js";
+import { parseIntegers } from "./packed-list.js";
+import type { BreachIncidentRow, IncidentRow, IncidentSliceRow, IncidentTitleRow, OpenIncidents, OutageRow } from "./rows.js";
 import type { ReadKit, ScopeServices } from "./read-kit.js";
 
 // Incidents: per-slice totals, the incidents of two windows, open ones, and outages (MTTR, MTTA, uptime).

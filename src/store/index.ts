@@ -18,6 +18,7 @@ import { confirmationStore } from "./confirmations.js";
 import { withLazyStatements } from "./lazy-statements.js";
 import { metricReads, type MetricReads } from "./metric-reads.js";
 import { rowReads, type RowReads } from "./row-reads.js";
+import { derivedData } from "./derived/engine.js";
 import { NO_INCIDENT_FILTERS, type IncidentFilters } from "../domain/incident-filter.js";
 
 export type { Db } from "./db.js";
@@ -57,13 +58,17 @@ export type Store = ReturnType<typeof createStore>;
  */
 export function createStore(realDb: Db, options: StoreOptions = DEFAULT_STORE_OPTIONS) {
   const db = withLazyStatements(realDb);
+  // What the reads keep beside the records (src/store/derived/): rebuilt now if this database's was
+  // made by other definitions, then refreshed by every write path below for the keys it touches.
+  const derived = derivedData(db);
+  derived.ensureVersion();
   const catalog = catalogStore(db);
-  const deployments = deploymentStore(db, options);
+  const deployments = deploymentStore(db, options, derived);
   const incidentFilters = options.incidentFilters ?? NO_INCIDENT_FILTERS;
   const incidents = incidentStore(db, incidentFilters);
-  const samples = sampleStore(db);
+  const samples = sampleStore(db, derived);
   const annotations = annotationStore(db);
-  const links = linkStore(db, { ...options, incidentFilters });
+  const links = linkStore(db, { ...options, incidentFilters }, derived);
   // A changed `incidents` filter section takes effect now, on the stored incidents (no re-import).
   links.applyIncidentFilters();
   const syncState = syncStateStore(db);
@@ -109,6 +114,7 @@ export function createStore(realDb: Db, options: StoreOptions = DEFAULT_STORE_OP
       }
     }
     if (from < to) result.relinked = links.relink(from, to);
+    derived.flush();
     return result;
   });
 
@@ -125,9 +131,9 @@ export function createStore(realDb: Db, options: StoreOptions = DEFAULT_STORE_OP
     },
   };
 
-  return { db: realDb, options, incidentFilters, catalog, reads, deployments, incidents, samples, annotations, links, syncState, write, close: () => db.close(),
+  return { db: realDb, options, incidentFilters, catalog, reads, derived, deployments, incidents, samples, annotations, links, syncState, write, close: () => db.close(),
     reviews: reviewStore(db), alerts: alertStore(db), digests: digestStore(db), slack: slackSettingsStore(db),
-    explain: explainReads(db, options), github: githubStore(db), confirmations: confirmationStore(db, options) };
+    explain: explainReads(db, options), github: githubStore(db, derived), confirmations: confirmationStore(db, options) };
 }
 
 export function openStore(path: string, options: StoreOptions = DEFAULT_STORE_OPTIONS): Store {

@@ -1,5 +1,6 @@
 import { matchesFilter, type IncidentFilters } from "../domain/incident-filter.js";
 import type { Db } from "./db.js";
+import type { DerivedData } from "./derived/engine.js";
 
 /** "manual": confirmed by a person (`/kpi link`, or an answer to the confirmation message). */
 export type LinkRule = "explicit" | "rollback" | "heuristic" | "manual";
@@ -55,11 +56,11 @@ interface Link {
  * Only successful production deployments count. Before any rule: an incident outside the
  * `incidents.change_failure` filter, or not caused by a change (the source's `change_caused:
  * false`, or a person's `unrelated`), links to nothing (a rollback still marks the deployment it
- * undoes: migration 009 counts rollbacks on the deployment itself). A person's verdict (rule
+ * undoes: "caused a failure" is defined in src/store/derived/definitions.ts). A person's verdict (rule
  * "manual") is never overwritten by the rules, nor by a sync. Links do not depend on the order
  * records arrive in (see `affected`).
  */
-export function linkStore(db: Db, options: { productionEnvironment: string; attributionWindowMs: number; incidentFilters: IncidentFilters }) {
+export function linkStore(db: Db, options: { productionEnvironment: string; attributionWindowMs: number; incidentFilters: IncidentFilters }, derived: DerivedData) {
   const env = options.productionEnvironment;
   // Which incidents a change at or after `from` can affect: those created in [from, to); those after
   // a deployment finished at or after `from` on their service (it may now be their last deployment,
@@ -156,6 +157,9 @@ export function linkStore(db: Db, options: { productionEnvironment: string; attr
     const link = decide(incident);
     if (link.deploymentId === incident.linked_deployment_id && link.rule === incident.link_rule) return false;
     setLink.run(link.deploymentId, link.rule, incident.id);
+    // The failure counts of the deployment it leaves and of the one it joins (flushed by the caller).
+    derived.deploymentTouched(incident.linked_deployment_id);
+    derived.deploymentTouched(link.deploymentId);
     return true;
   }
 
@@ -171,6 +175,7 @@ export function linkStore(db: Db, options: { productionEnvironment: string; attr
     });
     const incident = incidentById.get(incidentId);
     if (incident) apply(incident);
+    derived.flush();
   }
 
   return {
@@ -186,12 +191,15 @@ export function linkStore(db: Db, options: { productionEnvironment: string; attr
       for (const incident of affected.all({ from: fromMs, to: toMs, env, windowMs: options.attributionWindowMs })) {
         if (apply(incident)) changed++;
       }
+      derived.flush();
       return changed;
     },
     relinkIncident(id: number): boolean {
       const incident = incidentById.get(id);
       if (!incident || incident.verdict !== null) return false;
-      return apply(incident);
+      const changed = apply(incident);
+      derived.flush();
+      return changed;
     },
     /**
      * Bring the filter columns (and the links that follow from them) up to the filters in force,
@@ -213,6 +221,7 @@ export function linkStore(db: Db, options: { productionEnvironment: string; attr
           if (cfr !== row.counts_change_failure) apply(incidentById.get(row.id)!);
         }
         saveFingerprint.run(filters.fingerprint);
+        derived.flush();
         return changed;
       })();
     },

@@ -4,11 +4,10 @@ import { incidentReads } from "./incident-reads.js";
 import { readKit, type ScopeServices } from "./read-kit.js";
 import { sampleReads } from "./sample-reads.js";
 import type { Window } from "../domain/scope.js";
-import type { AnnotationReadRow } from "../metrics/rows.js";
+import type { AnnotationReadRow } from "./rows.js";
 
-export type { DeploymentSliceRow, LeadTimeSliceRow, LeadTimeStageSumRow, LeadTimeStagesRow, FailedDeploymentRow, DeploymentDetailRow, IncidentSliceRow, IncidentRow, IncidentTitleRow, OpenIncidents, TimedSampleRow, OutageRow, LatencySliceRow, ErrorSliceRow, LevelSampleRow, SumSliceRow, AnnotationReadRow } from "../metrics/rows.js";
+export type { DeploymentSliceRow, LeadTimeSliceRow, LeadTimeStageSumRow, LeadTimeStagesRow, FailedDeploymentRow, DeploymentDetailRow, IncidentSliceRow, IncidentRow, IncidentTitleRow, OpenIncidents, TimedSampleRow, OutageRow, LatencySliceRow, ErrorSliceRow, LevelSampleRow, SumSliceRow, AnnotationReadRow } from "./rows.js";
 export type { ScopeServices } from "./read-kit.js";
-export { DEPLOY_FLAGS, LEAD_CODE } from "./delivery-reads.js";
 
 // Every read the metrics need (src/query/run.ts). SQL filters by scope and time and aggregates per
 // (service, slice) of the answer's frame; the reads live by subject in delivery-reads.ts,

@@ -1,12 +1,11 @@
 import type { Window } from "../domain/scope.js";
 import type { Db } from "./db.js";
-import { DEPLOY_FLAGS } from "./delivery-reads.js";
 import { readKit, type ScopeServices } from "./read-kit.js";
 
 // The items behind a headline, one row each (`vitals ask --csv`, the API's format=csv, Slack's
 // "Download rows"). Each read selects exactly what the metric's read counts (src/store/*-reads.ts):
 // the same table, window predicate and scope, so the rows number `sample_size`. "Caused a failure"
-// and "rework" are read through DEPLOY_FLAGS, the one place that rule lives.
+// and "rework" are the columns src/store/derived/definitions.ts defines.
 
 export interface DeploymentItemRow {
   external_id: string;
@@ -86,7 +85,7 @@ export function rowReads(db: Db) {
     deployments(env: string, window: Window, services: ScopeServices): DeploymentItemRow[] {
       const statement = prepared(`rowsDeployments:${services === null}`, () => `
         SELECT d.external_id, d.source, d.service_id AS service, d.finished_at, d.sha, d.url,
-          (${DEPLOY_FLAGS} & 2) > 0 AS caused_failure, (${DEPLOY_FLAGS} & 4) > 0 AS rework,
+          d.caused_failure, d.is_rework AS rework,
           d.successful_rollbacks > 0 AS rolled_back, d.rollback_of, d.is_hotfix,
           (SELECT group_concat(DISTINCT i.link_rule) FROM incidents i WHERE i.linked_deployment_id = d.id) AS link_rules,
           (SELECT group_concat(i.source || ':' || i.external_id, char(31)) FROM incidents i WHERE i.linked_deployment_id = d.id) AS incidents
@@ -102,7 +101,7 @@ export function rowReads(db: Db) {
         SELECT c.change_key, c.service_id AS service, c.pr_number, c.pr_title, c.pr_url, c.committed_at, c.pr_opened_at,
           c.pr_first_review_at, c.pr_merged_at, c.first_deployed_at, d.external_id AS deployment
         FROM changes c LEFT JOIN deployments d ON d.id = c.first_deployment_id
-        WHERE c.first_deployed_at >= ? AND c.first_deployed_at < ? AND c.first_deployed_at > c.committed_at${scopeSql("c.service_id", services)}
+        WHERE c.first_deployed_at >= ? AND c.first_deployed_at < ? AND c.lead_seconds IS NOT NULL${scopeSql("c.service_id", services)}
         ORDER BY c.first_deployed_at, c.id`);
       return allRows<ChangeItemRow>(statement, window.fromMs, window.toMs, ...scopeArgs(services));
     },

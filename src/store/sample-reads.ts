@@ -1,5 +1,5 @@
 import type { Window } from "../domain/scope.js";
-import type { ErrorSliceRow, LatencySliceRow, LevelSampleRow, SumSliceRow, TimedSampleRow } from "../metrics/rows.js";
+import type { ErrorSliceRow, LatencySliceRow, LevelSampleRow, SumSliceRow, TimedSampleRow } from "./rows.js";
 import { ORG_SAMPLE_SERVICE } from "./samples.js";
 import type { ReadKit, ScopeServices } from "./read-kit.js";
 
@@ -20,7 +20,7 @@ export function sampleReads(kit: ReadKit) {
 
     /** Latency P95 samples per service and slice: request-weighted sums where requests are known, plain otherwise. */
     latencySlices(cuts: readonly number[], services: ScopeServices): LatencySliceRow[] {
-      // Each P95 sample is paired with the requests of its service, time and source (sample_points, migration 010).
+      // Each P95 sample is paired with the requests of its service, time and source (sample_points, src/store/derived/definitions.ts).
       const statement = prepared(`latency:${services === null}`, () => `
         SELECT service_id AS service, ? AS slice, count(*) AS n,
           total(CASE WHEN requests > 0 THEN latency_p95_ms * requests END) AS weighted, total(CASE WHEN requests > 0 THEN requests END) AS weight,

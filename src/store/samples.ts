@@ -1,11 +1,13 @@
 import type { SampleRecord } from "../domain/records.js";
 import type { Db } from "./db.js";
+import { POINT_SAMPLE_NAMES } from "./derived/definitions.js";
+import type { DerivedData } from "./derived/engine.js";
 import { emptyStats, orNull, type WriteStats } from "./write-stats.js";
 
 /** The service id stored for organisation-wide samples (e.g. cost not tagged to a service). */
 export const ORG_SAMPLE_SERVICE = "";
 
-export function sampleStore(db: Db) {
+export function sampleStore(db: Db, derived: DerivedData) {
   const exists = db.prepare<[string, string, number, string], { value: number; until_at: number | null }>(
     `SELECT value, until_at FROM samples WHERE service_id = ? AND name = ? AND at = ? AND source = ?`,
   );
@@ -15,6 +17,7 @@ export function sampleStore(db: Db) {
      WHERE samples.value IS NOT excluded.value OR samples.until_at IS NOT excluded.until_at`,
   );
   return {
+    /** Upsert in the caller's transaction (see Store.write), with the paired points it changes. */
     upsertMany(records: readonly SampleRecord[]): WriteStats {
       const stats = emptyStats();
       for (const record of records) {
@@ -31,7 +34,9 @@ export function sampleStore(db: Db) {
         if (!existing) stats.inserted++;
         else if (result.changes > 0) stats.updated++;
         else stats.unchanged++;
+        if (result.changes > 0 && POINT_SAMPLE_NAMES.has(record.name)) derived.samplePointTouched(service, record.atMs, record.source);
       }
+      derived.flush();
       return stats;
     },
   };

@@ -1,18 +1,19 @@
 import { parseEnv } from "../../src/config/env.js";
 import type { FileConfig } from "../../src/config/file.js";
 import { createLogger } from "../../src/log.js";
-import { buildDeps, productionStartOptions, startApp, type RunningApp } from "../../src/main.js";
-import { questionEngine } from "../../src/slack/question-engine.js";
-import type { QuestionEngine } from "../../src/slack/runtime.js";
+import { productionStartOptions, startApp, type RunningApp } from "../../src/app/start.js";
+import { buildDeps, openStore } from "../../src/app/root.js";
+import { createClients } from "../../src/app/clients.js";
+import { questionEngine } from "../../src/app/engines.js";
+import type { QuestionEngine } from "../../src/query/engine.js";
 import { demoConfig } from "../../src/sources/demo/catalog.js";
 import { generateDemoRecords } from "../../src/sources/demo/generate.js";
-import { openDatabase } from "../../src/store/db.js";
-import { createStore } from "../../src/store/index.js";
 import type { AppDeps } from "../../src/app-deps.js";
 import { startFakeSlack, type FakeSlack } from "../fakes/slack/server.js";
 import { postSigned, slashCommandBody, buttonClickBody } from "../fakes/slack/signed.js";
 
-// The real app (Bolt HTTP receiver + the one HTTP server) on 127.0.0.1:0, talking to a fake Slack,
+// The real app (Bolt HTTP receiver + the one HTTP server) on 127.0.0.1:0, built through the
+// composition root (src/app/) as `vitals start` builds it, talking to a fake Slack,
 // over the demo data with a fixed clock. processBeforeResponse makes each HTTP answer wait for the
 // listener, so tests assert right after the request returns, without sleeping.
 
@@ -58,21 +59,20 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     ...options.env,
   });
   const config = options.config ?? demoConfig();
-  const store = createStore(openDatabase(":memory:"), {
-    productionEnvironment: config.production_environment,
-    attributionWindowMs: config.metrics.attribution_window_hours * 3_600_000,
-  });
-  store.catalog.syncFromConfig(config);
+  const store = openStore(":memory:", config);
   store.write(generateDemoRecords({ nowMs: NOW_MS, days: options.days ?? 120 }));
   const logger = createLogger("info", { write: (line: string) => logs.push(line) } as never);
   const deps = buildDeps(env, { config, store, logger, now: () => NOW_MS });
+  const clients = createClients();
   const app = await startApp(deps, {
     engine: options.engine ?? questionEngine,
     port: 0,
     host: "127.0.0.1",
     processBeforeResponse: true,
     retries: 0,
-    ...(options.productionRoutes ? { routes: productionStartOptions(deps).routes ?? [] } : {}),
+    // One set of clients for the routes and `/kpi sync`, as in `vitals start`.
+    clients,
+    ...(options.productionRoutes ? { routes: productionStartOptions(deps, clients).routes ?? [] } : {}),
     ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
   });
   const baseUrl = `http://127.0.0.1:${app.port}`;

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseEnv } from "../../src/config/env.js";
 import { createLogger } from "../../src/log.js";
-import { buildDeps, productionStartOptions, startApp, type RunningApp } from "../../src/main.js";
+import { productionStartOptions, startApp, type RunningApp } from "../../src/app/start.js";
+import { buildDeps } from "../../src/app/root.js";
 import { demoConfig } from "../../src/sources/demo/catalog.js";
 import { generateDemoRecords } from "../../src/sources/demo/generate.js";
 import { openDatabase } from "../../src/store/db.js";

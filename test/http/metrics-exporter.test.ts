@@ -7,8 +7,8 @@ import { createKpiExporter, gaugeQuestion, metricsRoute } from "../../src/http/m
 import type { InboundRequest } from "../../src/http/server.js";
 import { syncRunner } from "../../src/jobs/syncs.js";
 import { silentLogger } from "../../src/log.js";
-import { buildDeps } from "../../src/main.js";
-import { computeQueue } from "../../src/slack/compute-queue.js";
+import { buildDeps } from "../../src/app/root.js";
+import { computeQueue } from "../../src/query/compute-queue.js";
 import type { SyncSource } from "../../src/sources/types.js";
 import { openDatabase } from "../../src/store/db.js";
 import { createStore } from "../../src/store/index.js";

@@ -3,11 +3,13 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { App, HTTPReceiver, LogLevel } from "@slack/bolt";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { runAlerts } from "../../src/jobs/alerts.js";
-import type { JobContext } from "../../src/jobs/context.js";
-import { runReviews } from "../../src/jobs/reviews.js";
+import { runAlerts } from "../../src/alerts/actions.js";
+import type { JobContext } from "../../src/jobs/digest.js";
+import { runReviews } from "../../src/reviews/reminders.js";
 import { REVIEW_ACTIONS, REVIEW_VIEWS } from "../../src/present/review-blocks.js";
 import { registerJobActions } from "../../src/slack/actions/jobs.js";
+import { guardedListeners } from "../../src/slack/listener.js";
+import { registerReviewViews } from "../../src/slack/views/reviews.js";
 import { startFakeSlack, type FakeSlack, type RecordedCall } from "../fakes/slack/server.js";
 import { evaluation, scriptedEngine, testDeps, type TestDeps } from "./helpers.js";
 
@@ -28,7 +30,10 @@ beforeAll(async () => {
   deps = testDeps(undefined, undefined, at("2026-03-04T14:00:00Z"));
   const receiver = new HTTPReceiver({ signingSecret: SECRET, processBeforeResponse: true, logLevel: LogLevel.ERROR });
   app = new App({ token: "xoxb-test-token", receiver, logLevel: LogLevel.ERROR, clientOptions: { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } } });
-  registerJobActions(app, deps);
+  // Registered as the app registers them: through the one error handling (src/slack/listener.ts).
+  const listeners = guardedListeners(app, deps);
+  registerJobActions(listeners, deps);
+  registerReviewViews(listeners, deps);
   server = (await app.start(0)) as Server;
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/slack/events`;
 });

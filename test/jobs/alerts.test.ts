@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { runAlerts } from "../../src/jobs/alerts.js";
-import type { JobContext } from "../../src/jobs/context.js";
+import { runAlerts } from "../../src/alerts/actions.js";
+import type { JobContext } from "../../src/jobs/digest.js";
 import { ALERT_ACK_ACTION, parseAlertKeyValue } from "../../src/present/alert-blocks.js";
 import { createStore } from "../../src/store/index.js";
 import { openDatabase } from "../../src/store/db.js";
 import { startFakeSlack, type FakeSlack } from "../fakes/slack/server.js";
-import { defaultEngine } from "../../src/jobs/default-engine.js";
+import { kpiEngine } from "../../src/app/engines.js";
 import type { VitalsRecord } from "../../src/domain/records.js";
 import { CONFIG_YAML, evaluation, scriptedEngine, testConfig, testDeps } from "./helpers.js";
 
@@ -101,7 +101,7 @@ describe("threshold alerts", () => {
   it("with the real engine: deployments that caused incidents breach a team's line once, and clean ones recover it", async () => {
     const config = testConfig(`${CONFIG_YAML.replace("thresholds:\n", "thresholds:\n  - { metric: change_failure_rate, team: payments, warn: 10, critical: 15 }\n")}`);
     const deps = testDeps(config);
-    const ctx: JobContext = { deps, slack: slack.client(), engine: defaultEngine };
+    const ctx: JobContext = { deps, slack: slack.client(), engine: kpiEngine };
     const D = 24 * H;
     const deploy = (id: string, at: number): VitalsRecord => ({ kind: "deployment", source: "import", externalId: id, service: "payments-api", environment: "production", status: "success", finishedAtMs: at });
     const incident = (id: string, at: number): VitalsRecord => ({ kind: "incident", source: "import", externalId: id, service: "payments-api", title: `checkout errors ${id}`, createdAtMs: at });

@@ -2,11 +2,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { pendingAlertTexts, runAlerts } from "../../src/jobs/alerts.js";
-import { defaultEngine } from "../../src/jobs/default-engine.js";
+import { pendingAlertTexts, runAlerts } from "../../src/alerts/actions.js";
+import { kpiEngine, previewRules } from "../../src/app/engines.js";
 import { parseEnv } from "../../src/config/env.js";
 import { silentLogger } from "../../src/log.js";
-import { thresholdPreviewSubcommand } from "../../src/slack/commands/threshold-preview.js";
+import { createThresholdPreviewSubcommand } from "../../src/slack/commands/threshold-preview.js";
 import { demoConfig, demoConfigYaml } from "../../src/sources/demo/catalog.js";
 import { generateDemoRecords } from "../../src/sources/demo/generate.js";
 import { createStore } from "../../src/store/index.js";
@@ -57,12 +57,12 @@ describe("jobs on the demo data", () => {
 
   it("posts the story's threshold breaches once, with drivers, and nothing on the next evaluation", async () => {
     const d = deps();
-    const ctx = { deps: d, slack: slack.client(), engine: defaultEngine };
-    const pending = pendingAlertTexts(d, defaultEngine, Date.parse(NOW));
+    const ctx = { deps: d, slack: slack.client(), engine: kpiEngine };
+    const pending = pendingAlertTexts(d, kpiEngine, Date.parse(NOW));
     expect(pending.some((t) => t.startsWith("Change failure rate for service checkout is in "))).toBe(true);
     const first = await runAlerts(ctx, Date.parse(NOW));
     expect(first).toHaveLength(pending.length);
-    expect(pendingAlertTexts(d, defaultEngine, Date.parse(NOW))).toEqual([]);
+    expect(pendingAlertTexts(d, kpiEngine, Date.parse(NOW))).toEqual([]);
     expect(first.length).toBeGreaterThan(0);
     expect(first.every((o) => o.action === "breach")).toBe(true);
     expect(first.map((o) => `${o.metric} ${o.scope}`)).toContain("change_failure_rate service:checkout");
@@ -73,7 +73,7 @@ describe("jobs on the demo data", () => {
   it("previews a threshold over the last 90 days in a few seconds", async () => {
     const d = deps();
     const started = performance.now();
-    const reply = await thresholdPreviewSubcommand.run({ deps: d, args: ["cfr", "warn", "10", "critical", "15"], text: "", userId: "U1", channelId: "C1", isAdmin: false });
+    const reply = await createThresholdPreviewSubcommand(previewRules).run({ deps: d, args: ["cfr", "warn", "10", "critical", "15"], text: "", userId: "U1", channelId: "C1", isAdmin: false });
     const seconds = (performance.now() - started) / 1000;
     expect(reply.text).toContain("*Threshold preview: Change failure rate* warn 10 %, critical 15 %");
     expect(reply.text).toMatch(/• Team payments: now [\d.]+ % .+/);

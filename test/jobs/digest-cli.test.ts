@@ -7,8 +7,8 @@ import { buildContext, type CliIo } from "../../src/cli/context.js";
 import { openDatabase } from "../../src/store/db.js";
 import { startFakeSlack, type FakeSlack } from "../fakes/slack/server.js";
 import { decodePng } from "../present/png.js";
-import { defaultEngine } from "../../src/jobs/default-engine.js";
-import type { KpiEngine } from "../../src/jobs/engine.js";
+import { kpiEngine } from "../../src/app/engines.js";
+import type { KpiEngine } from "../../src/query/engine.js";
 import { CONFIG_YAML, scriptedEngine } from "./helpers.js";
 
 let dir: string;
@@ -73,11 +73,11 @@ describe("vitals digest", () => {
   });
 
   it("gives a team without data its object too, with the sources to connect", async () => {
-    const { stdout } = await digest(["--json", "--team", "growth"], {}, () => defaultEngine);
+    const { stdout } = await digest(["--json", "--team", "growth"], {}, () => kpiEngine);
     const [growth] = JSON.parse(stdout) as Array<Record<string, unknown>>;
     expect(growth).toMatchObject({ team: "growth", no_data: true, biggest_mover: null, kpis: [] });
     expect(growth!["missing_sources"]).toContain("PagerDuty (incidents)");
-    const text = await digest(["--team", "growth"], {}, () => defaultEngine);
+    const text = await digest(["--team", "growth"], {}, () => kpiEngine);
     expect(text.stdout).toMatch(/No data yet for Growth: connect .*PagerDuty \(incidents\)/);
     expect(text.stdout).not.toContain("Quiet week");
   });

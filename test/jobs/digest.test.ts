@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { runDigests, postTeamDigest } from "../../src/jobs/digest.js";
-import type { JobContext } from "../../src/jobs/context.js";
+import type { JobContext } from "../../src/jobs/digest.js";
 import { METRIC_IDS } from "../../src/domain/metric-ids.js";
 import { createStore } from "../../src/store/index.js";
 import { openDatabase } from "../../src/store/db.js";

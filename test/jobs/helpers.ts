@@ -1,9 +1,11 @@
 import type { AppDeps } from "../../src/app-deps.js";
+import { withSlackSettings } from "../../src/app/root.js";
 import { parseEnv } from "../../src/config/env.js";
 import { parseFileConfig, type FileConfig } from "../../src/config/file.js";
-import { METRICS, type MetricId } from "../../src/domain/metric-ids.js";
+import type { MetricId } from "../../src/domain/metric-ids.js";
+import { METRICS } from "../../src/metrics/catalog.js";
 import type { Scope } from "../../src/domain/scope.js";
-import type { KpiEngine, ThresholdEvaluation } from "../../src/jobs/engine.js";
+import type { KpiEngine, ThresholdEvaluation } from "../../src/query/engine.js";
 import { silentLogger } from "../../src/log.js";
 import { kpiAnswer } from "../support/answer.js";
 import type { KpiAnswer } from "../../src/domain/answer.js";
@@ -46,14 +48,9 @@ export function testDeps(config: FileConfig = testConfig(), store?: Store, start
   let now = startMs;
   const s = store ?? createStore(openDatabase(":memory:"));
   s.catalog.syncFromConfig(config);
-  return {
-    store: s,
-    config,
-    env: parseEnv({}),
-    logger: silentLogger(),
-    now: () => now,
-    setNow: (ms) => void (now = ms),
-  };
+  // Built as the app builds its deps (src/app/root.ts): settings changed from Slack apply to `config`.
+  const deps = withSlackSettings({ store: s, config, env: parseEnv({}), logger: silentLogger(), now: () => now });
+  return Object.assign(deps, { setNow: (ms: number) => void (now = ms) });
 }
 
 export interface ScriptedEngine extends KpiEngine {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { JobContext } from "../../src/jobs/context.js";
-import { runReviews } from "../../src/jobs/reviews.js";
+import type { JobContext } from "../../src/jobs/digest.js";
+import { runReviews } from "../../src/reviews/reminders.js";
 import type { VitalsRecord } from "../../src/domain/records.js";
 import { REVIEW_ACTIONS } from "../../src/present/review-blocks.js";
 import { startFakeSlack, type FakeSlack } from "../fakes/slack/server.js";

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { MetricId } from "../../src/domain/metric-ids.js";
 import type { Scope } from "../../src/domain/scope.js";
-import { pendingAlertTexts } from "../../src/jobs/alerts.js";
+import { pendingAlertTexts } from "../../src/alerts/actions.js";
 import { buildTeamDigest } from "../../src/jobs/digest.js";
-import { defaultEngine } from "../../src/jobs/default-engine.js";
+import { kpiEngine } from "../../src/app/engines.js";
 import { parseEnv } from "../../src/config/env.js";
 import { silentLogger } from "../../src/log.js";
 import { answerKpi } from "../../src/query/run.js";
@@ -85,17 +85,17 @@ describe("the demo's story, with evidence", () => {
     }
     // The org's uptime alert: its top driver is the service furthest into the breach, with its outage.
     const deps = { store, config, env: parseEnv({}), logger: silentLogger(), now: () => NOW };
-    const alert = pendingAlertTexts(deps, defaultEngine, NOW).find((t) => t.startsWith("System uptime for the organisation"))!;
+    const alert = pendingAlertTexts(deps, kpiEngine, NOW).find((t) => t.startsWith("System uptime for the organisation"))!;
     const furthest = org.drivers.filter((d) => d.kind === "service" && d.contribution === null).sort((a, b) => a.current! - b.current!)[0]!;
     expect(alert).toMatch(new RegExp(`top driver: ${furthest.label} \\([\\d.]+ %; .*: SEV1 outage, `));
     // The team CFR breach names the failures behind it.
     const team = last30("change_failure_rate", { kind: "team", id: "payments" });
-    expect(team.findings[0]!.text).toMatch(/checkout \(\d+\.\d %: \d+ deployment-caused incidents, the latest "Checkout: /);
+    expect(team.findings[0]!.text).toMatch(/checkout \(\d+(\.\d)? %: \d+ deployment-caused incidents, the latest "Checkout: /);
   });
 
   it("the weeks without a real change say so instead of naming a mover", () => {
     const deps = { store, config, env: parseEnv({}), logger: silentLogger(), now: () => NOW };
-    const quiet = config.teams.map((team) => buildTeamDigest(deps, defaultEngine, team, NOW).model).filter((m) => m.biggestMover === null);
+    const quiet = config.teams.map((team) => buildTeamDigest(deps, kpiEngine, team, NOW).model).filter((m) => m.biggestMover === null);
     expect(quiet.length).toBeGreaterThanOrEqual(1);
     for (const model of quiet) expect(model.kpis.length).toBeGreaterThan(0);
   });

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { buildFrame } from "../../src/metrics/frame.js";
 import { leadTime } from "../../src/metrics/lead-time.js";
-import { parseIntegers } from "../../src/metrics/packed-list.js";
+import { parseIntegers } from "../../src/store/packed-list.js";
 import { percentile, selectPercentiles } from "../../src/metrics/percentile.js";
 
 // The fast paths of the lead-time computation (hand parsing of packed lists, selection instead of
@@ -43,7 +43,7 @@ describe("lead-time samples beyond the keyed sort's exact range", () => {
     // one after ~63 000 years, which pushes seconds × stride past 2^53.
     const samples = Array.from({ length: 1000 }, (_, i) => {
       const seconds = i === 999 ? 2e12 : (i + 1) * 3600;
-      return { service: `svc-${String(i).padStart(4, "0")}`, slice, packed: String(seconds * 8 + 1) };
+      return { service: `svc-${String(i).padStart(4, "0")}`, services: null, slice, leadSeconds: Float64Array.of(seconds), bucket: Uint8Array.of(1), excluded: 0 };
     });
     const stages = { coding: null, pickup: null, review: null, deploy: null };
     const outcome = leadTime({ samples, stages, stageSums: { previous: [], current: [] }, stageSumsByService: () => ({ previous: [], current: [] }) }, frame);

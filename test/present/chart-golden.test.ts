@@ -6,7 +6,7 @@ import pixelmatch from "pixelmatch";
 import { PNG } from "pngjs";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseEnv } from "../../src/config/env.js";
-import { defaultEngine } from "../../src/jobs/default-engine.js";
+import { kpiEngine } from "../../src/app/engines.js";
 import { buildTeamDigest, renderDigestChart } from "../../src/jobs/digest.js";
 import { silentLogger } from "../../src/log.js";
 import { demoConfig } from "../../src/sources/demo/catalog.js";
@@ -35,7 +35,7 @@ describe("digest chart golden image", () => {
       store.catalog.syncFromConfig(config);
       store.write(generateDemoRecords({ nowMs: NOW }));
       const team = config.teams.find((t) => t.id === "payments")!;
-      const { model } = buildTeamDigest({ store, config, env: parseEnv({}), logger: silentLogger(), now: () => NOW }, defaultEngine, team, NOW);
+      const { model } = buildTeamDigest({ store, config, env: parseEnv({}), logger: silentLogger(), now: () => NOW }, kpiEngine, team, NOW);
       expect(model.chartAnnotations.length).toBeGreaterThan(0);
       const png = await renderDigestChart(model);
       if (process.env["VITALS_UPDATE_GOLDEN"] === "1" || !existsSync(GOLDEN)) {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { digestBlocks } from "../../src/present/digest-blocks.js";
-import { formatChange, formatValue, seriesSparkline, sparkline } from "../../src/present/digest-format.js";
+import { formatChange, formatValue } from "../../src/present/format-value.js";
+import { seriesSparkline, sparkline } from "../../src/present/sparkline.js";
 import { buildDigestModel, type DigestInput } from "../../src/present/digest-model.js";
 import { renderDigestText } from "../../src/present/digest-text.js";
 import { kpiAnswer } from "../support/answer.js";

@@ -2,18 +2,21 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { parseEnv } from "../../src/config/env.js";
 import { METRIC_IDS } from "../../src/domain/metric-ids.js";
 import { silentLogger } from "../../src/log.js";
-import { buildDeps } from "../../src/main.js";
+import { buildDeps } from "../../src/app/root.js";
 import { blockKitProblems } from "../../src/present/blocks/limits.js";
 import { askQuestion } from "../../src/slack/answer-question.js";
-import { KPI_SUBCOMMANDS } from "../../src/slack/commands/subcommands.js";
-import { computeQueue } from "../../src/slack/compute-queue.js";
-import { buildHome } from "../../src/slack/home/publish-home.js";
-import { questionEngine } from "../../src/slack/question-engine.js";
+import { appSubcommands } from "../../src/app/start.js";
+import { answerConfirmation } from "../../src/jobs/link-confirmations.js";
+import { computeQueue } from "../../src/query/compute-queue.js";
+import { buildHome } from "../../src/slack/views/home.js";
+import { questionEngine } from "../../src/app/engines.js";
 import type { SlackRuntime } from "../../src/slack/runtime.js";
 import { demoConfig } from "../../src/sources/demo/catalog.js";
 import { generateDemoRecords } from "../../src/sources/demo/generate.js";
 import { openDatabase } from "../../src/store/db.js";
 import { createStore } from "../../src/store/index.js";
+
+const KPI_SUBCOMMANDS = appSubcommands();
 
 // Every metric's answer rendered from the demo data by the real engine: within Block Kit limits,
 // with the parts issue 8 asks for.
@@ -27,7 +30,7 @@ beforeAll(() => {
   store.catalog.syncFromConfig(config);
   store.write(generateDemoRecords({ nowMs: NOW_MS, days: 180 }));
   const deps = buildDeps(parseEnv({ SLACK_BOT_TOKEN: "xoxb-x", SLACK_SIGNING_SECRET: "s" }), { config, store, logger: silentLogger(), now: () => NOW_MS });
-  runtime = { deps, engine: questionEngine, subcommands: KPI_SUBCOMMANDS, compute: computeQueue(), afterSync: async () => undefined };
+  runtime = { deps, engine: questionEngine, subcommands: KPI_SUBCOMMANDS, compute: computeQueue(), afterSync: async () => undefined, answerConfirmation };
 });
 
 describe("answers on the demo data", () => {

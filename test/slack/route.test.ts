@@ -1,9 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { routeKpiText } from "../../src/slack/commands/route.js";
-import { KPI_SUBCOMMANDS } from "../../src/slack/commands/subcommands.js";
+import { appSubcommands } from "../../src/app/start.js";
 import { parseChannel, takeQuoted } from "../../src/slack/commands/args.js";
 import { parseThresholdValue } from "../../src/slack/commands/threshold-value.js";
 import type { KpiSubcommand } from "../../src/slack/kpi-subcommand.js";
+
+const KPI_SUBCOMMANDS = appSubcommands();
 
 const sub = (name: string): KpiSubcommand => ({ name, usage: name, summary: name, run: () => ({ text: name }) });
 

@@ -1,5 +1,6 @@
 import type { KpiAnswer } from "../../src/domain/answer.js";
-import { METRICS, type MetricId } from "../../src/domain/metric-ids.js";
+import type { MetricId } from "../../src/domain/metric-ids.js";
+import { METRICS } from "../../src/metrics/catalog.js";
 
 // The one KpiAnswer builder for tests: a plausible answer for `metric` (label and unit from the catalog),
 // then each `overrides` object laid over it in order, so a test file can keep its scenario in one

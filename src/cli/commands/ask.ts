@@ -3,10 +3,9 @@ import { rowsCsv } from "../../present/csv.js";
 import { questionRows } from "../../query/answer-rows.js";
 import { answerJson, askText, parseQuestionText } from "../../query/ask-text.js";
 import { zoneOf } from "../../query/parse.js";
+import { splitPublicFlag } from "../../query/public-flag.js";
 import type { QuestionResult } from "../../query/types.js";
 import { COMMON_HELP, UsageError, type CliCommand } from "../context.js";
-import { effectiveConfig } from "../../slack/settings.js";
-import { routeKpiText } from "../../slack/commands/route.js";
 
 export const askCommand: CliCommand = {
   name: "ask",
@@ -35,11 +34,11 @@ ${COMMON_HELP}`,
   allowPositionals: true,
   async run(ctx) {
     // A trailing `public` (Slack: post in the channel) is accepted and means nothing in a terminal.
-    const text = routeKpiText(ctx.positionals.join(" "), []).text;
+    const text = splitPublicFlag(ctx.positionals.join(" ")).text;
     if (!text) throw new UsageError('expected a question, e.g. vitals ask "cfr last 30d for payments" (try: vitals ask help)');
-    const store = ctx.openStore({ mustExist: true });
-    // Thresholds set from Slack (`/kpi threshold set`) apply here too, as in the app.
-    const config = effectiveConfig(ctx.config(), { thresholds: store.slack.thresholds(), subscriptions: store.slack.subscriptions() });
+    // The effective config: thresholds set from Slack (`/kpi threshold set`) apply here too, as in the app.
+    const deps = ctx.deps({ mustExist: true });
+    const { store, config } = deps;
     try {
       const qctx = { store, config, nowMs: ctx.now() };
       if (ctx.values.csv === true) {

@@ -1,6 +1,6 @@
 import type { AppDeps } from "../../app-deps.js";
-import { pendingAlertTexts } from "../../jobs/alerts.js";
-import { defaultEngine } from "../../jobs/default-engine.js";
+import { pendingAlertTexts } from "../../alerts/actions.js";
+import { kpiEngine } from "../../app/engines.js";
 import type { CliIo } from "../context.js";
 import { printDigests } from "./digest.js";
 
@@ -18,8 +18,8 @@ export interface DemoShowContext {
  */
 export async function showDemo(ctx: DemoShowContext): Promise<void> {
   const { deps, nowMs } = ctx;
-  await printDigests({ deps, engine: defaultEngine, teams: deps.config.teams, nowMs, outDir: ctx.outDir, write: ctx.io.stdout });
-  const alerts = pendingAlertTexts(deps, defaultEngine, nowMs);
+  await printDigests({ deps, engine: kpiEngine, teams: deps.config.teams, nowMs, outDir: ctx.outDir, write: ctx.io.stdout });
+  const alerts = pendingAlertTexts(deps, kpiEngine, nowMs);
   ctx.io.stdout(`\nThreshold alerts the alert job would post now (${alerts.length}):\n`);
   ctx.io.stdout(alerts.length === 0 ? "  none: every configured threshold is healthy\n" : alerts.map((a) => `  • ${a.replace(/\n/g, "\n    ")}\n`).join(""));
 }

@@ -1,11 +1,9 @@
 import { rmSync, writeFileSync, mkdirSync } from "node:fs";
-import { storeOptionsFrom } from "../../config/store-options.js";
 import { dirname, join } from "node:path";
 import { demoConfigYaml } from "../../sources/demo/catalog.js";
 import { demoRecordBatches } from "../../sources/demo/generate.js";
 import { parseFileConfig } from "../../config/file.js";
-import { createStore } from "../../store/index.js";
-import { openDatabase } from "../../store/db.js";
+import { openStore, withSlackSettings } from "../../app/root.js";
 import { COMMON_HELP, UsageError, type CliCommand } from "../context.js";
 import { showDemo } from "./demo-show.js";
 
@@ -40,9 +38,8 @@ ${COMMON_HELP}`,
     for (const suffix of ["", "-wal", "-shm"]) rmSync(dbPath + suffix, { force: true });
 
     const started = performance.now();
-    const store = createStore(openDatabase(dbPath), storeOptionsFrom(config));
+    const store = openStore(dbPath, config);
     try {
-      store.catalog.syncFromConfig(config);
       const nowMs = ctx.now();
       let records = 0;
       for (const batch of demoRecordBatches({ nowMs, seed, days })) {
@@ -51,7 +48,7 @@ ${COMMON_HELP}`,
       }
       const seconds = ((performance.now() - started) / 1000).toFixed(1);
       ctx.io.stdout(`Demo data: ${records.toLocaleString("en-US")} records for ${config.teams.length} teams and ${config.services.length} services written to ${dbPath} in ${seconds}s (config: ${configPath}).\n\n`);
-      await showDemo({ deps: { store, config, env: ctx.env, logger: ctx.logger, now: () => nowMs }, nowMs, outDir: dir, io: ctx.io });
+      await showDemo({ deps: withSlackSettings({ store, config, env: ctx.env, logger: ctx.logger, now: () => nowMs }), nowMs, outDir: dir, io: ctx.io });
       ctx.io.stdout(`\nAsk your own questions, e.g.:\n  node bin/vitals.js ask --db ${dbPath} --config ${configPath} "cfr last 30d for payments"\n`);
     } finally {
       store.close();

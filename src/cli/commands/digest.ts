@@ -1,14 +1,13 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { WebClient } from "@slack/web-api";
 import type { AppDeps } from "../../app-deps.js";
 import type { TeamConfig } from "../../config/file.js";
 import { buildTeamDigest, digestJson, postTeamDigest, renderDigestChart } from "../../jobs/digest.js";
-import { defaultEngine } from "../../jobs/default-engine.js";
-import type { KpiEngine } from "../../jobs/engine.js";
+import { kpiEngine } from "../../app/engines.js";
+import type { KpiEngine } from "../../query/engine.js";
 import { renderDigestText } from "../../present/digest-text.js";
 import { COMMON_HELP, UsageError, type CliCommand } from "../context.js";
-import { describeSlackError } from "../../slack/connect.js";
+import { commandSlackClient, describeSlackError } from "../../app/slack-client.js";
 import { hostOf } from "../../sources/errors.js";
 
 // `vitals digest`: the weekly digest on demand, as text with its chart written to a PNG; with
@@ -40,12 +39,14 @@ ${COMMON_HELP}`,
       const config = ctx.config();
       const teamArg = typeof ctx.values.team === "string" ? ctx.values.team : undefined;
       if (config.teams.length === 0) throw new UsageError("digest: no teams in the config file: add a `teams:` list (see vitals.example.yml)");
-      const teams = teamArg ? config.teams.filter((t) => t.id === teamArg) : config.teams;
-      if (teams.length === 0) throw new UsageError(`--team: unknown team "${teamArg}"; teams: ${config.teams.map((t) => t.id).join(", ")}`);
+      const named = teamArg ? config.teams.filter((t) => t.id === teamArg) : config.teams;
+      if (named.length === 0) throw new UsageError(`--team: unknown team "${teamArg}"; teams: ${config.teams.map((t) => t.id).join(", ")}`);
       const post = ctx.values.post === true;
       if (post && !ctx.env.SLACK_BOT_TOKEN) throw new UsageError("--post: set SLACK_BOT_TOKEN (a bot token, xoxb-…) to post to Slack");
       const outDir = typeof ctx.values.out === "string" ? ctx.values.out : "./data";
-      const deps: AppDeps = { store: ctx.openStore({ mustExist: true }), config, env: ctx.env, logger: ctx.logger, now: ctx.now };
+      const deps = ctx.deps({ mustExist: true });
+      // The effective teams: a channel set with `/kpi subscribe` is where --post goes.
+      const teams = named.map((t) => deps.config.teams.find((e) => e.id === t.id) ?? t);
       const nowMs = ctx.now();
       if (ctx.values.json === true) {
         if (post) throw new UsageError("--json: prints the digests; leave out --post");
@@ -56,17 +57,8 @@ ${COMMON_HELP}`,
         ctx.io.stdout(`${JSON.stringify(out, null, 2)}\n`);
         return 0;
       }
-      // Bounded: a few quick retries and a deadline per request, so that an unreachable Slack ends
-      // the command within 30 s (the Web API client's default policy retries for half an hour).
-      const slack = post
-        ? new WebClient(ctx.env.SLACK_BOT_TOKEN, {
-            ...(ctx.env.SLACK_API_URL ? { slackApiUrl: `${ctx.env.SLACK_API_URL}/` } : {}),
-            retryConfig: { retries: 2, factor: 2, minTimeout: 1000, maxTimeout: 3000 },
-            timeout: 8000,
-            rejectRateLimitedCalls: true,
-            logger: { debug() {}, info() {}, warn() {}, error() {}, setLevel() {}, getLevel: () => "error" as never, setName() {} },
-          })
-        : undefined;
+      // Bounded retries and deadlines (src/sources/slack/client.ts): an unreachable Slack ends the command within 30 s.
+      const slack = post ? commandSlackClient(ctx.env, ctx.env.SLACK_BOT_TOKEN!) : undefined;
       let postFailure: string | undefined;
       await printDigests({ deps, engine: engine(), teams, nowMs, outDir, write: ctx.io.stdout }, async (team) => {
         if (!slack || postFailure) return;
@@ -118,4 +110,4 @@ export async function printDigests(options: PrintDigestsOptions, afterEach?: (te
   return files;
 }
 
-export const digestCommand: CliCommand = createDigestCommand(() => defaultEngine);
+export const digestCommand: CliCommand = createDigestCommand(() => kpiEngine);

@@ -1,7 +1,7 @@
 import { requireSlackSettings } from "../../config/env.js";
 import { createLogger } from "../../log.js";
-import { buildDeps, productionStartOptions, startApp } from "../../main.js";
-import { SlackRefusedError } from "../../slack/connect.js";
+import { withSlackSettings } from "../../app/root.js";
+import { productionStartOptions, SlackRefusedError, startApp } from "../../app/start.js";
 import { COMMON_HELP, type CliCommand } from "../context.js";
 
 export const startCommand: CliCommand = {
@@ -42,7 +42,7 @@ ${COMMON_HELP}`,
     const logger = createLogger(ctx.env.LOG_LEVEL);
     const store = ctx.openStore();
     try {
-      const deps = buildDeps(ctx.env, { config: ctx.config(), store, logger, now: ctx.now });
+      const deps = withSlackSettings({ store, config: ctx.config(), env: ctx.env, logger, now: ctx.now });
       let running;
       try {
         running = await startApp(deps, { ...productionStartOptions(deps), signal: stop.signal });

@@ -1,6 +1,6 @@
-import type { AppDeps } from "../../app-deps.js";
 import { failureFrom, failureLine, sourceHost } from "../../sources/errors.js";
-import { SYNC_SOURCES } from "../../sources/registry.js";
+import { createClients } from "../../app/clients.js";
+import { SYNC_SOURCE_NAMES } from "../../sources/registry.js";
 import { COMMON_HELP, UsageError, type CliCommand } from "../context.js";
 
 export const syncCommand: CliCommand = {
@@ -16,7 +16,7 @@ ${COMMON_HELP}`,
   options: { "backfill-days": { type: "string" } },
   allowPositionals: true,
   async run(ctx) {
-    const known = SYNC_SOURCES.map((s) => s.name as string);
+    const known: readonly string[] = SYNC_SOURCE_NAMES;
     const unknown = ctx.positionals.filter((name) => !known.includes(name));
     if (unknown.length > 0) throw new UsageError(`sync: unknown source "${unknown[0]}"; expected one of ${known.join(", ")}`);
     const backfillArg = ctx.values["backfill-days"];
@@ -24,8 +24,8 @@ ${COMMON_HELP}`,
     if (backfillDays !== undefined && (!Number.isInteger(backfillDays) || backfillDays <= 0)) {
       throw new UsageError(`--backfill-days: expected a positive whole number (got "${String(backfillArg)}")`);
     }
-    const deps: AppDeps = { store: ctx.openStore(), config: ctx.config(), env: ctx.env, logger: ctx.logger, now: ctx.now };
-    const wanted = SYNC_SOURCES.filter((s) => ctx.positionals.length === 0 || ctx.positionals.includes(s.name));
+    const deps = ctx.deps();
+    const wanted = createClients().syncSources.filter((s) => ctx.positionals.length === 0 || ctx.positionals.includes(s.name));
     let failed = 0;
     let ran = 0;
     for (const source of wanted) {

@@ -1,6 +1,8 @@
-import { METRICS, type Unit } from "../../domain/metric-ids.js";
+import type { Unit } from "../../domain/metric-ids.js";
+import { METRICS } from "../../metrics/catalog.js";
 import type { Driver, KpiAnswer } from "../../domain/answer.js";
-import { formatChange, formatValue, seriesSparkline } from "../digest-format.js";
+import { formatChange, formatValue } from "../format-value.js";
+import { seriesSparkline } from "../sparkline.js";
 import { sampleNoun } from "../format.js";
 import {
   arrow,

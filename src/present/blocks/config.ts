@@ -1,7 +1,7 @@
 import type { FileConfig } from "../../config/file.js";
 import { describeFilter, type IncidentFilters } from "../../domain/incident-filter.js";
-import { formatValue } from "../digest-format.js";
-import { METRICS } from "../../domain/metric-ids.js";
+import { formatValue } from "../format-value.js";
+import { METRICS } from "../../metrics/catalog.js";
 import type { RenderedMessage } from "./answer.js";
 import { escapeMrkdwn } from "./format-slack.js";
 import { bulletSection, context, header } from "./kit.js";

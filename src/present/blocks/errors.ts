@@ -1,5 +1,5 @@
 import type { KpiAnswer } from "../../domain/answer.js";
-import { HOW_TO_CONNECT, isNoData, noDataSubject } from "../no-data.js";
+import { howToConnect, isNoData, noDataSubject } from "../no-data.js";
 import type { RenderedMessage } from "./answer.js";
 import { escapeMrkdwn } from "./format-slack.js";
 import { context, section } from "./kit.js";
@@ -23,7 +23,7 @@ export function noDataBlocks(answer: KpiAnswer): RenderedMessage {
   return {
     text: `No data for ${what}`,
     blocks: [
-      section(`:information_source: No data for *${escapeMrkdwn(what)}* — here is how to connect a source:\n${HOW_TO_CONNECT[answer.metric]}.`),
+      section(`:information_source: No data for *${escapeMrkdwn(what)}* — here is how to connect a source:\n${howToConnect(answer.metric)}.`),
       context(["`/kpi explain " + answer.metric + "` shows what the metric needs; admins can run `/kpi sync` after connecting."]),
     ],
   };

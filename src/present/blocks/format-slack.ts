@@ -3,7 +3,7 @@ import type { Direction } from "../../domain/metric-ids.js";
 import type { IsoWindow, ThresholdStatus, Tier } from "../../domain/answer.js";
 
 // Slack-specific text bits (mrkdwn escaping, emoji, dates in a zone). Number formatting lives in
-// src/present/digest-format.ts and is shared with the digests and alerts.
+// src/present/format-value.ts (the one value formatter).
 
 /** Slack mrkdwn needs &, < and > escaped; everything else is literal. https://docs.slack.dev/messaging/formatting-message-text#escaping */
 export function escapeMrkdwn(text: string): string {

@@ -1,10 +1,10 @@
-import type { SlackBlock } from "../digest-format.js";
+import type { SlackBlock } from "../slack-block.js";
 import { escapeMrkdwn, truncate } from "./format-slack.js";
 
 // Small Block Kit constructors that keep every text within Slack's limits by construction.
 // https://docs.slack.dev/reference/block-kit/blocks
 
-export type { SlackBlock } from "../digest-format.js";
+export type { SlackBlock } from "../slack-block.js";
 
 export const LIMITS = {
   blocksPerMessage: 50,

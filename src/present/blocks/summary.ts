@@ -1,6 +1,7 @@
-import { METRICS } from "../../domain/metric-ids.js";
+import { METRICS } from "../../metrics/catalog.js";
 import type { KpiAnswer } from "../../domain/answer.js";
-import { formatChange, formatValue, seriesSparkline } from "../digest-format.js";
+import { formatChange, formatValue } from "../format-value.js";
+import { seriesSparkline } from "../sparkline.js";
 import type { RenderedMessage } from "./answer.js";
 import { ANSWER_ACTIONS, scopeText, sampleText } from "./answer.js";
 import { arrow, escapeMrkdwn, formatWindowRange, statusEmoji, tierLabel, TREND_EMOJI, trendOf } from "./format-slack.js";

@@ -1,9 +1,8 @@
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from "@slack/bolt";
 import { formatKpiQuestion, parseKpiQuestion, zoneOf } from "../../query/parse.js";
 import { driversBlocks } from "../../present/blocks/answer.js";
-import { internalErrorBlocks, parseErrorBlocks } from "../../present/blocks/errors.js";
+import { parseErrorBlocks } from "../../present/blocks/errors.js";
 import { askQuestion } from "../answer-question.js";
-import { logWithErrorId } from "../errors.js";
 import { toReply } from "../reply.js";
 import { knownServices, queryContext, type SlackRuntime } from "../runtime.js";
 
@@ -12,26 +11,14 @@ import { knownServices, queryContext, type SlackRuntime } from "../runtime.js";
 
 export type Args = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
 
-export async function guarded(runtime: SlackRuntime, args: Args, what: string, work: () => Promise<void>): Promise<void> {
-  try {
-    await work();
-  } catch (error) {
-    const errorId = logWithErrorId(runtime.deps, error, { action: what, userId: args.body.user.id });
-    const reply = toReply(internalErrorBlocks(errorId));
-    await args.respond({ response_type: "ephemeral", replace_original: false, text: reply.text, blocks: reply.blocks ?? [] });
-  }
-}
-
 /** "Share in channel": post the answer for everyone and remove the private copy. */
 export function shareAction(runtime: SlackRuntime) {
   return async (args: Args): Promise<void> => {
     await args.ack();
-    await guarded(runtime, args, "share", async () => {
-      const asked = await runtime.compute(() => askQuestion(runtime, args.action.value ?? "", { sharedBy: args.body.user.id }));
-      const reply = toReply(asked.message, asked.shareable ? "in_channel" : "ephemeral");
-      await args.respond({ response_type: reply.responseType ?? "ephemeral", replace_original: false, text: reply.text, blocks: reply.blocks ?? [] });
-      if (asked.shareable && args.body.container?.is_ephemeral) await args.respond({ delete_original: true });
-    });
+    const asked = await runtime.compute(() => askQuestion(runtime, args.action.value ?? "", { sharedBy: args.body.user.id }));
+    const reply = toReply(asked.message, asked.shareable ? "in_channel" : "ephemeral");
+    await args.respond({ response_type: reply.responseType ?? "ephemeral", replace_original: false, text: reply.text, blocks: reply.blocks ?? [] });
+    if (asked.shareable && args.body.container?.is_ephemeral) await args.respond({ delete_original: true });
   };
 }
 
@@ -39,27 +26,25 @@ export function shareAction(runtime: SlackRuntime) {
 export function driversAction(runtime: SlackRuntime) {
   return async (args: Args): Promise<void> => {
     await args.ack();
-    await guarded(runtime, args, "drivers", async () => {
-      const text = args.action.value ?? "";
-      const ctx = queryContext(runtime.deps);
-      const parsed = parseKpiQuestion(text, { nowMs: ctx.nowMs, config: ctx.config, services: knownServices(runtime.deps, ctx.config) });
-      if (!parsed.ok || parsed.value.kind !== "metric") {
-        const reply = toReply(parseErrorBlocks(text, parsed.ok ? "not a metric question" : parsed.error));
-        await args.respond({ response_type: "ephemeral", replace_original: false, text: reply.text, blocks: reply.blocks ?? [] });
-        return;
-      }
-      const question = parsed.value;
-      const result = await runtime.compute(() => runtime.engine.answerQuestion(ctx, question));
-      if (result.kind !== "answer") throw new Error(`expected an answer to "${formatKpiQuestion(question)}", got ${result.kind}`);
-      const reply = toReply(driversBlocks(result.answer, zoneOf(question.request.scope, ctx.config)));
-      const channel = args.body.channel?.id;
-      const ts = args.body.message?.ts;
-      if (channel && ts && !args.body.container?.is_ephemeral) {
-        await args.client.chat.postMessage({ channel, thread_ts: ts, text: reply.text, blocks: reply.blocks ?? [] });
-      } else {
-        await args.respond({ response_type: "ephemeral", replace_original: false, text: reply.text, blocks: reply.blocks ?? [] });
-      }
-    });
+    const text = args.action.value ?? "";
+    const ctx = queryContext(runtime.deps);
+    const parsed = parseKpiQuestion(text, { nowMs: ctx.nowMs, config: ctx.config, services: knownServices(runtime.deps, ctx.config) });
+    if (!parsed.ok || parsed.value.kind !== "metric") {
+      const reply = toReply(parseErrorBlocks(text, parsed.ok ? "not a metric question" : parsed.error));
+      await args.respond({ response_type: "ephemeral", replace_original: false, text: reply.text, blocks: reply.blocks ?? [] });
+      return;
+    }
+    const question = parsed.value;
+    const result = await runtime.compute(() => runtime.engine.answerQuestion(ctx, question));
+    if (result.kind !== "answer") throw new Error(`expected an answer to "${formatKpiQuestion(question)}", got ${result.kind}`);
+    const reply = toReply(driversBlocks(result.answer, zoneOf(question.request.scope, ctx.config)));
+    const channel = args.body.channel?.id;
+    const ts = args.body.message?.ts;
+    if (channel && ts && !args.body.container?.is_ephemeral) {
+      await args.client.chat.postMessage({ channel, thread_ts: ts, text: reply.text, blocks: reply.blocks ?? [] });
+    } else {
+      await args.respond({ response_type: "ephemeral", replace_original: false, text: reply.text, blocks: reply.blocks ?? [] });
+    }
   };
 }
 
@@ -67,11 +52,9 @@ export function driversAction(runtime: SlackRuntime) {
 export function explainAction(runtime: SlackRuntime) {
   return async (args: Args): Promise<void> => {
     await args.ack();
-    await guarded(runtime, args, "explain", async () => {
-      const asked = await runtime.compute(() => askQuestion(runtime, `explain ${args.action.value ?? ""}`));
-      const reply = toReply(asked.message);
-      await args.respond({ response_type: "ephemeral", replace_original: false, text: reply.text, blocks: reply.blocks ?? [] });
-    });
+    const asked = await runtime.compute(() => askQuestion(runtime, `explain ${args.action.value ?? ""}`));
+    const reply = toReply(asked.message);
+    await args.respond({ response_type: "ephemeral", replace_original: false, text: reply.text, blocks: reply.blocks ?? [] });
   };
 }
 
@@ -79,11 +62,9 @@ export function explainAction(runtime: SlackRuntime) {
 export function detailsAction(runtime: SlackRuntime) {
   return async (args: Args): Promise<void> => {
     await args.ack();
-    await guarded(runtime, args, "details", async () => {
-      const asked = await runtime.compute(() => askQuestion(runtime, args.action.value ?? ""));
-      const reply = toReply(asked.message);
-      await args.respond({ response_type: "ephemeral", replace_original: false, text: reply.text, blocks: reply.blocks ?? [] });
-    });
+    const asked = await runtime.compute(() => askQuestion(runtime, args.action.value ?? ""));
+    const reply = toReply(asked.message);
+    await args.respond({ response_type: "ephemeral", replace_original: false, text: reply.text, blocks: reply.blocks ?? [] });
   };
 }
 

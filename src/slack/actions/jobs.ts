@@ -1,17 +1,18 @@
 import type { App, BlockAction, ButtonAction, types } from "@slack/bolt";
 import type { AppDeps } from "../../app-deps.js";
-import { markReviewDone, markReviewNotNeeded, parseReviewId, snoozeReview, validateDocUrl } from "../../jobs/review-actions.js";
+import type { ListenerApp } from "../listener.js";
+import { parseReviewId, snoozeReview } from "../../reviews/actions.js";
 import { acknowledgedBlocks, ALERT_ACK_ACTION, parseAlertKeyValue } from "../../present/alert-blocks.js";
-import { doneModal, notNeededModal, REVIEW_ACTIONS, REVIEW_VIEWS, reviewClosedBlocks } from "../../present/review-blocks.js";
+import { doneModal, notNeededModal, REVIEW_ACTIONS, reviewClosedBlocks } from "../../present/review-blocks.js";
 
-// Buttons and modals of the jobs' messages: Acknowledge on threshold alerts; Mark review done /
-// Snooze 2 days / Not needed on review reminders. Each listener acknowledges first (Slack wants
+// Buttons of the jobs' messages: Acknowledge on threshold alerts; Mark review done / Snooze 2 days
+// / Not needed on review reminders (the modals they open are submitted to src/slack/views/reviews.ts). Each listener acknowledges first (Slack wants
 // an answer within 3 s), then does its work.
 
 type ButtonBody = BlockAction<ButtonAction>;
 type KnownBlock = types.KnownBlock;
 
-export function registerJobActions(app: App, deps: AppDeps): void {
+export function registerJobActions(app: ListenerApp, deps: AppDeps): void {
   app.action<ButtonBody>(ALERT_ACK_ACTION, async ({ ack, body, action, client }) => {
     await ack();
     const key = parseAlertKeyValue(action.value ?? "");
@@ -46,52 +47,16 @@ export function registerJobActions(app: App, deps: AppDeps): void {
     await replaceMessage(client, body.channel?.id, body.message?.ts, result.ok ? result.message : result.error, false);
   });
 
-  app.view(REVIEW_VIEWS.done, async ({ ack, view, body, client }) => {
-    const input = validateDocUrl(view.state.values.doc?.url?.value);
-    if (!input.ok) {
-      await ack({ response_action: "errors", errors: { doc: input.error } });
-      return;
-    }
-    await ack();
-    const { id, channel, ts } = readMetadata(view.private_metadata);
-    if (id === undefined) return;
-    const result = markReviewDone(deps, id, input.url, body.user.id);
-    await replaceMessage(client, channel, ts, result.ok ? result.message : result.error, result.ok);
-  });
-
-  app.view(REVIEW_VIEWS.notNeeded, async ({ ack, view, body, client }) => {
-    const reason = view.state.values.reason?.text?.value ?? "";
-    if (reason.trim().length < 3) {
-      await ack({ response_action: "errors", errors: { reason: "Say briefly why no review is needed." } });
-      return;
-    }
-    await ack();
-    const { id, channel, ts } = readMetadata(view.private_metadata);
-    if (id === undefined) return;
-    const result = markReviewNotNeeded(deps, id, reason, body.user.id);
-    await replaceMessage(client, channel, ts, result.ok ? result.message : result.error, result.ok);
-  });
 }
 
-/** The modal remembers which reminder it came from, to replace that message once saved. */
+/** The modal remembers which reminder it came from (read back by src/slack/views/reviews.ts), to replace that message once saved. */
 function withMessage<V extends { readonly type: string; readonly [key: string]: unknown }>(view: V, body: ButtonBody): V {
   return { ...view, private_metadata: JSON.stringify({ id: Number(view["private_metadata"]), channel: body.channel?.id ?? null, ts: body.message?.ts ?? null }) };
 }
 
-function readMetadata(raw: string): { id: number | undefined; channel: string | undefined; ts: string | undefined } {
-  try {
-    const v = JSON.parse(raw) as { id?: unknown; channel?: unknown; ts?: unknown };
-    return {
-      id: parseReviewId(String(v.id)),
-      channel: typeof v.channel === "string" ? v.channel : undefined,
-      ts: typeof v.ts === "string" ? v.ts : undefined,
-    };
-  } catch {
-    return { id: undefined, channel: undefined, ts: undefined };
-  }
-}
 
-async function replaceMessage(client: App["client"], channel: string | undefined, ts: string | undefined, text: string, closed: boolean): Promise<void> {
+/** The reminder, closed (its buttons gone) or answered in its thread. */
+export async function replaceMessage(client: App["client"], channel: string | undefined, ts: string | undefined, text: string, closed: boolean): Promise<void> {
   if (!channel || !ts) return;
   if (closed) await client.chat.update({ channel, ts, text, blocks: reviewClosedBlocks(text) as KnownBlock[] });
   else await client.chat.postMessage({ channel, thread_ts: ts, text });

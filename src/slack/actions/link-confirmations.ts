@@ -1,17 +1,19 @@
 import type { App, BlockAction, ButtonAction, types } from "@slack/bolt";
 import type { AppDeps } from "../../app-deps.js";
-import { teamOfService } from "../../jobs/context.js";
-import { answerConfirmation, type AnswerResult } from "../../jobs/link-confirmations.js";
-import { answeredBlocks, CONFIRM_ACTIONS, CONFIRM_VIEW, deploymentLabel, otherDeploymentModal, parseButtonValue, PICKER_ACTION, PICKER_BLOCK } from "../../present/confirmation-blocks.js";
+import type { ListenerApp } from "../listener.js";
+import { teamOfService } from "../../config/teams.js";
+import type { AnswerConfirmation, AnswerResult } from "../../jobs/link-confirmations.js";
+import { answeredBlocks, CONFIRM_ACTIONS, deploymentLabel, otherDeploymentModal, parseButtonValue } from "../../present/confirmation-blocks.js";
 
 // The buttons of the link confirmation message (src/jobs/link-confirmations.ts): Yes, Another
-// deployment… (a modal with the service's recent deployments) and Not a deployment. Each
+// deployment… (a modal with the service's recent deployments, submitted to
+// src/slack/views/confirmations.ts) and Not a deployment. Each
 // acknowledges first, then writes the person's verdict and replaces the message with the answer.
 
 type ButtonBody = BlockAction<ButtonAction>;
 type KnownBlock = types.KnownBlock;
 
-export function registerLinkConfirmationActions(app: App, deps: AppDeps): void {
+export function registerLinkConfirmationActions(app: ListenerApp, deps: AppDeps, answerConfirmation: AnswerConfirmation): void {
   const answerWith = (actionId: string, kind: "yes" | "unrelated") =>
     app.action<ButtonBody>(actionId, async ({ ack, body, action, client }) => {
       await ack();
@@ -36,39 +38,11 @@ export function registerLinkConfirmationActions(app: App, deps: AppDeps): void {
     await client.views.open({ trigger_id: body.trigger_id, view: otherDeploymentModal(incident.title, choices, zone, metadata) as unknown as types.View });
   });
 
-  app.view(CONFIRM_VIEW, async ({ ack, view, body, client }) => {
-    const picked = Number(view.state.values[PICKER_BLOCK]?.[PICKER_ACTION]?.selected_option?.value);
-    if (!Number.isInteger(picked) || picked <= 0) {
-      await ack({ response_action: "errors", errors: { [PICKER_BLOCK]: "Pick the deployment that caused the incident." } });
-      return;
-    }
-    const meta = readMetadata(view.private_metadata);
-    if (!meta) {
-      await ack();
-      return;
-    }
-    const result = answerConfirmation(deps, meta.incidentId, meta.deploymentId, { kind: "other", deploymentId: picked }, body.user.id);
-    if (!result.ok) {
-      await ack({ response_action: "errors", errors: { [PICKER_BLOCK]: result.error } });
-      return;
-    }
-    await ack();
-    await showResult(client, meta.channel, meta.ts, result);
-  });
 }
 
-function readMetadata(raw: string): { incidentId: number; deploymentId: number; channel: string | undefined; ts: string | undefined } | undefined {
-  try {
-    const v = JSON.parse(raw) as { i?: unknown; d?: unknown; channel?: unknown; ts?: unknown };
-    const value = parseButtonValue(JSON.stringify({ i: v.i, d: v.d }));
-    if (!value) return undefined;
-    return { ...value, channel: typeof v.channel === "string" ? v.channel : undefined, ts: typeof v.ts === "string" ? v.ts : undefined };
-  } catch {
-    return undefined;
-  }
-}
 
-async function showResult(client: App["client"], channel: string | undefined, ts: string | undefined, result: AnswerResult): Promise<void> {
+/** The confirmation message, replaced by the verdict, or the refusal in its thread. */
+export async function showResult(client: App["client"], channel: string | undefined, ts: string | undefined, result: AnswerResult): Promise<void> {
   if (!channel || !ts) return;
   if (result.ok) await client.chat.update({ channel, ts, text: result.message, blocks: answeredBlocks(result.message) as KnownBlock[] });
   else await client.chat.postMessage({ channel, thread_ts: ts, text: result.error });

@@ -1,6 +1,5 @@
 import { DAY_MS } from "../../domain/scope.js";
-import { digestReview } from "../../jobs/digest.js";
-import { reviewCalendar } from "../../jobs/reviews.js";
+import { digestReview, reviewCalendar } from "../../reviews/reminders.js";
 import { reviewLines } from "../../present/digest-text.js";
 import type { KpiReply, KpiSubcommand } from "../kpi-subcommand.js";
 

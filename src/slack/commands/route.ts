@@ -1,3 +1,4 @@
+import { splitPublicFlag } from "../../query/public-flag.js";
 import type { KpiSubcommand } from "../kpi-subcommand.js";
 
 // Pure routing of the text after `/kpi`: a trailing `public` posts the answer in the channel; a
@@ -13,9 +14,7 @@ export interface RoutedText {
 }
 
 export function routeKpiText(raw: string, subcommands: readonly KpiSubcommand[]): RoutedText {
-  let text = raw.trim().replace(/\s+/g, " ");
-  const isPublic = /(^|\s)public$/i.test(text);
-  if (isPublic) text = text.replace(/\s*public$/i, "").trim();
+  const { text, public: isPublic } = splitPublicFlag(raw);
   const words = text.split(" ").filter(Boolean);
   const lower = words.map((w) => w.toLowerCase());
   const byLength = [...subcommands].sort((a, b) => b.name.split(" ").length - a.name.split(" ").length);

@@ -1,7 +1,7 @@
-import { METRICS } from "../../domain/metric-ids.js";
+import { METRICS } from "../../metrics/catalog.js";
 import { ORG, type Scope } from "../../domain/scope.js";
 import { metricByName } from "../../query/aliases.js";
-import { formatValue } from "../../present/digest-format.js";
+import { formatValue } from "../../present/format-value.js";
 import { noticeBlocks as notice } from "../../present/blocks/errors.js";
 import { toReply } from "../reply.js";
 import { escapeMrkdwn } from "../../present/blocks/format-slack.js";

@@ -109,6 +109,30 @@ export function createGithubClient(
   return octokit;
 }
 
+/** The shared client and its request counters; one per process, built by the composition root. */
+export interface SharedGithubClient {
+  readonly octokit: GithubClient;
+  readonly stats: RequestStats;
+}
+
+export type GithubClientFor = (deps: { readonly env: Env; readonly logger: Logger }) => SharedGithubClient;
+
+/**
+ * One Octokit for the sync and the webhook (src/app/clients.ts builds it once), rebuilt only when
+ * the environment object changes: with App auth the installation token (valid an hour) is then
+ * exchanged once and reused by every sync run and delivery, through the one auth cache.
+ */
+export function githubClientCache(options: GithubClientOptions = {}): GithubClientFor {
+  let client: (SharedGithubClient & { env: Env }) | undefined;
+  return (deps) => {
+    if (client?.env !== deps.env) {
+      const stats: RequestStats = { requests: 0, notModified: 0, rateLimited: 0, graphqlPoints: 0 };
+      client = { env: deps.env, stats, octokit: createGithubClient(deps.env, deps.logger, stats, options) };
+    }
+    return client;
+  };
+}
+
 /** The HTTP status of an Octokit RequestError (304 included: Octokit throws on it). */
 export function statusOf(error: unknown): number | undefined {
   if (typeof error === "object" && error !== null && "status" in error && typeof error.status === "number") return error.status;

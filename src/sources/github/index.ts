@@ -2,7 +2,7 @@ import type { AppDeps } from "../../app-deps.js";
 import { hostOf, httpCause, networkCause, type FailureCause } from "../errors.js";
 import { targetFailures } from "../target-failures.js";
 import type { SyncOptions, SyncReport, SyncSource } from "../types.js";
-import { createGithubClient, githubAuthFromEnv, statusOf, type GithubClient, type GithubClientOptions, type RequestStats } from "./client.js";
+import { githubAuthFromEnv, githubClientCache, statusOf, type GithubClient, type GithubClientFor, type GithubClientOptions, type RequestStats } from "./client.js";
 import type { IngestContext } from "./ingest.js";
 import { syncTarget } from "./sync.js";
 import { cursorKey, repoTargets } from "./targets.js";
@@ -10,25 +10,17 @@ import { cursorKey, repoTargets } from "./targets.js";
 // `vitals sync github` and the scheduled sync: every configured repo, one after the other. A repo
 // that fails is recorded on its cursor and reported; the others still sync.
 
-export function createGithubSource(clientOptions: GithubClientOptions = {}): SyncSource {
-  // Kept between runs: with App auth the installation token (valid an hour) is reused rather than
-  // exchanged again on every sync.
-  let client: { env: AppDeps["env"]; octokit: GithubClient; stats: RequestStats } | undefined;
-  const clientFor = (deps: AppDeps) => {
-    if (client?.env !== deps.env) {
-      const stats: RequestStats = { requests: 0, notModified: 0, rateLimited: 0, graphqlPoints: 0 };
-      client = { env: deps.env, stats, octokit: createGithubClient(deps.env, deps.logger, stats, clientOptions) };
-    }
-    return client;
-  };
+/**
+ * The GitHub source over a client kept between runs (`clientFor`: the composition root passes the
+ * one the webhook uses too; by default a cache of its own), so an App's installation token is reused.
+ */
+export function createGithubSource(clientOptions: GithubClientOptions = {}, clientFor: GithubClientFor = githubClientCache(clientOptions)): SyncSource {
   return {
     name: "github",
     configured: ({ env, config }) => githubAuthFromEnv(env).kind !== "none" && repoTargets(config).length > 0,
     sync: (deps, options) => syncGithub(deps, options ?? {}, clientFor, clientOptions),
   };
 }
-
-export const githubSource: SyncSource = createGithubSource();
 
 type ClientFor = (deps: AppDeps) => { octokit: GithubClient; stats: RequestStats };
 

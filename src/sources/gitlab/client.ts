@@ -153,3 +153,23 @@ async function errorMessage(response: Response): Promise<string> {
     return text.slice(0, 200) || `HTTP ${response.status}`;
   }
 }
+
+/** The shared client and its request counters; one per process, built by the composition root. */
+export interface SharedGitlabClient {
+  readonly api: GitlabClient;
+  readonly stats: GitlabRequestStats;
+}
+
+export type GitlabClientFor = (deps: { readonly env: Env; readonly logger: Logger }) => SharedGitlabClient;
+
+/** One GitLab client for the sync and the webhook (src/app/clients.ts), rebuilt only when the environment object changes. */
+export function gitlabClientCache(options: GitlabClientOptions = {}): GitlabClientFor {
+  let client: (SharedGitlabClient & { env: Env }) | undefined;
+  return (deps) => {
+    if (client?.env !== deps.env) {
+      const stats = newGitlabStats();
+      client = { env: deps.env, stats, api: createGitlabClient(deps.env, deps.logger, stats, options) };
+    }
+    return client;
+  };
+}

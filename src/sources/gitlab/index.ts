@@ -2,7 +2,7 @@ import type { AppDeps } from "../../app-deps.js";
 import { hostOf, networkCause, SourceError } from "../errors.js";
 import { targetFailures } from "../target-failures.js";
 import type { SyncOptions, SyncReport, SyncSource } from "../types.js";
-import { createGitlabClient, newGitlabStats, type GitlabClient, type GitlabClientOptions, type GitlabRequestStats } from "./client.js";
+import { gitlabClientCache, type GitlabClient, type GitlabClientFor, type GitlabClientOptions, type GitlabRequestStats } from "./client.js";
 import { describeGitlabError, GitlabScopeError, statusOf } from "./errors.js";
 import { newIngestContext } from "./ingest.js";
 import { syncTarget } from "./sync.js";
@@ -13,23 +13,14 @@ import { cursorKey, projectTargets } from "./targets.js";
 // failures; the others still sync. A token GitLab refuses (or a host that does not answer it) fails
 // the whole source, once.
 
-export function createGitlabSource(clientOptions: GitlabClientOptions = {}): SyncSource {
-  let client: { env: AppDeps["env"]; api: GitlabClient; stats: GitlabRequestStats } | undefined;
-  const clientFor = (deps: AppDeps) => {
-    if (client?.env !== deps.env) {
-      const stats = newGitlabStats();
-      client = { env: deps.env, stats, api: createGitlabClient(deps.env, deps.logger, stats, clientOptions) };
-    }
-    return client;
-  };
+/** The GitLab source over a client kept between runs (`clientFor`: the composition root passes the webhook's too). */
+export function createGitlabSource(clientOptions: GitlabClientOptions = {}, clientFor: GitlabClientFor = gitlabClientCache(clientOptions)): SyncSource {
   return {
     name: "gitlab",
     configured: ({ env, config }) => env.GITLAB_TOKEN !== undefined && projectTargets(config).length > 0,
     sync: (deps, options) => syncGitlab(deps, options, clientFor),
   };
 }
-
-export const gitlabSource: SyncSource = createGitlabSource();
 
 type ClientFor = (deps: AppDeps) => { api: GitlabClient; stats: GitlabRequestStats };
 

@@ -114,10 +114,12 @@ describe("GitLab errors name what to fix in one line", () => {
 
   it("a 429 that outlasts the waits says until when", async () => {
     oneDeployment();
-    const reset = Math.floor(Date.UTC(2026, 11, 1, 13, 0) / 1000);
+    // RateLimit-Reset is an absolute epoch second on GitLab's clock, which the client waits against in
+    // real time: an hour from now outlasts every wait whenever the test runs.
+    const reset = Math.floor(Date.now() / 1000) + 3600;
     fake.inject((_m, path) => path.endsWith("/deployments"), 429, { "ratelimit-reset": String(reset) }, { message: "429 Too Many Requests" }, 10);
     const report = await source.sync(gitlabDeps(fake, CONFIG));
-    expect(report.failures?.map((f) => f.cause)).toEqual(["rate-limited until 2026-12-01T13:00:00.000Z; the next sync resumes from the cursor"]);
+    expect(report.failures?.map((f) => f.cause)).toEqual([`rate-limited until ${new Date(reset * 1000).toISOString()}; the next sync resumes from the cursor`]);
   });
 
   it("a host that does not answer: connection refused, never an HTTP status, the source fails once", async () => {

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { healthReport } from "../../../src/http/health.js";
 import { createKpiExporter } from "../../../src/http/metrics-exporter.js";
 import { syncRunner } from "../../../src/jobs/syncs.js";
-import { computeQueue } from "../../../src/slack/compute-queue.js";
+import { computeQueue } from "../../../src/query/compute-queue.js";
 import { FakeGitlab } from "../../fakes/gitlab/server.js";
 import { at, deploy, GITLAB_TOKEN, gitlabDeps, NOW, pushCommit, source } from "./helpers.js";
 

@@ -1,0 +1,50 @@
+import type { AppDeps } from "../app-deps.js";
+import { effectiveConfigSource } from "../config/effective.js";
+import type { Env } from "../config/env.js";
+import { loadFileConfig, type FileConfig } from "../config/file.js";
+import { storeOptionsFrom } from "../config/store-options.js";
+import { createLogger, type Logger } from "../log.js";
+import { openDatabase } from "../store/db.js";
+import { createStore, type Store } from "../store/index.js";
+
+// The composition root's core: config → store → deps, for `vitals start`, every CLI command, the
+// demo and the tests. It loads only the config and the store; what else a part needs is built
+// beside it, each module loaded by the commands that use it: the engines (src/app/engines.ts), the
+// clients for sources, webhooks and Slack (src/app/clients.ts), and the running app (src/app/start.ts).
+// So `vitals ask` loads no Bolt, Octokit or scheduler.
+
+/** Open (and migrate) the database at `path`, with the catalog synced from the config file. */
+export function openStore(path: string, config: FileConfig): Store {
+  const store = createStore(openDatabase(path), storeOptionsFrom(config));
+  store.catalog.syncFromConfig(config);
+  return store;
+}
+
+/**
+ * Deps for any part of the app: the config seen by every part (queries, jobs, listeners, the CLI)
+ * is the YAML file with the settings admins changed from Slack on top, rebuilt when those change.
+ */
+export function buildDeps(env: Env, options: { logger?: Logger; now?: () => number; config?: FileConfig; store?: Store } = {}): AppDeps {
+  const fileConfig = options.config ?? loadFileConfig(env.VITALS_CONFIG, { required: false });
+  let store = options.store;
+  if (store) store.catalog.syncFromConfig(fileConfig);
+  else store = openStore(env.DATABASE_PATH, fileConfig);
+  return withSlackSettings({ store, config: fileConfig, env, logger: options.logger ?? createLogger(env.LOG_LEVEL), now: options.now ?? Date.now });
+}
+
+/** The same deps, with `config` reflecting `/kpi threshold set` and `/kpi subscribe` (src/config/effective.ts). */
+export function withSlackSettings(deps: AppDeps): AppDeps {
+  const config = effectiveConfigSource(deps.config, deps.store.slack);
+  return {
+    store: deps.store,
+    env: deps.env,
+    // A getter: a command's logger is made on first use (src/cli/context.ts).
+    get logger() {
+      return deps.logger;
+    },
+    now: deps.now,
+    get config() {
+      return config();
+    },
+  };
+}

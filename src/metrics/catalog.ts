@@ -1,0 +1,33 @@
+import type { MetricId } from "../domain/metric-ids.js";
+import { changeFailureRateSpec } from "./kpis/change-failure-rate.js";
+import { costPerUserSpec } from "./kpis/cost-per-user.js";
+import { coverageSpec } from "./kpis/coverage.js";
+import { deploymentFrequencySpec } from "./kpis/deployment-frequency.js";
+import { errorRateSpec } from "./kpis/error-rate.js";
+import { latencyP95Spec } from "./kpis/latency-p95.js";
+import { leadTimeSpec } from "./kpis/lead-time.js";
+import { mttaSpec } from "./kpis/mtta.js";
+import { mttrSpec } from "./kpis/mttr.js";
+import { reworkRateSpec } from "./kpis/rework-rate.js";
+import { techDebtRatioSpec } from "./kpis/tech-debt-ratio.js";
+import { uptimeSpec } from "./kpis/uptime.js";
+import type { MetricSpec } from "./spec.js";
+
+// The metric catalog: every metric id's module (src/metrics/kpis/). Keyed by MetricId, so adding an
+// id to METRIC_IDS makes the compiler ask for its module here; query, explain, present and the
+// digest read labels, units, aliases, words, reads and computations from it.
+
+export const METRICS: Readonly<Record<MetricId, MetricSpec>> = {
+  deployment_frequency: deploymentFrequencySpec,
+  lead_time: leadTimeSpec,
+  change_failure_rate: changeFailureRateSpec,
+  mttr: mttrSpec,
+  mtta: mttaSpec,
+  rework_rate: reworkRateSpec,
+  uptime: uptimeSpec,
+  latency_p95: latencyP95Spec,
+  error_rate: errorRateSpec,
+  coverage: coverageSpec,
+  tech_debt_ratio: techDebtRatioSpec,
+  cost_per_user: costPerUserSpec,
+};

@@ -1,0 +1,72 @@
+import { PGlite } from "@electric-sql/pglite";
+import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
+import { randomBytes } from "node:crypto";
+import pg from "pg";
+
+// A PostgreSQL database for one test (issue 19): a fresh database on the real server named by
+// TEST_DATABASE_URL (CI sets it when a local server answers), otherwise PGlite (PostgreSQL compiled to
+// WebAssembly, in this process) served over the wire protocol on a free loopback port, so the same
+// `pg` code runs against both and `npm test` on a laptop exercises the PostgreSQL dialect too.
+//
+// PGlite's limits, where they matter:
+// - One backend and, here, ONE connection at a time: pglite-socket refuses a second connection while
+//   the first is open (it could multiplex several onto the one session, but their transactions would
+//   then interleave). Use a pool with max: 1, and run tests that need several sessions (advisory
+//   locks, pg_terminate_backend, concurrent writers) only when `engine` is "postgres".
+// - Start-up parameters are ignored: application_name, statement_timeout and `options` (-c …) set by
+//   src/store/postgres/pool.ts take effect on the real server only.
+// - It is PostgreSQL 18 in 32-bit WebAssembly; the CI server is PostgreSQL 15. Keep to SQL both have.
+// - Each instance takes a few seconds to start: start one per test file (beforeAll), not per test.
+
+export type TestEngine = "postgres" | "pglite";
+
+export interface TestPostgres {
+  /** A connection URL for `pg`; its database is this call's alone. */
+  readonly url: string;
+  readonly engine: TestEngine;
+  /** Drop the database (real server) or stop PGlite. */
+  close(): Promise<void>;
+}
+
+export async function startTestPostgres(env: Record<string, string | undefined> = process.env): Promise<TestPostgres> {
+  const serverUrl = env.TEST_DATABASE_URL?.trim();
+  return serverUrl ? freshDatabase(serverUrl) : startPglite();
+}
+
+async function withAdmin<T>(serverUrl: string, work: (admin: pg.Client) => Promise<T>): Promise<T> {
+  const admin = new pg.Client({ connectionString: serverUrl, connectionTimeoutMillis: 5_000 });
+  await admin.connect();
+  try {
+    return await work(admin);
+  } finally {
+    await admin.end();
+  }
+}
+
+async function freshDatabase(serverUrl: string): Promise<TestPostgres> {
+  // Test files run in parallel processes: the name must be unique across them, and a plain identifier.
+  const name = `vitals_test_${process.pid}_${randomBytes(6).toString("hex")}`;
+  await withAdmin(serverUrl, (admin) => admin.query(`CREATE DATABASE ${name}`));
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    engine: "postgres",
+    // FORCE (PostgreSQL 13+) ends connections a failed test left open, so the drop cannot hang.
+    close: () => withAdmin(serverUrl, (admin) => admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
+  };
+}
+
+async function startPglite(): Promise<TestPostgres> {
+  const db = await PGlite.create();
+  const server = new PGLiteSocketServer({ db, host: "127.0.0.1", port: 0, maxConnections: 1 });
+  await server.start();
+  return {
+    url: `postgres://postgres@${server.getServerConn()}/postgres`,
+    engine: "pglite",
+    async close() {
+      await server.stop();
+      await db.close();
+    },
+  };
+}
