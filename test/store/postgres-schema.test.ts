@@ -1,7 +1,8 @@
 import pg from "pg";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { loadMigrations, migrate, openDatabase, type Db, type Migration } from "../../src/store/db.js";
-import { loadPostgresMigrations, migratePostgres } from "../../src/store/postgres/migrate.js";
+import { SCHEDULER_LOCK_KEY } from "../../src/store/postgres/leader.js";
+import { loadPostgresMigrations, MIGRATION_LOCK_KEY, migratePostgres } from "../../src/store/postgres/migrate.js";
 import { createPool } from "../../src/store/postgres/pool.js";
 import { startTestPostgres, type TestPostgres } from "../support/postgres.js";
 
@@ -278,6 +279,33 @@ describe(`the PostgreSQL migrations (${engine})`, () => {
       }
     } finally {
       await Promise.all(pools.map((p) => p.end()));
+    }
+  });
+
+  it.skipIf(engine !== "postgres")("waits for the migration lock, not the scheduler's (real server)", async () => {
+    const other = new pg.Client({ connectionString: database.url });
+    await other.connect();
+    try {
+      // The leader holds its lock for as long as it runs: a rolling update's migration must not wait for it.
+      await other.query("SELECT pg_advisory_lock($1::bigint)", [String(SCHEDULER_LOCK_KEY)]);
+      expect(await migratePostgres(pool)).toBe(newest);
+      // Even a run with nothing to apply takes its turn (it reads the version under the lock).
+      await other.query("SELECT pg_advisory_lock($1::bigint)", [String(MIGRATION_LOCK_KEY)]);
+      let finished = false;
+      const migrating = migratePostgres(pool).then((version) => {
+        finished = true;
+        return version;
+      });
+      // The other session's lock is waited on, server-side (no timer decides the outcome).
+      const waiting = async () =>
+        (await other.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_locks
+            WHERE locktype = 'advisory' AND NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`)).rows[0]?.n ?? 0;
+      while ((await waiting()) === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(finished).toBe(false);
+      await other.query("SELECT pg_advisory_unlock($1::bigint)", [String(MIGRATION_LOCK_KEY)]);
+      expect(await migrating).toBe(newest);
+    } finally {
+      await other.end();
     }
   });
 });
