@@ -79,7 +79,9 @@ async function applyNext(client: pg.PoolClient, ordered: readonly Migration[], l
  * Apply every migration newer than the database, each in its own transaction, and return the
  * database's version. Safe to run from several replicas at once (they take turns on
  * MIGRATION_LOCK_KEY, and each applies only what the others left); re-running is a no-op; a
- * database newer than the newest migration is refused.
+ * database newer than the newest migration is refused. Give it a pool without `statementTimeoutMs`
+ * (pool.ts): the server-side limit is lifted per transaction, but pg's client-side query timeout
+ * cannot be, and would end a long migration.
  */
 export async function migratePostgres(pool: pg.Pool, migrations: readonly Migration[] = loadPostgresMigrations()): Promise<number> {
   const ordered = [...migrations].sort((a, b) => a.version - b.version);
