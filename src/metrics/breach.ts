@@ -2,7 +2,7 @@ import type { MetricId } from "../domain/metric-ids.js";
 import { METRICS } from "./catalog.js";
 import type { Driver } from "../domain/answer.js";
 import { formatValue } from "../present/format-value.js";
-import type { BreachIncidentRow, TimedSampleRow } from "./rows.js";
+import type { BreachIncidentRow, TimedSampleRow } from "../store/rows.js";
 
 // A breach explained (issue 13): the segments whose own value is past the warn line, furthest into
 // the breach first, whatever the change against the previous window; and, for the metrics incidents

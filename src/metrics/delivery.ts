@@ -1,6 +1,6 @@
 import { DateTime } from "luxon";
 import type { Driver } from "../domain/answer.js";
-import type { DeploymentDetailRow, DeploymentSliceRow, FailedDeploymentRow } from "./rows.js";
+import type { DeploymentDetailRow, DeploymentSliceRow, FailedDeploymentRow } from "../store/rows.js";
 import { DAY_MS, windowDays } from "../domain/scope.js";
 import type { Finding } from "../domain/answer.js";
 import { othersLabel, whole } from "./decompose.js";

@@ -1,7 +1,7 @@
 import { HOUR_MS } from "../domain/scope.js";
 import { formatHours } from "../present/format-value.js";
 import type { Driver } from "../domain/answer.js";
-import type { IncidentRow, IncidentSliceRow, IncidentTitleRow, OpenIncidents } from "./rows.js";
+import type { IncidentRow, IncidentSliceRow, IncidentTitleRow, OpenIncidents } from "../store/rows.js";
 import type { Finding } from "../domain/answer.js";
 import { groupCells, whole, type RatioCell } from "./decompose.js";
 import { changeOf, wholeRatio } from "./outcome.js";

@@ -1,12 +1,13 @@
 import { PR_SIZE_LABELS, UNKNOWN_PR_SIZE } from "../domain/pr-size.js";
 import { HOUR_MS } from "../domain/scope.js";
 import type { Driver, Finding } from "../domain/answer.js";
-import { decomposePercentile, othersLabel, SHAPLEY_MAX_GROUPS, signed, whole } from "./decompose.js";
+import { formatHours, formatSigned } from "../present/format-value.js";
+import { decomposePercentile, othersLabel, SHAPLEY_MAX_GROUPS, whole } from "./decompose.js";
 import { MIN_SUPPORT } from "./delivery.js";
 import { binomialAtLeast, mannWhitney, medianInterval } from "./significance.js";
 import { sumSlices, type Frame, type SliceRange } from "./frame.js";
 import { mean, percentile, selectPercentiles } from "./percentile.js";
-import type { LeadTimeSliceRow, LeadTimeStageSumRow, LeadTimeStagesRow } from "./rows.js";
+import type { LeadTimeSliceRow, LeadTimeStageSumRow, LeadTimeStagesRow } from "../store/rows.js";
 import { leadTimeTier } from "./tiers.js";
 import { finite, type MetricOutcome, type WindowResult } from "./types.js";
 
@@ -322,12 +323,12 @@ function stageDrivers(previous: StageSums, current: StageSums, change: number | 
     share: null,
     previous: before[stage],
     current: after[stage],
-    detail: `mean ${before[stage].toFixed(1)} h → ${after[stage].toFixed(1)} h (${signed(after[stage] - before[stage], 1)} h)`,
+    detail: `mean ${formatHours(before[stage])} → ${formatHours(after[stage])} (${formatSigned(after[stage] - before[stage], "hours")})`,
   }));
   return whole(parts, change, { top: STAGES.length, restLabel: () => "median vs mean, changes without PR data", restDetail: "the stage means explain the mean of changes with PR data; this is the difference to the change in the median" });
 }
 
-/** "Pickup time doubled in payments-api (5.0 h → 10.1 h there): are reviews waiting on one person?" */
+/** "Pickup time doubled in payments-api (5 h → 10.1 h there): are reviews waiting on one person?" */
 function stageFindings(previous: StageSums, current: StageSums, byService: () => { previous: StageSums; current: StageSums }): Finding[] {
   const before = stageMeans(previous);
   const after = stageMeans(current);
@@ -352,7 +353,7 @@ function stageFindings(previous: StageSums, current: StageSums, byService: () =>
   const how =
     ratio >= 1.9 && ratio < 2.1 ? "doubled" : ratio >= 2.9 && ratio < 3.1 ? "tripled" : ratio >= 2 ? `grew ${Number(ratio.toFixed(1))}×` : `rose ${Math.round((ratio - 1) * 100)} %`;
   const where = local ? ` in ${top!.service}` : "";
-  const figures = `${from.toFixed(1)} h → ${to.toFixed(1)} h${local ? " there" : ""}`;
+  const figures = `${formatHours(from)} → ${formatHours(to)}${local ? " there" : ""}`;
   const n = local ? services.current.find((r) => r.service === top!.service)!.counts[stage] : current.reduce((sum, r) => sum + r.counts[stage], 0);
   return [{ kind: "stage", text: `${capitalise(stage)} time ${how}${where} (${figures}): ${STAGE_QUESTIONS[stage]}`, evidence: { observed: to, expected: from, n, p_value: null } }];
 }

@@ -1,6 +1,6 @@
 import type { Window } from "../domain/scope.js";
 import { windowDays } from "../domain/scope.js";
-import type { ErrorSliceRow, LatencySliceRow, LevelSampleRow, OutageRow, SumSliceRow, TimedSampleRow } from "./rows.js";
+import type { ErrorSliceRow, LatencySliceRow, LevelSampleRow, OutageRow, SumSliceRow, TimedSampleRow } from "../store/rows.js";
 import type { Driver } from "../domain/answer.js";
 import { formatValue } from "../present/format-value.js";
 import { groupCells, othersLabel, whole, type RatioCell } from "./decompose.js";

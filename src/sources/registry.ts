@@ -12,8 +12,8 @@ export const SYNC_SOURCE_NAMES: readonly SyncSource["name"][] = ["github", "gitl
 
 /**
  * Every pulled source, in that order, over the clients the composition root built (src/app/clients.ts:
- * the webhooks use the same ones); without them each source keeps a client of its own.
+ * the webhooks use the same ones, so an App's installation token is exchanged once).
  */
-export function createSyncSources(clients: { github?: GithubClientFor; gitlab?: GitlabClientFor } = {}): readonly SyncSource[] {
-  return [createGithubSource({}, ...(clients.github ? [clients.github] : [])), createGitlabSource({}, ...(clients.gitlab ? [clients.gitlab] : [])), pagerdutySource, prometheusSource, sonarSource];
+export function createSyncSources(clients: { readonly github: GithubClientFor; readonly gitlab: GitlabClientFor }): readonly SyncSource[] {
+  return [createGithubSource({}, clients.github), createGitlabSource({}, clients.gitlab), pagerdutySource, prometheusSource, sonarSource];
 }

@@ -3,7 +3,7 @@ import { parseFileConfig } from "../../src/config/file.js";
 import { parseEnv } from "../../src/config/env.js";
 import { syncIntervalMinutes } from "../../src/jobs/syncs.js";
 import { projectTargets } from "../../src/sources/gitlab/targets.js";
-import { createSyncSources } from "../../src/sources/registry.js";
+import { createClients } from "../../src/app/clients.js";
 
 describe("gitlab settings in the config file", () => {
   it("takes a path with subgroups or a numeric id, and defaults the environment to production_environment", () => {
@@ -26,7 +26,7 @@ describe("gitlab settings in the config file", () => {
 
   it("is one of the scheduled sync sources, configured by GITLAB_TOKEN and a service with gitlab.project", () => {
     const config = parseFileConfig("services:\n  - id: a\n    gitlab: { project: acme/a }\ngitlab: { sync_every_minutes: 5 }\n", "vitals.yml");
-    const gitlab = createSyncSources().find((s) => s.name === "gitlab")!;
+    const gitlab = createClients().syncSources.find((s) => s.name === "gitlab")!;
     expect(gitlab.configured({ env: parseEnv({ GITLAB_TOKEN: "glpat-x" }), config })).toBe(true);
     expect(gitlab.configured({ env: parseEnv({}), config })).toBe(false);
     expect(gitlab.configured({ env: parseEnv({ GITLAB_TOKEN: "glpat-x" }), config: parseFileConfig("{}", "vitals.yml") })).toBe(false);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { breachIncidents, causeText, sampleOutages } from "../../src/metrics/breach.js";
 import { ask, DAY, HOUR as FH, LAST_30D, newStore, NOW, sample, testConfig } from "./factories.js";
-import type { BreachIncidentRow } from "../../src/metrics/rows.js";
+import type { BreachIncidentRow } from "../../src/store/rows.js";
 
 // A breach explained (issue 13, item 5): the incidents or outages of the services past the line.
 

@@ -108,6 +108,6 @@ describe("drivers", () => {
     expect(answer.drivers.find((d) => d.kind === "service")!.label).toBe("checkout");
     // every PR is 50 lines: the one size bucket explains the whole change
     expect(answer.drivers.filter((d) => d.kind === "size_bucket")).toMatchObject([{ label: "S (10–99 lines)", share: 100 }]);
-    expect(answer.prompts[0]).toBe("Pickup time grew 4× in checkout (2.0 h → 8.0 h there): are reviews waiting on one person?");
+    expect(answer.prompts[0]).toBe("Pickup time grew 4× in checkout (2 h → 8 h there): are reviews waiting on one person?");
   });
 });
