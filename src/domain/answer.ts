@@ -13,7 +13,7 @@ export interface IsoWindow {
   to: string;
 }
 
-export interface AnswerScope {
+interface AnswerScope {
   kind: "org" | "team" | "service";
   id: string | null;
 }

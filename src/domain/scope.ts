@@ -28,7 +28,3 @@ export function previousWindow(window: Window): Window {
   const length = window.toMs - window.fromMs;
   return { fromMs: window.fromMs - length, toMs: window.fromMs };
 }
-
-export function contains(window: Window, atMs: number): boolean {
-  return atMs >= window.fromMs && atMs < window.toMs;
-}

@@ -8,7 +8,7 @@ import type { ChartPanel } from "./chart.js";
 // thresholds at 99.5 and 99.9), the axis starts near the data; and a threshold far beyond the data
 // (lead time 35 h against a 7-day critical line) is left off the scale instead of flattening the line.
 
-export interface DisplayUnit {
+interface DisplayUnit {
   /** Multiply a value in the metric's unit by this to get the display unit. */
   readonly factor: number;
   readonly prefix: string;
@@ -30,7 +30,7 @@ const THRESHOLD_REACH = 2.5;
 /** Zero is kept unless the data and thresholds would all sit in this top share of the axis. */
 const SQUASHED_SHARE = 0.1;
 
-export function displayUnit(unit: Unit, top: number): DisplayUnit {
+function displayUnit(unit: Unit, top: number): DisplayUnit {
   switch (unit) {
     case "hours":
       if (top < 2) return { factor: 60, prefix: "", suffix: " min" };
@@ -47,7 +47,7 @@ export function displayUnit(unit: Unit, top: number): DisplayUnit {
   }
 }
 
-export function tickLabel(value: number, scale: Pick<PanelScale, "unit" | "decimals">): string {
+function tickLabel(value: number, scale: Pick<PanelScale, "unit" | "decimals">): string {
   return `${scale.unit.prefix}${value.toFixed(scale.decimals)}${scale.unit.suffix}`;
 }
 

@@ -40,7 +40,7 @@ const LEGEND_SCALE = {
   range: [COLOURS.warn, COLOURS.critical, COLOURS.baseline, COLOURS.annotation],
 };
 
-export const TREND_COLOUR: Record<Trend, string> = { better: COLOURS.better, worse: COLOURS.worse, flat: COLOURS.muted, unknown: COLOURS.muted };
+const TREND_COLOUR: Record<Trend, string> = { better: COLOURS.better, worse: COLOURS.worse, flat: COLOURS.muted, unknown: COLOURS.muted };
 
 type Spec = Record<string, unknown>;
 

@@ -11,7 +11,7 @@ import { isThinSample, isWithinNoise, type DigestModel } from "./digest-model.js
 // into SVG and PNG. Everything a reader needs to decode the picture is here as text: the header
 // value of the reported week, sample size, the numbered annotations and their legend.
 
-export interface ChartPoint {
+interface ChartPoint {
   readonly fromMs: number;
   readonly value: number | null;
   /** The week is still in progress: drawn hollow, joined by a dashed segment. */
@@ -20,7 +20,7 @@ export interface ChartPoint {
   readonly reported: boolean;
 }
 
-export interface ChartHeader {
+interface ChartHeader {
   /** The reported week's value, as the digest text prints it ("N/A" without data). */
   readonly value: string;
   /** Week-over-week change as the digest text prints it, or null when there is none to compare. */

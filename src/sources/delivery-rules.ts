@@ -5,7 +5,7 @@ import { isHotfixPr, isRevertPr } from "./github/normalise.js";
 // deployment once it knows what it shipped, so the same history gives the same numbers whichever
 // forge serves it (docs/metrics.md: change failure rate, rework rate, lead time).
 
-export { isHotfixPr, isRevertPr };
+export { isHotfixPr,  };
 
 export interface PreviousDeployment {
   readonly external_id: string;

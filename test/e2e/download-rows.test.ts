@@ -1,5 +1,5 @@
 import { parse } from "csv-parse/sync";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { rowsCsv } from "../../src/present/csv.js";
 import { questionRows } from "../../src/query/answer-rows.js";
 import { askText } from "../../src/query/ask-text.js";
@@ -9,11 +9,13 @@ import { blocksText, startTestApp, type TestApp } from "./harness.js";
 // "Download rows" under an answer: the CSV behind the headline, uploaded to the fake Slack into
 // the clicker's direct message (files.uploadV2: getUploadURLExternal → upload → completeUploadExternal).
 
+// Every test gets its own app, store and fake Slack, so none depends on what another asked before it
+// (checked with `vitest run test/e2e --sequence.shuffle`).
 let t: TestApp;
-beforeAll(async () => {
+beforeEach(async () => {
   t = await startTestApp();
 });
-afterAll(async () => {
+afterEach(async () => {
   await t.close();
 });
 

@@ -1,13 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { blockKitProblems } from "../../src/present/blocks/limits.js";
 import { eventBody, homeSelectBody, postSigned } from "../fakes/slack/signed.js";
 import { ADMIN, blocksText, SIGNING_SECRET, startTestApp, type TestApp } from "./harness.js";
 
+// Every test gets its own app, store and fake Slack, so none depends on what another clicked before it
+// (checked with `vitest run test/e2e --sequence.shuffle`).
 let t: TestApp;
-beforeAll(async () => {
+beforeEach(async () => {
   t = await startTestApp();
 });
-afterAll(async () => {
+afterEach(async () => {
   await t.close();
 });
 
@@ -73,6 +75,9 @@ describe("App Home", () => {
   });
 
   it("/kpi sync refreshes the Home of recent viewers", async () => {
+    const opened = eventBody({ type: "app_home_opened", user: "U0VIEWER", channel: "D0VIEWER", tab: "home", event_ts: "1700000000.1" });
+    await postSigned({ url: t.eventsUrl, secret: SIGNING_SECRET, body: opened, contentType: "application/json" });
+    await postSigned({ url: t.eventsUrl, secret: SIGNING_SECRET, body: homeSelectBody({ actionId: "home:team", value: "platform", userId: "U0VIEWER" }) });
     const before = t.slack.callsTo("views.publish").length;
     const reply = (await t.kpi("sync", { userId: ADMIN })).responses[0]!;
     expect(reply.response_type).toBe("ephemeral");

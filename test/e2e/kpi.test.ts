@@ -1,13 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { blockKitProblems } from "../../src/present/blocks/limits.js";
 import { postSigned, slashCommandBody } from "../fakes/slack/signed.js";
 import { ADMIN, BOT_TOKEN, blocksText, SIGNING_SECRET, startTestApp, type TestApp } from "./harness.js";
 
+// Every test gets its own app, store and fake Slack, so none depends on what another asked before it
+// (checked with `vitest run test/e2e --sequence.shuffle`).
 let t: TestApp;
-beforeAll(async () => {
+beforeEach(async () => {
   t = await startTestApp();
 });
-afterAll(async () => {
+afterEach(async () => {
   await t.close();
 });
 

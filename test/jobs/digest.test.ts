@@ -9,7 +9,8 @@ import { createStore } from "../../src/store/index.js";
 import { openDatabase } from "../../src/store/db.js";
 import { extractPng, startFakeSlack, type FakeSlack } from "../fakes/slack/server.js";
 import { decodePng } from "../present/png.js";
-import { answer, scriptedEngine, testConfig, testDeps } from "./helpers.js";
+import { kpiAnswer } from "../support/answer.js";
+import { scriptedEngine, testConfig, testDeps } from "./helpers.js";
 
 const MIN = 60_000;
 const at = (iso: string) => Date.parse(iso);
@@ -111,7 +112,7 @@ describe("weekly digest", () => {
 
   it("does not post a team's first digest as a weekly digest when it has no data yet", async () => {
     const deps = testDeps();
-    const empty = scriptedEngine((r) => answer(r.metric, { value: null, sample_size: 0, previous: { window: { from: "", to: "" }, value: null, sample_size: 0 }, series: [], change: { absolute: null, percent: null, significant: null, p_value: null, test: null } }));
+    const empty = scriptedEngine((r) => kpiAnswer(r.metric, { value: null, sample_size: 0, previous: { window: { from: "", to: "" }, value: null, sample_size: 0 }, series: [], change: { absolute: null, percent: null, significant: null, p_value: null, test: null } }));
     const ctx: JobContext = { deps, slack: slack.client(), engine: empty };
     const outcome = await postTeamDigest(ctx, deps.config.teams[0]!, at("2026-03-02T08:00:00Z"));
     expect(outcome).toMatchObject({ result: "no_data", team: "payments", week: "2026-03-02" });

@@ -7,6 +7,7 @@ import { METRICS } from "../../src/metrics/catalog.js";
 import type { Scope } from "../../src/domain/scope.js";
 import type { KpiEngine, ThresholdEvaluation } from "../../src/query/engine.js";
 import { silentLogger } from "../../src/log.js";
+import { kpiAnswer } from "../support/answer.js";
 import type { KpiAnswer } from "../../src/domain/answer.js";
 import type { KpiRequest } from "../../src/query/types.js";
 import { createStore, type Store } from "../../src/store/index.js";
@@ -52,38 +53,6 @@ export function testDeps(config: FileConfig = testConfig(), store?: Store, start
   return Object.assign(deps, { setNow: (ms: number) => void (now = ms) });
 }
 
-export function answer(metric: MetricId, overrides: Partial<KpiAnswer> = {}): KpiAnswer {
-  const info = METRICS[metric];
-  const series = Array.from({ length: 12 }, (_, i) => {
-    const from = Date.parse("2026-01-05T00:00:00Z") + i * 7 * 86_400_000;
-    return { from: new Date(from).toISOString(), to: new Date(from + 7 * 86_400_000).toISOString(), value: 5 + i, sample_size: 10 };
-  });
-  return {
-    metric,
-    label: info.label,
-    window: { from: "2026-03-23T00:00:00.000Z", to: "2026-03-30T00:00:00.000Z", label: "last 7 days" },
-    scope: { kind: "team", id: "payments" },
-    value: 12,
-    unit: info.unit,
-    sample_size: 20,
-    stats: {},
-    previous: { window: { from: "2026-03-16T00:00:00.000Z", to: "2026-03-23T00:00:00.000Z" }, value: 8, sample_size: 18 },
-    change: { absolute: 4, percent: 50, significant: true, p_value: 0.001, test: "fisher_exact" },
-    tier: null,
-    interval: null,
-    trend: { test: "mann_kendall", n: 0, p_value: null, significant: null, slope_per_week: null, direction: "none" },
-    findings: [],
-    threshold: { status: null, warn: null, critical: null },
-    series,
-    drivers: [],
-    prompts: [],
-    annotations: [],
-    definition: "test",
-    notes: [],
-    ...overrides,
-  };
-}
-
 export interface ScriptedEngine extends KpiEngine {
   readonly requests: KpiRequest[];
   /** The threshold evaluations the next evaluateThresholds call returns. */
@@ -91,7 +60,7 @@ export interface ScriptedEngine extends KpiEngine {
 }
 
 /** An engine answering every metric with `answerFor` (default: the factory above). */
-export function scriptedEngine(answerFor: (request: KpiRequest) => KpiAnswer = (r) => answer(r.metric)): ScriptedEngine {
+export function scriptedEngine(answerFor: (request: KpiRequest) => KpiAnswer = (r) => kpiAnswer(r.metric)): ScriptedEngine {
   const engine: ScriptedEngine = {
     requests: [],
     evaluations: [],
@@ -117,7 +86,7 @@ export function evaluation(metric: MetricId, scope: Scope, value: number | null,
     value,
     warn,
     critical,
-    answer: answer(metric, {
+    answer: kpiAnswer(metric, {
       value,
       scope: { kind: scope.kind, id: scope.id },
       threshold: { status, warn, critical },

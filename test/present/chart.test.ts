@@ -8,7 +8,7 @@ import { renderChartSvg } from "../../src/present/chart-render.js";
 import { niceTicks, panelScale } from "../../src/present/chart-scale.js";
 import { COLOURS, headerLine, LEGEND, markerLabels, vegaLiteSpec } from "../../src/present/chart-vega.js";
 import { buildDigestModel } from "../../src/present/digest-model.js";
-import { answer } from "../jobs/helpers.js";
+import { kpiAnswer } from "../support/answer.js";
 import { countPixels, decodePng } from "./png.js";
 
 const WEEK = 7 * 86_400_000;
@@ -179,7 +179,7 @@ describe("chart from the digest model", () => {
         { atMs: Date.parse("2026-03-10T10:00:00Z"), text: "First" },
       ],
       minSampleSize: 5,
-      answers: [answer("mttr", { value: 3, sample_size: 2, series, change: { absolute: -7, percent: -70, significant, p_value: null, test: null } })],
+      answers: [kpiAnswer("mttr", { value: 3, sample_size: 2, series, change: { absolute: -7, percent: -70, significant, p_value: null, test: null } })],
     });
 
   it("uses the reported week's value, n and the text's change, coloured by direction", () => {

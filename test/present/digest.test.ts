@@ -4,7 +4,7 @@ import { formatChange, formatValue } from "../../src/present/format-value.js";
 import { seriesSparkline, sparkline } from "../../src/present/sparkline.js";
 import { buildDigestModel, type DigestInput } from "../../src/present/digest-model.js";
 import { renderDigestText } from "../../src/present/digest-text.js";
-import { answer } from "../jobs/helpers.js";
+import { kpiAnswer } from "../support/answer.js";
 
 const from = Date.parse("2026-03-23T00:00:00Z");
 const to = Date.parse("2026-03-30T00:00:00Z");
@@ -23,7 +23,7 @@ function input(overrides: Partial<DigestInput> = {}): DigestInput {
   };
 }
 
-const cfr = answer("change_failure_rate", {
+const cfr = kpiAnswer("change_failure_rate", {
   value: 14.3,
   previous: { window: { from: "", to: "" }, value: 8.2, sample_size: 30 },
   change: { absolute: 6.1, percent: 74, significant: true, p_value: 0.004, test: "fisher_exact" },
@@ -37,7 +37,7 @@ const cfr = answer("change_failure_rate", {
     { at: "2026-02-01T10:00:00.000Z", text: "Old note", service: null, team: null },
   ],
 });
-const lead = answer("lead_time", { value: 30, change: { absolute: 3, percent: 11, significant: null, p_value: null, test: null }, previous: { window: { from: "", to: "" }, value: 27, sample_size: 40 } });
+const lead = kpiAnswer("lead_time", { value: 30, change: { absolute: 3, percent: 11, significant: null, p_value: null, test: null }, previous: { window: { from: "", to: "" }, value: 27, sample_size: 40 } });
 
 describe("weekly digest model and text", () => {
   it("calls out the biggest mover with its drivers and one prompt, then a row per KPI", () => {
@@ -56,14 +56,14 @@ describe("weekly digest model and text", () => {
       const start = to - (12 - i) * 7 * 86_400_000;
       return { from: new Date(start).toISOString(), to: new Date(start + 7 * 86_400_000).toISOString(), value, sample_size: 5 };
     });
-    const model = buildDigestModel(input({ answers: [answer("mttr", { value: 30, series })] }));
+    const model = buildDigestModel(input({ answers: [kpiAnswer("mttr", { value: 30, series })] }));
     expect(model.kpis[0]!.fourWeekAverage).toBe(20);
   });
 
   it("names no biggest mover when nothing moved beyond normal variation, and lists the standing breaches", () => {
     // Large moves, but neither survives the tests: no mover, whatever the size of the change.
-    const noisy = answer("mttr", { change: { absolute: 9, percent: 300, significant: false, p_value: 0.2, test: "welch_t_log" }, threshold: { status: "critical", warn: 4, critical: 8 } });
-    const flat = answer("lead_time", { change: { absolute: 0, percent: 0, significant: false, p_value: 0.9, test: "mann_whitney_u" } });
+    const noisy = kpiAnswer("mttr", { change: { absolute: 9, percent: 300, significant: false, p_value: 0.2, test: "welch_t_log" }, threshold: { status: "critical", warn: 4, critical: 8 } });
+    const flat = kpiAnswer("lead_time", { change: { absolute: 0, percent: 0, significant: false, p_value: 0.9, test: "mann_whitney_u" } });
     const model = buildDigestModel(input({ answers: [noisy, flat] }));
     expect(model.quiet).toBe(true);
     expect(model.biggestMover).toBeNull();
@@ -74,7 +74,7 @@ describe("weekly digest model and text", () => {
   });
 
   it("picks the smallest Holm-adjusted p-value; one just under α alone among several tests is not enough", () => {
-    const withP = (metric: "mttr" | "lead_time" | "change_failure_rate", p: number) => answer(metric, { change: { absolute: 1, percent: 10, significant: p < 0.05, p_value: p, test: "t" } });
+    const withP = (metric: "mttr" | "lead_time" | "change_failure_rate", p: number) => kpiAnswer(metric, { change: { absolute: 1, percent: 10, significant: p < 0.05, p_value: p, test: "t" } });
     // 0.03 × 3 tests = 0.09 after Holm: nothing moved.
     expect(buildDigestModel(input({ answers: [withP("mttr", 0.03), withP("lead_time", 0.5), withP("change_failure_rate", 0.6)] })).biggestMover).toBeNull();
     const model = buildDigestModel(input({ answers: [withP("mttr", 0.004), withP("lead_time", 0.001), withP("change_failure_rate", 0.6)] }));
@@ -90,7 +90,7 @@ describe("weekly digest model and text", () => {
   });
 
   it("leaves out KPIs without any data and lists open reviews with the completed share", () => {
-    const empty = answer("coverage", { value: null, previous: { window: { from: "", to: "" }, value: null, sample_size: 0 }, series: [], change: { absolute: null, percent: null, significant: null, p_value: null, test: null } });
+    const empty = kpiAnswer("coverage", { value: null, previous: { window: { from: "", to: "" }, value: null, sample_size: 0 }, series: [], change: { absolute: null, percent: null, significant: null, p_value: null, test: null } });
     const model = buildDigestModel(
       input({
         answers: [cfr, empty],
@@ -105,7 +105,7 @@ describe("weekly digest model and text", () => {
   });
 
   it("renders Block Kit within Slack's limits for all twelve KPIs", () => {
-    const answers = (["deployment_frequency", "lead_time", "change_failure_rate", "mttr", "mtta", "rework_rate", "uptime", "latency_p95", "error_rate", "coverage", "tech_debt_ratio", "cost_per_user"] as const).map((m) => answer(m));
+    const answers = (["deployment_frequency", "lead_time", "change_failure_rate", "mttr", "mtta", "rework_rate", "uptime", "latency_p95", "error_rate", "coverage", "tech_debt_ratio", "cost_per_user"] as const).map((m) => kpiAnswer(m));
     const { text, blocks } = digestBlocks(buildDigestModel(input({ answers })));
     expect(text).toBe("Weekly digest: Payments, 23–29 Mar 2026");
     expect(blocks.length).toBeLessThanOrEqual(50);
@@ -115,9 +115,9 @@ describe("weekly digest model and text", () => {
 });
 
 describe("digest table: sample sizes, thin samples, normal variation", () => {
-  const thin = answer("mttr", { value: 3, sample_size: 2, change: { absolute: 1, percent: 50, significant: false, p_value: 0.4, test: "Welch t on log durations" } });
-  const solid = answer("lead_time", { value: 30, sample_size: 40, change: { absolute: 3, percent: 11, significant: true, p_value: 0.01, test: "Mann–Whitney U" } });
-  const level = answer("coverage", { value: 80, sample_size: 2, change: { absolute: 0.5, percent: 0.6, significant: null, p_value: null, test: null } });
+  const thin = kpiAnswer("mttr", { value: 3, sample_size: 2, change: { absolute: 1, percent: 50, significant: false, p_value: 0.4, test: "Welch t on log durations" } });
+  const solid = kpiAnswer("lead_time", { value: 30, sample_size: 40, change: { absolute: 3, percent: 11, significant: true, p_value: 0.01, test: "Mann–Whitney U" } });
+  const level = kpiAnswer("coverage", { value: 80, sample_size: 2, change: { absolute: 0.5, percent: 0.6, significant: null, p_value: null, test: null } });
 
   it("prints n per KPI, marks thin flow samples and puts changes within normal variation in parentheses", () => {
     const text = renderDigestText(buildDigestModel(input({ answers: [thin, solid, level], minSampleSize: 5 })));
@@ -173,12 +173,12 @@ describe("digest formatting", () => {
 
 describe("failed deployment recovery time in the digest", () => {
   it("stands beside MTTR, in the text and the Slack message, when change-caused incidents resolved", () => {
-    const mttr = answer("mttr", { value: 3.5, sample_size: 6, stats: { change_caused_count: 2, failed_deployment_recovery_mean_hours: 5.25 } });
+    const mttr = kpiAnswer("mttr", { value: 3.5, sample_size: 6, stats: { change_caused_count: 2, failed_deployment_recovery_mean_hours: 5.25 } });
     const model = buildDigestModel(input({ answers: [cfr, mttr] }));
     const line = "Failed deployment recovery time: 5.3 h mean over 2 change-caused incidents (MTTR 3.5 h over 6).";
     expect(renderDigestText(model)).toContain(line);
     expect(JSON.stringify(digestBlocks(model).blocks)).toContain(line);
-    const none = buildDigestModel(input({ answers: [cfr, answer("mttr", { stats: { change_caused_count: 0 } })] }));
+    const none = buildDigestModel(input({ answers: [cfr, kpiAnswer("mttr", { stats: { change_caused_count: 0 } })] }));
     expect(renderDigestText(none)).not.toContain("Failed deployment recovery time");
   });
 });

@@ -3,7 +3,8 @@ import { decideAlert } from "../../src/alerts/decide.js";
 import { parsePreviewArgs, previewThreshold } from "../../src/query/threshold-preview.js";
 import { createThresholdPreviewSubcommand } from "../../src/slack/commands/threshold-preview.js";
 import type { KpiRequest } from "../../src/query/types.js";
-import { answer, testConfig, testDeps } from "../jobs/helpers.js";
+import { testConfig, testDeps } from "../jobs/helpers.js";
+import { kpiAnswer } from "../support/answer.js";
 
 const DAY = 86_400_000;
 const NOW = Date.parse("2026-03-30T12:00:00Z");
@@ -11,9 +12,9 @@ const NOW = Date.parse("2026-03-30T12:00:00Z");
 /** CFR of team payments by how many days ago the window ends; no data for anyone else. */
 function history(request: KpiRequest) {
   const daysAgo = Math.round((NOW - request.window.toMs) / DAY);
-  if (request.scope.kind !== "team" || request.scope.id !== "payments") return answer(request.metric, { value: null });
+  if (request.scope.kind !== "team" || request.scope.id !== "payments") return kpiAnswer(request.metric, { value: null });
   const value = daysAgo >= 60 ? 8 : daysAgo >= 30 ? 12 : daysAgo >= 10 ? 16 : 9.5;
-  return answer(request.metric, { value });
+  return kpiAnswer(request.metric, { value });
 }
 
 describe("threshold preview", () => {

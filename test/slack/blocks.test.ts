@@ -7,12 +7,43 @@ import { helpBlocks } from "../../src/present/blocks/help.js";
 import { homeView } from "../../src/present/blocks/home.js";
 import { blockKitProblems } from "../../src/present/blocks/limits.js";
 import { summaryBlocks } from "../../src/present/blocks/summary.js";
-import { kpiAnswer } from "./factories.js";
+import type { KpiAnswer } from "../../src/domain/answer.js";
+import { kpiAnswer } from "../support/answer.js";
+
+// The answer these render tests read: MTTR of team payments last month, with every part filled in.
+const weeks = Array.from({ length: 12 }, (_, i) => {
+  const from = new Date(Date.UTC(2026, 0, 5 + i * 7)).toISOString();
+  const to = new Date(Date.UTC(2026, 0, 12 + i * 7)).toISOString();
+  return { from, to, value: i === 3 ? null : 2 + i * 0.5, sample_size: i === 3 ? 0 : 3 };
+});
+const mttrLastMonth: Partial<KpiAnswer> = {
+  window: { from: "2026-02-28T23:00:00.000Z", to: "2026-03-31T22:00:00.000Z", label: "last month" },
+  scope: { kind: "team", id: "payments" },
+  value: 4.25,
+  sample_size: 12,
+  stats: { mean: 4.25, median: 3.1, p90: 9.5 },
+  previous: { window: { from: "2026-01-29T00:00:00.000Z", to: "2026-03-01T00:00:00.000Z" }, value: 3.1, sample_size: 9 },
+  change: { absolute: 1.15, percent: 37.1, significant: null, p_value: null, test: null },
+  tier: "high",
+  interval: null,
+  trend: { test: "mann_kendall", n: 0, p_value: null, significant: null, slope_per_week: null, direction: "none" },
+  findings: [],
+  threshold: { status: "warn", warn: 4, critical: 8 },
+  series: weeks,
+  drivers: [
+    { kind: "incident", label: "Checkout 500s after <deploy> & rollback", contribution: 0.9, share: 78, detail: "6.2 h to resolve", url: "https://pd.example/incidents/Q1" },
+    { kind: "service", label: "payments-api", contribution: 0.3, share: 22 },
+  ],
+  prompts: ["Was the on-call rota paused in March?"],
+  annotations: [{ at: "2026-03-02T10:00:00.000Z", text: "Release train moved to Fridays", service: null, team: "payments" }],
+  definition: "mean of 12 resolved incidents, resolved Mar 1–Mar 31",
+  notes: ["2 incidents still open (oldest 3 d) are excluded"],
+};
 
 const texts = (blocks: readonly { type: string }[]) => JSON.stringify(blocks);
 
 describe("answer blocks", () => {
-  const { text, blocks } = answerBlocks(kpiAnswer(), { zone: "Europe/Berlin", question: "mttr last month for team payments" });
+  const { text, blocks } = answerBlocks(kpiAnswer("mttr", mttrLastMonth), { zone: "Europe/Berlin", question: "mttr last month for team payments" });
 
   it("heads with the metric and scope, then the value with unit and sample size", () => {
     expect(blocks[0]).toEqual({ type: "header", text: { type: "plain_text", text: "Mean time to recovery · team payments", emoji: true } });
@@ -21,16 +52,16 @@ describe("answer blocks", () => {
   });
 
   it("names the sample as the answer counts it, as the text reply does (services for a level)", () => {
-    const coverage = answerBlocks(kpiAnswer({ metric: "coverage", label: "Code coverage", unit: "percent", value: 78.5, sample_size: 9 }), { zone: "UTC", question: "coverage" });
+    const coverage = answerBlocks(kpiAnswer("coverage", mttrLastMonth, { label: "Code coverage", unit: "percent", value: 78.5, sample_size: 9 }), { zone: "UTC", question: "coverage" });
     expect(coverage.text).toMatch(/\(n = 9 services\)$/);
   });
 
   it("shows the change with an arrow and red when a higher-is-worse metric went up", () => {
-    expect(changeText(kpiAnswer())).toBe("↑ +37 % :red_circle: worse (was 3.1 h)");
-    expect(changeText(kpiAnswer({ metric: "deployment_frequency", value: 2, previous: { window: { from: "", to: "" }, value: 1, sample_size: 30 }, change: { absolute: 1, percent: 100, significant: null, p_value: null, test: null } }))).toBe(
+    expect(changeText(kpiAnswer("mttr", mttrLastMonth))).toBe("↑ +37 % :red_circle: worse (was 3.1 h)");
+    expect(changeText(kpiAnswer("deployment_frequency", mttrLastMonth, { value: 2, previous: { window: { from: "", to: "" }, value: 1, sample_size: 30 }, change: { absolute: 1, percent: 100, significant: null, p_value: null, test: null } }))).toBe(
       "↑ +100 % :large_green_circle: better (was 1/day)",
     );
-    expect(changeText(kpiAnswer({ metric: "change_failure_rate", value: 8, previous: { window: { from: "", to: "" }, value: 10, sample_size: 30 }, change: { absolute: -2, percent: -20, significant: null, p_value: null, test: null } }))).toBe(
+    expect(changeText(kpiAnswer("change_failure_rate", mttrLastMonth, { value: 8, previous: { window: { from: "", to: "" }, value: 10, sample_size: 30 }, change: { absolute: -2, percent: -20, significant: null, p_value: null, test: null } }))).toBe(
       "↓ −2 pp :large_green_circle: better (was 10 %)",
     );
   });
@@ -43,7 +74,7 @@ describe("answer blocks", () => {
       "*Threshold*\n:warning: warn (warn ≥ 4 h, critical ≥ 8 h)",
       "*Last 12 weeks*\n`▁▂▂ ▄▄▅▅▆▇▇█`",
     ]);
-    expect(thresholdText(kpiAnswer({ threshold: { status: null, warn: null, critical: null } }))).toBe(":heavy_minus_sign: none set");
+    expect(thresholdText(kpiAnswer("mttr", mttrLastMonth, { threshold: { status: null, warn: null, critical: null } }))).toBe(":heavy_minus_sign: none set");
   });
 
   it("lists drivers (escaped, linked), prompts, annotations in the team's zone, notes and the context line", () => {
@@ -68,15 +99,14 @@ describe("answer blocks", () => {
         { action_id: "kpi:rows", value: "mttr last month for team payments" },
       ],
     });
-    const shared = answerBlocks(kpiAnswer(), { zone: "UTC", question: "mttr", shared: true, sharedBy: "U1" }).blocks;
+    const shared = answerBlocks(kpiAnswer("mttr", mttrLastMonth), { zone: "UTC", question: "mttr", shared: true, sharedBy: "U1" }).blocks;
     expect(texts(shared)).not.toContain("kpi:share");
     expect(texts(shared)).toContain("shared by <@U1>");
   });
 
   it("stays within Block Kit limits for every metric, even with huge drivers and prompts", () => {
     for (const metric of METRIC_IDS) {
-      const huge = kpiAnswer({
-        metric,
+      const huge = kpiAnswer(metric, mttrLastMonth, {
         drivers: Array.from({ length: 40 }, (_, i) => ({ kind: "service" as const, label: `svc-${i} ${"x".repeat(300)}`, contribution: i, share: 0.01, detail: "y".repeat(400) })),
         prompts: Array.from({ length: 30 }, () => "why? ".repeat(200)),
         annotations: Array.from({ length: 30 }, (_, i) => ({ at: "2026-03-02T10:00:00Z", text: `note ${i} ${"z".repeat(500)}`, service: null, team: null })),
@@ -105,9 +135,9 @@ describe("error answers", () => {
   });
 
   it("no data says what is missing and how to connect the source", () => {
-    const empty = kpiAnswer({ value: null, sample_size: 0 });
+    const empty = kpiAnswer("mttr", mttrLastMonth, { value: null, sample_size: 0 });
     expect(isNoData(empty)).toBe(true);
-    expect(isNoData(kpiAnswer())).toBe(false);
+    expect(isNoData(kpiAnswer("mttr", mttrLastMonth))).toBe(false);
     const r = noDataBlocks(empty);
     expect(r.text).toBe("No data for Mean time to recovery for team payments in last month");
     expect(texts(r.blocks)).toContain("PAGERDUTY_TOKEN");
@@ -125,7 +155,7 @@ describe("error answers", () => {
 });
 
 describe("summary, help and home", () => {
-  const answers = (["deployment_frequency", "lead_time", "change_failure_rate", "mttr"] as const).map((metric) => kpiAnswer({ metric }));
+  const answers = (["deployment_frequency", "lead_time", "change_failure_rate", "mttr"] as const).map((metric) => kpiAnswer(metric, mttrLastMonth));
 
   it("summary shows the four keys, one line each with a Details button", () => {
     const r = summaryBlocks(answers, { zone: "UTC", windowLabel: "last 30 days", question: "summary last 30 days", detailQuestion: (a) => `${a.metric} last 30 days` });
@@ -148,7 +178,7 @@ describe("summary, help and home", () => {
     const view = homeView({
       teams: [{ id: "payments", name: "Payments" }],
       team: { id: "payments", name: "Payments" },
-      answers: [...answers, kpiAnswer({ metric: "uptime" })],
+      answers: [...answers, kpiAnswer("uptime", mttrLastMonth)],
       reviews: [{ title: "DB failover", service: "payments-api", dueAtIso: "2026-03-30T00:00:00Z", overdue: true, url: null }],
       zone: "Europe/Berlin",
       windowLabel: "last 30 days",

@@ -70,7 +70,7 @@ export function changeText(answer: KpiAnswer): string {
 }
 
 /** "· significant, p = 0.003" / "· within normal variation, p = 0.41" (nothing when no test applies). */
-export function significanceSuffix(answer: Pick<KpiAnswer, "change" | "previous" | "sample_size">): string {
+function significanceSuffix(answer: Pick<KpiAnswer, "change" | "previous" | "sample_size">): string {
   const { significant, p_value } = answer.change;
   if (significant === null) return "";
   const n = `n = ${answer.previous.sample_size} → ${answer.sample_size}`;
@@ -84,7 +84,7 @@ export function thresholdText(answer: KpiAnswer): string {
   return `${statusEmoji(status)} ${status ?? "no data"} (warn ${bound} ${formatValue(warn, answer.unit)}, critical ${bound} ${formatValue(critical, answer.unit)})`;
 }
 
-export function sparklineText(answer: KpiAnswer): string {
+function sparklineText(answer: KpiAnswer): string {
   const line = seriesSparkline(answer.series);
   return line.trim() === "" ? "no weekly data" : `\`${line}\``;
 }
@@ -95,7 +95,7 @@ function signed(value: number, unit: Unit): string {
   return `${sign}${formatValue(Math.abs(value), unit)}`;
 }
 
-export function driverLine(driver: Driver, unit: Unit): string {
+function driverLine(driver: Driver, unit: Unit): string {
   const label = driver.url ? `<${driver.url}|${escapeMrkdwn(driver.label)}>` : `*${escapeMrkdwn(driver.label)}*`;
   const parts = [label];
   if (driver.contribution !== null) parts.push(signed(driver.contribution, unit));
@@ -104,12 +104,12 @@ export function driverLine(driver: Driver, unit: Unit): string {
   return parts.join(" · ") + detail;
 }
 
-export function contextLine(answer: KpiAnswer, zone: string): string {
+function contextLine(answer: KpiAnswer, zone: string): string {
   const range = formatWindowRange(answer.window, zone);
   return `${escapeMrkdwn(answer.definition)} · ${escapeMrkdwn(answer.window.label)} (${range}, ${zone})`;
 }
 
-export function answerText(answer: KpiAnswer): string {
+function answerText(answer: KpiAnswer): string {
   return `${answer.label} for ${scopeText(answer)}, ${answer.window.label}: ${formatValue(answer.value, answer.unit)} (${sampleText(answer)})`;
 }
 

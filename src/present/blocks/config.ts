@@ -9,7 +9,7 @@ import { bulletSection, context, header } from "./kit.js";
 // `/kpi config`: the settings in force, marking those changed from Slack (they win over the YAML).
 
 /** A person's verdict on an incident, as the audit lists it. */
-export interface IncidentVerdictRow {
+interface IncidentVerdictRow {
   readonly external_id: string;
   readonly title: string;
   readonly verdict: "deployment" | "unrelated";

@@ -11,7 +11,7 @@ export const HOME_REFRESH_ACTION = "home:refresh";
 /** The picker's value for the whole organisation (team ids are lower-case, so no clash). */
 export const ORG_OPTION = "ORG";
 
-export interface HomeReview {
+interface HomeReview {
   readonly title: string;
   readonly service: string | null;
   readonly dueAtIso: string;

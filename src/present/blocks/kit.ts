@@ -55,7 +55,7 @@ export interface Button {
   readonly url?: string;
 }
 
-export function button(b: Button): Record<string, unknown> {
+function button(b: Button): Record<string, unknown> {
   return {
     type: "button",
     text: { type: "plain_text", text: truncate(b.text, LIMITS.buttonText), emoji: true },

@@ -19,7 +19,7 @@ export interface DemoService {
   readonly debtRatio: number;
 }
 
-export interface DemoTeam {
+interface DemoTeam {
   readonly id: string;
   readonly name: string;
   readonly timezone: string;

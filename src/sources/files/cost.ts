@@ -18,7 +18,7 @@ export interface CostImportOptions {
   readonly costColumn?: CostColumn;
 }
 
-export interface CostSummary {
+interface CostSummary {
   readonly rows: number;
   readonly totalUsd: number;
   readonly untaggedUsd: number;

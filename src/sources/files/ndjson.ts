@@ -1,7 +1,7 @@
 import type { SourceName, VitalsRecord } from "../../domain/records.js";
 import { recordProblems, recordSchema, toRecord } from "./record-schema.js";
 
-export const MAX_REPORTED_PROBLEMS = 50;
+const MAX_REPORTED_PROBLEMS = 50;
 
 export type ParseResult =
   | { ok: true; records: VitalsRecord[] }

@@ -24,7 +24,7 @@ export interface IngestContext {
   readonly graphql?: GraphqlRunner | undefined;
 }
 
-export interface BulkRepo {
+interface BulkRepo {
   readonly history: BranchHistory;
   /** Commit time the history was read back to (-Infinity: all of it). */
   readonly historyBackToMs: number;
@@ -33,7 +33,7 @@ export interface BulkRepo {
 }
 
 export type { IngestTotals };
-export type PrData = MergedChange;
+type PrData = MergedChange;
 
 
 /** Already stored with the same outcome: nothing to ask GitHub (this is what keeps a re-sync cheap). */
@@ -52,7 +52,7 @@ export function ingestEvents(
   return ingestInOrder(ctx.deps, "github", events, (event) => deploymentRecord(ctx, target, event), afterWrite);
 }
 
-export function deploymentRecord(ctx: IngestContext, target: RepoTarget, event: DeploymentEvent): Promise<DeploymentRecord> {
+function deploymentRecord(ctx: IngestContext, target: RepoTarget, event: DeploymentEvent): Promise<DeploymentRecord> {
   return forgeDeploymentRecord(
     ctx.deps,
     "github",

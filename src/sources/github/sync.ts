@@ -10,7 +10,7 @@ import { cursorKey, type RepoTarget } from "./targets.js";
 // GitHub answers 304 and does not count against the rate limit.
 
 /** Stored in sync_cursors.cursor as JSON. */
-export interface GithubCursor {
+interface GithubCursor {
   /** Every deployment created at or before this is stored (or was not a deployment). */
   readonly doneThroughMs: number;
   /** Actions: the default branch, read once. */
@@ -20,7 +20,7 @@ export interface GithubCursor {
 }
 
 /** Unfinished deployments older than this are taken as abandoned and stop holding the cursor back. */
-export const PENDING_MAX_AGE_MS = 3 * 86_400_000;
+const PENDING_MAX_AGE_MS = 3 * 86_400_000;
 
 export async function syncTarget(ctx: IngestContext, target: RepoTarget, backfillDays: number | undefined): Promise<IngestTotals> {
   const { deps } = ctx;

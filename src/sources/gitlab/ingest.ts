@@ -1,6 +1,6 @@
 import type { AppDeps } from "../../app-deps.js";
 import type { ChangeRecord, DeploymentRecord } from "../../domain/records.js";
-import { changesOfCommits, forgeDeploymentRecord, ingestInOrder, isStored as isStoredIn, type IngestTotals } from "../forge-ingest.js";
+import { changesOfCommits, forgeDeploymentRecord, ingestInOrder, type IngestTotals } from "../forge-ingest.js";
 import type { DeploymentEvent } from "../github/normalise.js";
 import type { GitlabClient } from "./client.js";
 import { statusOf } from "./errors.js";
@@ -36,15 +36,12 @@ export const newIngestContext = (deps: AppDeps, api: GitlabClient, notes: string
   notes,
 });
 
-/** Already stored with the same outcome: nothing to ask GitLab (this keeps a re-sync cheap). */
-export const isStored = (deps: AppDeps, event: DeploymentEvent): boolean => isStoredIn(deps, SOURCE, event);
-
 /** Finished events oldest first (each sees its predecessor in the store), one transaction each. */
 export function ingestEvents(ctx: GitlabIngestContext, target: ProjectTarget, events: readonly DeploymentEvent[]): Promise<IngestTotals> {
   return ingestInOrder(ctx.deps, SOURCE, events, (event) => deploymentRecord(ctx, target, event));
 }
 
-export function deploymentRecord(ctx: GitlabIngestContext, target: ProjectTarget, event: DeploymentEvent): Promise<DeploymentRecord> {
+function deploymentRecord(ctx: GitlabIngestContext, target: ProjectTarget, event: DeploymentEvent): Promise<DeploymentRecord> {
   return forgeDeploymentRecord(
     ctx.deps,
     SOURCE,
@@ -113,7 +110,7 @@ async function mergeRequestOfCommit(ctx: GitlabIngestContext, target: ProjectTar
   return mergeRequest(ctx, target, iid);
 }
 
-export async function mergeRequest(ctx: GitlabIngestContext, target: ProjectTarget, iid: number): Promise<MrData | null> {
+async function mergeRequest(ctx: GitlabIngestContext, target: ProjectTarget, iid: number): Promise<MrData | null> {
   const cached = ctx.mrs.get(iid);
   if (cached !== undefined) return cached;
   let mr: GitlabMergeRequest;

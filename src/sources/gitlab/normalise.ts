@@ -76,7 +76,7 @@ export const commitTimeMs = (c: GitlabCommit): number => ms(c.authored_date ?? c
  * approval (GitLab writes "approved this merge request" as a system note); other system notes
  * (pushes, label changes, "mentioned in") are bookkeeping, not review.
  */
-export function firstMrReviewAtMs(author: string | undefined, notes: readonly GitlabNote[]): number | undefined {
+function firstMrReviewAtMs(author: string | undefined, notes: readonly GitlabNote[]): number | undefined {
   const reviews = notes
     .filter((n) => !n.system || /^approved this merge request/i.test(n.body.trim()))
     .map((n) => ({ user: n.author ? { login: n.author.username } : null, submitted_at: n.created_at, state: n.system ? "APPROVED" : "COMMENTED" }));

@@ -10,7 +10,7 @@ import { cursorKey, type ProjectTarget } from "./targets.js";
 // https://docs.gitlab.com/api/deployments/#list-project-deployments
 
 /** Stored in sync_cursors.cursor as JSON. */
-export interface GitlabCursor {
+interface GitlabCursor {
   /** Every deployment updated at or before this was listed (and stored, if finished). */
   readonly updatedThroughMs: number;
 }

@@ -7,10 +7,10 @@ import { incidentSchema, logEntriesPageSchema, logEntrySchema, type PdIncident, 
 // (https://developer.pagerduty.com/docs/pagination): `since`/`until` at most 6 months apart, and
 // `offset + limit` at most 10,000 for classic pagination.
 
-export const PAGE_LIMIT = 100;
-export const MAX_OFFSET_PLUS_LIMIT = 10_000;
+const PAGE_LIMIT = 100;
+const MAX_OFFSET_PLUS_LIMIT = 10_000;
 /** A little under six months, so calendar-month differences never push a window over the limit. */
-export const MAX_WINDOW_MS = 175 * 86_400_000;
+const MAX_WINDOW_MS = 175 * 86_400_000;
 
 export interface IncidentListOptions {
   readonly sinceMs: number;

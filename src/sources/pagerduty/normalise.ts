@@ -8,14 +8,14 @@ import type { PdIncident, PdLogEntry } from "./types.js";
 /** PagerDuty service id → Vitals service id (from `services[].pagerduty.service_id` in the YAML file). */
 export type ServiceMapping = ReadonlyMap<string, string>;
 
-export interface Timeline {
+interface Timeline {
   /** First acknowledgement (the incident list drops acknowledgements once resolved). */
   acknowledgedAtMs?: number;
   /** Last resolution: a reopened and re-resolved incident keeps the latest one. */
   resolvedAtMs?: number;
 }
 
-export function timelineFromLogEntries(entries: readonly PdLogEntry[]): Timeline {
+function timelineFromLogEntries(entries: readonly PdLogEntry[]): Timeline {
   const timeline: Timeline = {};
   for (const entry of entries) {
     const at = Date.parse(entry.created_at);
@@ -51,7 +51,7 @@ export function findDeploymentRef(text: string): string | undefined {
  * Where an explicit reference is looked for, most deliberate first: the newest note (a responder's
  * conclusion, which may correct an earlier one), then the title, then the alert body / details.
  */
-export function deploymentRefOf(incident: PdIncident, entries: readonly PdLogEntry[]): string | undefined {
+function deploymentRefOf(incident: PdIncident, entries: readonly PdLogEntry[]): string | undefined {
   const notes = entries
     .filter((e) => e.type === "annotate_log_entry")
     .sort((a, b) => Date.parse(b.created_at) - Date.parse(a.created_at));

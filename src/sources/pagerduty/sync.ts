@@ -9,7 +9,7 @@ import { keepKnownOwner, serviceMapping, toIncidentRecord, type ServiceMapping }
 import type { PdIncident } from "./types.js";
 
 export const SOURCE = "pagerduty";
-export const CURSOR_KEY = "incidents";
+const CURSOR_KEY = "incidents";
 const DAY_MS = 86_400_000;
 /** Log entries can become visible a little after their timestamp: each incremental run re-reads this much. */
 const OVERLAP_MS = 10 * 60_000;

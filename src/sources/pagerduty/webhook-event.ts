@@ -67,7 +67,7 @@ export function incidentIdOf(event: WebhookEvent): string | undefined {
   return typeof id === "string" && id.length > 0 ? id : undefined;
 }
 
-export function recordFromStored(row: StoredIncident): IncidentRecord {
+function recordFromStored(row: StoredIncident): IncidentRecord {
   const value = <T>(v: T | null): T | undefined => (v === null ? undefined : v);
   return {
     source: "pagerduty",

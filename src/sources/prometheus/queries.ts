@@ -8,7 +8,7 @@ import type { SampleName } from "../../domain/metric-ids.js";
 
 export type PromConfig = NonNullable<ServiceConfig["prometheus"]>;
 
-export type QueryKind = "requests" | "errors" | "latency" | "availability";
+type QueryKind = "requests" | "errors" | "latency" | "availability";
 
 export interface ServiceQuery {
   readonly kind: QueryKind;
@@ -19,7 +19,7 @@ export interface ServiceQuery {
 }
 
 /** `{job="checkout"}` or `job="checkout"` → `job="checkout"`. */
-export function matchers(selector: string): string {
+function matchers(selector: string): string {
   const trimmed = selector.trim();
   return trimmed.startsWith("{") && trimmed.endsWith("}") ? trimmed.slice(1, -1).trim() : trimmed;
 }

@@ -30,14 +30,14 @@ export function callOptions(ctx: SlackContext): SlackCallOptions {
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Seconds to wait when the error is a Slack rate limit, else undefined. */
-export function rateLimitRetryAfter(error: unknown): number | undefined {
+function rateLimitRetryAfter(error: unknown): number | undefined {
   const e = error as { code?: string; retryAfter?: number; data?: { error?: string; response_metadata?: { retryAfter?: number } } };
   if (e?.code === "slack_webapi_rate_limited_error" && typeof e.retryAfter === "number") return e.retryAfter;
   if (e?.code === "slack_webapi_platform_error" && e.data?.error === "ratelimited") return e.data.response_metadata?.retryAfter ?? 1;
   return undefined;
 }
 
-export async function withRateLimitRetry<T>(what: string, call: () => Promise<T>, options: SlackCallOptions): Promise<T> {
+async function withRateLimitRetry<T>(what: string, call: () => Promise<T>, options: SlackCallOptions): Promise<T> {
   const attempts = options.maxAttempts ?? 4;
   for (let attempt = 1; ; attempt++) {
     try {

@@ -65,7 +65,7 @@ async function syncSonar(deps: AppDeps, options: SyncOptions = {}): Promise<Sync
 }
 
 /** One sample per metric and analysis; analyses without the metric (e.g. no coverage report) are skipped. */
-export function toSamples(history: readonly MetricHistory[], service: string, projectKey: string): { records: VitalsRecord[]; lastMs?: number; problems: string[] } {
+function toSamples(history: readonly MetricHistory[], service: string, projectKey: string): { records: VitalsRecord[]; lastMs?: number; problems: string[] } {
   const records: VitalsRecord[] = [];
   const problems: string[] = [];
   let lastMs: number | undefined;

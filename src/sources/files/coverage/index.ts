@@ -3,7 +3,7 @@ import { parseIstanbulSummary } from "./istanbul.js";
 import { parseLcov } from "./lcov.js";
 import { COVERAGE_FORMATS, type CoverageFormat, type CoverageResult } from "./types.js";
 
-export { COVERAGE_FORMATS, type CoverageFormat, type CoverageResult, type LineCoverage } from "./types.js";
+export { COVERAGE_FORMATS, type CoverageFormat, type CoverageResult } from "./types.js";
 
 /** Which format a report is in, from its first characters: XML, JSON, or LCOV's `TN:`/`SF:` lines. */
 export function detectCoverageFormat(text: string): CoverageFormat | undefined {

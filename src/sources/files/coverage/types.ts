@@ -1,5 +1,5 @@
 /** What every coverage report format boils down to: docs/metrics.md's coverage is lines covered ÷ lines. */
-export interface LineCoverage {
+interface LineCoverage {
   readonly format: CoverageFormat;
   readonly linesCovered: number;
   readonly linesValid: number;

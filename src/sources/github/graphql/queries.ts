@@ -12,7 +12,7 @@
 
 /** The most requests that still round to 1 point (149 / 100 = 1.49). */
 export const MAX_REQUESTS = 149;
-export const HISTORY_PAGE_REQUESTS = 101;
+const HISTORY_PAGE_REQUESTS = 101;
 export const PR_PAGE_MAX = 100;
 export const STATUSES_MAX = 100;
 
@@ -111,7 +111,7 @@ export interface RateLimitInfo {
   readonly resetAt: string;
 }
 
-export interface PageInfo {
+interface PageInfo {
   readonly hasNextPage: boolean;
   readonly endCursor: string | null;
 }
@@ -125,7 +125,7 @@ export interface GqlDeployment {
   readonly latestStatus: { readonly state: string; readonly createdAt: string } | null;
 }
 
-export interface GqlHistoryCommit {
+interface GqlHistoryCommit {
   readonly oid: string;
   readonly message: string;
   readonly authoredDate: string;

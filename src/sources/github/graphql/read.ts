@@ -39,14 +39,14 @@ export interface GraphqlRunner {
 }
 
 /** Points kept in hand: below this, the next query waits for the budget to reset. */
-export const POINTS_RESERVE = 10;
+const POINTS_RESERVE = 10;
 
 /**
  * One query, paced on GraphQL's own budget: when what is left after the last query is below the
  * reserve, wait until GitHub's reset time first. Secondary limits and RATE_LIMITED answers are
  * waited out by the throttling plugin (the client is shared with REST).
  */
-export async function runQuery<T extends { rateLimit: RateLimitInfo }>(runner: GraphqlRunner, query: string, variables: Record<string, unknown>): Promise<T> {
+async function runQuery<T extends { rateLimit: RateLimitInfo }>(runner: GraphqlRunner, query: string, variables: Record<string, unknown>): Promise<T> {
   const budget = runner.budget;
   if (budget && budget.remaining < POINTS_RESERVE) {
     const seconds = Math.max(0, Math.ceil((Date.parse(budget.resetAt) - runner.clock()) / 1000) + 1);
@@ -200,7 +200,7 @@ export async function readDeploymentsAndHistory(
 }
 
 /** A merged pull request as the REST path reads it (the PR, its first 100 commits and reviews). */
-export interface BulkPullRequest {
+interface BulkPullRequest {
   readonly info: PullRequestInfo;
   readonly updatedAtMs: number;
   readonly earliestCommitMs: number;
@@ -212,7 +212,7 @@ export interface BulkPullRequest {
 /** REST names an App's account `name[bot]`; GraphQL calls it a Bot with login `name`. */
 const restLogin = (actor: GqlActor | null): string | undefined => (actor ? (actor.__typename === "Bot" ? `${actor.login}[bot]` : actor.login) : undefined);
 
-export function bulkPullRequest(pr: GqlPullRequest): BulkPullRequest | undefined {
+function bulkPullRequest(pr: GqlPullRequest): BulkPullRequest | undefined {
   // A PR whose timeline runs past one page is left out: REST reads it.
   if (!pr.mergedAt || pr.timelineItems.pageInfo.hasNextPage) return undefined;
   const author = restLogin(pr.author);
