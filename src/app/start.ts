@@ -28,14 +28,14 @@ export { SlackRefusedError } from "../slack/connect.js";
 // in. `vitals start` (src/cli/commands/start.ts) calls `buildDeps` and `startApp`; the tests call
 // `startApp` with a `:memory:` store, port 0 and a fake Slack (test/e2e/harness.ts).
 
-export interface JobsHandle {
+interface JobsHandle {
   stop(): Promise<void>;
   /** Run after a sync (threshold evaluation, reviews). */
   afterSync?(): Promise<void>;
 }
 
 /** Starts the scheduled jobs once the Slack client exists (src/jobs/scheduler.ts). */
-export type JobsStarter = (ctx: { deps: AppDeps; slack: webApi.WebClient; refreshHomes?: () => Promise<number> }) => JobsHandle | Promise<JobsHandle>;
+type JobsStarter = (ctx: { deps: AppDeps; slack: webApi.WebClient; refreshHomes?: () => Promise<number> }) => JobsHandle | Promise<JobsHandle>;
 
 export interface StartOptions {
   /** Default: the real engine (src/app/engines.ts); tests may script one. */

@@ -5,12 +5,12 @@ import type { FileConfig, TeamConfig } from "./file.js";
 // when the digest is due, business days (Monday–Friday; public holidays are not modelled) and
 // working hours. luxon does the zone arithmetic, so DST changes move local times correctly.
 
-export type Weekday = FileConfig["week_start"];
+type Weekday = FileConfig["week_start"];
 
 const WEEKDAYS: readonly Weekday[] = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
 
 /** luxon weekday number: Monday = 1 … Sunday = 7. */
-export function weekdayNumber(day: Weekday): number {
+function weekdayNumber(day: Weekday): number {
   return WEEKDAYS.indexOf(day) + 1;
 }
 
@@ -24,7 +24,7 @@ export interface TeamCalendar {
   readonly workEnd: string;
 }
 
-export const DEFAULT_WORKING_HOURS = { start: "09:00", end: "18:00" } as const;
+const DEFAULT_WORKING_HOURS = { start: "09:00", end: "18:00" } as const;
 
 export function teamCalendar(config: FileConfig, team: TeamConfig | undefined): TeamCalendar {
   return {
@@ -48,7 +48,7 @@ function atClock(day: DateTime, clock: string): DateTime {
 }
 
 /** Local midnight of the first day of the week containing `atMs`. */
-export function weekStartOf(atMs: number, zone: string, weekStart: Weekday): DateTime {
+function weekStartOf(atMs: number, zone: string, weekStart: Weekday): DateTime {
   const day = local(atMs, zone).startOf("day");
   const back = (day.weekday - weekdayNumber(weekStart) + 7) % 7;
   return day.minus({ days: back });
@@ -85,7 +85,7 @@ export function isDigestDue(nowMs: number, slot: DigestSlot, alreadyPosted: bool
   return !alreadyPosted && nowMs >= slot.dueAtMs && nowMs < slot.weekEndMs;
 }
 
-export function isBusinessDay(day: DateTime): boolean {
+function isBusinessDay(day: DateTime): boolean {
   return day.weekday <= 5;
 }
 

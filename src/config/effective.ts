@@ -6,7 +6,7 @@ import type { FileConfig, ThresholdConfig } from "./file.js";
 // every listener, the jobs and `vitals ask` see the same config (issue 12 item 3).
 
 /** A threshold set with `/kpi threshold set` (the store's row has these fields and more). */
-export interface ThresholdOverride {
+interface ThresholdOverride {
   readonly metric: ThresholdConfig["metric"];
   readonly scope_kind: "org" | "team" | "service";
   readonly scope_id: string;
@@ -15,7 +15,7 @@ export interface ThresholdOverride {
 }
 
 /** A team channel set with `/kpi subscribe`. */
-export interface ChannelOverride {
+interface ChannelOverride {
   readonly team_id: string;
   readonly channel: string;
 }

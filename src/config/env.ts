@@ -47,7 +47,7 @@ function isPostgresUrl(value: string): boolean {
   }
 }
 
-export const envSchema = z.object({
+const envSchema = z.object({
   DATABASE_PATH: z.string().trim().min(1).default("./data/vitals.db"),
   // Selects the PostgreSQL store instead of the SQLite file (issue 19).
   DATABASE_URL: optionalString.pipe(z.string().refine(isPostgresUrl, POSTGRES_URL_EXPECTED).optional()),

@@ -258,7 +258,6 @@ export type TeamConfig = FileConfig["teams"][number];
 export type ServiceConfig = FileConfig["services"][number];
 export type ThresholdConfig = FileConfig["thresholds"][number];
 export type ReviewPolicy = z.infer<typeof reviewPolicySchema>;
-export type IncidentFilterConfig = z.infer<typeof incidentFilterSchema>;
 export type IncidentsConfig = z.infer<typeof incidentsSchema>;
 
 /** Parse YAML text; problems are reported as `file:line: path.to.field: problem`. */

@@ -42,7 +42,3 @@ export const SAMPLE_NAMES = [
 ] as const;
 
 export type SampleName = (typeof SAMPLE_NAMES)[number];
-
-export function isMetricId(value: string): value is MetricId {
-  return (METRIC_IDS as readonly string[]).includes(value);
-}

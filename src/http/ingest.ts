@@ -11,7 +11,7 @@ import type { HttpRoute, InboundRequest, RouteResponse } from "./server.js";
 // changes nothing.
 
 export const INGEST_PATH = "/api/v1/records";
-export const COVERAGE_PATH = "/api/v1/coverage";
+const COVERAGE_PATH = "/api/v1/coverage";
 
 export function ingestRoute(deps: AppDeps): HttpRoute {
   return {

@@ -13,12 +13,12 @@ import type { HttpRoute } from "./server.js";
 // start-up, after each sync and every few minutes — each answer taking its turn on the compute
 // queue; a scrape only formats the cached values. https://prometheus.io/docs/instrumenting/writing_exporters/
 
-export const METRICS_PATH = "/metrics";
-export const DEFAULT_REFRESH_EVERY_MS = 5 * 60_000;
+const METRICS_PATH = "/metrics";
+const DEFAULT_REFRESH_EVERY_MS = 5 * 60_000;
 
 type ScopeKind = "org" | "team" | "service";
 
-export interface KpiPoint {
+interface KpiPoint {
   readonly metric: MetricId;
   readonly scopeKind: ScopeKind;
   readonly scope: string;

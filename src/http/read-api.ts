@@ -13,7 +13,7 @@ import type { HttpRoute, RouteResponse } from "./server.js";
 // turn on the compute queue Slack's answers use, so a burst of reads cannot hold back Slack's
 // acknowledgements (src/query/compute-queue.ts).
 
-export const READ_API_PATH = "/api/v1/kpi";
+const READ_API_PATH = "/api/v1/kpi";
 const FORMATS = ["json", "csv"] as const;
 
 export function readApiRoute(deps: AppDeps, compute: Compute): HttpRoute {

@@ -30,7 +30,7 @@ export interface HttpRoute {
   handle(request: InboundRequest): Promise<RouteResponse> | RouteResponse;
 }
 
-export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
 export interface HttpServerOptions {
   readonly routes: readonly HttpRoute[];

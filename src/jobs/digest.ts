@@ -20,7 +20,7 @@ const COMPLETION_DAYS = 90;
 const CHART_WEEKS = 12;
 
 /** "16–22 Nov 2026", "30 Nov–6 Dec 2026", "29 Dec 2025–4 Jan 2026". */
-export function weekRangeLabel(first: DateTime, last: DateTime): string {
+function weekRangeLabel(first: DateTime, last: DateTime): string {
   if (first.year !== last.year) return `${first.toFormat("d LLL yyyy")}–${last.toFormat("d LLL yyyy")}`;
   if (first.month !== last.month) return `${first.toFormat("d LLL")}–${last.toFormat("d LLL yyyy")}`;
   return `${first.toFormat("d")}–${last.toFormat("d LLL yyyy")}`;
@@ -66,7 +66,7 @@ export function buildTeamDigest(deps: AppDeps, engine: KpiEngine, team: TeamConf
 }
 
 /** The sources none of the team's services has configured, as "connect <sources>" names them. */
-export function missingSources(config: AppDeps["config"], team: TeamConfig): string[] {
+function missingSources(config: AppDeps["config"], team: TeamConfig): string[] {
   const services = config.services.filter((s) => team.services.includes(s.id));
   const missing: string[] = [];
   if (!services.some((s) => s.github)) missing.push("GitHub (deployments, pull requests)");

@@ -1,6 +1,6 @@
 import type { AppDeps } from "../app-deps.js";
 import { DAY_MS, HOUR_MS } from "../domain/scope.js";
-import { answeredBlocks, confirmationBlocks, deploymentLabel, type ConfirmationView } from "../present/confirmation-blocks.js";
+import { confirmationBlocks, deploymentLabel, type ConfirmationView } from "../present/confirmation-blocks.js";
 import type { ConfirmationCandidate } from "../store/confirmations.js";
 import { teamById } from "../config/teams.js";
 import { callOptions, lookupUserByEmail, postMessage, type SlackContext } from "../sources/slack/calls.js";
@@ -12,10 +12,10 @@ import { callOptions, lookupUserByEmail, postMessage, type SlackContext } from "
 // heuristic link in place.
 
 /** Only links of incidents created this recently are asked about (a first sync backfills months). */
-export const CONFIRM_CREATED_WITHIN_DAYS = 7;
+const CONFIRM_CREATED_WITHIN_DAYS = 7;
 export const REMIND_AFTER_HOURS = 24;
 
-export function confirmationView(deps: AppDeps, c: ConfirmationCandidate, deploymentId = c.deployment_id): ConfirmationView {
+function confirmationView(deps: AppDeps, c: ConfirmationCandidate, deploymentId = c.deployment_id): ConfirmationView {
   const zone = teamById(deps.config, c.team_id)?.timezone ?? deps.config.timezone;
   const other = deploymentId === c.deployment_id ? undefined : deps.store.confirmations.deployment(deploymentId);
   const deployment = other
@@ -128,4 +128,4 @@ export function answerConfirmation(deps: AppDeps, incidentId: number, askedDeplo
   return { ok: true, message: `:white_check_mark: <@${userId}> answered: *${incident.title}* was ${what}. Thank you: change failure rate counts it that way from now on.` };
 }
 
-export { answeredBlocks };
+;

@@ -20,7 +20,7 @@ export interface RatioCell {
   den: number;
 }
 
-export const addCell = (a: RatioCell, b: RatioCell): RatioCell => ({ num: a.num + b.num, den: a.den + b.den });
+const addCell = (a: RatioCell, b: RatioCell): RatioCell => ({ num: a.num + b.num, den: a.den + b.den });
 
 export function totalOf(cells: Iterable<RatioCell>): RatioCell {
   let total = { num: 0, den: 0 };
@@ -43,7 +43,7 @@ const ratio = (cell: RatioCell, factor: number): number | null => (cell.den > 0 
 export const SHAPLEY_MAX_GROUPS = 8;
 
 /** Parts shown per decomposition before the remainder. */
-export const TOP_PARTS = 5;
+const TOP_PARTS = 5;
 
 export interface DecomposeOptions {
   kind: Driver["kind"];
@@ -197,11 +197,11 @@ export function whole(parts: readonly Driver[], change: number | null, options: 
 /** "3 other services", "1 other team". */
 export const othersLabel = (noun: string) => (n: number): string => (n === 0 ? "interaction and rounding" : `${n} other ${noun}${n === 1 ? "" : "s"}`);
 
-export function largestFirst(drivers: Driver[]): Driver[] {
+function largestFirst(drivers: Driver[]): Driver[] {
   return drivers.sort((a, b) => Math.abs(b.contribution ?? 0) - Math.abs(a.contribution ?? 0) || a.label.localeCompare(b.label));
 }
 
-export function signed(value: number, digits = 2): string {
+function signed(value: number, digits = 2): string {
   const rounded = Number(value.toFixed(digits));
   return `${rounded >= 0 ? "+" : "−"}${Math.abs(rounded)}`;
 }

@@ -42,7 +42,7 @@ const sumDeploys = (table: SliceTable<DeployCell>, w: FrameWindow): Map<string, 
  * Distinct deploy days per ISO week and per month of the window, for the tier. Weeks (months)
  * count when most of their days lie in the window; weeks without deploys count as 0.
  */
-export function deployDayMedians(days: readonly number[], window: FrameWindow, zone: string): { perWeek: number | null; perMonth: number | null } {
+function deployDayMedians(days: readonly number[], window: FrameWindow, zone: string): { perWeek: number | null; perMonth: number | null } {
   const firstDay = Math.floor((window.fromMs + DateTime.fromMillis(window.fromMs, { zone }).offset * 60_000) / DAY_MS);
   const lastDay = Math.floor((window.toMs - 1 + DateTime.fromMillis(window.toMs - 1, { zone }).offset * 60_000) / DAY_MS);
   const weekDays = new Map<number, number>();
@@ -189,7 +189,7 @@ export function deploymentRatio(
  * explicit reference, a rollback, or the attribution window alone. The four add up to `failed`;
  * `confirmed` is the first of them ("7 failures, 5 confirmed by people").
  */
-export function failureBases(failed: readonly FailedDeploymentRow[]): Record<string, number> {
+function failureBases(failed: readonly FailedDeploymentRow[]): Record<string, number> {
   const bases = { confirmed: 0, failed_by_explicit: 0, failed_by_rollback: 0, failed_by_window: 0 };
   for (const d of failed) {
     if (d.confirmed > 0) bases.confirmed++;

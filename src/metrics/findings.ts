@@ -94,7 +94,7 @@ function scopeMatches(a: AnswerAnnotation, scope: FindingsInput["scope"]): boole
  * The single change point of the weekly series: the split that maximises the difference of the
  * means before and after (at least two weeks on each side).
  */
-export function changePoint(series: FindingsInput["series"]): { atMs: number; before: number; after: number; weeks: number } | null {
+function changePoint(series: FindingsInput["series"]): { atMs: number; before: number; after: number; weeks: number } | null {
   const points = series.filter((p): p is { fromMs: number; value: number } => p.value !== null);
   if (points.length < 4) return null;
   let best: { atMs: number; before: number; after: number; weeks: number; gap: number } | null = null;

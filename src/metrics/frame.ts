@@ -6,7 +6,7 @@ import { DAY_MS, previousWindow, type Window } from "../domain/scope.js";
 // of consecutive "slices" between sorted cut points, so the store aggregates each row once per
 // slice and any window's value is a sum over slices (one read for everything).
 
-export const SERIES_WEEKS = 12;
+const SERIES_WEEKS = 12;
 
 export interface SliceRange {
   /** First slice index (inclusive). */
@@ -45,7 +45,7 @@ export function buildFrame(window: Window, zone: string): Frame {
 }
 
 /** The last `count` ISO weeks up to `endMs` (the last one ends at `endMs` when that is mid-week). */
-export function weekWindows(endMs: number, zone: string, count: number): Window[] {
+function weekWindows(endMs: number, zone: string, count: number): Window[] {
   const last = DateTime.fromMillis(endMs - 1, { zone }).startOf("week");
   const weeks: Window[] = [];
   for (let i = count - 1; i >= 0; i--) {

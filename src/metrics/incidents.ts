@@ -16,7 +16,7 @@ import { finite, type MetricOutcome, type WindowResult } from "./types.js";
 // says; also median and p90, and the same over change-caused incidents (DORA's failed deployment
 // recovery time). Open incidents are excluded and reported with the age of the oldest.
 
-export const UNMAPPED = "(unmapped service)";
+const UNMAPPED = "(unmapped service)";
 
 const hoursOf = (row: IncidentRow): number => (row.at - row.created_at) / HOUR_MS;
 

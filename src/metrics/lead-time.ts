@@ -15,7 +15,7 @@ import { finite, type MetricOutcome, type WindowResult } from "./types.js";
 // production deployment in the window (the store records that deployment on the change, so a
 // redeploy adds nothing); samples ≤ 0 are excluded and counted. Headline: the median.
 
-export const STAGES = ["coding", "pickup", "review", "deploy"] as const;
+const STAGES = ["coding", "pickup", "review", "deploy"] as const;
 type Stage = (typeof STAGES)[number];
 
 const STAGE_QUESTIONS: Record<Stage, string> = {
@@ -26,7 +26,7 @@ const STAGE_QUESTIONS: Record<Stage, string> = {
 };
 
 /** PR size buckets (additions + deletions) by the index the store gives each sample (src/domain/pr-size.ts). */
-export const SIZE_BUCKETS = PR_SIZE_LABELS;
+const SIZE_BUCKETS = PR_SIZE_LABELS;
 
 /** One service's summed stage durations (ms) and how many changes have each stage. */
 interface StageSum {

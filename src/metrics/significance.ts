@@ -8,7 +8,7 @@ import jstatModule from "jstat";
 const { jStat } = jstatModule;
 
 export const ALPHA = 0.05;
-export const INTERVAL_LEVEL = 0.95;
+const INTERVAL_LEVEL = 0.95;
 
 export interface ChangeTest {
   /** Whether the test rejects "same distribution in both windows" at α; null when no test applies. */
@@ -26,7 +26,7 @@ export interface Interval {
 
 export const NO_TEST: ChangeTest = { significant: null, p_value: null, test: null };
 
-export function tested(test: string, p: number): ChangeTest {
+function tested(test: string, p: number): ChangeTest {
   const p_value = Math.min(1, Math.max(0, p));
   return { significant: p_value < ALPHA, p_value, test };
 }

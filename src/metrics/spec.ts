@@ -22,7 +22,7 @@ export interface ReadInput {
 }
 
 /** What the pure computation of one answer needs besides the data read. */
-export interface ComputeInput {
+interface ComputeInput {
   readonly frame: Frame;
   readonly config: FileConfig;
   /** Injected clock (UTC epoch ms): open incidents and outages run until now. */

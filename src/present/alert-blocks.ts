@@ -27,7 +27,7 @@ export interface AlertKey {
   readonly scopeId: string | null;
 }
 
-export function alertKeyValue(key: AlertKey): string {
+function alertKeyValue(key: AlertKey): string {
   return JSON.stringify({ m: key.metric, k: key.scopeKind, i: key.scopeId });
 }
 

@@ -104,7 +104,7 @@ function trendLine(answer: KpiAnswer, options: TextOptions): string {
 }
 
 /** "significant (fisher_exact, p = 0.003)", "within normal variation (p = 0.41)", or why no test applies. */
-export function significanceText(answer: KpiAnswer): string {
+function significanceText(answer: KpiAnswer): string {
   const { significant, p_value, test } = answer.change;
   if (significant === null) {
     if (answer.change.absolute === null) return "";
@@ -114,7 +114,7 @@ export function significanceText(answer: KpiAnswer): string {
 }
 
 /** The 12-week trend: Mann–Kendall with a Theil–Sen slope. */
-export function trendText(answer: KpiAnswer): string {
+function trendText(answer: KpiAnswer): string {
   const t = answer.trend;
   if (t.significant === null) return "too few weeks for a trend test";
   if (!t.significant) return `no sustained trend (Mann–Kendall ${pText(t.p_value)})`;
@@ -159,7 +159,7 @@ function renderComparison(answer: KpiAnswer, compared: KpiAnswer, options: TextO
   ].join("\n");
 }
 
-export function renderSummary(answers: readonly KpiAnswer[], options: TextOptions): string {
+function renderSummary(answers: readonly KpiAnswer[], options: TextOptions): string {
   const first = answers[0];
   if (!first) return "No metrics.";
   const lines = [`DORA summary — ${scopeText(first)}, ${first.window.label} (${formatWindowRange(first.window, options.zone)})`];
@@ -179,7 +179,7 @@ export function renderSummary(answers: readonly KpiAnswer[], options: TextOption
   return lines.join("\n");
 }
 
-export function renderExplanation(e: MetricExplanation): string {
+function renderExplanation(e: MetricExplanation): string {
   const lines = [
     `${e.label} (${e.metric}, ${e.unit}, ${e.direction === "higher_is_worse" ? "higher is worse" : "lower is worse"})`,
     `Definition: ${e.definition}`,

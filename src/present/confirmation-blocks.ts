@@ -60,7 +60,7 @@ function prsText(v: ConfirmationView): string {
   return v.pullRequests.map((pr) => link(`#${pr.number}${pr.title ? ` ${escape(pr.title.slice(0, 80))}` : ""}`, pr.url)).join(", ");
 }
 
-export function confirmationText(v: ConfirmationView): string {
+function confirmationText(v: ConfirmationView): string {
   return `Was ${v.incidentTitle} caused by deployment ${v.deploymentLabel} of ${v.service}?`;
 }
 

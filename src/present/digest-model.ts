@@ -58,7 +58,7 @@ export interface BiggestMover extends DigestKpi {
   readonly tests: number;
 }
 
-export interface ChartAnnotation {
+interface ChartAnnotation {
   readonly atMs: number;
   readonly text: string;
   readonly service?: string | null;
@@ -133,7 +133,7 @@ function fourWeekAverage(answer: KpiAnswer, reportFromMs: number): number | null
  * Every KPI's change test and trend test, corrected together (Holm); the smallest adjusted p-value
  * below α wins. Null when nothing moved beyond normal week-to-week variation.
  */
-export function pickBiggestMover(kpis: readonly DigestKpi[]): BiggestMover | null {
+function pickBiggestMover(kpis: readonly DigestKpi[]): BiggestMover | null {
   const tests: Array<{ kpi: DigestKpi; basis: "change" | "trend"; p: number }> = [];
   for (const kpi of kpis) {
     if (kpi.answer.change.p_value !== null) tests.push({ kpi, basis: "change", p: kpi.answer.change.p_value });

@@ -7,9 +7,9 @@ import { formatCount, formatHours, formatValue, round } from "./format-value.js"
 // wording from the metric's direction, stats by name. Values with units are format-value.ts (the one
 // value formatter); trend logic is blocks/format-slack.ts.
 
-export { formatChange, formatCount, formatHours, formatShare, formatSigned, formatValue, formatVersus } from "./format-value.js";
-export { seriesSparkline, sparkline } from "./sparkline.js";
-export { arrow, formatWindowRange, trendOf, type Trend } from "./blocks/format-slack.js";
+export { formatChange,   formatShare, formatSigned, formatValue,  } from "./format-value.js";
+export { seriesSparkline,  } from "./sparkline.js";
+export { arrow, formatWindowRange,   } from "./blocks/format-slack.js";
 
 /** What `sample_size` counts, per metric (docs/metrics.md), as the metric's module words it. */
 export const sampleNoun = (metric: MetricId): string => METRICS[metric].sampleNoun;

@@ -36,7 +36,7 @@ export interface ReviewView {
 export type ReviewMessageKind = "opened" | "before_due" | "due" | "overdue" | "escalation";
 
 /** The systemic questions a review should answer (blameless: conditions, not culprits). */
-export const REVIEW_CHECKLIST = [
+const REVIEW_CHECKLIST = [
   "What conditions allowed this to happen, and what would have stopped it earlier?",
   "How was it detected, and how could detection be faster?",
   "What slowed the response or recovery, and what would speed it up?",
@@ -45,7 +45,7 @@ export const REVIEW_CHECKLIST = [
 
 const at = (ms: number, zone: string) => DateTime.fromMillis(ms, { zone }).toFormat("ccc d LLL HH:mm");
 
-export function durationText(ms: number): string {
+function durationText(ms: number): string {
   const minutes = Math.round(ms / 60_000);
   if (minutes < 60) return `${minutes} min`;
   const hours = minutes / 60;
@@ -57,7 +57,7 @@ function incidentName(r: ReviewView): string {
   return r.url ? `${sev}<${r.url}|${r.title}>` : `${sev}${r.title}`;
 }
 
-export function timelineLines(r: ReviewView): string[] {
+function timelineLines(r: ReviewView): string[] {
   const lines = [`• Created: ${at(r.createdAtMs, r.zone)}`];
   if (r.acknowledgedAtMs !== null) lines.push(`• Acknowledged: ${at(r.acknowledgedAtMs, r.zone)} (after ${durationText(r.acknowledgedAtMs - r.createdAtMs)})`);
   lines.push(`• Resolved: ${at(r.resolvedAtMs, r.zone)}`, `• Time to recover: ${durationText(r.resolvedAtMs - r.createdAtMs)}`);
@@ -69,7 +69,7 @@ export function timelineLines(r: ReviewView): string[] {
   return lines;
 }
 
-export function reviewReminderText(kind: ReviewMessageKind, r: ReviewView): string {
+function reviewReminderText(kind: ReviewMessageKind, r: ReviewView): string {
   const due = at(r.dueAtMs, r.zone);
   switch (kind) {
     case "opened":
@@ -85,7 +85,7 @@ export function reviewReminderText(kind: ReviewMessageKind, r: ReviewView): stri
   }
 }
 
-export function reviewButtons(reviewId: number): KnownBlock {
+function reviewButtons(reviewId: number): KnownBlock {
   const value = String(reviewId);
   return {
     type: "actions",

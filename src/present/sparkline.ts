@@ -2,7 +2,7 @@
 
 const BARS = "▁▂▃▄▅▆▇█";
 /** Marks a week still in progress in a sparkline: its value is not comparable with full weeks. */
-export const PARTIAL_MARK = "·";
+const PARTIAL_MARK = "·";
 
 /**
  * A 12-week sparkline; gaps (no data) are shown as a space. `partial` flags weeks still in

@@ -10,7 +10,7 @@ import type { KpiQuestion, KpiRequest, QueryContext } from "./types.js";
 // lead time; incidents for MTTR and MTTA; samples (or services, for the levels) for the rest.
 // Times are ISO 8601 UTC, durations in hours at full precision.
 
-export type Cell = string | number | boolean | null;
+type Cell = string | number | boolean | null;
 
 export interface RowTable {
   readonly metric: MetricId;
@@ -22,7 +22,7 @@ const iso = (ms: number | null): string | null => (ms === null ? null : new Date
 const hours = (from: number | null, to: number | null): number | null => (from === null || to === null ? null : (to - from) / HOUR_MS);
 const bool = (flag: number): boolean => flag !== 0;
 
-export function answerRows(ctx: QueryContext, request: KpiRequest): RowTable {
+function answerRows(ctx: QueryContext, request: KpiRequest): RowTable {
   const { metric } = request;
   const catalog = new Map(ctx.store.catalog.services().map((s) => [s.id, s.team_id]));
   const { services } = resolveScope(ctx.config, request.scope, catalog);

@@ -10,11 +10,11 @@ import { WINDOW_EXAMPLES } from "./windows.js";
 // an explanation, or help. The metric maths lives in run.ts (answerKpi); this only routes.
 
 /** DORA's four keys, in the order dora.dev lists them. */
-export const SUMMARY_METRICS: readonly MetricId[] = ["deployment_frequency", "lead_time", "change_failure_rate", "mttr"];
+const SUMMARY_METRICS: readonly MetricId[] = ["deployment_frequency", "lead_time", "change_failure_rate", "mttr"];
 
-export type AnswerKpi = (ctx: QueryContext, request: KpiRequest) => KpiAnswer;
+type AnswerKpi = (ctx: QueryContext, request: KpiRequest) => KpiAnswer;
 
-export function answerQuestionWith(answerKpi: AnswerKpi, ctx: QueryContext, question: KpiQuestion): QuestionResult {
+function answerQuestionWith(answerKpi: AnswerKpi, ctx: QueryContext, question: KpiQuestion): QuestionResult {
   switch (question.kind) {
     case "help":
       return { kind: "help", text: HELP_TEXT };

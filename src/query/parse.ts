@@ -19,9 +19,9 @@ export interface ParseContext {
   readonly services: readonly string[];
 }
 
-export type KpiParseErrorCode = "unknown_metric" | "unknown_scope" | "ambiguous_scope" | "bad_window" | "bad_syntax";
+type KpiParseErrorCode = "unknown_metric" | "unknown_scope" | "ambiguous_scope" | "bad_window" | "bad_syntax";
 
-export interface KpiParseFailure {
+interface KpiParseFailure {
   readonly ok: false;
   readonly code: KpiParseErrorCode;
   /** One message a person can act on: what was wrong, "did you mean", and what was expected. */

@@ -47,7 +47,7 @@ export function resolveScope(config: FileConfig, scope: Scope, catalogTeams: Rea
  * the metric's module (src/metrics/kpis/). Reads are kept apart so that only this builder changes
  * when they become asynchronous (issue 19).
  */
-export function computeMetric(ctx: QueryContext, metric: MetricId, scope: ResolvedScope, frame: Frame): MetricOutcome {
+function computeMetric(ctx: QueryContext, metric: MetricId, scope: ResolvedScope, frame: Frame): MetricOutcome {
   const spec = METRICS[metric];
   const data = spec.read(ctx.store.reads.metric, { frame, services: scope.services, productionEnvironment: ctx.store.options.productionEnvironment, config: ctx.config, nowMs: ctx.nowMs });
   return spec.compute(data, { frame, config: ctx.config, nowMs: ctx.nowMs });

@@ -13,9 +13,9 @@ import type { Direction, Unit } from "../domain/metric-ids.js";
 // threshold, replay it day by day over the last 90 days with the alert job's own rules
 // (hysteresis included) and say how often it would have fired, and where it stands now.
 
-export const PREVIEW_DAYS = 90;
+const PREVIEW_DAYS = 90;
 /** Each day's value is the metric over the 30 days before it, like "last 30d". */
-export const PREVIEW_WINDOW_DAYS = 30;
+const PREVIEW_WINDOW_DAYS = 30;
 
 export interface PreviewRequest {
   readonly metric: MetricId;
@@ -72,7 +72,7 @@ function parseScope(words: readonly string[], config: FileConfig): ParseResult<S
   return { ok: false, error: `Unknown ${first === "service" ? "service" : first === "team" ? "team" : "team or service"} "${id ?? ""}". Teams: ${config.teams.map((t) => t.id).join(", ") || "none configured"}.` };
 }
 
-export type AnswerFn = (ctx: QueryContext, request: KpiRequest) => KpiAnswer;
+type AnswerFn = (ctx: QueryContext, request: KpiRequest) => KpiAnswer;
 
 interface AlertMemory {
   readonly status: AlertStatus;
@@ -84,7 +84,7 @@ interface AlertMemory {
  * The alert job's state machine (`decideAlert`, src/alerts/decide.ts), passed in by the composition
  * root: query code imports nothing from the alerts layer above it.
  */
-export type DecideAlertFn = (
+type DecideAlertFn = (
   memory: AlertMemory | undefined,
   reading: { status: AlertStatus | null; value: number | null; warn: number; critical: number; direction: Direction; unit: Unit },
   policy: { hysteresisPct: number; reminderMs: number },

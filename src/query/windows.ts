@@ -21,7 +21,7 @@ export interface WindowClock {
   readonly weekStart: FileConfig["week_start"];
 }
 
-export const DEFAULT_WINDOW_LABEL = "last 30 days";
+const DEFAULT_WINDOW_LABEL = "last 30 days";
 
 export const WINDOW_EXAMPLES =
   "last 30d, last 7 days, last 12w, last 3 months, this week|month|quarter|year, last week|month|quarter|year, since 2026-01-01, 2026-01-01..2026-03-31, q1 2026";

@@ -4,7 +4,7 @@ import { reviewCalendar } from "./reminders.js";
 
 // What the review buttons do, apart from Slack: the listeners in src/slack/actions/jobs.ts call these.
 
-export const SNOOZE_BUSINESS_DAYS = 2;
+const SNOOZE_BUSINESS_DAYS = 2;
 
 export type ReviewActionResult = { readonly ok: true; readonly message: string } | { readonly ok: false; readonly error: string };
 

@@ -8,9 +8,9 @@ import { businessDaysBetween, inWorkingHours, localDate, type TeamCalendar } fro
 export type ReminderKind = "opened" | "before_due" | "due" | `overdue:${number}` | "escalation";
 
 /** Overdue reminders repeat every this many business days. */
-export const OVERDUE_EVERY_BUSINESS_DAYS = 2;
+const OVERDUE_EVERY_BUSINESS_DAYS = 2;
 /** Overdue by this many business days: also post in the team channel. */
-export const ESCALATE_AFTER_BUSINESS_DAYS = 3;
+const ESCALATE_AFTER_BUSINESS_DAYS = 3;
 
 export interface ReviewTiming {
   readonly status: "open" | "done" | "not_needed";

@@ -16,13 +16,13 @@ import { callOptions, lookupUserByEmail, postMessage, type SlackContext } from "
  * Only incidents resolved this recently open a review: a first sync backfills months of history,
  * and nobody should get forty reminders for last spring's incidents.
  */
-export const OPEN_REVIEWS_RESOLVED_WITHIN_DAYS = 7;
+const OPEN_REVIEWS_RESOLVED_WITHIN_DAYS = 7;
 
 export function reviewCalendar(config: FileConfig, teamId: string | null): TeamCalendar {
   return teamCalendar(config, teamById(config, teamId));
 }
 
-export function reviewView(row: ReviewRow, calendar: TeamCalendar): ReviewView {
+function reviewView(row: ReviewRow, calendar: TeamCalendar): ReviewView {
   return {
     id: row.id,
     title: row.title,
@@ -45,7 +45,7 @@ export function reviewView(row: ReviewRow, calendar: TeamCalendar): ReviewView {
 }
 
 /** Open reviews for qualifying incidents resolved recently; returns the new review ids. */
-export async function openReviews(ctx: SlackContext, nowMs: number): Promise<number[]> {
+async function openReviews(ctx: SlackContext, nowMs: number): Promise<number[]> {
   const { deps } = ctx;
   const opened: number[] = [];
   for (const incident of deps.store.reviews.candidates(nowMs - OPEN_REVIEWS_RESOLVED_WITHIN_DAYS * DAY_MS)) {
@@ -95,7 +95,7 @@ function messageKind(kind: ReminderKind): ReviewMessageKind {
 }
 
 /** Send every reminder due now; each is claimed in review_reminders first, so none goes out twice. */
-export async function sendReviewReminders(ctx: SlackContext, nowMs: number): Promise<ReminderOutcome[]> {
+async function sendReviewReminders(ctx: SlackContext, nowMs: number): Promise<ReminderOutcome[]> {
   const { deps } = ctx;
   const outcomes: ReminderOutcome[] = [];
   for (const review of deps.store.reviews.listOpen()) {

@@ -29,7 +29,7 @@ export function askQuestion(runtime: SlackRuntime, text: string, options: AskOpt
   return { message: renderResult(runtime, parsed.value, result, noData ? {} : options), shareable: !noData };
 }
 
-export function renderResult(runtime: SlackRuntime, question: KpiQuestion, result: QuestionResult, options: AskOptions = {}): RenderedMessage {
+function renderResult(runtime: SlackRuntime, question: KpiQuestion, result: QuestionResult, options: AskOptions = {}): RenderedMessage {
   const config = queryContext(runtime.deps).config;
   const shared = options.sharedBy !== undefined;
   const sharing = shared ? { shared: true, sharedBy: options.sharedBy! } : {};

@@ -72,7 +72,7 @@ export function describeSlackError(error: unknown, tokenName: string): { words: 
  * Call until Slack answers: resolves with the answer, rejects with SlackRefusedError when Slack
  * refuses the token, or with an AbortError when the signal fires (a stop during start-up).
  */
-export async function untilSlackAnswers<T>(what: string, tokenName: string, call: () => Promise<T>, options: ConnectOptions): Promise<T> {
+async function untilSlackAnswers<T>(what: string, tokenName: string, call: () => Promise<T>, options: ConnectOptions): Promise<T> {
   const sleep = options.sleep ?? defaultSleep;
   const host = hostOf(options.apiUrl ?? "https://slack.com/api");
   for (let attempt = 1; ; attempt++) {

@@ -2,16 +2,6 @@ import type { AnnotationRecord } from "../domain/records.js";
 import type { Db } from "./db.js";
 import { emptyStats, orNull, type WriteStats } from "./write-stats.js";
 
-export interface AnnotationRow {
-  id: number;
-  at: number;
-  text: string;
-  service_id: string | null;
-  team_id: string | null;
-  author: string | null;
-  source: string;
-}
-
 export function annotationStore(db: Db) {
   const idOf = db.prepare<[string, string], { id: number }>(`SELECT id FROM annotations WHERE source = ? AND external_id = ?`);
   const upsert = db.prepare(

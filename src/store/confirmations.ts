@@ -107,4 +107,3 @@ export function confirmationStore(db: Db, options: { productionEnvironment: stri
   };
 }
 
-export type ConfirmationStore = ReturnType<typeof confirmationStore>;

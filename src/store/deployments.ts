@@ -204,7 +204,7 @@ interface ChangeGroup {
 }
 
 /** Commits of one pull request form one change, timed at the PR's earliest commit. */
-export function groupByChange(changes: readonly ChangeRecord[]): ChangeGroup[] {
+function groupByChange(changes: readonly ChangeRecord[]): ChangeGroup[] {
   const groups = new Map<string, ChangeGroup>();
   for (const change of changes) {
     const key = change.pr ? `pr:${change.pr.number}` : `sha:${change.sha}`;

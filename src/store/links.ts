@@ -3,7 +3,7 @@ import type { Db } from "./db.js";
 import type { DerivedData } from "./derived/engine.js";
 
 /** "manual": confirmed by a person (`/kpi link`, or an answer to the confirmation message). */
-export type LinkRule = "explicit" | "rollback" | "heuristic" | "manual";
+type LinkRule = "explicit" | "rollback" | "heuristic" | "manual";
 
 interface IncidentToLink {
   id: number;

@@ -6,7 +6,7 @@ import { sampleReads } from "./sample-reads.js";
 import type { Window } from "../domain/scope.js";
 import type { AnnotationReadRow } from "./rows.js";
 
-export type { DeploymentSliceRow, LeadTimeSliceRow, LeadTimeStageSumRow, LeadTimeStagesRow, FailedDeploymentRow, DeploymentDetailRow, IncidentSliceRow, IncidentRow, IncidentTitleRow, OpenIncidents, TimedSampleRow, OutageRow, LatencySliceRow, ErrorSliceRow, LevelSampleRow, SumSliceRow, AnnotationReadRow } from "./rows.js";
+export type {                 AnnotationReadRow } from "./rows.js";
 export type { ScopeServices } from "./read-kit.js";
 
 // Every read the metrics need (src/query/run.ts). SQL filters by scope and time and aggregates per

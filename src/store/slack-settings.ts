@@ -144,4 +144,3 @@ export function slackSettingsStore(db: Db) {
   };
 }
 
-export type SlackSettingsStore = ReturnType<typeof slackSettingsStore>;

@@ -39,11 +39,11 @@ export function day(atMs: number | null): string {
   return atMs === null ? "?" : new Date(atMs).toISOString().slice(0, 10);
 }
 
-export function ageDays(nowMs: number, atMs: number): number {
+function ageDays(nowMs: number, atMs: number): number {
   return Math.max(0, Math.floor((nowMs - atMs) / DAY_MS));
 }
 
-export function list(rows: readonly CountRow[]): string {
+function list(rows: readonly CountRow[]): string {
   return rows.map((r) => `${r.key ?? "unnamed"}: ${r.n.toLocaleString("en-US")}`).join(", ");
 }
 

@@ -9,7 +9,7 @@ import { fetchWithDeadline } from "../fetch.js";
 
 // One Octokit class with throttling and retry, built once (probot's ProbotOctokit pattern). Instances
 // are cheap; each sync run or webhook delivery gets one so its request counters are its own.
-export const VitalsOctokit = Octokit.plugin(throttling, retry);
+const VitalsOctokit = Octokit.plugin(throttling, retry);
 export type GithubClient = InstanceType<typeof VitalsOctokit>;
 
 export interface GithubClientOptions {
@@ -54,7 +54,7 @@ export function githubAuthFromEnv(env: Env): GithubAuth | { kind: "none"; reason
   return { kind: "none", reason: "set GITHUB_TOKEN or the GITHUB_APP_* settings" };
 }
 
-export function createGithubClient(
+function createGithubClient(
   env: Env,
   logger: Logger,
   stats: RequestStats,
@@ -110,7 +110,7 @@ export function createGithubClient(
 }
 
 /** The shared client and its request counters; one per process, built by the composition root. */
-export interface SharedGithubClient {
+interface SharedGithubClient {
   readonly octokit: GithubClient;
   readonly stats: RequestStats;
 }

@@ -29,14 +29,14 @@ export interface GitlabRequestStats {
   waitedMs: number;
 }
 
-export const newGitlabStats = (): GitlabRequestStats => ({ requests: 0, rateLimited: 0, waitedMs: 0 });
+const newGitlabStats = (): GitlabRequestStats => ({ requests: 0, rateLimited: 0, waitedMs: 0 });
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** GITLAB_API_URL names the REST base (…/api/v4); gitbeaker wants the instance and appends it. */
-export const instanceUrl = (apiUrl: string): string => apiUrl.replace(/\/api\/v4$/, "");
+const instanceUrl = (apiUrl: string): string => apiUrl.replace(/\/api\/v4$/, "");
 
-export function createGitlabClient(env: Env, logger: Logger, stats: GitlabRequestStats, options: GitlabClientOptions = {}): GitlabClient {
+function createGitlabClient(env: Env, logger: Logger, stats: GitlabRequestStats, options: GitlabClientOptions = {}): GitlabClient {
   if (!env.GITLAB_TOKEN) throw new Error("GitLab is not configured: set GITLAB_TOKEN (a token with the read_api scope)");
   const handler = requestHandler(env.GITLAB_API_URL, logger.child({ source: "gitlab" }), stats, options);
   const requesterFn = createRequesterFn((_service, requestOptions) => Promise.resolve(requestOptions), handler);
@@ -54,7 +54,7 @@ interface HandlerOptions {
 }
 
 /** The delay GitLab asks for: Retry-After (seconds), else until RateLimit-Reset (epoch seconds). */
-export function rateLimitDelayMs(headers: Headers, nowMs: number): number | undefined {
+function rateLimitDelayMs(headers: Headers, nowMs: number): number | undefined {
   const retryAfter = headers.get("retry-after");
   if (retryAfter !== null && /^\d+$/.test(retryAfter.trim())) return Number(retryAfter) * 1000;
   const reset = headers.get("ratelimit-reset");
@@ -155,7 +155,7 @@ async function errorMessage(response: Response): Promise<string> {
 }
 
 /** The shared client and its request counters; one per process, built by the composition root. */
-export interface SharedGitlabClient {
+interface SharedGitlabClient {
   readonly api: GitlabClient;
   readonly stats: GitlabRequestStats;
 }

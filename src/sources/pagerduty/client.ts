@@ -10,7 +10,7 @@ import { networkCause, SourceError } from "../errors.js";
 
 export type Query = Record<string, string | string[]>;
 
-export type PdResult =
+type PdResult =
   | { readonly ok: true; readonly status: number; readonly data: unknown }
   | { readonly ok: false; readonly status: number; readonly error: string };
 

@@ -3,7 +3,7 @@ import { fetchWithTimeout } from "../fetch.js";
 // A small client for the Prometheus HTTP API (https://prometheus.io/docs/prometheus/latest/querying/api/):
 // GET /api/v1/query_range and /api/v1/query, JSON envelope { status, data, errorType, error }.
 
-export interface PromSeries {
+interface PromSeries {
   readonly metric: Record<string, string>;
   /** [unix seconds, value as a string ("NaN", "+Inf" possible)] */
   readonly values: readonly [number, string][];
@@ -29,7 +29,7 @@ export interface PrometheusClient {
  * services require); fetch refuses such URLs, and messages must not show them, so they move into
  * a header and every message names the URL without them.
  */
-export function splitCredentials(url: string): { baseUrl: string; headers: Record<string, string> } {
+function splitCredentials(url: string): { baseUrl: string; headers: Record<string, string> } {
   const parsed = new URL(url);
   const headers: Record<string, string> = { accept: "application/json" };
   if (parsed.username || parsed.password) {

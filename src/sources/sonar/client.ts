@@ -5,7 +5,7 @@
 // every SonarQube version and SonarCloud accept.
 import { fetchWithTimeout } from "../fetch.js";
 
-export interface HistoryPoint {
+interface HistoryPoint {
   readonly date: string;
   readonly value?: string;
 }
