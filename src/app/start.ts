@@ -14,7 +14,7 @@ import { computeQueue, type Compute } from "../query/compute-queue.js";
 import type { KpiSubcommand } from "../slack/kpi-subcommand.js";
 import type { QuestionEngine } from "../query/engine.js";
 import type { webApi } from "@slack/bolt";
-import { answerConfirmation } from "../jobs/link-confirmations.js";
+import { answerConfirmation } from "../confirmations/actions.js";
 import { startScheduler } from "../jobs/scheduler.js";
 import { kpiSubcommands } from "../slack/commands/subcommands.js";
 import { verifyAppToken, verifyBotToken, type SlackConnection } from "../slack/connect.js";

@@ -3,7 +3,7 @@ import type { AppDeps } from "../app-deps.js";
 import { runAlerts } from "../alerts/actions.js";
 import { runDigests, type JobContext } from "./digest.js";
 import type { KpiEngine } from "../query/engine.js";
-import { runLinkConfirmations } from "./link-confirmations.js";
+import { runLinkConfirmations } from "../confirmations/actions.js";
 import { runReviews } from "../reviews/reminders.js";
 import type { SlackClient } from "../sources/slack/calls.js";
 import { syncRunner } from "./syncs.js";

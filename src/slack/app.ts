@@ -10,7 +10,7 @@ import { guardedListeners } from "./listener.js";
 import { registerViews } from "./views/index.js";
 import { refreshHomes } from "./views/home.js";
 import type { KpiSubcommand } from "./kpi-subcommand.js";
-import type { AnswerConfirmation } from "../jobs/link-confirmations.js";
+import type { AnswerConfirmation } from "../confirmations/actions.js";
 import type { QuestionEngine } from "../query/engine.js";
 import type { SlackRuntime } from "./runtime.js";
 import { errorId, type SlackConnection } from "./connect.js";

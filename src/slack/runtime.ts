@@ -1,6 +1,6 @@
 import type { AppDeps } from "../app-deps.js";
 import type { FileConfig } from "../config/file.js";
-import type { AnswerConfirmation } from "../jobs/link-confirmations.js";
+import type { AnswerConfirmation } from "../confirmations/actions.js";
 import type { QuestionEngine } from "../query/engine.js";
 import type { QueryContext } from "../query/types.js";
 import type { Compute } from "../query/compute-queue.js";
@@ -18,7 +18,7 @@ export interface SlackRuntime {
   readonly compute: Compute;
   /** Runs after `/kpi sync` finished (threshold evaluation, reviews, App Home refresh). */
   readonly afterSync: () => Promise<void>;
-  /** What the link confirmation buttons do (src/jobs/link-confirmations.ts, passed in: no jobs code is imported here). */
+  /** What the link confirmation buttons do (src/confirmations/actions.ts, passed in: no jobs code is imported here). */
   readonly answerConfirmation: AnswerConfirmation;
 }
 

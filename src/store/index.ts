@@ -1,3 +1,4 @@
+import type { StoreOptions } from "../config/store-options.js";
 import type { VitalsRecord } from "../domain/records.js";
 import { annotationStore } from "./annotations.js";
 import { catalogStore } from "./catalog.js";
@@ -19,19 +20,12 @@ import { withLazyStatements } from "./lazy-statements.js";
 import { metricReads, type MetricReads } from "./metric-reads.js";
 import { rowReads, type RowReads } from "./row-reads.js";
 import { derivedData } from "./derived/engine.js";
-import { NO_INCIDENT_FILTERS, type IncidentFilters } from "../domain/incident-filter.js";
+import { NO_INCIDENT_FILTERS } from "../domain/incident-filter.js";
 
 export type { Db } from "./db.js";
+export type { StoreOptions } from "../config/store-options.js";
 export type { WriteStats } from "./write-stats.js";
 
-export interface StoreOptions {
-  /** The environment name that counts for the delivery metrics (docs/metrics.md: `production`). */
-  readonly productionEnvironment: string;
-  /** CFR attribution window for the heuristic incident → deployment link. */
-  readonly attributionWindowMs: number;
-  /** Which incidents count (config `incidents`, resolved per service); default: every incident. */
-  readonly incidentFilters?: IncidentFilters;
-}
 
 export const DEFAULT_STORE_OPTIONS: StoreOptions = {
   productionEnvironment: "production",

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { parseEnv } from "../../src/config/env.js";
 import { silentLogger } from "../../src/log.js";
 import { buildDeps } from "../../src/app/root.js";
-import { answerConfirmation } from "../../src/jobs/link-confirmations.js";
+import { answerConfirmation } from "../../src/confirmations/actions.js";
 import { createSlackApp } from "../../src/slack/app.js";
 import { computeQueue } from "../../src/query/compute-queue.js";
 import { questionEngine } from "../../src/app/engines.js";

@@ -3,7 +3,7 @@ import { parseEnv } from "../../src/config/env.js";
 import { storeOptionsFrom } from "../../src/config/store-options.js";
 import type { VitalsRecord } from "../../src/domain/records.js";
 import { ingestRoute, INGEST_PATH } from "../../src/http/ingest.js";
-import { REMIND_AFTER_HOURS, runLinkConfirmations } from "../../src/jobs/link-confirmations.js";
+import { REMIND_AFTER_HOURS, runLinkConfirmations } from "../../src/confirmations/actions.js";
 import { silentLogger } from "../../src/log.js";
 import { startApp, type RunningApp } from "../../src/app/start.js";
 import { buildDeps } from "../../src/app/root.js";

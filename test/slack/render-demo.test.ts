@@ -6,7 +6,7 @@ import { buildDeps } from "../../src/app/root.js";
 import { blockKitProblems } from "../../src/present/blocks/limits.js";
 import { askQuestion } from "../../src/slack/answer-question.js";
 import { appSubcommands } from "../../src/app/start.js";
-import { answerConfirmation } from "../../src/jobs/link-confirmations.js";
+import { answerConfirmation } from "../../src/confirmations/actions.js";
 import { computeQueue } from "../../src/query/compute-queue.js";
 import { buildHome } from "../../src/slack/views/home.js";
 import { questionEngine } from "../../src/app/engines.js";

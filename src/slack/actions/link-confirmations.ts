@@ -2,7 +2,7 @@ import type { App, BlockAction, ButtonAction, types } from "@slack/bolt";
 import type { AppDeps } from "../../app-deps.js";
 import type { ListenerApp } from "../listener.js";
 import { teamOfService } from "../../config/teams.js";
-import type { AnswerConfirmation, AnswerResult } from "../../jobs/link-confirmations.js";
+import type { AnswerConfirmation, AnswerResult } from "../../confirmations/actions.js";
 import { answeredBlocks, CONFIRM_ACTIONS, deploymentLabel, otherDeploymentModal, parseButtonValue } from "../../present/confirmation-blocks.js";
 
 // The buttons of the link confirmation message (src/jobs/link-confirmations.ts): Yes, Another

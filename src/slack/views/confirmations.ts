@@ -1,5 +1,5 @@
 import type { AppDeps } from "../../app-deps.js";
-import type { AnswerConfirmation } from "../../jobs/link-confirmations.js";
+import type { AnswerConfirmation } from "../../confirmations/actions.js";
 import { CONFIRM_VIEW, parseButtonValue, PICKER_ACTION, PICKER_BLOCK } from "../../present/confirmation-blocks.js";
 import { showResult } from "../actions/link-confirmations.js";
 import type { ListenerApp } from "../listener.js";
