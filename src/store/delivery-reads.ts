@@ -2,7 +2,7 @@ import { DAY_MS, type Window } from "../domain/scope.js";
 import { STAGE_DAYS } from "./derived/definitions.js";
 import { parseIntegers } from "./packed-list.js";
 import type { DeploymentDetailRow, DeploymentSliceRow, FailedDeploymentRow, LeadTimeSliceRow, LeadTimeStageSumRow, LeadTimeStagesRow } from "./rows.js";
-import type { ReadKit, ScopeServices } from "./read-kit.js";
+import type { ReadSql, ScopeServices } from "./read-sql.js";
 
 // Deployments and changes: deployment counts per slice, deploy days, the deployments that failed or
 // were rework, lead-time samples and stage figures (docs/metrics.md "Delivery"). "Caused a failure",
@@ -36,7 +36,7 @@ function decodeLeadTimes(slice: number, codes: string, service: string | null, s
   return { slice, service, services, leadSeconds: leadSeconds.subarray(0, k), bucket: bucket.subarray(0, k), excluded: values.length - k };
 }
 
-export function deliveryReads(kit: ReadKit) {
+export function deliveryReads(kit: ReadSql) {
   const { prepared, sliceOf, innerCuts, allRows, scopeSql, scopeArgs, changesIndex, changesByService, deploymentsIndex, key, sliceBySlice } = kit;
 
   const failedSum = (withFailed: boolean): string => (withFailed ? "sum(d.caused_failure)" : "0");

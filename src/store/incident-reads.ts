@@ -1,11 +1,11 @@
 import type { Window } from "../domain/scope.js";
 import { parseIntegers } from "./packed-list.js";
 import type { BreachIncidentRow, IncidentRow, IncidentSliceRow, IncidentTitleRow, OpenIncidents, OutageRow } from "./rows.js";
-import type { ReadKit, ScopeServices } from "./read-kit.js";
+import type { ReadSql, ScopeServices } from "./read-sql.js";
 
 // Incidents: per-slice totals, the incidents of two windows, open ones, and outages (MTTR, MTTA, uptime).
 
-export function incidentReads(kit: ReadKit) {
+export function incidentReads(kit: ReadSql) {
   const { prepared, allRows, scopeSql, scopeArgs } = kit;
   return {
     /**

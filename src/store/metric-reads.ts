@@ -1,20 +1,20 @@
 import type { Db } from "./db.js";
 import { deliveryReads } from "./delivery-reads.js";
 import { incidentReads } from "./incident-reads.js";
-import { readKit, type ScopeServices } from "./read-kit.js";
+import { readSql, type ScopeServices } from "./read-sql.js";
 import { sampleReads } from "./sample-reads.js";
 import type { Window } from "../domain/scope.js";
 import type { AnnotationReadRow } from "./rows.js";
 
 export type {                 AnnotationReadRow } from "./rows.js";
-export type { ScopeServices } from "./read-kit.js";
+export type { ScopeServices } from "./read-sql.js";
 
 // Every read the metrics need (src/query/run.ts). SQL filters by scope and time and aggregates per
 // (service, slice) of the answer's frame; the reads live by subject in delivery-reads.ts,
-// incident-reads.ts and sample-reads.ts, over the shared helpers of read-kit.ts.
+// incident-reads.ts and sample-reads.ts, over the shared helpers of read-sql.ts.
 
 export function metricReads(db: Db) {
-  const kit = readKit(db);
+  const kit = readSql(db);
   const { prepared, allRows } = kit;
   return {
     ...deliveryReads(kit),

@@ -1,6 +1,6 @@
 import type { Window } from "../domain/scope.js";
 import type { Db } from "./db.js";
-import { readKit, type ScopeServices } from "./read-kit.js";
+import { readSql, type ScopeServices } from "./read-sql.js";
 
 // The items behind a headline, one row each (`vitals ask --csv`, the API's format=csv, Slack's
 // "Download rows"). Each read selects exactly what the metric's read counts (src/store/*-reads.ts):
@@ -79,7 +79,7 @@ export interface SampleItemRow {
 }
 
 export function rowReads(db: Db) {
-  const { prepared, allRows, scopeSql, scopeArgs, serviceList } = readKit(db);
+  const { prepared, allRows, scopeSql, scopeArgs, serviceList } = readSql(db);
   return {
     /** Successful production deployments finished in the window (deployment frequency, CFR, rework). */
     deployments(env: string, window: Window, services: ScopeServices): DeploymentItemRow[] {

@@ -1,11 +1,11 @@
 import type { Window } from "../domain/scope.js";
 import type { ErrorSliceRow, LatencySliceRow, LevelSampleRow, SumSliceRow, TimedSampleRow } from "./rows.js";
 import { ORG_SAMPLE_SERVICE } from "./samples.js";
-import type { ReadKit, ScopeServices } from "./read-kit.js";
+import type { ReadSql, ScopeServices } from "./read-sql.js";
 
 // Pushed and scraped samples: availability, latency, errors, levels (coverage, debt) and sums (cost, users).
 
-export function sampleReads(kit: ReadKit) {
+export function sampleReads(kit: ReadSql) {
   const { prepared, sliceOf, innerCuts, allRows, scopeSql, scopeArgs, key, sliceBySlice, serviceList } = kit;
   return {
     /** Samples of one name in [from, to), by service and time (for time weighting). */

@@ -1,8 +1,10 @@
 import type { Db } from "./db.js";
 
-// What every metric read module shares: statements prepared once per shape and cached, the slice
-// of a time column within an answer's frame (src/metrics/frame.ts), scope filters, and rows built
-// from arrays. A slice is the span between two cut points of the frame: one read covers the
+// The SQL building blocks the metric and row reads share: statements prepared once per shape, the
+// slice of a time column within an answer's frame (src/metrics/frame.ts), the scope filter as a
+// service list, the index hints, and rows built from arrays. The dialect-specific parts of a read
+// (SQLite's json_each service lists and INDEXED BY hints) are all here, which is where PostgreSQL's
+// `= ANY($n::text[])` goes (issue 19). A slice is the span between two cut points of the frame: one read covers the
 // window, the previous window and the 12-week series.
 
 /** Services of the scope, or null for the whole organisation (which includes unmapped incidents). */
@@ -12,7 +14,7 @@ export type ScopeServices = readonly string[] | null;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Statement = import("better-sqlite3").Statement<any[], unknown>;
 
-export function readKit(db: Db) {
+export function readSql(db: Db) {
   const cache = new Map<string, Statement>();
   const prepared = (key: string, sql: () => string): Statement => {
     let statement = cache.get(key);
@@ -99,4 +101,4 @@ export function readKit(db: Db) {
   return { prepared, sliceOf, innerCuts, allRows, scopeSql, scopeArgs, changesIndex, changesByService, deploymentsIndex, key, sliceBySlice, serviceList };
 }
 
-export type ReadKit = ReturnType<typeof readKit>;
+export type ReadSql = ReturnType<typeof readSql>;
