@@ -175,6 +175,42 @@ describe(`vitals migrate-store (${engine})`, () => {
     expect(Object.values(counts).every((n) => n === 0)).toBe(true);
   }, 60_000);
 
+  it("names the tables found on one side only, copying nothing", async () => {
+    await migrateTarget();
+    await onTarget((client) => client.query("CREATE TABLE notes_of_another_tool (id bigint PRIMARY KEY)"));
+    const result = await copy(demo.db);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe("vitals migrate-store: the two databases have different tables (only in PostgreSQL: notes_of_another_tool)\n");
+    const counts = await targetCounts(sqliteTables(demo.db));
+    expect(Object.values(counts).every((n) => n === 0)).toBe(true);
+  }, 60_000);
+
+  it("keeps integers beyond 2^53 exact", async () => {
+    const big = join(demo.dir, "big.db");
+    copyFileSync(demo.db, big);
+    const db = new Database(big);
+    db.prepare("UPDATE annotations SET at = 9007199254740993 WHERE id = (SELECT min(id) FROM annotations)").run();
+    db.close();
+    const result = await copy(big);
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    const stored = await onTarget(async (client) => (await client.query<{ at: string }>("SELECT at::text AS at FROM annotations ORDER BY id LIMIT 1")).rows[0]!.at);
+    expect(stored).toBe("9007199254740993");
+  }, 60_000);
+
+  it("refuses a SQLite database newer than this Vitals, copying nothing", async () => {
+    const newer = join(demo.dir, "newer.db");
+    copyFileSync(demo.db, newer);
+    const db = new Database(newer);
+    db.pragma(`user_version = ${newest + 1}`);
+    db.close();
+    const result = await copy(newer);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(`vitals migrate-store: ${newer}: database schema version ${newest + 1} is newer than this Vitals (${newest}); upgrade Vitals\n`);
+    const counts = await targetCounts(sqliteTables(demo.db));
+    expect(Object.values(counts).every((n) => n === 0)).toBe(true);
+  }, 60_000);
+
   it("rolls back every copied table when the target rejects a row", async () => {
     const broken = join(demo.dir, "broken.db");
     copyFileSync(demo.db, broken);
