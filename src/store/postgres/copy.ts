@@ -77,8 +77,21 @@ export function openCopySource(path: string): { db: Db; schemaVersion: number } 
   return { db, schemaVersion: db.pragma("user_version", { simple: true }) as number };
 }
 
-function sourceTables(db: Db): Map<string, { columns: string[]; primaryKey: string[]; references: { from: string; table: string }[] }> {
-  const tables = new Map<string, { columns: string[]; primaryKey: string[]; references: { from: string; table: string }[] }>();
+/** A SQLite table as PRAGMA describes it: column names in order, its key, what it references. */
+interface SourceTable {
+  readonly columns: string[];
+  readonly primaryKey: string[];
+  readonly references: { readonly from: string; readonly table: string }[];
+}
+
+/** A PostgreSQL table as its catalog describes it: typed columns in order, its identity columns. */
+interface TargetTable {
+  readonly columns: Column[];
+  readonly identity: string[];
+}
+
+function sourceTables(db: Db): Map<string, SourceTable> {
+  const tables = new Map<string, SourceTable>();
   // sqlite_% are SQLite's own (sqlite_sequence, sqlite_stat1): no Vitals data.
   const names = db.prepare<[], string>(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name`).pluck().all();
   for (const name of names) {
@@ -90,13 +103,13 @@ function sourceTables(db: Db): Map<string, { columns: string[]; primaryKey: stri
   return tables;
 }
 
-async function targetTables(client: pg.PoolClient): Promise<Map<string, { columns: Column[]; identity: string[] }>> {
+async function targetTables(client: pg.PoolClient): Promise<Map<string, TargetTable>> {
   const { rows } = await client.query<{ table: string; name: string; type: string; identity: string }>(`
     SELECT c.relname AS table, a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type, a.attidentity AS identity
     FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
     WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p')
     ORDER BY c.relname, a.attnum`);
-  const tables = new Map<string, { columns: Column[]; identity: string[] }>();
+  const tables = new Map<string, TargetTable>();
   for (const row of rows) {
     if (TARGET_BOOKKEEPING.has(row.table)) continue;
     if (!COLUMN_TYPES.has(row.type)) throw new StoreCopyError(`target column ${row.table}.${row.name} has type ${row.type}, which the SQLite type mapping has no source for`);
@@ -111,7 +124,7 @@ async function targetTables(client: pg.PoolClient): Promise<Map<string, { column
 const onlyIn = (a: Iterable<string>, b: { has(name: string): boolean }): string[] => [...a].filter((name) => !b.has(name)).sort();
 
 /** Both sides' tables, matched by name and column set, parents before the tables that reference them. */
-function matchTables(db: Db, target: Map<string, { columns: Column[]; identity: string[] }>): Table[] {
+function matchTables(db: Db, target: Map<string, TargetTable>): Table[] {
   const source = sourceTables(db);
   const sourceOnly = onlyIn(source.keys(), target);
   const targetOnly = onlyIn(target.keys(), source);
