@@ -17,4 +17,5 @@ export const COMMANDS: readonly (CliCommand | LazyCommand)[] = [
   lazy("bench", "benchmark: a large generated org in a temp database, the import rate and the time of every answer", async () => (await import("./bench.js")).benchCommand),
   lazy("coverage", "record a service's code coverage from an LCOV, Cobertura or Istanbul report", async () => (await import("./coverage.js")).coverageCommand),
   lazy("cost", "import infrastructure cost from a FinOps FOCUS cost export (CSV)", async () => (await import("./cost.js")).costCommand),
+  lazy("migrate-store", "copy a SQLite database into PostgreSQL once, in one verified transaction (--from PATH --to URL)", async () => (await import("./migrate-store.js")).migrateStoreCommand),
 ];
