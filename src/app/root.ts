@@ -1,5 +1,6 @@
 import type { AppDeps } from "../app-deps.js";
 import { effectiveConfigSource } from "../config/effective.js";
+import { ConfigError } from "../config/errors.js";
 import type { Env } from "../config/env.js";
 import { loadFileConfig, type FileConfig } from "../config/file.js";
 import { storeOptionsFrom } from "../config/store-options.js";
@@ -12,6 +13,15 @@ import { createStore, type Store } from "../store/index.js";
 // beside it, each module loaded by the commands that use it: the engines (src/app/engines.ts), the
 // clients for sources, webhooks and Slack (src/app/clients.ts), and the running app (src/app/start.ts).
 // So `vitals ask` loads no Bolt, Octokit or scheduler.
+
+/**
+ * Refused rather than ignored: answering from the SQLite default while DATABASE_URL names the
+ * database people think they use would be a silent wrong answer (the PostgreSQL store is issue 19's
+ * next step; `vitals migrate-store` already copies into it).
+ */
+export function refuseDatabaseUrl(env: Env): void {
+  if (env.DATABASE_URL) throw new ConfigError("DATABASE_URL is set", ["this version stores in SQLite only (DATABASE_PATH or --db); PostgreSQL serves `vitals migrate-store` so far: unset DATABASE_URL to run this command"]);
+}
 
 /** Open (and migrate) the database at `path`, with the catalog synced from the config file. */
 export function openStore(path: string, config: FileConfig): Store {
@@ -28,7 +38,10 @@ export function buildDeps(env: Env, options: { logger?: Logger; now?: () => numb
   const fileConfig = options.config ?? loadFileConfig(env.VITALS_CONFIG, { required: false });
   let store = options.store;
   if (store) store.catalog.syncFromConfig(fileConfig);
-  else store = openStore(env.DATABASE_PATH, fileConfig);
+  else {
+    refuseDatabaseUrl(env);
+    store = openStore(env.DATABASE_PATH, fileConfig);
+  }
   return withSlackSettings({ store, config: fileConfig, env, logger: options.logger ?? createLogger(env.LOG_LEVEL), now: options.now ?? Date.now });
 }
 

@@ -6,7 +6,7 @@ import { parseEnv, type Env } from "../config/env.js";
 import { InputError } from "../config/errors.js";
 import { createLogger, type Logger } from "../log.js";
 import type { AppDeps } from "../app-deps.js";
-import { openStore, withSlackSettings } from "../app/root.js";
+import { openStore, refuseDatabaseUrl, withSlackSettings } from "../app/root.js";
 import type { Store } from "../store/index.js";
 
 export interface CliIo {
@@ -121,6 +121,7 @@ export function buildContext(command: CliCommand, argv: string[], io: CliIo): Co
     },
     openStore(options = {}) {
       if (store) return store;
+      if (typeof values.db !== "string") refuseDatabaseUrl(env);
       if (options.mustExist && dbPath !== ":memory:" && !existsSync(dbPath)) throw new UsageError(missingDatabase(dbPath));
       store = openStore(dbPath, ctx.config());
       return store;

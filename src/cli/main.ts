@@ -7,7 +7,7 @@ const USAGE = () => `Vitals: delivery and reliability KPIs, with the why behind 
 Usage: vitals <command> [options]
 
 Commands:
-${COMMANDS.map((c) => `  ${c.name.padEnd(12)} ${c.summary ?? ""}`).join("\n")}
+${COMMANDS.map((c) => `  ${c.name.padEnd(14)} ${c.summary ?? ""}`).join("\n")}
 
 Run "vitals <command> --help" for a command's options.
 Exit codes: 0 success, 1 runtime failure, 2 bad usage or bad input.`;

@@ -104,6 +104,13 @@ describe("vitals ask behaves like /kpi", () => {
     expect(existsSync(missing)).toBe(false);
   });
 
+  it("refuses DATABASE_URL rather than answering from the SQLite default, and never prints its password", async () => {
+    const result = await vitals(["ask", "--config", join(dir, "demo.yml"), "cfr last 30d"], { env: { DATABASE_URL: "postgres://vitals:s3cret@127.0.0.1:5432/vitals" } });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe("vitals ask: DATABASE_URL is set:\n  this version stores in SQLite only (DATABASE_PATH or --db); PostgreSQL serves `vitals migrate-store` so far: unset DATABASE_URL to run this command\n");
+    expect(result.stdout + result.stderr).not.toContain("s3cret");
+  });
+
   it("answers an empty window with how to connect a source, as Slack does", async () => {
     const result = await vitals(["ask", "--db", join(dir, "demo.db"), "--config", join(dir, "demo.yml"), "--now", "2020-01-01T00:00:00Z", "latency p95 last 30d for checkout"]);
     expect(result.stdout).toMatch(/^No data for API latency P95 for service checkout in last 30 days — here is how to connect a source:\nlatency comes from Prometheus/);

@@ -41,7 +41,7 @@ interface Table {
   readonly identity: readonly string[];
 }
 
-export interface TableCount {
+interface TableCount {
   readonly table: string;
   readonly rows: number;
 }
