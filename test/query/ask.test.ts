@@ -17,7 +17,7 @@ async function ask(text: string, records: VitalsRecord[] = []): Promise<Question
   store.write(records);
   const parsed = parseKpiQuestion(text, { nowMs: NOW, config, services: store.catalog.services().map((s) => s.id) });
   if (!parsed.ok) throw new Error(parsed.error);
-  return await answerQuestion({ store, config, nowMs: NOW }, parsed.value);
+  return answerQuestion({ store, config, nowMs: NOW }, parsed.value);
 }
 
 const deploy = (id: string, finishedAtMs: number): VitalsRecord => ({ kind: "deployment", source: "import", externalId: id, service: "checkout", environment: "production", status: "success", finishedAtMs });
