@@ -1,7 +1,9 @@
 import { DateTime } from "luxon";
-import { describe, expect, it } from "vitest";
-import { ask, DAY, deployment, HOUR, incident, LAST_30D, newStore, NOW, sample, testConfig } from "../metrics/factories.js";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { ask, commit, DAY, deployment, HOUR, incident, LAST_30D, newStore, NOW, sample, testConfig } from "../metrics/factories.js";
 import type { VitalsRecord } from "../../src/domain/records.js";
+import { METRIC_IDS } from "../../src/domain/metric-ids.js";
+import { METRICS } from "../../src/metrics/catalog.js";
 
 const ORG = { kind: "org", id: null } as const;
 
@@ -160,5 +162,31 @@ describe("answerKpi", () => {
     // With an incident source for the service, a month without outages is 100 %.
     const sourced = testConfig({ services: [{ id: "checkout", pagerduty: { service_id: "PCHK" } }] });
     expect((await ask(store, "uptime", { config: sourced })).value).toBe(100);
+  });
+});
+
+describe("an asynchronous read (issue 19: the PostgreSQL store answers through Promises)", () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it("gives every metric the same answer when its read resolves later, on another turn of the event loop", async () => {
+    const store = newStore();
+    store.write([
+      ...[1, 2, 3, 5, 8].map((i) => deployment({ at: LAST_30D.fromMs + i * DAY, id: `d${i}`, status: i === 3 ? "failure" : "success", changes: [commit(`c${i}`, LAST_30D.fromMs + i * DAY - i * HOUR)] })),
+      incident({ id: "inc-1", created: LAST_30D.fromMs + 3 * DAY + HOUR, ack: LAST_30D.fromMs + 3 * DAY + 2 * HOUR, resolved: LAST_30D.fromMs + 3 * DAY + 4 * HOUR }),
+      sample({ name: "uptime_pct", at: NOW - 2 * DAY, value: 99.5 }),
+      sample({ name: "coverage_pct", at: NOW - 2 * DAY, value: 71 }),
+    ]);
+    const scope = { kind: "org", id: null } as const;
+    const synchronous = [];
+    for (const metric of METRIC_IDS) synchronous.push(await ask(store, metric, { scope }));
+    for (const metric of METRIC_IDS) {
+      const spec = METRICS[metric];
+      const read = spec.read.bind(spec);
+      vi.spyOn(spec, "read").mockImplementation((reads, input) => new Promise((resolve) => setTimeout(() => resolve(read(reads, input)), 1)));
+    }
+    const later = [];
+    for (const metric of METRIC_IDS) later.push(await ask(store, metric, { scope }));
+    expect(vi.mocked(METRICS.lead_time.read)).toHaveBeenCalledTimes(1);
+    expect(later).toEqual(synchronous);
   });
 });
