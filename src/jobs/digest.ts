@@ -46,7 +46,7 @@ export async function buildTeamDigest(deps: AppDeps, engine: KpiEngine, team: Te
   const last = DateTime.fromMillis(window.toMs - 1, { zone: calendar.zone });
   const weekLabel = weekRangeLabel(from, last);
   const ctx = { store: deps.store, config: deps.config, nowMs };
-  // One after another, as before: the answers share the one store connection.
+  // One after another, not all at once: the answers share the store's one connection.
   const answers: KpiAnswer[] = [];
   for (const metric of METRIC_IDS) {
     answers.push(await engine.answerKpi(ctx, { metric, scope: { kind: "team", id: team.id }, window, windowLabel: `week of ${from.toFormat("d LLL")}` }));

@@ -23,7 +23,7 @@ async function answerQuestionWith(answerKpi: AnswerKpi, ctx: QueryContext, quest
     case "summary":
       return {
         kind: "summary",
-        // One after another, as before: the answers share the one store connection.
+        // One after another, not all at once: the answers share the store's one connection.
         answers: await sequentially(SUMMARY_METRICS, (metric) => answerKpi(ctx, { metric, scope: question.scope, window: question.window, windowLabel: question.windowLabel })),
       };
     case "metric": {

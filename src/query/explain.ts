@@ -36,7 +36,7 @@ export async function explainMetric(ctx: QueryContext, metric: MetricId): Promis
   };
 }
 
-/** Reads the store (awaited, issue 19: the PostgreSQL store answers asynchronously). */
+/** The metric's coverage lines are awaited like its read (issue 19: the PostgreSQL store answers asynchronously). */
 async function coverageLines(ctx: QueryContext, metric: MetricId, input: ExplainInput): Promise<string[]> {
   const reads = ctx.store.explain;
   const lines = await METRICS[metric].coverage(reads, input);

@@ -14,7 +14,7 @@ export type { ThresholdEvaluation } from "./engine.js";
 export async function evaluateThresholds(ctx: QueryContext, options: { windowDays?: number } = {}): Promise<ThresholdEvaluation[]> {
   const days = options.windowDays ?? 30;
   const window = { fromMs: ctx.nowMs - days * DAY_MS, toMs: ctx.nowMs };
-  // One after another, as before: the answers share the one store connection.
+  // One after another, not all at once: the answers share the store's one connection.
   const evaluations: ThresholdEvaluation[] = [];
   for (const threshold of ctx.config.thresholds) {
     const scope: Scope = threshold.service
