@@ -98,6 +98,13 @@ export default tseslint.config(
     },
   },
   {
+    // The read path returns Promises (issue 19): one not awaited would answer late, or fail unseen.
+    // Type-aware, so on src/ only (the type information costs a few seconds).
+    files: ["src/**/*.ts"],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: { "@typescript-eslint/no-floating-promises": "error", "@typescript-eslint/no-misused-promises": "error" },
+  },
+  {
     // Which of our folders a pure room may import is the boundaries rule's job; this one bans I/O packages.
     files: ["src/metrics/**/*.ts", "src/present/**/*.ts", "src/domain/**/*.ts", "src/alerts/decide*.ts", "src/reviews/decide*.ts"],
     rules: { "no-restricted-imports": ["error", { patterns: [pureNoIo] }] },

@@ -42,7 +42,7 @@ export interface BenchResult {
   readonly misses: string[];
 }
 
-export function runBench(options: BenchOptions): BenchResult {
+export async function runBench(options: BenchOptions): Promise<BenchResult> {
   const progress = options.progress ?? (() => {});
   const dir = mkdtempSync(join(tmpdir(), "vitals-bench-"));
   const databasePath = join(dir, "bench.db");
@@ -58,7 +58,7 @@ export function runBench(options: BenchOptions): BenchResult {
     const imported = importOrg(store, org, options, progress);
     const rows = countRows(store, org);
     progress(`Imported ${imported.records.toLocaleString("en-US")} records in ${imported.seconds.toFixed(1)} s; timing answers …`);
-    const times = timeAnswers(store, config, org, options);
+    const times = await timeAnswers(store, config, org, options);
     const answers = METRIC_IDS.map((metric) => ({
       metric,
       org: median(times.get(`${metric}:org`)!),
@@ -108,27 +108,27 @@ function countRows(store: Store, org: BenchOrg): BenchResult["rows"] {
  * app), then the timed rounds interleaved: each round asks every metric at every scope once, so a
  * burst of load on a shared machine spreads over all figures instead of landing on one.
  */
-function timeAnswers(store: Store, config: FileConfig, org: BenchOrg, options: BenchOptions): Map<string, number[]> {
+async function timeAnswers(store: Store, config: FileConfig, org: BenchOrg, options: BenchOptions): Promise<Map<string, number[]>> {
   const services = store.catalog.services().map((s) => s.id);
   const times = new Map<string, number[]>();
-  const ask = (metric: MetricId, scope: ScopeKind, run: number): number => {
+  const ask = async (metric: MetricId, scope: ScopeKind, run: number): Promise<number> => {
     const target = scope === "org" ? "" : scope === "team" ? ` for team ${org.teams[run % org.teams.length]!.id}` : ` for service ${org.services[(run * 37) % org.services.length]!.id}`;
     const started = performance.now();
     const parsed = parseKpiQuestion(`${metric} last 30 days${target}`, { nowMs: options.nowMs, config, services });
     if (!parsed.ok) throw new Error(`bench question did not parse: ${parsed.error}`);
-    const result = answerQuestion({ store, config, nowMs: options.nowMs }, parsed.value);
+    const result = await answerQuestion({ store, config, nowMs: options.nowMs }, parsed.value);
     const q = parsed.value;
     renderQuestionResult(result, { zone: q.kind === "metric" ? zoneOf(q.request.scope, config) : config.timezone });
     return performance.now() - started;
   };
   const scopes: ScopeKind[] = ["org", "team", "service"];
-  for (const metric of METRIC_IDS) for (const scope of scopes) ask(metric, scope, options.runs);
+  for (const metric of METRIC_IDS) for (const scope of scopes) await ask(metric, scope, options.runs);
   for (let run = 0; run < options.runs; run++) {
     for (const metric of METRIC_IDS) {
       for (const scope of scopes) {
         const key = `${metric}:${scope}`;
         const list = times.get(key) ?? [];
-        list.push(ask(metric, scope, run));
+        list.push(await ask(metric, scope, run));
         times.set(key, list);
       }
     }

@@ -28,7 +28,7 @@ export interface AlertOutcome {
 
 export async function runAlerts(ctx: AlertContext, nowMs: number): Promise<AlertOutcome[]> {
   const { deps } = ctx;
-  const evaluations = ctx.engine.evaluateThresholds({ store: deps.store, config: deps.config, nowMs });
+  const evaluations = await ctx.engine.evaluateThresholds({ store: deps.store, config: deps.config, nowMs });
   const policy = { hysteresisPct: deps.config.alerts.hysteresis_pct, reminderMs: deps.config.alerts.reminder_hours * HOUR_MS };
   const outcomes: AlertOutcome[] = [];
   for (const evaluation of evaluations) {
@@ -135,10 +135,10 @@ async function apply(ctx: AlertContext, e: ThresholdEvaluation, memory: AlertSta
  * The alerts a run would post now, as text, without posting or recording anything (what
  * `vitals demo` shows; no Slack needed).
  */
-export function pendingAlertTexts(deps: AlertContext["deps"], engine: AlertContext["engine"], nowMs: number): string[] {
+export async function pendingAlertTexts(deps: AlertContext["deps"], engine: AlertContext["engine"], nowMs: number): Promise<string[]> {
   const policy = { hysteresisPct: deps.config.alerts.hysteresis_pct, reminderMs: deps.config.alerts.reminder_hours * HOUR_MS };
   const texts: string[] = [];
-  for (const e of engine.evaluateThresholds({ store: deps.store, config: deps.config, nowMs })) {
+  for (const e of await engine.evaluateThresholds({ store: deps.store, config: deps.config, nowMs })) {
     const info = METRICS[e.metric];
     const action = decideAlert(deps.store.alerts.get(e.metric, e.scope), { status: e.status, value: e.value, warn: e.warn, critical: e.critical, direction: info.direction, unit: info.unit }, policy, nowMs);
     if (action.kind !== "breach" && action.kind !== "escalate") continue;

@@ -64,9 +64,9 @@ export function createKpiExporter(deps: AppDeps, compute: Compute, options: { re
     for (const scope of scopes) {
       for (const metric of METRIC_IDS) {
         // One answer per turn: Slack's acknowledgements and other reads pass between them.
-        const point = await compute(() => {
+        const point = await compute(async () => {
           const ctx: QueryContext = { store: deps.store, config, nowMs };
-          const asked = askText(ctx, gaugeQuestion(metric, scope.kind, scope.id));
+          const asked = await askText(ctx, gaugeQuestion(metric, scope.kind, scope.id));
           if (!asked.ok || asked.result.kind !== "answer") return undefined;
           const answer = asked.result.answer;
           return answer.value === null ? undefined : { metric, scopeKind: scope.kind, scope: scope.id, value: answer.value, sampleSize: answer.sample_size };

@@ -28,7 +28,7 @@ export function readApiRoute(deps: AppDeps, compute: Compute): HttpRoute {
       if (!text) return { status: 400, body: { error: 'q: expected a question in the /kpi language, e.g. ?q=cfr+last+30d+for+payments (try ?q=help)' } };
       const format = params.get("format") ?? "json";
       if (!(FORMATS as readonly string[]).includes(format)) return { status: 400, body: { error: `format: expected one of ${FORMATS.join(", ")}, got "${format}"` } };
-      const response = await compute((): RouteResponse => {
+      const response = await compute((): Promise<RouteResponse> => {
         const ctx: QueryContext = { store: deps.store, config: deps.config, nowMs: deps.now() };
         return format === "csv" ? csvResponse(ctx, text) : jsonResponse(ctx, text);
       });
@@ -38,16 +38,16 @@ export function readApiRoute(deps: AppDeps, compute: Compute): HttpRoute {
   };
 }
 
-function jsonResponse(ctx: QueryContext, text: string): RouteResponse {
-  const asked = askText(ctx, text);
+async function jsonResponse(ctx: QueryContext, text: string): Promise<RouteResponse> {
+  const asked = await askText(ctx, text);
   if (!asked.ok) return { status: 400, body: { error: asked.error } };
   return { status: 200, body: answerJson(asked.result) };
 }
 
-function csvResponse(ctx: QueryContext, text: string): RouteResponse {
+async function csvResponse(ctx: QueryContext, text: string): Promise<RouteResponse> {
   const parsed = parseQuestionText(ctx, text);
   if (!parsed.ok) return { status: 400, body: { error: parsed.error } };
-  const rows = questionRows(ctx, parsed.value);
+  const rows = await questionRows(ctx, parsed.value);
   if (!rows.ok) return { status: 400, body: { error: rows.error } };
   const name = rowsFileName(rows.table, rows.request.scope, new Date(rows.request.window.toMs).toISOString());
   return {

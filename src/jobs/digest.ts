@@ -2,6 +2,7 @@ import { DateTime } from "luxon";
 import type { AppDeps } from "../app-deps.js";
 import type { TeamConfig } from "../config/file.js";
 import { METRIC_IDS } from "../domain/metric-ids.js";
+import type { KpiAnswer } from "../domain/answer.js";
 import { DAY_MS } from "../domain/scope.js";
 import { digestChart } from "../present/chart.js";
 import { digestBlocks } from "../present/digest-blocks.js";
@@ -37,7 +38,7 @@ export interface TeamDigest {
 }
 
 /** Compute a team's digest for the week containing `nowMs` (its reported week is the one before). */
-export function buildTeamDigest(deps: AppDeps, engine: KpiEngine, team: TeamConfig, nowMs: number): TeamDigest {
+export async function buildTeamDigest(deps: AppDeps, engine: KpiEngine, team: TeamConfig, nowMs: number): Promise<TeamDigest> {
   const calendar = teamCalendar(deps.config, team);
   const slot = digestSlot(nowMs, calendar);
   const window = { fromMs: slot.reportFromMs, toMs: slot.reportToMs };
@@ -45,9 +46,11 @@ export function buildTeamDigest(deps: AppDeps, engine: KpiEngine, team: TeamConf
   const last = DateTime.fromMillis(window.toMs - 1, { zone: calendar.zone });
   const weekLabel = weekRangeLabel(from, last);
   const ctx = { store: deps.store, config: deps.config, nowMs };
-  const answers = METRIC_IDS.map((metric) =>
-    engine.answerKpi(ctx, { metric, scope: { kind: "team", id: team.id }, window, windowLabel: `week of ${from.toFormat("d LLL")}` }),
-  );
+  // One after another, not all at once: the answers share the store's one connection.
+  const answers: KpiAnswer[] = [];
+  for (const metric of METRIC_IDS) {
+    answers.push(await engine.answerKpi(ctx, { metric, scope: { kind: "team", id: team.id }, window, windowLabel: `week of ${from.toFormat("d LLL")}` }));
+  }
   const policy = team.review_policy ?? deps.config.reviews;
   const model = buildDigestModel({
     team: { id: team.id, name: team.name },
@@ -114,7 +117,7 @@ export async function postTeamDigest(ctx: JobContext, team: TeamConfig, nowMs: n
   let posted: { channel: string; ts: string };
   let digest: TeamDigest;
   try {
-    digest = buildTeamDigest(deps, ctx.engine, team, nowMs);
+    digest = await buildTeamDigest(deps, ctx.engine, team, nowMs);
     if (digest.model.kpis.length === 0) {
       // "No data yet: connect <sources>" is a setup note, not a weekly digest: nothing posted, the week stays open.
       deps.store.digests.release(team.id, slot.weekKey);

@@ -72,14 +72,16 @@ export interface MetricSpec<Data = unknown> extends MetricInfo {
   /** `explain`: the definition in force, formula, tiers and where each part comes from. */
   explain(input: ExplainInput): MetricDefinition;
   readonly methods: MetricMethods;
-  /** `explain`: what the stored data covers and what is left out, one line each. */
-  coverage(reads: ExplainReads, input: ExplainInput): string[];
+  /** `explain`: what the stored data covers and what is left out, one line each (I/O: awaited like `read`). */
+  coverage(reads: ExplainReads, input: ExplainInput): string[] | Promise<string[]>;
   /**
    * The I/O of one answer, through the store's reads only; the answer builder (src/query/run.ts)
-   * is the one caller, so reads can become asynchronous there (issue 19). Follow-up lookups the
-   * computation asks for (the few failed deployments or incidents it names) are part of the data.
+   * is the one caller and awaits it before computing, so a store that answers asynchronously (the
+   * PostgreSQL one, issue 19) returns a Promise and SQLite returns the data itself. Follow-up
+   * lookups the computation asks for (the few failed deployments or incidents it names) are part
+   * of the data and are still called synchronously.
    */
-  read(reads: MetricReads, input: ReadInput): Data;
+  read(reads: MetricReads, input: ReadInput): Data | Promise<Data>;
   /**
    * Which incident filter of docs/metrics.md "Which incidents count" applies (the answer states it
    * and what it left out): the recovery filter over the time column it is measured to, or the

@@ -22,7 +22,8 @@ const iso = (ms: number | null): string | null => (ms === null ? null : new Date
 const hours = (from: number | null, to: number | null): number | null => (from === null || to === null ? null : (to - from) / HOUR_MS);
 const bool = (flag: number): boolean => flag !== 0;
 
-function answerRows(ctx: QueryContext, request: KpiRequest): RowTable {
+// Asynchronous like every read entry point (issue 19), so the PostgreSQL store can answer through it.
+async function answerRows(ctx: QueryContext, request: KpiRequest): Promise<RowTable> {
   const { metric } = request;
   const catalog = new Map(ctx.store.catalog.services().map((s) => [s.id, s.team_id]));
   const { services } = resolveScope(ctx.config, request.scope, catalog);
@@ -124,8 +125,8 @@ function uptimeRows(ctx: QueryContext, reads: Store["reads"], window: Window, se
 export type QuestionRows = { readonly ok: true; readonly table: RowTable; readonly request: KpiRequest } | { readonly ok: false; readonly error: string };
 
 /** The rows of a metric question's headline (not of its "vs" window); summary, explain and help have none. */
-export function questionRows(ctx: QueryContext, question: KpiQuestion): QuestionRows {
-  if (question.kind === "metric") return { ok: true, table: answerRows(ctx, question.request), request: question.request };
+export async function questionRows(ctx: QueryContext, question: KpiQuestion): Promise<QuestionRows> {
+  if (question.kind === "metric") return { ok: true, table: await answerRows(ctx, question.request), request: question.request };
   const what = question.kind === "summary" ? "a summary has four metrics" : `"${question.kind}" has no rows`;
   return { ok: false, error: `rows come one metric at a time (${what}): ask for one metric, e.g. "cfr last 30d for payments"` };
 }

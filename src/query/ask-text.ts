@@ -15,10 +15,10 @@ export function parseQuestionText(ctx: QueryContext, text: string) {
   return parseKpiQuestion(text, { nowMs: ctx.nowMs, config: ctx.config, services });
 }
 
-export function askText(ctx: QueryContext, text: string): AskedText {
+export async function askText(ctx: QueryContext, text: string): Promise<AskedText> {
   const parsed = parseQuestionText(ctx, text);
   if (!parsed.ok) return { ok: false, error: parsed.error };
-  return { ok: true, question: parsed.value, result: answerQuestion(ctx, parsed.value) };
+  return { ok: true, question: parsed.value, result: await answerQuestion(ctx, parsed.value) };
 }
 
 /** The Answer JSON (README): a KpiAnswer (with "compared" for vs), an array for summary, the explanation for explain. */

@@ -12,26 +12,33 @@ import { WINDOW_EXAMPLES } from "./windows.js";
 /** DORA's four keys, in the order dora.dev lists them. */
 const SUMMARY_METRICS: readonly MetricId[] = ["deployment_frequency", "lead_time", "change_failure_rate", "mttr"];
 
-type AnswerKpi = (ctx: QueryContext, request: KpiRequest) => KpiAnswer;
+type AnswerKpi = (ctx: QueryContext, request: KpiRequest) => Promise<KpiAnswer>;
 
-function answerQuestionWith(answerKpi: AnswerKpi, ctx: QueryContext, question: KpiQuestion): QuestionResult {
+async function answerQuestionWith(answerKpi: AnswerKpi, ctx: QueryContext, question: KpiQuestion): Promise<QuestionResult> {
   switch (question.kind) {
     case "help":
       return { kind: "help", text: HELP_TEXT };
     case "explain":
-      return { kind: "explain", explanation: explainMetric(ctx, question.metric) };
+      return { kind: "explain", explanation: await explainMetric(ctx, question.metric) };
     case "summary":
       return {
         kind: "summary",
-        answers: SUMMARY_METRICS.map((metric) => answerKpi(ctx, { metric, scope: question.scope, window: question.window, windowLabel: question.windowLabel })),
+        // One after another, not all at once: the answers share the store's one connection.
+        answers: await sequentially(SUMMARY_METRICS, (metric) => answerKpi(ctx, { metric, scope: question.scope, window: question.window, windowLabel: question.windowLabel })),
       };
     case "metric": {
-      const answer = answerKpi(ctx, question.request);
+      const answer = await answerKpi(ctx, question.request);
       if (!question.compareTo) return { kind: "answer", answer };
-      const compared = answerKpi(ctx, { ...question.request, window: question.compareTo.window, windowLabel: question.compareTo.label });
+      const compared = await answerKpi(ctx, { ...question.request, window: question.compareTo.window, windowLabel: question.compareTo.label });
       return { kind: "answer", answer, compared };
     }
   }
+}
+
+async function sequentially<T, R>(items: readonly T[], work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = [];
+  for (const item of items) results.push(await work(item));
+  return results;
 }
 
 export const HELP_TEXT = `Ask: <metric> [window] [for <team|service>] [vs <window>]
@@ -46,6 +53,6 @@ Examples:
   explain uptime`;
 
 /** Answer a parsed question from the store (the metric maths: run.ts). */
-export function answerQuestion(ctx: QueryContext, question: KpiQuestion): QuestionResult {
+export function answerQuestion(ctx: QueryContext, question: KpiQuestion): Promise<QuestionResult> {
   return answerQuestionWith(answerKpi, ctx, question);
 }

@@ -18,11 +18,11 @@ export interface ThresholdEvaluation {
 }
 
 export interface KpiEngine {
-  answerKpi(ctx: QueryContext, request: KpiRequest): KpiAnswer;
-  evaluateThresholds(ctx: QueryContext, options?: { windowDays?: number }): ThresholdEvaluation[];
+  answerKpi(ctx: QueryContext, request: KpiRequest): Promise<KpiAnswer>;
+  evaluateThresholds(ctx: QueryContext, options?: { windowDays?: number }): Promise<ThresholdEvaluation[]>;
 }
 
 /** What the Slack listeners ask (src/query/ask.ts routes a question; src/app/engines.ts binds it). */
 export interface QuestionEngine {
-  answerQuestion(ctx: QueryContext, question: KpiQuestion): QuestionResult;
+  answerQuestion(ctx: QueryContext, question: KpiQuestion): Promise<QuestionResult>;
 }

@@ -9,7 +9,7 @@ import type { MetricExplanation, QueryContext } from "./types.js";
 // commits, incidents on unmapped services, samples left out and why (issue 3); each metric's module
 // words its own (src/metrics/kpis/).
 
-export function explainMetric(ctx: QueryContext, metric: MetricId): MetricExplanation {
+export async function explainMetric(ctx: QueryContext, metric: MetricId): Promise<MetricExplanation> {
   const info = METRICS[metric];
   const filters = ctx.store.incidentFilters;
   const input: ExplainInput = {
@@ -31,14 +31,15 @@ export function explainMetric(ctx: QueryContext, metric: MetricId): MetricExplan
     thresholds: ctx.config.thresholds
       .filter((t) => t.metric === metric)
       .map((t) => `${t.team ? `team ${t.team}` : t.service ? `service ${t.service}` : "organisation"}: warn ${t.warn}, critical ${t.critical} (${info.direction === "higher_is_worse" ? "higher is worse" : "lower is worse"})`),
-    coverage: coverageLines(ctx, metric, input),
+    coverage: await coverageLines(ctx, metric, input),
     methods: info.methods,
   };
 }
 
-function coverageLines(ctx: QueryContext, metric: MetricId, input: ExplainInput): string[] {
+/** The metric's coverage lines are awaited like its read (issue 19: the PostgreSQL store answers asynchronously). */
+async function coverageLines(ctx: QueryContext, metric: MetricId, input: ExplainInput): Promise<string[]> {
   const reads = ctx.store.explain;
-  const lines = METRICS[metric].coverage(reads, input);
+  const lines = await METRICS[metric].coverage(reads, input);
   const withoutTeam = reads.servicesWithoutTeam();
   if (withoutTeam > 0) lines.push(`${withoutTeam.toLocaleString("en-US")} services belong to no team in the config: they count for the organisation and for themselves only.`);
   return lines;

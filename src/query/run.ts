@@ -43,25 +43,24 @@ export function resolveScope(config: FileConfig, scope: Scope, catalogTeams: Rea
 }
 
 /**
- * The metric's read (all I/O, through the store's reads) and then its pure computation, both from
- * the metric's module (src/metrics/kpis/). Reads are kept apart so that only this builder changes
- * when they become asynchronous (issue 19).
+ * The metric's read (all I/O, through the store's reads, awaited: issue 19) and then its pure,
+ * synchronous computation, both from the metric's module (src/metrics/kpis/).
  */
-function computeMetric(ctx: QueryContext, metric: MetricId, scope: ResolvedScope, frame: Frame): MetricOutcome {
+async function computeMetric(ctx: QueryContext, metric: MetricId, scope: ResolvedScope, frame: Frame): Promise<MetricOutcome> {
   const spec = METRICS[metric];
-  const data = spec.read(ctx.store.reads.metric, { frame, services: scope.services, productionEnvironment: ctx.store.options.productionEnvironment, config: ctx.config, nowMs: ctx.nowMs });
+  const data = await spec.read(ctx.store.reads.metric, { frame, services: scope.services, productionEnvironment: ctx.store.options.productionEnvironment, config: ctx.config, nowMs: ctx.nowMs });
   return spec.compute(data, { frame, config: ctx.config, nowMs: ctx.nowMs });
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
-export function answerKpi(ctx: QueryContext, request: KpiRequest): KpiAnswer {
+export async function answerKpi(ctx: QueryContext, request: KpiRequest): Promise<KpiAnswer> {
   const { config } = ctx;
   const info = METRICS[request.metric];
   const catalog = new Map(ctx.store.catalog.services().map((s) => [s.id, s.team_id]));
   const scope = resolveScope(config, request.scope, catalog);
   const frame = buildFrame(request.window, scope.zone);
-  const outcome = computeMetric(ctx, request.metric, scope, frame);
+  const outcome = await computeMetric(ctx, request.metric, scope, frame);
   const { current, previous } = outcome;
 
   const absolute = current.value !== null && previous.value !== null ? current.value - previous.value : null;

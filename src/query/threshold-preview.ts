@@ -72,7 +72,7 @@ function parseScope(words: readonly string[], config: FileConfig): ParseResult<S
   return { ok: false, error: `Unknown ${first === "service" ? "service" : first === "team" ? "team" : "team or service"} "${id ?? ""}". Teams: ${config.teams.map((t) => t.id).join(", ") || "none configured"}.` };
 }
 
-type AnswerFn = (ctx: QueryContext, request: KpiRequest) => KpiAnswer;
+type AnswerFn = (ctx: QueryContext, request: KpiRequest) => Promise<KpiAnswer>;
 
 interface AlertMemory {
   readonly status: AlertStatus;
@@ -96,13 +96,14 @@ export interface PreviewRules {
   readonly decideAlert: DecideAlertFn;
 }
 
-export function previewThreshold(ctx: QueryContext, rules: PreviewRules, request: PreviewRequest): ScopePreview[] {
+export async function previewThreshold(ctx: QueryContext, rules: PreviewRules, request: PreviewRequest): Promise<ScopePreview[]> {
   const { answerKpi: answer, decideAlert } = rules;
   const scopes: Scope[] = request.scope ? [request.scope] : [{ kind: "org", id: null }, ...ctx.config.teams.map((t) => ({ kind: "team" as const, id: t.id }))];
   const info = METRICS[request.metric];
   const policy = { hysteresisPct: ctx.config.alerts.hysteresis_pct, reminderMs: Infinity };
   const levels = { warn: request.warn, critical: request.critical };
-  return scopes.map((scope) => {
+  const previews: ScopePreview[] = [];
+  for (const scope of scopes) {
     let memory: AlertMemory | undefined;
     let fires = 0;
     let criticalFires = 0;
@@ -112,12 +113,12 @@ export function previewThreshold(ctx: QueryContext, rules: PreviewRules, request
     // Oldest first, ending at now, so the state machine sees the days in order.
     for (let day = PREVIEW_DAYS - 1; day >= 0; day--) {
       const toMs = ctx.nowMs - day * DAY_MS;
-      const value = answer(ctx, {
+      const { value } = await answer(ctx, {
         metric: request.metric,
         scope,
         window: { fromMs: toMs - PREVIEW_WINDOW_DAYS * DAY_MS, toMs },
         windowLabel: `last ${PREVIEW_WINDOW_DAYS} days`,
-      }).value;
+      });
       const status = thresholdStatus(value, levels, info.direction);
       const action = decideAlert(memory, { status, value, ...levels, direction: info.direction, unit: info.unit }, policy, toMs);
       if (action.kind === "breach" || action.kind === "escalate") {
@@ -131,8 +132,9 @@ export function previewThreshold(ctx: QueryContext, rules: PreviewRules, request
       }
       last = { value, status: action.status ?? memory?.status ?? null };
     }
-    return { scope, value: last.value, status: last.status, fires, criticalFires, breachedDays, evaluatedDays };
-  });
+    previews.push({ scope, value: last.value, status: last.status, fires, criticalFires, breachedDays, evaluatedDays });
+  }
+  return previews;
 }
 
 export function previewText(request: PreviewRequest, previews: readonly ScopePreview[], format: (v: number | null) => string): string {

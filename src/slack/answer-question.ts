@@ -20,11 +20,11 @@ export interface AskResult {
   readonly shareable: boolean;
 }
 
-export function askQuestion(runtime: SlackRuntime, text: string, options: AskOptions = {}): AskResult {
+export async function askQuestion(runtime: SlackRuntime, text: string, options: AskOptions = {}): Promise<AskResult> {
   const ctx = queryContext(runtime.deps);
   const parsed = parseKpiQuestion(text, { nowMs: ctx.nowMs, config: ctx.config, services: knownServices(runtime.deps, ctx.config) });
   if (!parsed.ok) return { message: parseErrorBlocks(text, parsed.error), shareable: false };
-  const result = runtime.engine.answerQuestion(ctx, parsed.value);
+  const result = await runtime.engine.answerQuestion(ctx, parsed.value);
   const noData = result.kind === "answer" && isNoData(result.answer);
   return { message: renderResult(runtime, parsed.value, result, noData ? {} : options), shareable: !noData };
 }

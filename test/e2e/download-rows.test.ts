@@ -33,9 +33,9 @@ describe("Download rows", () => {
     expect(status).toBe(200);
 
     const ctx = queryContext(t.deps);
-    const asked = askText(ctx, question);
+    const asked = await askText(ctx, question);
     if (!asked.ok || asked.result.kind !== "answer") throw new Error("expected an answer");
-    const rows = questionRows(ctx, asked.question);
+    const rows = await questionRows(ctx, asked.question);
     if (!rows.ok) throw new Error(rows.error);
     const csv = rowsCsv(rows.table);
 

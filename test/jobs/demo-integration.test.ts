@@ -58,11 +58,11 @@ describe("jobs on the demo data", () => {
   it("posts the story's threshold breaches once, with drivers, and nothing on the next evaluation", async () => {
     const d = deps();
     const ctx = { deps: d, slack: slack.client(), engine: kpiEngine };
-    const pending = pendingAlertTexts(d, kpiEngine, Date.parse(NOW));
+    const pending = await pendingAlertTexts(d, kpiEngine, Date.parse(NOW));
     expect(pending.some((t) => t.startsWith("Change failure rate for service checkout is in "))).toBe(true);
     const first = await runAlerts(ctx, Date.parse(NOW));
     expect(first).toHaveLength(pending.length);
-    expect(pendingAlertTexts(d, kpiEngine, Date.parse(NOW))).toEqual([]);
+    expect(await pendingAlertTexts(d, kpiEngine, Date.parse(NOW))).toEqual([]);
     expect(first.length).toBeGreaterThan(0);
     expect(first.every((o) => o.action === "breach")).toBe(true);
     expect(first.map((o) => `${o.metric} ${o.scope}`)).toContain("change_failure_rate service:checkout");

@@ -66,10 +66,10 @@ export function scriptedEngine(answerFor: (request: KpiRequest) => KpiAnswer = (
     evaluations: [],
     answerKpi(_ctx, request) {
       engine.requests.push(request);
-      return answerFor(request);
+      return Promise.resolve(answerFor(request));
     },
     evaluateThresholds() {
-      return engine.evaluations;
+      return Promise.resolve(engine.evaluations);
     },
   };
   return engine;

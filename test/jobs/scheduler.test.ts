@@ -107,7 +107,7 @@ describe("scheduler", () => {
     vi.setSystemTime(new Date("2026-03-03T12:00:00Z"));
     const engine = scriptedEngine();
     let calls = 0;
-    engine.evaluateThresholds = () => {
+    engine.evaluateThresholds = async () => {
       calls++;
       if (calls === 1) throw new Error("database is locked");
       return [];
@@ -128,7 +128,7 @@ describe("scheduler", () => {
     vi.setSystemTime(new Date("2026-03-03T12:00:00Z"));
     const engine = scriptedEngine();
     let calls = 0;
-    engine.evaluateThresholds = () => {
+    engine.evaluateThresholds = async () => {
       calls++;
       return [];
     };

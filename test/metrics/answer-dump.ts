@@ -44,7 +44,7 @@ function scopes(config: FileConfig): Scope[] {
   return [{ kind: "org", id: null }, ...config.teams.map((t): Scope => ({ kind: "team", id: t.id })), ...services.map((id): Scope => ({ kind: "service", id }))];
 }
 
-function dump(dataset: Dataset, lines: string[]): void {
+async function dump(dataset: Dataset, lines: string[]): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "vitals-dump-"));
   try {
     const config = parseFileConfig(dataset.yaml, `${dataset.name}.yml`);
@@ -54,7 +54,7 @@ function dump(dataset: Dataset, lines: string[]): void {
     for (const metric of METRIC_IDS)
       for (const scope of scopes(config))
         for (const w of windows(NOW)) {
-          const answer = answerKpi({ store, config, nowMs: NOW }, { metric, scope, window: { fromMs: w.fromMs, toMs: w.toMs }, windowLabel: w.label });
+          const answer = await answerKpi({ store, config, nowMs: NOW }, { metric, scope, window: { fromMs: w.fromMs, toMs: w.toMs }, windowLabel: w.label });
           lines.push(JSON.stringify({ key: `${dataset.name} ${metric} ${scope.kind}:${scope.id ?? "-"} ${w.label}`, answer }));
         }
     store.close();
@@ -120,9 +120,9 @@ if (args[0] === "--compare") {
   const scale = Number(args[1] ?? 0.1);
   const lines: string[] = [];
   const started = performance.now();
-  dump({ name: "demo", yaml: demoConfigYaml(), batches: demoRecordBatches({ nowMs: NOW, seed: 42, days: 365 }) }, lines);
+  await dump({ name: "demo", yaml: demoConfigYaml(), batches: demoRecordBatches({ nowMs: NOW, seed: 42, days: 365 }) }, lines);
   const org = benchOrg({ nowMs: NOW, scale });
-  dump({ name: `bench@${scale}`, yaml: org.configYaml, batches: benchRecordBatches(org, { nowMs: NOW, scale }) }, lines);
+  await dump({ name: `bench@${scale}`, yaml: org.configYaml, batches: benchRecordBatches(org, { nowMs: NOW, scale }) }, lines);
   writeFileSync(out, lines.join("\n") + "\n");
   console.log(`${lines.length} answers written to ${out} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }

@@ -72,16 +72,16 @@ function decompositions(answer: KpiAnswer): Map<string, KpiAnswer["drivers"]> {
 }
 
 describe("attribution is whole (fast-check over random organisations)", () => {
-  it("every decomposition of every metric at every scope adds up to the change, shares to 100", () => {
+  it("every decomposition of every metric at every scope adds up to the change, shares to 100", async () => {
     let checked = 0;
-    fc.assert(
-      fc.property(fc.array(event, { minLength: 4, maxLength: 60 }), (events) => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(event, { minLength: 4, maxLength: 60 }), async (events) => {
         const store = createStore(openDatabase(":memory:"));
         store.catalog.syncFromConfig(config);
         store.write(organisation(events));
         for (const scope of SCOPES) {
           for (const metric of METRIC_IDS) {
-            const answer = answerKpi({ store, config, nowMs: NOW }, { metric, scope, window: LAST_30D, windowLabel: "last 30 days" });
+            const answer = await answerKpi({ store, config, nowMs: NOW }, { metric, scope, window: LAST_30D, windowLabel: "last 30 days" });
             const change = answer.change.absolute;
             if (change === null) continue;
             // A team's answer decomposes by service, the organisation's by team (and service).

@@ -17,7 +17,7 @@ const row = (over: Partial<BreachIncidentRow>): BreachIncidentRow => ({
 });
 
 describe("breachIncidents", () => {
-  it("uptime: only outages, their time down clipped to the window, longest first, per service in the given order", () => {
+  it("uptime: only outages, their time down clipped to the window, longest first, per service in the given order", async () => {
     const rows = [
       row({ title: "started before the window", created_at: from - 3 * H, resolved_at: from + 1 * H }),
       row({ title: "long outage", created_at: from + 48 * H, resolved_at: from + 52 * H }),
@@ -35,12 +35,12 @@ describe("breachIncidents", () => {
     expect(causeText(causes[1]!, hours)).toBe('2 outages, 5.00 h in all: the longest "long outage" on 2026-11-03');
   });
 
-  it("an open outage counts up to now or the window's end, whichever is first", () => {
+  it("an open outage counts up to now or the window's end, whichever is first", async () => {
     const { causes } = breachIncidents("uptime", [row({ created_at: window.toMs - 2 * H, resolved_at: null })], ["api"], window, now, hours);
     expect(causes[0]!.hours).toBe(2);
   });
 
-  it("MTTR: the incidents resolved in the window that count for recovery, by time to resolve", () => {
+  it("MTTR: the incidents resolved in the window that count for recovery, by time to resolve", async () => {
     const rows = [
       row({ title: "resolved after the window", resolved_at: window.toMs + 1 }),
       row({ title: "filtered out", counts_recovery: 0, resolved_at: from + 100 * H }),
@@ -51,7 +51,7 @@ describe("breachIncidents", () => {
     expect(drivers[0]!.detail).toContain("20.00 h to resolve");
   });
 
-  it("CFR: the incidents that failed a deployment, latest first, without hours", () => {
+  it("CFR: the incidents that failed a deployment, latest first, without hours", async () => {
     const rows = [
       row({ title: "no deployment", deployment: null }),
       row({ title: "older", deployment: "d1", created_at: from + 2 * H }),
@@ -63,14 +63,14 @@ describe("breachIncidents", () => {
     expect(causeText(causes[0]!, hours)).toBe('2 deployment-caused incidents, the latest "latest" on 2026-11-01');
   });
 
-  it("metrics incidents do not move name none", () => {
+  it("metrics incidents do not move name none", async () => {
     expect(breachIncidents("lead_time", [row({})], ["api"], window, now, hours)).toEqual({ drivers: [], causes: [] });
     expect(breachIncidents("coverage", [row({})], ["api"], window, now, hours)).toEqual({ drivers: [], causes: [] });
   });
 });
 
 describe("sampleOutages", () => {
-  it("availability samples below 100 % are the outages, each down for its share of the time it covers", () => {
+  it("availability samples below 100 % are the outages, each down for its share of the time it covers", async () => {
     const samples = [
       { service: "api", at: from, value: 100 },
       { service: "api", at: from + 24 * H, value: 75 }, // covers 24 h: 6 h down
@@ -90,12 +90,12 @@ describe("sampleOutages", () => {
     expect(causeText(causes[0]!, hours)).toBe('3 periods below 100 %, 7.24 h in all: the longest "availability 75 % from 2026-11-02" on 2026-11-02');
   });
 
-  it("a service's uptime breach from samples alone names its worst period", () => {
+  it("a service's uptime breach from samples alone names its worst period", async () => {
     const config = testConfig({ thresholds: [{ metric: "uptime", warn: 99.9, critical: 99.5 }] });
     const store = newStore(config);
     const days = Array.from({ length: 30 }, (_, i) => LAST_30D.fromMs + i * DAY);
     store.write(days.map((at, i) => sample({ service: "checkout", name: "uptime_pct", at, value: i === 10 ? 80 : 100 })));
-    const answer = ask(store, "uptime", { config, nowMs: NOW + FH });
+    const answer = await ask(store, "uptime", { config, nowMs: NOW + FH });
     expect(answer.threshold.status).toBe("critical");
     expect(answer.drivers.find((d) => d.kind === "outage")).toMatchObject({ service: "checkout", current: 80, contribution: null });
     expect(answer.findings[0]).toMatchObject({ kind: "breach", text: expect.stringContaining('checkout is past the warn line with 1 period below 100 %, 4.8 h: "availability 80 %') });

@@ -5,7 +5,7 @@ import { percentile } from "../../src/metrics/percentile.js";
 import { ask, commit, DAY, deployment, HOUR, LAST_30D, newStore } from "./factories.js";
 
 describe("drivers", () => {
-  it("splits a ratio's change into rate and mix effects that add up to each contribution", () => {
+  it("splits a ratio's change into rate and mix effects that add up to each contribution", async () => {
     const previous = new Map([["a", { num: 1, den: 10 }], ["b", { num: 1, den: 10 }]]);
     const current = new Map([["a", { num: 4, den: 20 }], ["b", { num: 1, den: 10 }]]);
     const [a, b] = decomposeRatio(previous, current, { kind: "service", factor: 100, unit: "pp", mixAndRate: true });
@@ -22,7 +22,7 @@ describe("drivers", () => {
     expect(drivers.reduce((sum, d) => sum + d.share!, 0)).toBeCloseTo(100, 9);
   });
 
-  it("attributes a median by exact Shapley values over few groups", () => {
+  it("attributes a median by exact Shapley values over few groups", async () => {
     const previous = new Map([["a", [1, 2, 3]], ["b", [10, 11]], ["c", [5]]]);
     const current = new Map([["a", [4, 6, 8]], ["b", [10, 12]], ["c", [2]]]);
     const { drivers, method } = decomposePercentile(previous, current, 0.5, "service");
@@ -43,7 +43,7 @@ describe("drivers", () => {
     expect(drivers.reduce((sum, d) => sum + d.contribution!, 0)).toBeCloseTo(v(7) - v(0), 12);
   });
 
-  it("beyond the Shapley limit, attributes one group at a time and keeps the interaction in the remainder", () => {
+  it("beyond the Shapley limit, attributes one group at a time and keeps the interaction in the remainder", async () => {
     const groups = SHAPLEY_MAX_GROUPS + 2;
     const previous = new Map(Array.from({ length: groups }, (_, g) => [`s${g}`, [g, g + 1, g + 2]]));
     const current = new Map(Array.from({ length: groups }, (_, g) => [`s${g}`, g % 3 === 0 ? [g + 5, g + 9, g + 20] : [g, g + 1, g + 2]]));
@@ -59,7 +59,7 @@ describe("drivers", () => {
     expect(shown.reduce((sum, d) => sum + d.share!, 0)).toBeCloseTo(100, 9);
   });
 
-  it("asks about PR size only when a slow size bucket is over-represented against its previous share", () => {
+  it("asks about PR size only when a slow size bucket is over-represented against its previous share", async () => {
     const store = newStore();
     const records: VitalsRecord[] = [];
     let n = 0;
@@ -72,7 +72,7 @@ describe("drivers", () => {
     for (let i = 0; i < 20; i++) ship(LAST_30D.fromMs - 25 * DAY + i * HOUR * 20, 10, i === 0 ? 1500 : 50);
     for (let i = 0; i < 20; i++) ship(LAST_30D.fromMs + DAY + i * HOUR * 20, i % 2 ? 40 : 10, i % 2 ? 1500 : 50);
     store.write(records);
-    const answer = ask(store, "lead_time");
+    const answer = await ask(store, "lead_time");
     const size = answer.findings.find((f) => f.kind === "pr_size")!;
     expect(size.text).toBe("XL (≥ 1000 lines) pull requests are 50 % of changes, up from 5 %, and slower than the median: are changes getting bigger?");
     expect(size.evidence).toMatchObject({ observed: 10, expected: 1, n: 20 });
@@ -80,7 +80,7 @@ describe("drivers", () => {
     expect(answer.prompts).toContain(size.text);
   });
 
-  it("finds the lead-time stage that grew, the service where it grew, and asks about it", () => {
+  it("finds the lead-time stage that grew, the service where it grew, and asks about it", async () => {
     const store = newStore();
     const records: VitalsRecord[] = [];
     let pr = 0;
@@ -102,7 +102,7 @@ describe("drivers", () => {
       ship("ledger", LAST_30D.fromMs + i * DAY, 2);
     }
     store.write(records);
-    const answer = ask(store, "lead_time", { scope: { kind: "team", id: "payments" } });
+    const answer = await ask(store, "lead_time", { scope: { kind: "team", id: "payments" } });
     const stages = answer.drivers.filter((d) => d.kind === "stage");
     expect(stages[0]).toMatchObject({ label: "pickup", previous: 2, current: 5, contribution: 3, share: 100 });
     expect(answer.drivers.find((d) => d.kind === "service")!.label).toBe("checkout");

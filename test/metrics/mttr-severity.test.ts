@@ -5,7 +5,7 @@ import { ask, deployment, HOUR, incident, LAST_30D, newStore } from "./factories
 // severity, whole, and shows the failed deployment recovery time beside the mean.
 
 describe("MTTR by severity among the drivers", () => {
-  it("a team's severity decomposition is the weighted mix computed by hand, adds up to the change, and the change-caused recovery time sits beside it", () => {
+  it("a team's severity decomposition is the weighted mix computed by hand, adds up to the change, and the change-caused recovery time sits beside it", async () => {
     const store = newStore();
     const prev = LAST_30D.fromMs - 20 * 24 * HOUR;
     const cur = LAST_30D.fromMs + 5 * 24 * HOUR;
@@ -18,7 +18,7 @@ describe("MTTR by severity among the drivers", () => {
       deployment({ id: "d-1", at: cur + 7 * 24 * HOUR }),
       incident({ id: "c2-0", severity: "SEV2", created: cur + 7 * 24 * HOUR + HOUR, resolved: cur + 7 * 24 * HOUR + 11 * HOUR }),
     ]);
-    const answer = ask(store, "mttr", { scope: { kind: "team", id: "payments" } });
+    const answer = await ask(store, "mttr", { scope: { kind: "team", id: "payments" } });
     expect(answer.value).toBe(4);
     expect(answer.change.absolute).toBe(1);
     const severity = answer.drivers.filter((d) => d.kind === "severity");

@@ -53,7 +53,7 @@ if (mode === "bulk") {
       const times: number[] = [];
       for (let i = 0; i < 7; i++) {
         const t = performance.now();
-        answerKpi({ store, config, nowMs }, { metric, scope, window, windowLabel: "last 30 days" });
+        await answerKpi({ store, config, nowMs }, { metric, scope, window, windowLabel: "last 30 days" });
         times.push(performance.now() - t);
       }
       times.sort((a, b) => a - b);

@@ -81,7 +81,7 @@ function storeOf(records: VitalsRecord[]): Store {
 const week = (i: number) => ({ fromMs: END - (8 - i) * 7 * DAY, toMs: END - (7 - i) * 7 * DAY });
 
 describe("signal versus noise", () => {
-  it("a stationary organisation: at most ~10 % of week-over-week answers significant, a biggest mover in at most 2 of 8 weeks", () => {
+  it("a stationary organisation: at most ~10 % of week-over-week answers significant, a biggest mover in at most 2 of 8 weeks", async () => {
     const store = storeOf(organisation(createRandom(2026)));
     let tested = 0;
     let significant = 0;
@@ -90,7 +90,7 @@ describe("signal versus noise", () => {
     for (let i = 0; i < 8; i++) {
       const window = week(i);
       const nowMs = window.toMs;
-      const answers = METRIC_IDS.map((metric) => answerKpi({ store, config, nowMs }, { metric, scope: { kind: "team", id: "core" }, window, windowLabel: "week" }));
+      const answers = await Promise.all(METRIC_IDS.map((metric) => answerKpi({ store, config, nowMs }, { metric, scope: { kind: "team", id: "core" }, window, windowLabel: "week" })));
       for (const a of answers) {
         if (a.change.significant === null) continue;
         tested++;
@@ -109,13 +109,13 @@ describe("signal versus noise", () => {
     store.close();
   });
 
-  it("a planted shift is significant, with the planted service as the top driver", () => {
+  it("a planted shift is significant, with the planted service as the top driver", async () => {
     const shiftFrom = END - 28 * DAY;
     const store = storeOf(organisation(createRandom(7), { fromMs: shiftFrom, cfrService: "web", recoveryService: "jobs", leadService: "search" }));
     const window = { fromMs: shiftFrom, toMs: END };
     const expectations: Array<[MetricId, string]> = [["change_failure_rate", "web"], ["mttr", "jobs"], ["lead_time", "search"]];
     for (const [metric, service] of expectations) {
-      const answer = answerKpi({ store, config, nowMs: END }, { metric, scope: { kind: "team", id: "core" }, window, windowLabel: "last 28 days" });
+      const answer = await answerKpi({ store, config, nowMs: END }, { metric, scope: { kind: "team", id: "core" }, window, windowLabel: "last 28 days" });
       expect(answer.change.significant, metric).toBe(true);
       expect(answer.change.p_value!).toBeLessThan(0.05);
       const top = answer.drivers.filter((d) => d.kind === "service" && !d.rest)[0];

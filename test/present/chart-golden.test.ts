@@ -35,7 +35,7 @@ describe("digest chart golden image", () => {
       store.catalog.syncFromConfig(config);
       store.write(generateDemoRecords({ nowMs: NOW }));
       const team = config.teams.find((t) => t.id === "payments")!;
-      const { model } = buildTeamDigest({ store, config, env: parseEnv({}), logger: silentLogger(), now: () => NOW }, kpiEngine, team, NOW);
+      const { model } = await buildTeamDigest({ store, config, env: parseEnv({}), logger: silentLogger(), now: () => NOW }, kpiEngine, team, NOW);
       expect(model.chartAnnotations.length).toBeGreaterThan(0);
       const png = await renderDigestChart(model);
       if (process.env["VITALS_UPDATE_GOLDEN"] === "1" || !existsSync(GOLDEN)) {

@@ -11,7 +11,7 @@ const NOW = Date.parse("2026-05-04T09:00:00Z");
 const DAY = 86_400_000;
 const config = parseFileConfig(`teams: [{ id: payments, name: Payments, services: [checkout] }]`, "ask.yml");
 
-function ask(text: string, records: VitalsRecord[] = []): QuestionResult {
+async function ask(text: string, records: VitalsRecord[] = []): Promise<QuestionResult> {
   const store = createStore(openDatabase(":memory:"));
   store.catalog.syncFromConfig(config);
   store.write(records);
@@ -23,8 +23,8 @@ function ask(text: string, records: VitalsRecord[] = []): QuestionResult {
 const deploy = (id: string, finishedAtMs: number): VitalsRecord => ({ kind: "deployment", source: "import", externalId: id, service: "checkout", environment: "production", status: "success", finishedAtMs });
 
 describe("answerQuestion", () => {
-  it("answers a metric question for the asked scope and window", () => {
-    const result = ask("deploys last 10 days for checkout", [deploy("d1", NOW - DAY), deploy("d2", NOW - 2 * DAY), deploy("d0", NOW - 20 * DAY)]);
+  it("answers a metric question for the asked scope and window", async () => {
+    const result = await ask("deploys last 10 days for checkout", [deploy("d1", NOW - DAY), deploy("d2", NOW - 2 * DAY), deploy("d0", NOW - 20 * DAY)]);
     if (result.kind !== "answer") throw new Error(result.kind);
     expect(result.answer.metric).toBe("deployment_frequency");
     expect(result.answer.scope).toEqual({ kind: "service", id: "checkout" });
@@ -33,23 +33,23 @@ describe("answerQuestion", () => {
     expect(result.compared).toBeUndefined();
   });
 
-  it("answers the comparison window too when asked vs", () => {
-    const result = ask("deploys last 10 days vs since 2026-04-01", [deploy("d1", NOW - DAY)]);
+  it("answers the comparison window too when asked vs", async () => {
+    const result = await ask("deploys last 10 days vs since 2026-04-01", [deploy("d1", NOW - DAY)]);
     if (result.kind !== "answer") throw new Error(result.kind);
     expect(result.compared?.window).toMatchObject({ from: "2026-04-01T00:00:00.000Z", to: new Date(NOW).toISOString(), label: "since 2026-04-01" });
     expect(result.compared?.metric).toBe("deployment_frequency");
   });
 
-  it("answers the four keys for summary, in DORA's order, for the same scope and window", () => {
-    const result = ask("dora last week for payments");
+  it("answers the four keys for summary, in DORA's order, for the same scope and window", async () => {
+    const result = await ask("dora last week for payments");
     if (result.kind !== "summary") throw new Error(result.kind);
     expect(result.answers.map((a) => a.metric)).toEqual(["deployment_frequency", "lead_time", "change_failure_rate", "mttr"]);
     expect(new Set(result.answers.map((a) => `${a.scope.kind}:${a.scope.id}:${a.window.label}`))).toEqual(new Set(["team:payments:last week"]));
   });
 
-  it("explains and helps", () => {
-    const explained = ask("explain rework");
+  it("explains and helps", async () => {
+    const explained = await ask("explain rework");
     expect(explained.kind === "explain" && explained.explanation.metric).toBe("rework_rate");
-    expect(ask("help")).toEqual({ kind: "help", text: HELP_TEXT });
+    expect(await ask("help")).toEqual({ kind: "help", text: HELP_TEXT });
   });
 });

@@ -34,18 +34,18 @@ function storeWith(db: Db, extra: Record<string, unknown>) {
   return { store, config };
 }
 
-const measure = (db: Db, extra: Record<string, unknown> = {}) => {
+const measure = async (db: Db, extra: Record<string, unknown> = {}) => {
   const { store, config } = storeWith(db, extra);
-  const cfr = ask(store, "change_failure_rate", { config });
-  const mttr = ask(store, "mttr", { config });
+  const cfr = await ask(store, "change_failure_rate", { config });
+  const mttr = await ask(store, "mttr", { config });
   return { cfr, mttr };
 };
 
 describe("which incidents count", () => {
-  it("without a filter every incident counts, as before", () => {
+  it("without a filter every incident counts, as before", async () => {
     const db = openDatabase(":memory:");
     storeWith(db, {}).store.write(RECORDS);
-    const { cfr, mttr } = measure(db);
+    const { cfr, mttr } = await measure(db);
     expect(cfr.value).toBe(75); // d1, d2, d3 of 4
     expect(mttr.value).toBeCloseTo((1 + 5 + 2) / 3, 2);
     expect(cfr.stats).toMatchObject({ failed: 3, incidents_left_out_by_filter: 0 });
@@ -53,11 +53,11 @@ describe("which incidents count", () => {
     expect(cfr.definition).toBe("3 of 4 production deployments in last 30 days caused a failure, 0 confirmed by people");
   });
 
-  it("a top-level filter changes CFR and MTTR exactly, without re-importing", () => {
+  it("a top-level filter changes CFR and MTTR exactly, without re-importing", async () => {
     const db = openDatabase(":memory:");
     storeWith(db, {}).store.write(RECORDS);
     const filters = { incidents: { change_failure: { severities: ["SEV1", "sev2"] }, recovery: { urgencies: ["high"] } } };
-    const { cfr, mttr } = measure(db, filters);
+    const { cfr, mttr } = await measure(db, filters);
     expect(cfr.value).toBe(50); // i2 (SEV3) no longer marks d2: d1, d3 of 4
     expect(cfr.stats).toMatchObject({ failed: 2, count: 4, incidents_left_out_by_filter: 1 });
     expect(mttr.value).toBe((1 + 2) / 2); // i2 (low urgency) leaves MTTR
@@ -75,11 +75,11 @@ describe("which incidents count", () => {
     // Opening again with the same filters re-derives nothing.
     expect(storeWith(db, filters).store.links.applyIncidentFilters()).toBe(0);
     // Removing the filter again brings everything back.
-    expect(measure(db).cfr.value).toBe(75);
-    expect(measure(db).mttr.value).toBeCloseTo(8 / 3, 2);
+    expect((await measure(db)).cfr.value).toBe(75);
+    expect((await measure(db)).mttr.value).toBeCloseTo(8 / 3, 2);
   });
 
-  it("a team's filter replaces only the filter it sets; a service's beats its team's", () => {
+  it("a team's filter replaces only the filter it sets; a service's beats its team's", async () => {
     const db = openDatabase(":memory:");
     storeWith(db, {}).store.write(RECORDS);
     const top = { change_failure: { severities: ["SEV1", "SEV2"] }, recovery: { urgencies: ["high"] } };
@@ -88,27 +88,27 @@ describe("which incidents count", () => {
       { id: "platform", name: "Platform", services: ["gateway"] },
     ];
     // Payments sets recovery only: change failure stays the organisation's.
-    const team = measure(db, { incidents: top, teams: teams({ recovery: { severities: ["SEV3"] } }) });
+    const team = await measure(db, { incidents: top, teams: teams({ recovery: { severities: ["SEV3"] } }) });
     expect(team.cfr.value).toBe(50);
     expect(team.mttr.value).toBe(5); // i2 only
     // checkout's own change-failure filter wins over the organisation's.
-    const service = measure(db, { incidents: top, teams: teams({ recovery: { severities: ["SEV3"] } }), services: [{ id: "checkout", incidents: { change_failure: { urgencies: ["low"] } } }] });
+    const service = await measure(db, { incidents: top, teams: teams({ recovery: { severities: ["SEV3"] } }), services: [{ id: "checkout", incidents: { change_failure: { urgencies: ["low"] } } }] });
     expect(service.cfr.value).toBe(25); // d2 only
     expect(service.cfr.stats["incidents_left_out_by_filter"]).toBe(2);
     expect(service.mttr.value).toBe(5);
   });
 
-  it("all given lists must match, and an incident without the attribute does not match", () => {
+  it("all given lists must match, and an incident without the attribute does not match", async () => {
     const db = openDatabase(":memory:");
     const { store } = storeWith(db, { incidents: { change_failure: { severities: ["SEV1", "SEV2", "SEV3"], urgencies: ["high"] }, recovery: { priorities: ["P1"] } } });
     store.write(RECORDS);
-    const { cfr, mttr } = measure(db, { incidents: { change_failure: { severities: ["SEV1", "SEV2", "SEV3"], urgencies: ["high"] }, recovery: { priorities: ["P1"] } } });
+    const { cfr, mttr } = await measure(db, { incidents: { change_failure: { severities: ["SEV1", "SEV2", "SEV3"], urgencies: ["high"] }, recovery: { priorities: ["P1"] } } });
     expect(cfr.stats["failed"]).toBe(2); // i2 is SEV3 but low urgency
     expect(mttr.value).toBeNull(); // no incident has a priority
     expect(mttr.stats["left_out_by_filter"]).toBe(3);
   });
 
-  it("explain shows the filters in force, how many stored incidents they leave out, and the links by rule", () => {
+  it("explain shows the filters in force, how many stored incidents they leave out, and the links by rule", async () => {
     const db = openDatabase(":memory:");
     const extra = {
       incidents: { change_failure: { severities: ["SEV1", "SEV2"] }, recovery: { urgencies: ["high"] } },
@@ -116,18 +116,18 @@ describe("which incidents count", () => {
     };
     const { store, config } = storeWith(db, extra);
     store.write(RECORDS);
-    const cfr = explainMetric({ store, config, nowMs: LAST_30D.toMs }, "change_failure_rate");
+    const cfr = await explainMetric({ store, config, nowMs: LAST_30D.toMs }, "change_failure_rate");
     expect(cfr.settings).toContainEqual({ name: "incidents.change_failure", value: "severity SEV1 or SEV2" });
     expect(cfr.coverage).toContain("Incidents linked to a deployment: 0 named it explicitly, 0 confirmed by people, 0 through a rollback, 2 by the 24 h attribution window.");
     expect(cfr.coverage).toContain("Incidents that can mark a deployment failed (incidents.change_failure): severity SEV1 or SEV2; 1 stored incidents left out.");
-    const mttr = explainMetric({ store, config, nowMs: LAST_30D.toMs }, "mttr");
+    const mttr = await explainMetric({ store, config, nowMs: LAST_30D.toMs }, "mttr");
     expect(mttr.settings).toContainEqual({ name: "incidents.recovery", value: "urgency high (service checkout: priority P1)" });
     expect(mttr.coverage).toContain("Incidents that count toward MTTR and MTTA (incidents.recovery): urgency high (service checkout: priority P1); 3 stored incidents left out.");
   });
 });
 
 describe("the incidents section of vitals.yml", () => {
-  it("names the line, the field and what was expected when a filter is wrong", () => {
+  it("names the line, the field and what was expected when a filter is wrong", async () => {
     const problems = (() => {
       try {
         parseFileConfig("incidents:\n  recovery: { urgencies: [medium] }\n  change_failure: { severity: [SEV1] }\n", "vitals.yml");

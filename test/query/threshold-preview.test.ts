@@ -18,7 +18,7 @@ function history(request: KpiRequest) {
 }
 
 describe("threshold preview", () => {
-  it("parses metric aliases, both levels with or without keywords, and an optional scope", () => {
+  it("parses metric aliases, both levels with or without keywords, and an optional scope", async () => {
     const config = testConfig();
     expect(parsePreviewArgs(["cfr", "warn", "10", "critical", "15"], config)).toEqual({ ok: true, value: { metric: "change_failure_rate", warn: 10, critical: 15 } });
     expect(parsePreviewArgs(["mttr", "4", "12", "for", "team", "payments"], config)).toEqual({
@@ -28,7 +28,7 @@ describe("threshold preview", () => {
     expect(parsePreviewArgs(["uptime", "99.9", "99.5", "for", "ledger"], config)).toMatchObject({ ok: true, value: { scope: { kind: "service", id: "ledger" } } });
   });
 
-  it("explains bad input: unknown metric, missing numbers, inverted levels, unknown scope", () => {
+  it("explains bad input: unknown metric, missing numbers, inverted levels, unknown scope", async () => {
     const config = testConfig();
     expect(parsePreviewArgs(["velocity", "1", "2"], config)).toMatchObject({ ok: false, error: expect.stringContaining("Which metric?") });
     expect(parsePreviewArgs(["cfr", "warn", "10"], config)).toMatchObject({ ok: false, error: expect.stringContaining("Give two numbers") });
@@ -37,10 +37,10 @@ describe("threshold preview", () => {
     expect(parsePreviewArgs(["cfr", "10", "15", "for", "team", "mobile"], config)).toMatchObject({ ok: false, error: expect.stringContaining('Unknown team "mobile"') });
   });
 
-  it("replays the threshold daily over 90 days with hysteresis and counts the alerts it would have posted", () => {
+  it("replays the threshold daily over 90 days with hysteresis and counts the alerts it would have posted", async () => {
     const deps = testDeps();
     const requests: KpiRequest[] = [];
-    const previews = previewThreshold({ store: deps.store, config: deps.config, nowMs: NOW }, { answerKpi: (_ctx, r) => (requests.push(r), history(r)), decideAlert }, {
+    const previews = await previewThreshold({ store: deps.store, config: deps.config, nowMs: NOW }, { answerKpi: async (_ctx, r) => (requests.push(r), history(r)), decideAlert }, {
       metric: "change_failure_rate",
       warn: 10,
       critical: 15,
@@ -55,7 +55,7 @@ describe("threshold preview", () => {
 
   it("answers /kpi threshold preview in Slack words", async () => {
     const deps = testDeps(undefined, undefined, NOW);
-    const command = createThresholdPreviewSubcommand({ answerKpi: (_ctx, r) => history(r), decideAlert });
+    const command = createThresholdPreviewSubcommand({ answerKpi: async (_ctx, r) => history(r), decideAlert });
     const reply = await command.run({ deps, args: ["cfr", "warn", "10", "critical", "15", "for", "payments"], text: "", userId: "U1", channelId: "C1", isAdmin: false });
     expect(reply.text).toContain("*Threshold preview: Change failure rate* warn 10 %, critical 15 %");
     expect(reply.text).toContain("• Team payments: now 9.5 % (WARN) · would have fired 2 times (1 critical), breached on 60 of 90 days");

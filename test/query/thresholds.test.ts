@@ -4,7 +4,7 @@ import { evaluateThresholds } from "../../src/query/thresholds.js";
 import { DAY, deployment, HOUR, incident, newStore, NOW, testConfig } from "../metrics/factories.js";
 
 describe("threshold status", () => {
-  it("is worse upwards for higher-is-worse metrics and downwards for lower-is-worse ones", () => {
+  it("is worse upwards for higher-is-worse metrics and downwards for lower-is-worse ones", async () => {
     expect(thresholdStatus(9, { warn: 10, critical: 20 }, "higher_is_worse")).toBe("ok");
     expect(thresholdStatus(10, { warn: 10, critical: 20 }, "higher_is_worse")).toBe("warn");
     expect(thresholdStatus(25, { warn: 10, critical: 20 }, "higher_is_worse")).toBe("critical");
@@ -14,7 +14,7 @@ describe("threshold status", () => {
     expect(thresholdStatus(null, { warn: 1, critical: 2 }, "higher_is_worse")).toBeNull();
   });
 
-  it("prefers the service's threshold, then its team's, then the org's", () => {
+  it("prefers the service's threshold, then its team's, then the org's", async () => {
     const config = testConfig({
       thresholds: [
         { metric: "mttr", warn: 1, critical: 2 },
@@ -31,7 +31,7 @@ describe("threshold status", () => {
 });
 
 describe("evaluateThresholds", () => {
-  it("evaluates every configured threshold at its own scope over the last 30 days", () => {
+  it("evaluates every configured threshold at its own scope over the last 30 days", async () => {
     const config = testConfig({
       thresholds: [
         { metric: "change_failure_rate", warn: 10, critical: 20 },
@@ -45,12 +45,12 @@ describe("evaluateThresholds", () => {
       incident({ created: NOW - 10 * DAY + HOUR }),
       incident({ service: "gateway", created: NOW - 3 * DAY, resolved: NOW - 3 * DAY + 5 * HOUR }),
     ]);
-    const evaluations = evaluateThresholds({ store, config, nowMs: NOW });
+    const evaluations = await evaluateThresholds({ store, config, nowMs: NOW });
     expect(evaluations.map((e) => [e.metric, e.scope, e.status, e.value])).toEqual([
       ["change_failure_rate", { kind: "org", id: null }, "critical", 50],
       ["mttr", { kind: "service", id: "gateway" }, "warn", 5],
     ]);
     expect(evaluations[1]!.answer.scope).toEqual({ kind: "service", id: "gateway" });
-    expect(evaluateThresholds({ store, config, nowMs: NOW }, { windowDays: 7 })[0]!.value).toBe(0);
+    expect((await evaluateThresholds({ store, config, nowMs: NOW }, { windowDays: 7 }))[0]!.value).toBe(0);
   });
 });

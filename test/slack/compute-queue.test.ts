@@ -34,6 +34,37 @@ describe("compute queue", () => {
     expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
   });
 
+  it("holds a turn until an asynchronous computation settles, so two never interleave (issue 19)", async () => {
+    const compute = computeQueue();
+    const events: string[] = [];
+    const later = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    const results = await Promise.allSettled([
+      compute(async () => {
+        events.push("a read");
+        await later(20);
+        events.push("a computed");
+        return "a";
+      }),
+      compute(async () => {
+        events.push("b read");
+        await later(1);
+        throw new Error("the store went away");
+      }),
+      compute(async () => {
+        events.push("c read");
+        await later(1);
+        events.push("c computed");
+        return "c";
+      }),
+    ]);
+    expect(events).toEqual(["a read", "a computed", "b read", "c read", "c computed"]);
+    expect(results).toEqual([
+      { status: "fulfilled", value: "a" },
+      { status: "rejected", reason: new Error("the store went away") },
+      { status: "fulfilled", value: "c" },
+    ]);
+  });
+
   it("lets a request that arrives meanwhile be answered between two computations", async () => {
     const server = createServer((_req, res) => {
       events.push("request answered");

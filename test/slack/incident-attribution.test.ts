@@ -100,18 +100,18 @@ describe("not caused by a deployment", () => {
   it("change_caused: false from the ingest API never marks a deployment failed and still counts for MTTR", async () => {
     expect(await h.ingest(records)).toBe(200);
     expect(linkOf(h, "INC-3")).toMatchObject({ deployment: null, rule: null });
-    expect(cfr(h).stats).toMatchObject({ count: 3, failed: 2, incidents_not_change_caused: 1 });
-    expect(mttr(h).sample_size).toBe(3);
-    expect(mttr(h).value).toBe(4); // (2 + 4 + 6) / 3
+    expect((await cfr(h)).stats).toMatchObject({ count: 3, failed: 2, incidents_not_change_caused: 1 });
+    expect((await mttr(h)).sample_size).toBe(3);
+    expect((await mttr(h)).value).toBe(4); // (2 + 4 + 6) / 3
   });
 
   it("/kpi link <incident> unrelated removes it from CFR, keeps it in MTTR, and says who and when", async () => {
     const reply = await h.kpi("link INC-1 unrelated");
     expect(String(reply.text)).toContain("is marked *not caused by a deployment*");
     expect(linkOf(h, "INC-1")).toEqual({ deployment: null, rule: null, verdict: "unrelated", by: ADMIN, at: NOW, via: "command" });
-    expect(cfr(h).stats).toMatchObject({ failed: 1, incidents_not_change_caused: 2 });
-    expect(cfr(h).value).toBeCloseTo(100 / 3, 2);
-    expect(mttr(h).sample_size).toBe(3);
+    expect((await cfr(h)).stats).toMatchObject({ failed: 1, incidents_not_change_caused: 2 });
+    expect((await cfr(h)).value).toBeCloseTo(100 / 3, 2);
+    expect((await mttr(h)).sample_size).toBe(3);
     const config = JSON.stringify((await h.kpi("config")).blocks);
     expect(config).toContain("Incident links set by people (1)");
     expect(config).toContain("`INC-1` Incident INC-1: not caused by a deployment _(<@U0ADMIN> ");
@@ -129,8 +129,8 @@ describe("not caused by a deployment", () => {
     await h.kpi("link Q1PD unrelated");
     h.store.write([pd("5xx spike (resolved)")]);
     expect(linkOf(h, "Q1PD")).toMatchObject({ deployment: null, verdict: "unrelated" });
-    expect(cfr(h).stats).toMatchObject({ failed: 1 }); // INC-2 still marks d2
-    expect(mttr(h).sample_size).toBe(4);
+    expect((await cfr(h)).stats).toMatchObject({ failed: 1 }); // INC-2 still marks d2
+    expect((await mttr(h)).sample_size).toBe(4);
     // `none` hands it back to the rules.
     await h.kpi("link Q1PD none");
     expect(linkOf(h, "Q1PD")).toMatchObject({ deployment: "d2", rule: "heuristic", verdict: null });
@@ -189,7 +189,7 @@ describe("links confirmed by people", () => {
     // A second run (and a re-import) asks nothing again.
     expect(await runLinkConfirmations(ctx(), NOW + HOUR)).toEqual([]);
     expect(h.slack.callsTo("chat.postMessage")).toHaveLength(4);
-    expect(cfr(h).stats).toMatchObject({ count: 5, failed: 4, confirmed: 0 });
+    expect((await cfr(h)).stats).toMatchObject({ count: 5, failed: 4, confirmed: 0 });
   });
 
   it("Yes confirms the deployment asked about, with who and when", async () => {
@@ -199,7 +199,7 @@ describe("links confirmed by people", () => {
     const update = h.slack.callsTo("chat.update").at(-1)!;
     expect(update.args).toMatchObject({ channel: "D0OWNER", ts: stamp });
     expect(String(update.args.text)).toContain("was caused by deployment *d1*");
-    expect(cfr(h).stats).toMatchObject({ failed: 4, confirmed: 1 });
+    expect((await cfr(h)).stats).toMatchObject({ failed: 4, confirmed: 1 });
     // A second click on the same message writes nothing.
     await click("Incident INC-1", CONFIRM_ACTIONS.unrelated);
     expect(linkOf(h, "INC-1")).toMatchObject({ verdict: "deployment", deployment: "d1" });
@@ -229,17 +229,17 @@ describe("links confirmed by people", () => {
     expect(linkOf(h, "INC-2")).toMatchObject({ deployment: "d0", rule: "manual", verdict: "deployment", by: OWNER, via: "confirmation" });
     expect(h.slack.callsTo("chat.update").at(-1)!.args).toMatchObject({ ts: stamp });
     // d2 lost its only failure, d0 gained one: still four failed deployments, two confirmed.
-    expect(cfr(h).stats).toMatchObject({ failed: 4, confirmed: 2 });
+    expect((await cfr(h)).stats).toMatchObject({ failed: 4, confirmed: 2 });
   });
 
   it("Not a deployment records it as unrelated: it leaves CFR and stays in MTTR", async () => {
     await click("Incident INC-3", CONFIRM_ACTIONS.unrelated);
     expect(linkOf(h, "INC-3")).toMatchObject({ deployment: null, rule: null, verdict: "unrelated", by: OWNER, via: "confirmation" });
-    const answer = cfr(h);
+    const answer = await cfr(h);
     expect(answer.stats).toMatchObject({ failed: 3, confirmed: 2, failed_by_explicit: 1, failed_by_rollback: 0, failed_by_window: 0 });
     expect(answer.value).toBe(60); // d0 (INC-2, confirmed), d1 (INC-1, confirmed), d4 (INC-7 names it; INC-5, INC-6 by the window)
     expect(answer.definition).toContain("3 of 5 production deployments in last 30 days caused a failure, 2 confirmed by people");
-    expect(mttr(h).sample_size).toBe(6);
+    expect((await mttr(h)).sample_size).toBe(6);
   });
 
   it("reminds once about an unanswered message, in its thread, and never again", async () => {

@@ -90,7 +90,7 @@ describe("every listener the app registers goes through it", () => {
       days: 30,
       engine: {
         answerQuestion() {
-          throw new Error("engine exploded");
+          return Promise.reject(new Error("engine exploded"));
         },
       },
     });

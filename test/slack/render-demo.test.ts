@@ -24,7 +24,7 @@ const KPI_SUBCOMMANDS = appSubcommands();
 const NOW_MS = Date.UTC(2026, 4, 4, 9, 0, 0);
 let runtime: SlackRuntime;
 
-beforeAll(() => {
+beforeAll(async () => {
   const config = demoConfig();
   const store = createStore(openDatabase(":memory:"));
   store.catalog.syncFromConfig(config);
@@ -36,8 +36,8 @@ beforeAll(() => {
 describe("answers on the demo data", () => {
   for (const metric of METRIC_IDS) {
     for (const scope of ["", " for team payments", " for service gateway"]) {
-      it(`${metric}${scope}`, () => {
-        const { message, shareable } = askQuestion(runtime, `${metric} last 30 days${scope}`);
+      it(`${metric}${scope}`, async () => {
+        const { message, shareable } = await askQuestion(runtime, `${metric} last 30 days${scope}`);
         expect(shareable).toBe(true);
         expect(blockKitProblems(message.blocks)).toEqual([]);
         const json = JSON.stringify(message.blocks);
@@ -48,22 +48,22 @@ describe("answers on the demo data", () => {
     }
   }
 
-  it("a window before any data answers no data, not zero", () => {
-    const { message, shareable } = askQuestion(runtime, "lead time 2020-01-01..2020-01-31 for team growth");
+  it("a window before any data answers no data, not zero", async () => {
+    const { message, shareable } = await askQuestion(runtime, "lead time 2020-01-01..2020-01-31 for team growth");
     expect(shareable).toBe(false);
     expect(message.text).toBe("No data for Lead time for changes for team growth in 2020-01-01..2020-01-31");
   });
 
-  it("summary, compare, explain and help fit Block Kit", () => {
+  it("summary, compare, explain and help fit Block Kit", async () => {
     for (const q of ["summary last 90 days for team platform", "lead time this quarter for checkout vs last quarter", "explain uptime", "help"]) {
-      expect(blockKitProblems(askQuestion(runtime, q).message.blocks), q).toEqual([]);
+      expect(blockKitProblems((await askQuestion(runtime, q)).message.blocks), q).toEqual([]);
     }
-    expect(JSON.stringify(askQuestion(runtime, "lead time this quarter for checkout vs last quarter").message.blocks)).toContain("*Compared with last quarter:*");
+    expect(JSON.stringify((await askQuestion(runtime, "lead time this quarter for checkout vs last quarter")).message.blocks)).toContain("*Compared with last quarter:*");
   });
 
-  it("the App Home for a team fits a Home view", () => {
+  it("the App Home for a team fits a Home view", async () => {
     runtime.deps.store.slack.recordHomeOpened("U1", NOW_MS, "payments");
-    const view = buildHome(runtime, "U1");
+    const view = await buildHome(runtime, "U1");
     expect(blockKitProblems(view.blocks, "home")).toEqual([]);
     expect(view.blocks.filter((b) => b.type === "section" && JSON.stringify(b).includes("n = "))).toHaveLength(12);
   });

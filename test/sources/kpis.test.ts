@@ -33,7 +33,7 @@ afterEach(async () => {
   deps.store.close();
 });
 
-const value = (metric: MetricId, scope: Scope = checkout) => answerKpi({ store: deps.store, config: deps.config, nowMs: NOW }, { metric, scope, window, windowLabel: "3 days" }).value;
+const value = async (metric: MetricId, scope: Scope = checkout) => (await answerKpi({ store: deps.store, config: deps.config, nowMs: NOW }, { metric, scope, window, windowLabel: "3 days" })).value;
 
 describe("KPIs answered from the sources' samples", () => {
   it("error rate and P95 latency from Prometheus, coverage and debt ratio from SonarQube", async () => {
@@ -47,19 +47,19 @@ describe("KPIs answered from the sources' samples", () => {
     ]);
     await prometheusSource.sync(deps, { backfillDays: 3 });
     await sonarSource.sync(deps);
-    expect(value("error_rate")).toBeCloseTo(0.25, 6);
-    expect(value("latency_p95")).toBe(250);
-    expect(value("coverage")).toBe(72.5);
-    expect(value("tech_debt_ratio")).toBe(4.5);
+    expect(await value("error_rate")).toBeCloseTo(0.25, 6);
+    expect(await value("latency_p95")).toBe(250);
+    expect(await value("coverage")).toBe(72.5);
+    expect(await value("tech_debt_ratio")).toBe(4.5);
   });
 
-  it("cost per user from a FOCUS export and pushed active users", () => {
+  it("cost per user from a FOCUS export and pushed active users", async () => {
     const focus = readFileSync(new URL("../fixtures/cost/focus.csv", import.meta.url), "utf8");
     const parsed = parseFocusCost(focus, "focus.csv", { serviceTag: "service", knownServices: ["checkout", "search", "web"] });
     if (!parsed.ok) throw new Error(parsed.problems.join("\n"));
     const users = [0, 1, 2].map((d) => ({ kind: "metric" as const, source: "api" as const, name: "active_users" as const, atMs: window.fromMs + d * DAY_MS, untilMs: window.fromMs + (d + 1) * DAY_MS, value: 1000 }));
     deps.store.write([...parsed.records, ...users]);
     // $43.30 over 3 days → $433 a month, ÷ 1000 users.
-    expect(value("cost_per_user", ORG)).toBeCloseTo(0.433, 4);
+    expect(await value("cost_per_user", ORG)).toBeCloseTo(0.433, 4);
   });
 });

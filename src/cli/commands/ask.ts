@@ -48,7 +48,7 @@ ${COMMON_HELP}`,
           ctx.io.stderr(`vitals ask: ${parsed.error}\n`);
           return 2;
         }
-        const rows = questionRows(qctx, parsed.value);
+        const rows = await questionRows(qctx, parsed.value);
         if (!rows.ok) {
           ctx.io.stderr(`vitals ask: ${rows.error}\n`);
           return 2;
@@ -56,7 +56,7 @@ ${COMMON_HELP}`,
         ctx.io.stdout(rowsCsv(rows.table));
         return 0;
       }
-      const asked = askText(qctx, text);
+      const asked = await askText(qctx, text);
       if (!asked.ok) {
         ctx.io.stderr(`vitals ask: ${asked.error}\n`);
         return 2;

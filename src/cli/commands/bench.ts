@@ -28,7 +28,7 @@ ${COMMON_HELP}`,
     const runs = ctx.values.runs === undefined ? 7 : Number(ctx.values.runs);
     if (!Number.isInteger(runs) || runs < 1 || runs > 100) throw new UsageError(`--runs: expected a whole number from 1 to 100 (got "${String(ctx.values.runs)}")`);
     const json = ctx.values.json === true;
-    const result = runBench({
+    const result = await runBench({
       nowMs: ctx.now(),
       scale,
       runs,

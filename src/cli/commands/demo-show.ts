@@ -19,7 +19,7 @@ export interface DemoShowContext {
 export async function showDemo(ctx: DemoShowContext): Promise<void> {
   const { deps, nowMs } = ctx;
   await printDigests({ deps, engine: kpiEngine, teams: deps.config.teams, nowMs, outDir: ctx.outDir, write: ctx.io.stdout });
-  const alerts = pendingAlertTexts(deps, kpiEngine, nowMs);
+  const alerts = await pendingAlertTexts(deps, kpiEngine, nowMs);
   ctx.io.stdout(`\nThreshold alerts the alert job would post now (${alerts.length}):\n`);
   ctx.io.stdout(alerts.length === 0 ? "  none: every configured threshold is healthy\n" : alerts.map((a) => `  • ${a.replace(/\n/g, "\n    ")}\n`).join(""));
 }

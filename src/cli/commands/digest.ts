@@ -50,10 +50,11 @@ ${COMMON_HELP}`,
       const nowMs = ctx.now();
       if (ctx.values.json === true) {
         if (post) throw new UsageError("--json: prints the digests; leave out --post");
-        const out = teams.map((team) => {
-          const { model } = buildTeamDigest(deps, engine(), team, nowMs);
-          return digestJson(model, model.reviews.length);
-        });
+        const out: ReturnType<typeof digestJson>[] = [];
+        for (const team of teams) {
+          const { model } = await buildTeamDigest(deps, engine(), team, nowMs);
+          out.push(digestJson(model, model.reviews.length));
+        }
         ctx.io.stdout(`${JSON.stringify(out, null, 2)}\n`);
         return 0;
       }
@@ -98,7 +99,7 @@ export async function printDigests(options: PrintDigestsOptions, afterEach?: (te
   await mkdir(options.outDir, { recursive: true });
   const files: string[] = [];
   for (const [index, team] of options.teams.entries()) {
-    const { slot, model } = buildTeamDigest(options.deps, options.engine, team, options.nowMs);
+    const { slot, model } = await buildTeamDigest(options.deps, options.engine, team, options.nowMs);
     if (index > 0) options.write("\n");
     options.write(renderDigestText(model));
     const file = join(options.outDir, `digest-${team.id}-${slot.weekKey}.png`);

@@ -12,11 +12,11 @@ export function createThresholdPreviewSubcommand(rules: PreviewRules): KpiSubcom
     name: "threshold preview",
     usage: PREVIEW_USAGE,
     summary: "how often a threshold would have fired over the last 90 days, before you set it",
-    run({ deps, args }): KpiReply {
+    async run({ deps, args }): Promise<KpiReply> {
       const parsed = parsePreviewArgs(args, deps.config);
       if (!parsed.ok) return { text: parsed.error };
       const ctx = { store: deps.store, config: deps.config, nowMs: deps.now() };
-      const previews = previewThreshold(ctx, rules, parsed.value);
+      const previews = await previewThreshold(ctx, rules, parsed.value);
       const unit = METRICS[parsed.value.metric].unit;
       const text = previewText(parsed.value, previews, (v) => formatValue(v, unit));
       return { text, blocks: [{ type: "section", text: { type: "mrkdwn", text: text.slice(0, 3000) } }] };

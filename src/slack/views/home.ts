@@ -12,7 +12,7 @@ import { queryContext, type SlackRuntime } from "../runtime.js";
 
 const HOME_REFRESH_LIMIT = 200;
 
-export function buildHome(runtime: SlackRuntime, userId: string) {
+export async function buildHome(runtime: SlackRuntime, userId: string) {
   const { deps } = runtime;
   const ctx = queryContext(deps);
   const picked = deps.store.slack.homeTeam(userId) ?? null;
@@ -21,7 +21,7 @@ export function buildHome(runtime: SlackRuntime, userId: string) {
   const { window, label } = defaultWindow(ctx.nowMs);
   const answers: KpiAnswer[] = [];
   for (const metric of METRIC_IDS) {
-    const result = runtime.engine.answerQuestion(ctx, { kind: "metric", request: { metric, scope, window, windowLabel: label } });
+    const result = await runtime.engine.answerQuestion(ctx, { kind: "metric", request: { metric, scope, window, windowLabel: label } });
     if (result.kind === "answer") answers.push(result.answer);
   }
   const reviews = deps.store.reviews.listOpen(team?.id).map((r) => ({

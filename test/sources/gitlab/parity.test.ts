@@ -118,11 +118,11 @@ function serveOnGitlab(project: FakeGitlabProject, steps: Step[]): void {
 
 const METRICS: MetricId[] = ["deployment_frequency", "change_failure_rate", "lead_time", "rework_rate"];
 
-function answers(deps: AppDeps) {
+async function answers(deps: AppDeps) {
   const ctx = { store: deps.store, config: deps.config, nowMs: NOW };
   const window = { fromMs: NOW - 30 * DAY, toMs: NOW };
   return Object.fromEntries(
-    METRICS.map((metric) => [metric, answerKpi(ctx, { metric, scope: { kind: "service", id: "shop" }, window, windowLabel: "last 30 days" })]),
+    await Promise.all(METRICS.map(async (metric) => [metric, await answerKpi(ctx, { metric, scope: { kind: "service", id: "shop" }, window, windowLabel: "last 30 days" })] as const)),
   );
 }
 
@@ -147,8 +147,8 @@ describe("the same history on GitHub and on GitLab", () => {
     await gh.source.sync(onGithub);
     await gl.source.sync(onGitlab);
 
-    const a = answers(onGithub);
-    const b = answers(onGitlab);
+    const a = await answers(onGithub);
+    const b = await answers(onGitlab);
     // The history is not trivial: a failure, several changes with all lead-time stages.
     expect(a.deployment_frequency!.value).toBe(9 / 30);
     expect(a.change_failure_rate!.value).toBeGreaterThan(0);
