@@ -1,19 +1,19 @@
 import type { MetricId } from "../domain/metric-ids.js";
-import { changeFailureRateSpec } from "./kpis/change-failure-rate.js";
-import { costPerUserSpec } from "./kpis/cost-per-user.js";
-import { coverageSpec } from "./kpis/coverage.js";
-import { deploymentFrequencySpec } from "./kpis/deployment-frequency.js";
-import { errorRateSpec } from "./kpis/error-rate.js";
-import { latencyP95Spec } from "./kpis/latency-p95.js";
-import { leadTimeSpec } from "./kpis/lead-time.js";
-import { mttaSpec } from "./kpis/mtta.js";
-import { mttrSpec } from "./kpis/mttr.js";
-import { reworkRateSpec } from "./kpis/rework-rate.js";
-import { techDebtRatioSpec } from "./kpis/tech-debt-ratio.js";
-import { uptimeSpec } from "./kpis/uptime.js";
+import { changeFailureRateSpec } from "./delivery/change-failure-rate.js";
+import { costPerUserSpec } from "./reliability/cost-per-user.js";
+import { coverageSpec } from "./reliability/coverage.js";
+import { deploymentFrequencySpec } from "./delivery/deployment-frequency.js";
+import { errorRateSpec } from "./reliability/error-rate.js";
+import { latencyP95Spec } from "./reliability/latency-p95.js";
+import { leadTimeSpec } from "./lead-time/lead-time.js";
+import { mttaSpec } from "./incidents/mtta.js";
+import { mttrSpec } from "./incidents/mttr.js";
+import { reworkRateSpec } from "./delivery/rework-rate.js";
+import { techDebtRatioSpec } from "./reliability/tech-debt-ratio.js";
+import { uptimeSpec } from "./reliability/uptime.js";
 import type { MetricSpec } from "./spec.js";
 
-// The metric catalog: every metric id's module (src/metrics/kpis/). Keyed by MetricId, so adding an
+// The metric catalog: every metric id's module (src/metrics/<family>/<id>.ts). Keyed by MetricId, so adding an
 // id to METRIC_IDS makes the compiler ask for its module here; query, explain, present and the
 // digest read labels, units, aliases, words, reads and computations from it.
 

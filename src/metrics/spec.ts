@@ -8,7 +8,7 @@ import type { MetricOutcome, WindowResult } from "./types.js";
 
 // Everything one metric is (issue 12 "a metric is one module"): its vocabulary, its words for
 // answers, `explain` and the no-data hint, its read and its computation. One module per metric in
-// src/metrics/kpis/, registered in src/metrics/catalog.ts, whose Record<MetricId, MetricSpec> makes
+// src/metrics/<family>/<id>.ts, registered in src/metrics/catalog.ts, whose Record<MetricId, MetricSpec> makes
 // the compiler list what a new metric must provide.
 
 /** What the read of one answer needs besides the store's reads. */

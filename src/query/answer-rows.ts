@@ -1,6 +1,6 @@
 import { HOUR_MS, type Window } from "../domain/scope.js";
 import type { MetricId } from "../domain/metric-ids.js";
-import { unionLength } from "../metrics/reliability.js";
+import { unionLength } from "../metrics/reliability/compute.js";
 import type { Store } from "../store/index.js";
 import { resolveScope } from "./run.js";
 import type { KpiQuestion, KpiRequest, QueryContext } from "./types.js";

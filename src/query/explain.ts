@@ -7,7 +7,7 @@ import type { MetricExplanation, QueryContext } from "./types.js";
 // `explain <metric>`: the definition in force (docs/metrics.md with this installation's settings), the
 // formula, the configured thresholds, and what the stored data covers: how many deployments lack
 // commits, incidents on unmapped services, samples left out and why (issue 3); each metric's module
-// words its own (src/metrics/kpis/).
+// words its own (src/metrics/<family>/<id>.ts).
 
 export async function explainMetric(ctx: QueryContext, metric: MetricId): Promise<MetricExplanation> {
   const info = METRICS[metric];

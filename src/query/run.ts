@@ -44,7 +44,7 @@ export function resolveScope(config: FileConfig, scope: Scope, catalogTeams: Rea
 
 /**
  * The metric's read (all I/O, through the store's reads, awaited: issue 19) and then its pure,
- * synchronous computation, both from the metric's module (src/metrics/kpis/).
+ * synchronous computation, both from the metric's module (src/metrics/<family>/<id>.ts).
  */
 async function computeMetric(ctx: QueryContext, metric: MetricId, scope: ResolvedScope, frame: Frame): Promise<MetricOutcome> {
   const spec = METRICS[metric];

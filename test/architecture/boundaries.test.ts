@@ -14,13 +14,13 @@ async function boundaryErrors(filePath: string, code: string): Promise<string[]>
 describe("layer boundaries in the lint", () => {
   it.each([
     ["src/domain importing src/store", "src/domain/scope.ts", 'import { openStore } from "../store/index.js";\nexport const o = openStore;\n', "layer shared may not value-import layer store"],
-    ["src/metrics importing src/slack", "src/metrics/delivery.ts", 'import type { SlackConnection } from "../slack/connect.js";\nexport type C = SlackConnection;\n', "layer metrics may not type-import layer slack"],
+    ["src/metrics importing src/slack", "src/metrics/decompose.ts", 'import type { SlackConnection } from "../slack/connect.js";\nexport type C = SlackConnection;\n', "layer metrics may not type-import layer slack"],
     ["src/store importing src/metrics", "src/store/alerts.ts", 'import { percentile } from "../metrics/percentile.js";\nexport const p = percentile;\n', "layer store may not value-import layer metrics"],
-    ["src/metrics value-importing src/store", "src/metrics/delivery.ts", 'import { openStore } from "../store/index.js";\nexport const o = openStore;\n', "layer metrics may not value-import layer store"],
+    ["src/metrics value-importing src/store", "src/metrics/decompose.ts", 'import { openStore } from "../store/index.js";\nexport const o = openStore;\n', "layer metrics may not value-import layer store"],
     ["src/query importing src/slack", "src/query/run.ts", 'import { toReply } from "../slack/reply.js";\nexport const r = toReply;\n', "layer query may not value-import layer slack"],
     ["src/sources importing src/metrics", "src/sources/registry.ts", 'import { percentile } from "../metrics/percentile.js";\nexport const p = percentile;\n', "layer sources may not value-import layer metrics"],
     ["src/jobs importing src/slack", "src/jobs/digest.ts", 'import type { SlackConnection } from "../slack/connect.js";\nexport type C = SlackConnection;\n', "layer jobs may not type-import layer slack"],
-    ["src/metrics lazily importing src/slack", "src/metrics/delivery.ts", 'export const later = () => import("../slack/reply.js");\n', "layer metrics may not value-import layer slack"],
+    ["src/metrics lazily importing src/slack", "src/metrics/decompose.ts", 'export const later = () => import("../slack/reply.js");\n', "layer metrics may not value-import layer slack"],
     ["src/store re-exporting src/metrics", "src/store/alerts.ts", 'export { percentile } from "../metrics/percentile.js";\n', "layer store may not value-import layer metrics"],
     ["src/sources importing the value formatter", "src/sources/registry.ts", 'import { formatValue } from "../present/format-value.js";\nexport const f = formatValue;\n', "layer sources may not value-import layer formatter"],
     ["src/slack importing src/jobs (a peer, not a layer below)", "src/slack/app.ts", 'import { startScheduler } from "../jobs/scheduler.js";\nexport const s = startScheduler;\n', "layer slack may not value-import layer jobs"],
@@ -34,11 +34,11 @@ describe("layer boundaries in the lint", () => {
   });
 
   it.each([
-    ["src/metrics type-importing src/store", "src/metrics/delivery.ts", 'import type { Store } from "../store/index.js";\nexport type S = Store;\n'],
+    ["src/metrics type-importing src/store", "src/metrics/decompose.ts", 'import type { Store } from "../store/index.js";\nexport type S = Store;\n'],
     ["src/query importing src/metrics and src/store", "src/query/run.ts", 'import { percentile } from "../metrics/percentile.js";\nimport { openStore } from "../store/index.js";\nexport const x = [percentile, openStore];\n'],
     ["src/present type-importing src/query", "src/present/csv.ts", 'import type { KpiParseResult } from "../query/parse.js";\nexport type P = KpiParseResult;\n'],
     ["src/cli importing src/slack", "src/cli/context.ts", 'import { toReply } from "../slack/reply.js";\nexport const r = toReply;\n'],
-    ["src/metrics importing the value formatter", "src/metrics/delivery.ts", 'import { formatValue } from "../present/format-value.js";\nexport const f = formatValue;\n'],
+    ["src/metrics importing the value formatter", "src/metrics/decompose.ts", 'import { formatValue } from "../present/format-value.js";\nexport const f = formatValue;\n'],
     ["src/query importing the value formatter", "src/query/run.ts", 'import { formatValue } from "../present/format-value.js";\nexport const f = formatValue;\n'],
     ["src/slack importing the link confirmations' actions", "src/slack/app.ts", 'import { answerConfirmation } from "../confirmations/actions.js";\nexport const a = answerConfirmation;\n'],
     ["src/slack importing the sync sources' types", "src/slack/commands/sync.ts", 'import type { SyncSource } from "../../sources/types.js";\nexport type S = SyncSource;\n'],
@@ -48,7 +48,7 @@ describe("layer boundaries in the lint", () => {
   });
 
   it("keeps I/O packages out of the pure rooms", async () => {
-    const [result] = await eslint.lintText('import Database from "better-sqlite3";\nexport const d = Database;\n', { filePath: "src/metrics/delivery.ts" });
+    const [result] = await eslint.lintText('import Database from "better-sqlite3";\nexport const d = Database;\n', { filePath: "src/metrics/decompose.ts" });
     expect(result?.messages.map((m) => m.ruleId)).toContain("no-restricted-imports");
   });
 });

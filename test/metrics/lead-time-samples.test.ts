@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { buildFrame } from "../../src/metrics/frame.js";
-import { leadTime } from "../../src/metrics/lead-time.js";
+import { leadTime } from "../../src/metrics/lead-time/compute.js";
 import { parseIntegers } from "../../src/store/packed-list.js";
 import { percentile, selectPercentiles } from "../../src/metrics/percentile.js";
 

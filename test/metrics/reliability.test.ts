@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { unionLength } from "../../src/metrics/reliability.js";
+import { unionLength } from "../../src/metrics/reliability/compute.js";
 import { ask, DAY, HOUR, incident, LAST_30D, newStore, sample, testConfig } from "./factories.js";
 
 const FROM = LAST_30D.fromMs;

@@ -1,6 +1,6 @@
 import type { MetricSpec } from "../spec.js";
 import { computeLevel, LEVEL_METHODS, levelDefinition, levelDefinitionLine, type LevelData } from "./levels.js";
-import { levelLines } from "./words.js";
+import { levelLines } from "../words.js";
 
 // Code coverage (docs/metrics.md "Quality"): a level, the services' latest values averaged.
 

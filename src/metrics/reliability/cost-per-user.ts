@@ -1,6 +1,6 @@
-import { costPerUser } from "../reliability.js";
+import { costPerUser } from "./compute.js";
 import type { MetricSpec } from "../spec.js";
-import { count, day, REST, sampleOf, SPEC, TREND } from "./words.js";
+import { count, day, REST, sampleOf, SPEC, TREND } from "../words.js";
 
 // Infrastructure cost per user (docs/metrics.md "Cost"): monthly cost ÷ mean active users.
 

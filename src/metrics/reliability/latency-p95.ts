@@ -1,6 +1,6 @@
-import { latencyP95 } from "../reliability.js";
+import { latencyP95 } from "./compute.js";
 import type { MetricSpec } from "../spec.js";
-import { count, day, MEAN, REST, sampleOf, SPEC, THIN, TREND } from "./words.js";
+import { count, day, MEAN, REST, sampleOf, SPEC, THIN, TREND } from "../words.js";
 
 // API latency P95 (docs/metrics.md "Reliability"): the request-weighted mean of P95 samples.
 

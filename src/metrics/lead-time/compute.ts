@@ -1,15 +1,15 @@
-import { PR_SIZE_LABELS, UNKNOWN_PR_SIZE } from "../domain/pr-size.js";
-import { HOUR_MS } from "../domain/scope.js";
-import type { Driver, Finding } from "../domain/answer.js";
-import { formatHours, formatSigned } from "../present/format-value.js";
-import { decomposePercentile, othersLabel, SHAPLEY_MAX_GROUPS, whole } from "./decompose.js";
-import { MIN_SUPPORT } from "./delivery.js";
-import { binomialAtLeast, mannWhitney, medianInterval } from "./significance.js";
-import { sumSlices, type Frame, type SliceRange } from "./frame.js";
-import { mean, percentile, selectPercentiles } from "./percentile.js";
-import type { LeadTimeSliceRow, LeadTimeStageSumRow, LeadTimeStagesRow } from "../store/rows.js";
-import { leadTimeTier } from "./tiers.js";
-import { finite, type MetricOutcome, type WindowResult } from "./types.js";
+import { PR_SIZE_LABELS, UNKNOWN_PR_SIZE } from "../../domain/pr-size.js";
+import { HOUR_MS } from "../../domain/scope.js";
+import type { Driver, Finding } from "../../domain/answer.js";
+import { formatHours, formatSigned } from "../../present/format-value.js";
+import { decomposePercentile, othersLabel, SHAPLEY_MAX_GROUPS, whole } from "../decompose.js";
+import { MIN_SUPPORT } from "../delivery/compute.js";
+import { binomialAtLeast, mannWhitney, medianInterval } from "../significance.js";
+import { sumSlices, type Frame, type SliceRange } from "../frame.js";
+import { mean, percentile, selectPercentiles } from "../percentile.js";
+import type { LeadTimeSliceRow, LeadTimeStageSumRow, LeadTimeStagesRow } from "../../store/rows.js";
+import { leadTimeTier } from "../tiers.js";
+import { finite, type MetricOutcome, type WindowResult } from "../types.js";
 
 // Lead time for changes (docs/metrics.md): one sample per change first shipped by a successful
 // production deployment in the window (the store records that deployment on the change, so a

@@ -1,6 +1,6 @@
-import { leadTime } from "../lead-time.js";
+import { leadTime } from "./compute.js";
 import type { MetricSpec } from "../spec.js";
-import { count, deploymentLines, envSetting, FORGE, FORGE_SETUP, REST, SHAPLEY_MAX_GROUPS, SPEC, THIN, TREND } from "./words.js";
+import { count, deploymentLines, envSetting, FORGE, FORGE_SETUP, REST, SHAPLEY_MAX_GROUPS, SPEC, THIN, TREND } from "../words.js";
 
 // Lead time for changes (docs/metrics.md "Delivery"): commit → first production deployment, median.
 

@@ -1,6 +1,6 @@
-import { uptime } from "../reliability.js";
+import { uptime } from "./compute.js";
 import type { MetricSpec } from "../spec.js";
-import { count, day, incidentCoverage, MEAN, outageSettings, REST, sampleOf, SPEC, TREND, unmappedLine } from "./words.js";
+import { count, day, incidentCoverage, MEAN, outageSettings, REST, sampleOf, SPEC, TREND, unmappedLine } from "../words.js";
 
 // System uptime (docs/metrics.md "Reliability"): time-weighted availability samples, or derived from
 // outage incidents for services with an incident source; a team or the org is the mean over services.

@@ -3,7 +3,7 @@ import { formatHours } from "../../present/format-value.js";
 import type { MetricSpec } from "../spec.js";
 import type { WindowResult } from "../types.js";
 import { computeIncidentTimes, INCIDENT_TIME_METHODS, readIncidentTimes, type IncidentTimesData } from "./incident-times.js";
-import { changeFailureFilter, DORA, INCIDENTS_FROM_PAGERDUTY, incidentLines, recoveryFilter, SPEC } from "./words.js";
+import { changeFailureFilter, DORA, INCIDENTS_FROM_PAGERDUTY, incidentLines, recoveryFilter, SPEC } from "../words.js";
 
 // Mean time to recovery (docs/metrics.md "Incidents"): created → last resolution of the incidents
 // resolved in the window; beside it DORA's failed deployment recovery time (change-caused only).

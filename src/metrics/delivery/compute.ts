@@ -1,15 +1,15 @@
 import { DateTime } from "luxon";
-import type { Driver } from "../domain/answer.js";
-import type { DeploymentDetailRow, DeploymentSliceRow, FailedDeploymentRow } from "../store/rows.js";
-import { DAY_MS, windowDays } from "../domain/scope.js";
-import type { Finding } from "../domain/answer.js";
-import { othersLabel, whole } from "./decompose.js";
-import { isoWeekOfDay, monthOfDay, weekdayIn, type Frame, type FrameWindow } from "./frame.js";
-import { ratioOutcome, ratioTable } from "./outcome.js";
-import { median, sortNumbers } from "./percentile.js";
-import { changeFailureTier, deploymentFrequencyTier } from "./tiers.js";
-import { binomialAtLeast, poissonInterval, poissonRateTest, proportionTest, wilsonInterval } from "./significance.js";
-import { finite, SliceTable, type MetricOutcome, type WindowResult } from "./types.js";
+import type { Driver } from "../../domain/answer.js";
+import type { DeploymentDetailRow, DeploymentSliceRow, FailedDeploymentRow } from "../../store/rows.js";
+import { DAY_MS, windowDays } from "../../domain/scope.js";
+import type { Finding } from "../../domain/answer.js";
+import { othersLabel, whole } from "../decompose.js";
+import { isoWeekOfDay, monthOfDay, weekdayIn, type Frame, type FrameWindow } from "../frame.js";
+import { ratioOutcome, ratioTable } from "../outcome.js";
+import { median, sortNumbers } from "../percentile.js";
+import { changeFailureTier, deploymentFrequencyTier } from "../tiers.js";
+import { binomialAtLeast, poissonInterval, poissonRateTest, proportionTest, wilsonInterval } from "../significance.js";
+import { finite, SliceTable, type MetricOutcome, type WindowResult } from "../types.js";
 
 // Deployment frequency, change failure rate and rework rate (docs/metrics.md "Delivery"): all from one
 // per-service, per-slice count of successful production deployments.

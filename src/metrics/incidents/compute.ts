@@ -1,15 +1,15 @@
-import { HOUR_MS } from "../domain/scope.js";
-import { formatHours } from "../present/format-value.js";
-import type { Driver } from "../domain/answer.js";
-import type { IncidentRow, IncidentSliceRow, IncidentTitleRow, OpenIncidents } from "../store/rows.js";
-import type { Finding } from "../domain/answer.js";
-import { groupCells, whole, type RatioCell } from "./decompose.js";
-import { changeOf, wholeRatio } from "./outcome.js";
-import { meanInterval, summaryOf, welchLog } from "./significance.js";
-import type { Frame, FrameWindow } from "./frame.js";
-import { mean, percentile, sortNumbers } from "./percentile.js";
-import { recoveryTier } from "./tiers.js";
-import { finite, type MetricOutcome, type WindowResult } from "./types.js";
+import { HOUR_MS } from "../../domain/scope.js";
+import { formatHours } from "../../present/format-value.js";
+import type { Driver } from "../../domain/answer.js";
+import type { IncidentRow, IncidentSliceRow, IncidentTitleRow, OpenIncidents } from "../../store/rows.js";
+import type { Finding } from "../../domain/answer.js";
+import { groupCells, whole, type RatioCell } from "../decompose.js";
+import { changeOf, wholeRatio } from "../outcome.js";
+import { meanInterval, summaryOf, welchLog } from "../significance.js";
+import type { Frame, FrameWindow } from "../frame.js";
+import { mean, percentile, sortNumbers } from "../percentile.js";
+import { recoveryTier } from "../tiers.js";
+import { finite, type MetricOutcome, type WindowResult } from "../types.js";
 
 // MTTR (incidents resolved in the window, created → last resolution) and MTTA (incidents
 // acknowledged in the window, created → first acknowledgement). Headline: the mean, as the name

@@ -1,6 +1,6 @@
-import { errorRate } from "../reliability.js";
+import { errorRate } from "./compute.js";
 import type { MetricSpec } from "../spec.js";
-import { count, RATIO, REST, sampleOf, SPEC, THIN, TREND } from "./words.js";
+import { count, RATIO, REST, sampleOf, SPEC, THIN, TREND } from "../words.js";
 
 // Error rate (docs/metrics.md "Reliability"): Σ errors ÷ Σ requests.
 

@@ -1,7 +1,7 @@
 import { HOUR_MS } from "../../domain/scope.js";
 import type { MetricSpec } from "../spec.js";
 import { computeIncidentTimes, INCIDENT_TIME_METHODS, readIncidentTimes, type IncidentTimesData } from "./incident-times.js";
-import { DORA, INCIDENTS_FROM_PAGERDUTY, incidentLines, recoveryFilter, SPEC } from "./words.js";
+import { DORA, INCIDENTS_FROM_PAGERDUTY, incidentLines, recoveryFilter, SPEC } from "../words.js";
 
 // Mean time to acknowledge (docs/metrics.md "Incidents"): created → first acknowledgement of the
 // incidents acknowledged in the window.

@@ -1,7 +1,7 @@
-import { deploymentRatio } from "../delivery.js";
+import { deploymentRatio } from "./compute.js";
 import { offsetSegments } from "../frame.js";
 import type { MetricSpec } from "../spec.js";
-import { count, deploymentLines, envSetting, DORA, FORGE, FORGE_SETUP, RATIO, REST, SPEC, THIN, TREND, unresolvedRollbacks, deploymentCausedIncidents } from "./words.js";
+import { count, deploymentLines, envSetting, DORA, FORGE, FORGE_SETUP, RATIO, REST, SPEC, THIN, TREND, unresolvedRollbacks, deploymentCausedIncidents } from "../words.js";
 
 // Deployment rework rate (docs/metrics.md "Delivery"; DORA 2024): unplanned-fix deployments ÷ all
 // successful production deployments.

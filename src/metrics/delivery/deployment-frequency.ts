@@ -1,7 +1,7 @@
-import { deploymentFrequency } from "../delivery.js";
+import { deploymentFrequency } from "./compute.js";
 import { offsetSegments } from "../frame.js";
 import type { MetricSpec } from "../spec.js";
-import { deploymentLines, envSetting, FORGE, FORGE_SETUP, REST, SPEC, THIN, TREND } from "./words.js";
+import { deploymentLines, envSetting, FORGE, FORGE_SETUP, REST, SPEC, THIN, TREND } from "../words.js";
 
 // Deployment frequency (docs/metrics.md "Delivery"): successful production deployments per day.
 

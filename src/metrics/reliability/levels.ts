@@ -1,6 +1,6 @@
-import { level } from "../reliability.js";
+import { level } from "./compute.js";
 import type { MetricDefinition, MetricSpec } from "../spec.js";
-import { MEAN, REST, SPEC, TREND } from "./words.js";
+import { MEAN, REST, SPEC, TREND } from "../words.js";
 
 // What the two levels, code coverage and technical debt ratio, share (docs/metrics.md "Quality"):
 // the latest value in the window per service, averaged; no test (a level is not a sample).

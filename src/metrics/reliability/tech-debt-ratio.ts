@@ -1,6 +1,6 @@
 import type { MetricSpec } from "../spec.js";
 import { computeLevel, LEVEL_METHODS, levelDefinition, levelDefinitionLine, type LevelData } from "./levels.js";
-import { levelLines } from "./words.js";
+import { levelLines } from "../words.js";
 
 // Technical debt ratio (docs/metrics.md "Quality"): SonarQube's remediation cost ÷ development cost,
 // a level like coverage.

@@ -1,10 +1,10 @@
-import type { FileConfig } from "../../config/file.js";
-import { DAY_MS } from "../../domain/scope.js";
-import type { CountRow, ExplainReads, SampleCoverage } from "../../store/explain-reads.js";
-import { SHAPLEY_MAX_GROUPS } from "../decompose.js";
-import type { BreachMeasures, BreachPick } from "../breach.js";
-import type { ExplainInput } from "../spec.js";
-import { HOUR_MS } from "../../domain/scope.js";
+import type { FileConfig } from "../config/file.js";
+import { DAY_MS } from "../domain/scope.js";
+import type { CountRow, ExplainReads, SampleCoverage } from "../store/explain-reads.js";
+import { SHAPLEY_MAX_GROUPS } from "./decompose.js";
+import type { BreachMeasures, BreachPick } from "./breach.js";
+import type { ExplainInput } from "./spec.js";
+import { HOUR_MS } from "../domain/scope.js";
 
 // Words several metric modules share: where a definition comes from, the settings they name, the
 // attribution and test phrases of docs/metrics.md "Change, attribution and significance", the

@@ -1,7 +1,7 @@
-import { incidentTimes } from "../incidents.js";
+import { incidentTimes } from "./compute.js";
 import type { MetricSpec, ReadInput } from "../spec.js";
 import type { MetricReads } from "../../store/metric-reads.js";
-import { MEAN, REST, THIN, TREND } from "./words.js";
+import { MEAN, REST, THIN, TREND } from "../words.js";
 
 // What MTTR and MTTA share (docs/metrics.md "Incidents"): the same read over another time column,
 // the same computation and methods.

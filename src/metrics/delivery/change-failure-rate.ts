@@ -1,7 +1,7 @@
-import { deploymentRatio } from "../delivery.js";
+import { deploymentRatio } from "./compute.js";
 import { offsetSegments } from "../frame.js";
 import type { MetricSpec } from "../spec.js";
-import { changeFailureFilter, count, deploymentLines, envSetting, FORGE, incidentCoverage, RATIO, REST, SPEC, THIN, TREND, unmappedLine, unresolvedRollbacks, deploymentCausedIncidents } from "./words.js";
+import { changeFailureFilter, count, deploymentLines, envSetting, FORGE, incidentCoverage, RATIO, REST, SPEC, THIN, TREND, unmappedLine, unresolvedRollbacks, deploymentCausedIncidents } from "../words.js";
 
 // Change failure rate (docs/metrics.md "Delivery"): successful production deployments that caused a
 // failure ÷ all successful production deployments.

@@ -1,13 +1,13 @@
-import type { Window } from "../domain/scope.js";
-import { windowDays } from "../domain/scope.js";
-import type { ErrorSliceRow, LatencySliceRow, LevelSampleRow, OutageRow, SumSliceRow, TimedSampleRow } from "../store/rows.js";
-import type { Driver } from "../domain/answer.js";
-import { formatValue } from "../present/format-value.js";
-import { groupCells, othersLabel, whole, type RatioCell } from "./decompose.js";
-import type { Frame, FrameWindow } from "./frame.js";
-import { cellsOf, changeOf, ratioOutcome, ratioTable, wholeRatio } from "./outcome.js";
-import { NO_TEST, overdispersedProportionTest, stratifiedWelch, summaryFromSums, type MomentSummary } from "./significance.js";
-import { finite, type MetricOutcome, type WindowResult } from "./types.js";
+import type { Window } from "../../domain/scope.js";
+import { windowDays } from "../../domain/scope.js";
+import type { ErrorSliceRow, LatencySliceRow, LevelSampleRow, OutageRow, SumSliceRow, TimedSampleRow } from "../../store/rows.js";
+import type { Driver } from "../../domain/answer.js";
+import { formatValue } from "../../present/format-value.js";
+import { groupCells, othersLabel, whole, type RatioCell } from "../decompose.js";
+import type { Frame, FrameWindow } from "../frame.js";
+import { cellsOf, changeOf, ratioOutcome, ratioTable, wholeRatio } from "../outcome.js";
+import { NO_TEST, overdispersedProportionTest, stratifiedWelch, summaryFromSums, type MomentSummary } from "../significance.js";
+import { finite, type MetricOutcome, type WindowResult } from "../types.js";
 
 // Uptime, latency P95, error rate, coverage, technical debt and cost per user (docs/metrics.md
 // "Reliability, quality, cost").
