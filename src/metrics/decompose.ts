@@ -1,4 +1,5 @@
 import type { Driver } from "../domain/answer.js";
+import { formatSigned } from "../present/format-value.js";
 import { percentile, percentileOfLists, percentileReplacing } from "./percentile.js";
 
 // "Why is it moving" (docs/metrics.md "Attribution is whole"): a decomposition splits the change into
@@ -48,9 +49,7 @@ const TOP_PARTS = 5;
 export interface DecomposeOptions {
   kind: Driver["kind"];
   factor: number;
-  /** Unit suffix for the mix/rate detail ("pp" for percentages, "h" for hours). */
-  unit: string;
-  /** Whether to describe mix and rate effects (ratios of counts) or not (means over services). */
+  /** Whether to describe mix and rate effects, in percentage points (rates of counts), or not (means over services). */
   mixAndRate: boolean;
 }
 
@@ -76,7 +75,7 @@ export function decomposeRatio(previous: ReadonlyMap<string, RatioCell>, current
     // it: a segment gaining weight moves the pool only as far as its rate differs from the pool's.
     const mix = ((r0 + r1) / 2 - (before + after) / 2) * (w1 - w0);
     const driver: Driver = { kind: options.kind, label: segment, contribution: rate + mix, share: null, previous: segBefore, current: segAfter };
-    if (options.mixAndRate) driver.detail = `rate ${signed(rate)} ${options.unit}, mix ${signed(mix)} ${options.unit}`;
+    if (options.mixAndRate) driver.detail = `rate ${formatSigned(rate, "percent")}, mix ${formatSigned(mix, "percent")}`;
     drivers.push(driver);
   }
   return drivers;
@@ -201,7 +200,3 @@ function largestFirst(drivers: Driver[]): Driver[] {
   return drivers.sort((a, b) => Math.abs(b.contribution ?? 0) - Math.abs(a.contribution ?? 0) || a.label.localeCompare(b.label));
 }
 
-function signed(value: number, digits = 2): string {
-  const rounded = Number(value.toFixed(digits));
-  return `${rounded >= 0 ? "+" : "−"}${Math.abs(rounded)}`;
-}

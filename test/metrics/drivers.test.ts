@@ -8,12 +8,12 @@ describe("drivers", () => {
   it("splits a ratio's change into rate and mix effects that add up to each contribution", async () => {
     const previous = new Map([["a", { num: 1, den: 10 }], ["b", { num: 1, den: 10 }]]);
     const current = new Map([["a", { num: 4, den: 20 }], ["b", { num: 1, den: 10 }]]);
-    const [a, b] = decomposeRatio(previous, current, { kind: "service", factor: 100, unit: "pp", mixAndRate: true });
+    const [a, b] = decomposeRatio(previous, current, { kind: "service", factor: 100, mixAndRate: true });
     // (1 + 4) / (10 + 20) = 16.67 % vs 10 %. a: weight ½ → ⅔, rate 10 → 20 %: rate effect
     // mean weight × Δrate = 7/12 × 10; mix (its mean rate 15 − the pool's mean 13.33) × ⅙.
     expect(a!.label).toBe("a");
     expect(a!.contribution).toBeCloseTo((7 / 12) * 10 + (15 - 40 / 3) / 6, 9);
-    expect(a!.detail).toBe("rate +5.83 pp, mix +0.28 pp");
+    expect(a!.detail).toBe("rate +5.8 pp, mix +0.3 pp");
     // b did not change its rate, but lost weight while below the pool's rate: that raised the pool.
     expect(b!.contribution).toBeCloseTo((10 - 40 / 3) * (1 / 3 - 1 / 2), 9);
     expect(a!.contribution! + b!.contribution!).toBeCloseTo(100 / 6 - 10, 12);

@@ -82,7 +82,7 @@ describe("answerKpi", () => {
     const services = answer.drivers.filter((d) => d.kind === "service");
     expect(services[0]).toMatchObject({ label: "checkout", previous: 0, current: 50 });
     expect(services[0]!.share).toBeCloseTo(100, 9);
-    expect(services[0]!.detail).toMatch(/rate \+16\.67 pp, mix \+?0 pp/);
+    expect(services[0]!.detail).toBe("rate +16.7 pp, mix ±0 pp");
     const teams = answer.drivers.filter((d) => d.kind === "team");
     expect(teams[0]!.label).toBe("payments");
     expect(teams.reduce((sum, d) => sum + d.contribution!, 0)).toBeCloseTo(answer.change.absolute!, 12);

@@ -149,7 +149,7 @@ export function deploymentRatio(
     value: pooled.den > 0 ? finite((100 * pooled.num) / pooled.den) : null,
     sample_size: pooled.den,
     stats: { count: pooled.den, [field]: pooled.num },
-  }), { factor: 100, unit: "pp", mixAndRate: true });
+  }), { factor: 100, mixAndRate: true });
   const items = flagged.filter((d) => (metric === "change_failure_rate" ? d.caused_failure : d.is_rework) === 1);
   const shown = items.slice(-8).reverse();
   const detailOf = new Map(shown.length > 0 ? detailsOf(shown.map((d) => d.id)).map((row) => [row.id, row]) : []);

@@ -88,7 +88,7 @@ export function incidentTimes(
   });
   const previousResult = summarise(previous, metric);
   const change = changeOf(result, previousResult);
-  const ratio = { factor: 1, unit: "h", mixAndRate: false };
+  const ratio = { factor: 1, mixAndRate: false };
   const severityOf = (r: IncidentRow): string => r.severity ?? "(no severity)";
   const bySeverity = wholeRatio(cellsFrom(previous, severityOf), cellsFrom(current, severityOf), { ...ratio, kind: "severity" }, change);
   return {

@@ -141,7 +141,7 @@ export function uptime(
     current,
     previous,
     series: frame.weeks.map(at),
-    decompose: (groupOf, kind, top) => wholeRatio(groupCells(perService(frame.previous).cells, groupOf), groupCells(currentCells, groupOf), { kind, factor: 1, unit: "pp", mixAndRate: false }, changeOf(current, previous), top),
+    decompose: (groupOf, kind, top) => wholeRatio(groupCells(perService(frame.previous).cells, groupOf), groupCells(currentCells, groupOf), { kind, factor: 1, mixAndRate: false }, changeOf(current, previous), top),
     ...noDetails(),
     // Below the line: each service's shortfall against 100 % (what a breach is made of).
     details: [...currentCells].filter(([, c]) => c.num < 100).sort((a, b) => a[1].num - b[1].num).slice(0, 5).map(([service, c]): Driver => ({
@@ -185,7 +185,7 @@ export function latencyP95(rows: readonly LatencySliceRow[], frame: Frame): Metr
   const base = ratioOutcome(table, frame, (pooled, w) => {
     const n = [...cellsOf(plain, w).values()].reduce((s, c) => s + c.den, 0);
     return { value: pooled.den > 0 ? finite(pooled.num / pooled.den) : null, sample_size: n, stats: { samples: n, unweighted_samples: usePlain ? [...cellsOf(unweighted, w).values()].reduce((s, c) => s + c.num, 0) : 0 } };
-  }, { factor: 1, unit: "ms", mixAndRate: false });
+  }, { factor: 1, mixAndRate: false });
   const hasSquares = rows.every((r) => r.sum_squares !== undefined);
   return {
     ...base,
@@ -220,7 +220,7 @@ export function errorRate(rows: readonly ErrorSliceRow[], frame: Frame): MetricO
       sample_size: samples,
       stats: (usePlain ? { samples } : { samples, error_count: finite(pooled.num), request_count: finite(pooled.den) }) as Record<string, number | null>,
     };
-  }, { factor: usePlain ? 1 : 100, unit: "pp", mixAndRate: !usePlain });
+  }, { factor: usePlain ? 1 : 100, mixAndRate: !usePlain });
   // Each (service, slice) cell as a group: the spread between them measures the overdispersion.
   const sampleCells = (w: FrameWindow) => rows.filter((r) => r.slice >= w.first && r.slice < w.end).map((r) => ({ num: r.errors + r.rate_weighted / 100, den: r.requests + r.rate_requests }));
   return {
@@ -271,7 +271,7 @@ export function level(rows: readonly LevelSampleRow[], frame: Frame): MetricOutc
     previous,
     series: frame.weeks.map(at),
     decompose: (groupOf, kind, top) =>
-      wholeRatio(groupCells(perService(frame.previous).latest, groupOf), groupCells(perService(frame.current).latest, groupOf), { kind, factor: 1, unit: "pp", mixAndRate: false }, changeOf(current, previous), top),
+      wholeRatio(groupCells(perService(frame.previous).latest, groupOf), groupCells(perService(frame.current).latest, groupOf), { kind, factor: 1, mixAndRate: false }, changeOf(current, previous), top),
     ...noDetails(),
     // A level has no sampling distribution to test.
     test: NO_TEST,

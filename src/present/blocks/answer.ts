@@ -1,7 +1,7 @@
 import type { Unit } from "../../domain/metric-ids.js";
 import { METRICS } from "../../metrics/catalog.js";
 import type { Driver, KpiAnswer } from "../../domain/answer.js";
-import { formatChange, formatValue } from "../format-value.js";
+import { formatChange, formatSigned, formatValue } from "../format-value.js";
 import { seriesSparkline } from "../sparkline.js";
 import { sampleNoun } from "../format.js";
 import {
@@ -89,16 +89,11 @@ function sparklineText(answer: KpiAnswer): string {
   return line.trim() === "" ? "no weekly data" : `\`${line}\``;
 }
 
-function signed(value: number, unit: Unit): string {
-  if (unit === "percent") return formatChange(value, null, unit);
-  const sign = value > 0 ? "+" : value < 0 ? "−" : "±";
-  return `${sign}${formatValue(Math.abs(value), unit)}`;
-}
 
 function driverLine(driver: Driver, unit: Unit): string {
   const label = driver.url ? `<${driver.url}|${escapeMrkdwn(driver.label)}>` : `*${escapeMrkdwn(driver.label)}*`;
   const parts = [label];
-  if (driver.contribution !== null) parts.push(signed(driver.contribution, unit));
+  if (driver.contribution !== null) parts.push(formatSigned(driver.contribution, unit));
   if (driver.share !== null && driver.share !== undefined) parts.push(`${Math.round(driver.share)} % of the change`);
   const detail = driver.detail ? ` — ${escapeMrkdwn(driver.detail)}` : "";
   return parts.join(" · ") + detail;
