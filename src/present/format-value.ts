@@ -50,12 +50,17 @@ export function formatVersus(value: number | null, base: number | null, unit: Un
 /** A signed amount in the metric's unit: "+1.2 pp", "−3.5 h", "+0.4/day", "±0 pp". */
 export function formatSigned(value: number | null, unit: Unit): string {
   if (value === null || !Number.isFinite(value)) return "–";
-  const sign = value > 0 ? "+" : value < 0 ? "−" : "±";
   const size = Math.abs(value);
   // A small part keeps enough digits to be seen ("−0.04 pp", not "−0 pp" beside "65 % of the change").
-  if (unit === "percent") return `${sign}${round(size, size === 0 || size >= 0.1 ? 1 : size >= 0.01 ? 2 : 3)} pp`;
-  if (unit === "usd_per_user_month" && size > 0 && size < 0.01) return `${sign}$${size.toFixed(4)}/user/mo`;
-  return `${sign}${formatValue(size, unit)}`;
+  const text =
+    unit === "percent"
+      ? `${round(size, size === 0 || size >= 0.1 ? 1 : size >= 0.01 ? 2 : 3)} pp`
+      : unit === "usd_per_user_month" && size > 0 && size < 0.01
+        ? `$${size.toFixed(4)}/user/mo`
+        : formatValue(size, unit);
+  // What rounds to nothing has no direction: "±0 pp", "±0 min", never "−0".
+  const zero = !/[1-9]/.test(text);
+  return `${zero || value === 0 ? "±" : value > 0 ? "+" : "−"}${text}`;
 }
 
 /** A duration given in hours: "45 min", "3.2 h", "4.5 d". */

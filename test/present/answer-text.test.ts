@@ -172,6 +172,10 @@ describe("format helpers", () => {
     expect(formatSigned(-0.0042, "usd_per_user_month")).toBe("−$0.0042/user/mo");
     expect(formatSigned(30, "hours")).toBe("+30 h");
     expect(formatSigned(0.5, "hours")).toBe("+30 min");
+    // What rounds to nothing has no direction (the MTTA part that printed "−0 min").
+    expect(formatSigned(-0.004, "hours")).toBe("±0 min");
+    expect(formatSigned(-0.0002, "percent")).toBe("±0 pp");
+    expect(formatSigned(0, "per_day")).toBe("±0/day");
     expect(formatStat("median", 1.5, "lead_time")).toBe("1.5 h");
     expect(formatStat("open_count", 3, "mttr")).toBe("3");
     expect(formatStat("excluded", 2, "lead_time")).toBe("2");
