@@ -1,4 +1,4 @@
-import { deploymentRatio } from "./compute.js";
+import { deploymentRatio, listedDeployments } from "./compute.js";
 import { offsetSegments } from "../frame.js";
 import type { MetricSpec } from "../spec.js";
 import { changeFailureFilter, count, deploymentLines, envSetting, FORGE, incidentCoverage, RATIO, REST, SPEC, THIN, TREND, unmappedLine, unresolvedRollbacks, deploymentCausedIncidents } from "../words.js";
@@ -42,14 +42,18 @@ export const changeFailureRateSpec: MetricSpec<Parameters<typeof deploymentRatio
     unmappedLine(lines, i.unmapped, reads.unmappedServices(), "cannot be attributed to any deployment");
     return [...lines, ...unresolvedRollbacks(reads)];
   },
-  read: (reads, { frame, services, productionEnvironment: env }) => [
-    "change_failure_rate",
-    reads.deploymentSlices(env, frame.cuts, services, true),
-    reads.flaggedDeployments("failed", env, frame.current, services),
-    frame,
-    (ids) => reads.deploymentDetails(ids),
-    reads.deployDayCounts(env, frame.current, offsetSegments(frame.current, frame.zone), services),
-  ],
+  read: async (reads, { frame, services, productionEnvironment: env }) => {
+    const flagged = await reads.flaggedDeployments("failed", env, frame.current, services);
+    const listed = listedDeployments("change_failure_rate", flagged);
+    return [
+      "change_failure_rate",
+      await reads.deploymentSlices(env, frame.cuts, services, true),
+      flagged,
+      frame,
+      listed.length > 0 ? await reads.deploymentDetails(listed.map((d) => d.id)) : [],
+      await reads.deployDayCounts(env, frame.current, offsetSegments(frame.current, frame.zone), services),
+    ];
+  },
   incidentFilter: { kind: "change_failure" },
   breach: deploymentCausedIncidents,
   compute: (data) => deploymentRatio(...data),

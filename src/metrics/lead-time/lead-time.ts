@@ -1,4 +1,4 @@
-import { leadTime } from "./compute.js";
+import { leadTime, stageGrew } from "./compute.js";
 import type { MetricSpec } from "../spec.js";
 import { count, deploymentLines, envSetting, FORGE, FORGE_SETUP, REST, SHAPLEY_MAX_GROUPS, SPEC, THIN, TREND } from "../words.js";
 
@@ -35,14 +35,17 @@ export const leadTimeSpec: MetricSpec<Parameters<typeof leadTime>> = {
     if (c.not_shipped > 0) lines.push(`${count(c.not_shipped)} changes are not in a successful production deployment yet.`);
     return lines;
   },
-  read: (reads, { frame, services }) => [
-    {
-      samples: reads.leadTimes(frame.cuts, services),
-      stages: reads.leadTimeStages(frame.current, services),
-      stageSums: { previous: reads.leadTimeStageSums(frame.previous, services, false), current: reads.leadTimeStageSums(frame.current, services, false) },
-      stageSumsByService: () => ({ previous: reads.leadTimeStageSums(frame.previous, services), current: reads.leadTimeStageSums(frame.current, services) }),
-    },
-    frame,
-  ],
+  read: async (reads, { frame, services }) => {
+    const stageSums = { previous: await reads.leadTimeStageSums(frame.previous, services, false), current: await reads.leadTimeStageSums(frame.current, services, false) };
+    return [
+      {
+        samples: await reads.leadTimes(frame.cuts, services),
+        stages: await reads.leadTimeStages(frame.current, services),
+        stageSums,
+        stageSumsByService: stageGrew(stageSums) ? { previous: await reads.leadTimeStageSums(frame.previous, services), current: await reads.leadTimeStageSums(frame.current, services) } : null,
+      },
+      frame,
+    ];
+  },
   compute: (data) => leadTime(...data),
 };

@@ -1,4 +1,4 @@
-import { uptime } from "./compute.js";
+import { derivedServices, uptime } from "./compute.js";
 import type { MetricSpec } from "../spec.js";
 import { count, day, incidentCoverage, MEAN, outageSettings, REST, sampleOf, SPEC, TREND, unmappedLine } from "../words.js";
 
@@ -35,15 +35,18 @@ export const uptimeSpec: MetricSpec<Parameters<typeof uptime>> = {
     unmappedLine(lines, i.unmapped, reads.unmappedServices(), "cannot take any service's uptime down");
     return lines;
   },
-  read: (reads, { frame, services, config, nowMs }) => {
-    const scopeServices = services ?? reads.knownServices();
+  read: async (reads, { frame, services, config, nowMs }) => {
+    const scopeServices = services ?? (await reads.knownServices());
     // An incident source for a service: PagerDuty configured for it, or any incident ever recorded.
     const configured = config.services.filter((s) => s.pagerduty).map((s) => s.id);
-    const sourced = new Set([...configured, ...reads.servicesWithIncidents(scopeServices)]);
+    const sourced = new Set([...configured, ...(await reads.servicesWithIncidents(scopeServices))]);
+    const samples = await reads.timedSamples("uptime_pct", frame.range, services);
+    // Outages only for the services whose samples leave a window of the frame uncovered.
+    const derived = derivedServices(scopeServices, samples, frame, nowMs);
     return [
       scopeServices,
-      reads.timedSamples("uptime_pct", frame.range, services),
-      (derived) => reads.outages(frame.range, config.metrics.outage_severities, config.pagerduty.outage_priorities, derived),
+      samples,
+      await reads.outages(frame.range, config.metrics.outage_severities, config.pagerduty.outage_priorities, derived),
       frame,
       nowMs,
       sourced,
