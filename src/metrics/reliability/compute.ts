@@ -103,7 +103,7 @@ export function uptime(
   /** Services with an incident source (configured, or any incident ever recorded): only they can derive uptime. */
   incidentSourced: ReadonlySet<string> = new Set(services),
 ): MetricOutcome {
-  const { bySample, firstAtOrAfter, derivedServices } = sampleCover(services, samples, frame, nowMs);
+  const { bySample, firstAtOrAfter } = sampleCover(services, samples, frame, nowMs);
   const byOutage = new Map<string, Array<[number, number]>>();
   for (const o of outages) push(byOutage, o.service, [o.created_at, o.resolved_at ?? nowMs]);
 
