@@ -39,7 +39,7 @@ export const errorRateSpec: MetricSpec<Parameters<typeof errorRate>> = {
     }
     return lines;
   },
-  read: (reads, { frame, services }) => [reads.errorSlices(frame.cuts, services), frame],
+  read: async (reads, { frame, services }) => [await reads.errorSlices(frame.cuts, services), frame],
   breach: ({ overlap }) => ({ noun: "incident", hoursMeasure: true, weight: (r) => overlap(r) }),
   compute: (data) => errorRate(...data),
 };

@@ -34,7 +34,7 @@ export const latencyP95Spec: MetricSpec<Parameters<typeof latencyP95>> = {
       plain === 0 ? "Every sample has a request count at the same time: all are request-weighted." : `${count(plain)} samples have no request count at the same time and enter a plain (unweighted) mean, labelled as such.`,
     ];
   },
-  read: (reads, { frame, services }) => [reads.latencySlices(frame.cuts, services), frame],
+  read: async (reads, { frame, services }) => [await reads.latencySlices(frame.cuts, services), frame],
   breach: ({ overlap }) => ({ noun: "incident", hoursMeasure: true, weight: (r) => overlap(r) }),
   compute: (data) => latencyP95(...data),
 };
