@@ -30,12 +30,12 @@ export const reworkRateSpec: MetricSpec<Parameters<typeof deploymentRatio>> = {
     test: `Fisher's exact test (two-proportion z test beyond 2,000 deployments); ${THIN}; ${TREND}`,
     interval: "Wilson score interval",
   },
-  coverage: (reads, { config }) => {
-    const d = reads.deployments();
+  coverage: async (reads, { config }) => {
+    const d = await reads.deployments();
     return [
-      ...deploymentLines(reads, config),
+      ...(await deploymentLines(reads, config)),
       `${count(d.rollbacks)} production deployments are rollbacks and ${count(d.hotfixes)} are marked as hotfixes.`,
-      ...unresolvedRollbacks(reads),
+      ...(await unresolvedRollbacks(reads)),
     ];
   },
   read: async (reads, { frame, services, productionEnvironment: env }) => {

@@ -25,10 +25,10 @@ export const leadTimeSpec: MetricSpec<Parameters<typeof leadTime>> = {
     test: `Mann–Whitney U on the two windows' lead times; ${THIN}; ${TREND}`,
     interval: "distribution-free interval of the median from order statistics",
   },
-  coverage: (reads, { config }) => {
-    const lines = deploymentLines(reads, config);
-    const d = reads.deployments();
-    const c = reads.changes();
+  coverage: async (reads, { config }) => {
+    const lines = await deploymentLines(reads, config);
+    const d = await reads.deployments();
+    const c = await reads.changes();
     lines.push(`${count(d.without_commits)} production deployments have no commits attached, so they add no lead-time sample.`);
     lines.push(`${count(c.shipped)} changes shipped; ${count(c.non_positive)} have a commit time at or after their deployment (sample ≤ 0) and are excluded.`);
     lines.push(`${count(c.without_pr)} shipped changes have no pull request (no stage breakdown); ${count(c.partial_pr)} pull requests lack an opened, review or merge time (stages partly unknown).`);

@@ -28,8 +28,8 @@ export const costPerUserSpec: MetricSpec<Parameters<typeof costPerUser>> = {
     test: `none (a total, not a sample): significant is null; ${TREND}`,
     interval: "none",
   },
-  coverage: (reads, { config }) => {
-    const all = reads.samples();
+  coverage: async (reads, { config }) => {
+    const all = await reads.samples();
     const cost = sampleOf(all, "infra_cost_usd");
     const users = sampleOf(all, "active_users");
     return [

@@ -26,13 +26,13 @@ export const uptimeSpec: MetricSpec<Parameters<typeof uptime>> = {
     test: `none (an availability level, not a sample of a distribution): significant is null; ${TREND}`,
     interval: "none",
   },
-  coverage: (reads, { config }) => {
-    const s = sampleOf(reads.samples(), "uptime_pct");
-    const total = reads.serviceCount();
+  coverage: async (reads, { config }) => {
+    const s = sampleOf(await reads.samples(), "uptime_pct");
+    const total = await reads.serviceCount();
     const lines = [s ? `${count(s.n)} availability samples for ${s.services} of ${total} services (${day(s.first_at)} to ${day(s.last_at)}); the other services' uptime is derived from outage incidents.` : `No availability samples: uptime is derived from outage incidents for all ${total} services.`];
-    const i = incidentCoverage(reads, config);
+    const i = await incidentCoverage(reads, config);
     lines.push(`${count(i.outages)} stored incidents on known services count as outages (severities ${config.metrics.outage_severities.join(", ") || "none"}; PagerDuty high urgency with priority ${config.pagerduty.outage_priorities.join(", ") || "none"}).`);
-    unmappedLine(lines, i.unmapped, reads.unmappedServices(), "cannot take any service's uptime down");
+    unmappedLine(lines, i.unmapped, await reads.unmappedServices(), "cannot take any service's uptime down");
     return lines;
   },
   read: async (reads, { frame, services, config, nowMs }) => {
