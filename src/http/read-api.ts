@@ -45,7 +45,7 @@ async function jsonResponse(ctx: QueryContext, text: string): Promise<RouteRespo
 }
 
 async function csvResponse(ctx: QueryContext, text: string): Promise<RouteResponse> {
-  const parsed = parseQuestionText(ctx, text);
+  const parsed = await parseQuestionText(ctx, text);
   if (!parsed.ok) return { status: 400, body: { error: parsed.error } };
   const rows = await questionRows(ctx, parsed.value);
   if (!rows.ok) return { status: 400, body: { error: rows.error } };

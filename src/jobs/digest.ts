@@ -52,6 +52,10 @@ export async function buildTeamDigest(deps: AppDeps, engine: KpiEngine, team: Te
     answers.push(await engine.answerKpi(ctx, { metric, scope: { kind: "team", id: team.id }, window, windowLabel: `week of ${from.toFormat("d LLL")}` }));
   }
   const policy = team.review_policy ?? deps.config.reviews;
+  // Awaited like every read (issue 19), so the PostgreSQL store can serve the digest.
+  const openReviews = await deps.store.reviews.listOpen(team.id);
+  const reviewCompletion = await deps.store.reviews.completion(policy.severities, nowMs - COMPLETION_DAYS * DAY_MS, nowMs, team.id);
+  const chartAnnotations = await deps.store.digests.chartAnnotations(team.id, window.toMs - CHART_WEEKS * 7 * DAY_MS, window.toMs);
   const model = buildDigestModel({
     team: { id: team.id, name: team.name },
     zone: calendar.zone,
@@ -59,9 +63,9 @@ export async function buildTeamDigest(deps: AppDeps, engine: KpiEngine, team: Te
     toMs: window.toMs,
     weekLabel,
     answers,
-    reviews: deps.store.reviews.listOpen(team.id).map((r) => digestReview(r, nowMs)),
-    reviewCompletion: deps.store.reviews.completion(policy.severities, nowMs - COMPLETION_DAYS * DAY_MS, nowMs, team.id),
-    chartAnnotations: deps.store.digests.chartAnnotations(team.id, window.toMs - CHART_WEEKS * 7 * DAY_MS, window.toMs),
+    reviews: openReviews.map((r) => digestReview(r, nowMs)),
+    reviewCompletion,
+    chartAnnotations,
     minSampleSize: deps.config.metrics.min_sample_size,
     missingSources: missingSources(deps.config, team),
   });

@@ -78,8 +78,9 @@ export interface MetricSpec<Data = unknown> extends MetricInfo {
    * The I/O of one answer, through the store's reads only; the answer builder (src/query/run.ts)
    * is the one caller and awaits it before computing, so a store that answers asynchronously (the
    * PostgreSQL one, issue 19) returns a Promise and SQLite returns the data itself. Follow-up
-   * lookups the computation asks for (the few failed deployments or incidents it names) are part
-   * of the data and are still called synchronously.
+   * lookups (the few failed deployments or incidents an answer names, the outages of services
+   * without samples, the per-service stage sums) are decided from what was read first by pure
+   * helpers of the family's compute.ts and awaited here too, so `compute` makes no read.
    */
   read(reads: MetricReads, input: ReadInput): Data | Promise<Data>;
   /**

@@ -1,6 +1,6 @@
 import type { FileConfig } from "../config/file.js";
 import { DAY_MS } from "../domain/scope.js";
-import type { CountRow, ExplainReads, SampleCoverage } from "../store/explain-reads.js";
+import type { CountRow, ExplainReads, IncidentCoverage, SampleCoverage } from "../store/explain-reads.js";
 import { SHAPLEY_MAX_GROUPS } from "./decompose.js";
 import type { BreachMeasures, BreachPick } from "./breach.js";
 import type { ExplainInput } from "./spec.js";
@@ -51,8 +51,8 @@ export function sampleOf(samples: readonly SampleCoverage[], name: string): Samp
   return samples.find((s) => s.name === name && s.n > 0);
 }
 
-export function incidentCoverage(reads: ExplainReads, config: FileConfig) {
-  return reads.incidents(config.metrics.outage_severities, config.pagerduty.outage_priorities);
+export async function incidentCoverage(reads: ExplainReads, config: FileConfig): Promise<IncidentCoverage> {
+  return await reads.incidents(config.metrics.outage_severities, config.pagerduty.outage_priorities);
 }
 
 export function unmappedLine(lines: string[], unmapped: number, top: readonly CountRow[], consequence: string): void {
@@ -64,41 +64,41 @@ export function unmappedLine(lines: string[], unmapped: number, top: readonly Co
 }
 
 /** The deployment lines every delivery metric's coverage starts with. */
-export function deploymentLines(reads: ExplainReads, config: FileConfig): string[] {
+export async function deploymentLines(reads: ExplainReads, config: FileConfig): Promise<string[]> {
   const lines: string[] = [];
   const env = config.production_environment;
-  const d = reads.deployments();
+  const d = await reads.deployments();
   if (d.prod_success === 0) {
     lines.push(`No successful "${env}" deployments in the store yet.`);
   } else {
     lines.push(`${count(d.prod_success)} successful "${env}" deployments stored (${day(d.first_at)} to ${day(d.last_at)}); ${count(d.prod_failed)} failed ones are not counted as deployments.`);
   }
-  const others = reads.otherEnvironments();
+  const others = await reads.otherEnvironments();
   if (d.other_env > 0) lines.push(`${count(d.other_env)} deployments to other environments are ignored (${list(others)}).`);
   return lines;
 }
 
 /** Rollbacks naming a deployment the store does not hold (change failure and rework rate). */
-export function unresolvedRollbacks(reads: ExplainReads): string[] {
-  const d = reads.deployments();
+export async function unresolvedRollbacks(reads: ExplainReads): Promise<string[]> {
+  const d = await reads.deployments();
   return d.unresolved_rollbacks > 0 ? [`${count(d.unresolved_rollbacks)} rollbacks name a deployment that is not in the store, so they mark nothing as failed.`] : [];
 }
 
 /** The incident lines MTTR and MTTA share. */
-export function incidentLines(reads: ExplainReads, input: ExplainInput, acknowledgement: boolean): string[] {
+export async function incidentLines(reads: ExplainReads, input: ExplainInput, acknowledgement: boolean): Promise<string[]> {
   const lines: string[] = [];
-  const i = incidentCoverage(reads, input.config);
+  const i = await incidentCoverage(reads, input.config);
   lines.push(`${count(i.total)} incidents stored: ${count(i.resolved)} resolved, ${count(i.open)} open${i.oldest_open_at !== null ? ` (oldest opened ${day(i.oldest_open_at)}, ${ageDays(input.nowMs, i.oldest_open_at)} days ago)` : ""}; open incidents are excluded and counted.`);
   if (acknowledgement) lines.push(`${count(i.unacknowledged)} incidents were never acknowledged (no time-to-acknowledge sample).`);
   lines.push(`Incidents that count toward MTTR and MTTA (incidents.recovery): ${input.filters.recovery}; ${count(i.recovery_filtered)} stored incidents left out.`);
-  unmappedLine(lines, i.unmapped, reads.unmappedServices(), "count at org scope only, not for any team or service");
+  unmappedLine(lines, i.unmapped, await reads.unmappedServices(), "count at org scope only, not for any team or service");
   return lines;
 }
 
 /** A level's coverage (code coverage, technical debt). */
-export function levelLines(reads: ExplainReads, sample: string): string[] {
-  const s = sampleOf(reads.samples(), sample);
-  const total = reads.serviceCount();
+export async function levelLines(reads: ExplainReads, sample: string): Promise<string[]> {
+  const s = sampleOf(await reads.samples(), sample);
+  const total = await reads.serviceCount();
   return [s ? `${count(s.n)} samples for ${s.services} of ${total} services (${day(s.first_at)} to ${day(s.last_at)}); services without a sample have no value.` : "No samples stored."];
 }
 

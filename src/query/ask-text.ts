@@ -1,5 +1,5 @@
 import { answerQuestion } from "./ask.js";
-import { parseKpiQuestion } from "./parse.js";
+import { parseKpiQuestion, type KpiParseResult } from "./parse.js";
 import type { KpiQuestion, QueryContext, QuestionResult } from "./types.js";
 
 // A question as text → parsed → answered: the one path `vitals ask` and the read API
@@ -9,14 +9,17 @@ export type AskedText =
   | { readonly ok: true; readonly question: KpiQuestion; readonly result: QuestionResult }
   | { readonly ok: false; readonly error: string };
 
-/** Services are the catalog's (the config file's plus those records named), as the CLI has always parsed them. */
-export function parseQuestionText(ctx: QueryContext, text: string) {
-  const services = ctx.store.catalog.services().map((s) => s.id);
+/**
+ * Services are the catalog's (the config file's plus those records named), as the CLI has always
+ * parsed them: read (awaited, issue 19) before the pure parse.
+ */
+export async function parseQuestionText(ctx: QueryContext, text: string): Promise<KpiParseResult> {
+  const services = (await ctx.store.catalog.services()).map((s) => s.id);
   return parseKpiQuestion(text, { nowMs: ctx.nowMs, config: ctx.config, services });
 }
 
 export async function askText(ctx: QueryContext, text: string): Promise<AskedText> {
-  const parsed = parseQuestionText(ctx, text);
+  const parsed = await parseQuestionText(ctx, text);
   if (!parsed.ok) return { ok: false, error: parsed.error };
   return { ok: true, question: parsed.value, result: await answerQuestion(ctx, parsed.value) };
 }

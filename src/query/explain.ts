@@ -40,7 +40,7 @@ export async function explainMetric(ctx: QueryContext, metric: MetricId): Promis
 async function coverageLines(ctx: QueryContext, metric: MetricId, input: ExplainInput): Promise<string[]> {
   const reads = ctx.store.explain;
   const lines = await METRICS[metric].coverage(reads, input);
-  const withoutTeam = reads.servicesWithoutTeam();
+  const withoutTeam = await reads.servicesWithoutTeam();
   if (withoutTeam > 0) lines.push(`${withoutTeam.toLocaleString("en-US")} services belong to no team in the config: they count for the organisation and for themselves only.`);
   return lines;
 }

@@ -35,17 +35,17 @@ export interface IncidentCounting {
   readonly definition: string;
 }
 
-/** For the answers of metrics incidents feed (CFR, MTTR, MTTA: their modules' `incidentFilter`): the filter in force and what it left out of the window. */
-export function incidentCounting(reads: MetricReads, filters: IncidentFilters, metric: MetricId, window: Window, services: ScopeServices): IncidentCounting | undefined {
+/** For the answers of metrics incidents feed (CFR, MTTR, MTTA: their modules' `incidentFilter`): the filter in force and what it left out of the window (read awaited: issue 19). */
+export async function incidentCounting(reads: MetricReads, filters: IncidentFilters, metric: MetricId, window: Window, services: ScopeServices): Promise<IncidentCounting | undefined> {
   const applies = METRICS[metric].incidentFilter;
   if (applies?.kind === "recovery") {
-    const { filtered } = reads.leftOut("recovery", applies.column, window, services);
+    const { filtered } = await reads.leftOut("recovery", applies.column, window, services);
     const filter = filterInForce(filters, services, "recovery");
     const definition = filter === "every incident" && filtered === 0 ? "" : `; counting ${filter} (incidents.recovery): ${filtered} left out`;
     return { stats: { left_out_by_filter: filtered }, definition };
   }
   if (applies?.kind === "change_failure") {
-    const { filtered, unrelated } = reads.leftOut("change_failure", "created_at", window, services);
+    const { filtered, unrelated } = await reads.leftOut("change_failure", "created_at", window, services);
     const filter = filterInForce(filters, services, "change_failure");
     const parts: string[] = [];
     if (filter !== "every incident" || filtered > 0) parts.push(`incidents counted: ${filter} (incidents.change_failure), ${filtered} created in the window left out`);

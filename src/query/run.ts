@@ -57,7 +57,7 @@ const iso = (ms: number): string => new Date(ms).toISOString();
 export async function answerKpi(ctx: QueryContext, request: KpiRequest): Promise<KpiAnswer> {
   const { config } = ctx;
   const info = METRICS[request.metric];
-  const catalog = new Map(ctx.store.catalog.services().map((s) => [s.id, s.team_id]));
+  const catalog = new Map((await ctx.store.catalog.services()).map((s) => [s.id, s.team_id]));
   const scope = resolveScope(config, request.scope, catalog);
   const frame = buildFrame(request.window, scope.zone);
   const outcome = await computeMetric(ctx, request.metric, scope, frame);
@@ -79,11 +79,9 @@ export async function answerKpi(ctx: QueryContext, request: KpiRequest): Promise
 
   const threshold = thresholdFor(config, request.metric, request.scope, scope.team);
   const status = threshold ? thresholdStatus(current.value, threshold, info.direction) : null;
-  const annotations: AnswerAnnotation[] = ctx.store.reads.metric
-    .annotations(request.window, scope.services, scope.team)
-    .map((a) => ({ at: iso(a.at), text: a.text, service: a.service_id, team: a.team_id }));
+  const annotations: AnswerAnnotation[] = (await ctx.store.reads.metric.annotations(request.window, scope.services, scope.team)).map((a) => ({ at: iso(a.at), text: a.text, service: a.service_id, team: a.team_id }));
 
-  const counting = incidentCounting(ctx.store.reads.metric, ctx.store.incidentFilters, request.metric, request.window, scope.services);
+  const counting = await incidentCounting(ctx.store.reads.metric, ctx.store.incidentFilters, request.metric, request.window, scope.services);
   if (counting) Object.assign(current.stats, counting.stats);
 
   const notes = [...outcome.notes];
@@ -131,12 +129,13 @@ export async function answerKpi(ctx: QueryContext, request: KpiRequest): Promise
     drivers = [...drivers, ...past.map((d): Driver => ({ kind: "service", label: d.label, contribution: null, share: null, current: d.current ?? null, service: d.label, detail: `past the warn line (${format(threshold!.warn)})` }))];
     // And what put those services there: their incidents or outages in the window.
     const overTheLine = request.scope.kind === "service" ? [request.scope.id!] : pastTheLine(request.metric, threshold!.warn, drivers).filter((d) => d.kind === "service").map((d) => d.label);
-    const rows = ctx.store.reads.metric.breachIncidents(request.window, config.metrics.outage_severities, config.pagerduty.outage_priorities, overTheLine);
+    // A second awaited round: which incidents to read depends on the computed drivers.
+    const rows = await ctx.store.reads.metric.breachIncidents(request.window, config.metrics.outage_severities, config.pagerduty.outage_priorities, overTheLine);
     const explained = breachIncidents(request.metric, rows, overTheLine, request.window, ctx.nowMs, formatHours);
     const unexplained = request.metric === "uptime" ? overTheLine.filter((s) => !explained.causes.some((c) => c.service === s)) : [];
     if (unexplained.length > 0) {
       // Availability samples without outage incidents: the periods below 100 % are the outages.
-      const fromSamples = sampleOutages(ctx.store.reads.metric.timedSamples("uptime_pct", request.window, unexplained), unexplained, request.window, ctx.nowMs, formatHours);
+      const fromSamples = sampleOutages(await ctx.store.reads.metric.timedSamples("uptime_pct", request.window, unexplained), unexplained, request.window, ctx.nowMs, formatHours);
       explained.drivers.push(...fromSamples.drivers);
       explained.causes.push(...fromSamples.causes);
       explained.causes.sort((a, b) => overTheLine.indexOf(a.service) - overTheLine.indexOf(b.service));

@@ -22,7 +22,7 @@ export interface AskResult {
 
 export async function askQuestion(runtime: SlackRuntime, text: string, options: AskOptions = {}): Promise<AskResult> {
   const ctx = queryContext(runtime.deps);
-  const parsed = parseKpiQuestion(text, { nowMs: ctx.nowMs, config: ctx.config, services: knownServices(runtime.deps, ctx.config) });
+  const parsed = parseKpiQuestion(text, { nowMs: ctx.nowMs, config: ctx.config, services: await knownServices(runtime.deps, ctx.config) });
   if (!parsed.ok) return { message: parseErrorBlocks(text, parsed.error), shareable: false };
   const result = await runtime.engine.answerQuestion(ctx, parsed.value);
   const noData = result.kind === "answer" && isNoData(result.answer);

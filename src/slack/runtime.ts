@@ -34,8 +34,9 @@ export function queryContext(deps: AppDeps): QueryContext {
   return { store: deps.store, config: currentConfig(deps), nowMs: deps.now() };
 }
 
-export function knownServices(deps: AppDeps, config: FileConfig): string[] {
+/** The services a question may name: read (awaited, issue 19) before the pure parse. */
+export async function knownServices(deps: AppDeps, config: FileConfig): Promise<string[]> {
   const ids = new Set(config.services.map((s) => s.id));
-  for (const row of deps.store.catalog.services()) ids.add(row.id);
+  for (const row of await deps.store.catalog.services()) ids.add(row.id);
   return [...ids];
 }

@@ -1,4 +1,5 @@
 import type { Db } from "./db.js";
+import type { MaybeAsync } from "./maybe-async.js";
 
 // Data coverage for `explain <metric>` (issue 3): what the stored data covers and what each
 // definition leaves out, counted over everything in the store. One aggregate query per table,
@@ -140,4 +141,5 @@ export function explainReads(db: Db, options: { productionEnvironment: string })
   };
 }
 
-export type ExplainReads = ReturnType<typeof explainReads>;
+/** What `explain` reads, as the metrics' coverage lines see it: any store may answer asynchronously (issue 19). */
+export type ExplainReads = MaybeAsync<ReturnType<typeof explainReads>>;

@@ -17,7 +17,7 @@ import { explainReads } from "./explain-reads.js";
 import { githubStore } from "./github.js";
 import { confirmationStore } from "./confirmations.js";
 import { withLazyStatements } from "./lazy-statements.js";
-import { metricReads, type MetricReads } from "./metric-reads.js";
+import { metricReads, type SqliteMetricReads } from "./metric-reads.js";
 import { rowReads, type RowReads } from "./row-reads.js";
 import { derivedData } from "./derived/engine.js";
 import { NO_INCIDENT_FILTERS } from "../domain/incident-filter.js";
@@ -114,10 +114,10 @@ export function createStore(realDb: Db, options: StoreOptions = DEFAULT_STORE_OP
 
   // Built on first access, once per store (and their statements prepared on first use,
   // lazy-statements.ts), so a command that never reads pays nothing for them.
-  let metric: MetricReads | undefined;
+  let metric: SqliteMetricReads | undefined;
   let rows: RowReads | undefined;
   const reads = {
-    get metric(): MetricReads {
+    get metric(): SqliteMetricReads {
       return (metric ??= metricReads(db));
     },
     get rows(): RowReads {

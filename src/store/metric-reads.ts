@@ -5,6 +5,7 @@ import { readSql, type ScopeServices } from "./read-sql.js";
 import { sampleReads } from "./sample-reads.js";
 import type { Window } from "../domain/scope.js";
 import type { AnnotationReadRow } from "./rows.js";
+import type { MaybeAsync } from "./maybe-async.js";
 
 export type {                 AnnotationReadRow } from "./rows.js";
 export type { ScopeServices } from "./read-sql.js";
@@ -38,4 +39,7 @@ export function metricReads(db: Db) {
   };
 }
 
-export type MetricReads = ReturnType<typeof metricReads>;
+/** The SQLite store's metric reads (synchronous). */
+export type SqliteMetricReads = ReturnType<typeof metricReads>;
+/** The metric reads as the metrics and the answer builder see them: any store may answer asynchronously (issue 19). */
+export type MetricReads = MaybeAsync<SqliteMetricReads>;

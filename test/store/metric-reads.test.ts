@@ -3,7 +3,7 @@ import { buildFrame, type Frame } from "../../src/metrics/frame.js";
 import { demoRecordBatches } from "../../src/sources/demo/generate.js";
 import { openDatabase } from "../../src/store/db.js";
 import { createStore, type Store } from "../../src/store/index.js";
-import { metricReads, type MetricReads } from "../../src/store/metric-reads.js";
+import { metricReads, type SqliteMetricReads } from "../../src/store/metric-reads.js";
 
 // Org-wide, several reads take their own fast path (time-index lists tallied in JavaScript, per-day
 // sums plus edges, outages only where needed); a team or service takes the grouped path. Over the
@@ -12,7 +12,7 @@ import { metricReads, type MetricReads } from "../../src/store/metric-reads.js";
 const NOW = Date.parse("2026-11-23T10:00:00Z");
 const DAY = 86_400_000;
 let store: Store;
-let reads: MetricReads;
+let reads: SqliteMetricReads;
 let all: string[];
 
 beforeAll(() => {
@@ -30,7 +30,7 @@ const frames: Array<[string, Frame]> = [
 ];
 
 /** Lead-time rows as (service, slice) → sorted "seconds/bucket" samples, and slice → samples excluded, whichever way they were read. */
-function leadSamples(rows: ReturnType<MetricReads["leadTimes"]>): { samples: Map<string, string[]>; excluded: Map<number, number> } {
+function leadSamples(rows: ReturnType<SqliteMetricReads["leadTimes"]>): { samples: Map<string, string[]>; excluded: Map<number, number> } {
   const out = new Map<string, string[]>();
   const excluded = new Map<number, number>();
   for (const row of rows) {

@@ -43,7 +43,7 @@ ${COMMON_HELP}`,
       const qctx = { store, config, nowMs: ctx.now() };
       if (ctx.values.csv === true) {
         if (ctx.values.json === true) throw new UsageError("--json and --csv: choose one");
-        const parsed = parseQuestionText(qctx, text);
+        const parsed = await parseQuestionText(qctx, text);
         if (!parsed.ok) {
           ctx.io.stderr(`vitals ask: ${parsed.error}\n`);
           return 2;

@@ -1,4 +1,4 @@
-import { deploymentRatio } from "./compute.js";
+import { deploymentRatio, listedDeployments } from "./compute.js";
 import { offsetSegments } from "../frame.js";
 import type { MetricSpec } from "../spec.js";
 import { changeFailureFilter, count, deploymentLines, envSetting, FORGE, incidentCoverage, RATIO, REST, SPEC, THIN, TREND, unmappedLine, unresolvedRollbacks, deploymentCausedIncidents } from "../words.js";
@@ -32,24 +32,28 @@ export const changeFailureRateSpec: MetricSpec<Parameters<typeof deploymentRatio
     test: `Fisher's exact test (two-proportion z test beyond 2,000 deployments); ${THIN}; ${TREND}. A weekday question needs its share of failures over-represented against its share of deployments (one-sided binomial, p < 0.05, at least 3 failures)`,
     interval: "Wilson score interval",
   },
-  coverage: (reads, input) => {
-    const lines = deploymentLines(reads, input.config);
-    const i = incidentCoverage(reads, input.config);
+  coverage: async (reads, input) => {
+    const lines = await deploymentLines(reads, input.config);
+    const i = await incidentCoverage(reads, input.config);
     lines.push(`Incidents linked to a deployment: ${count(i.linked_explicit)} named it explicitly, ${count(i.linked_manual)} confirmed by people, ${count(i.linked_rollback)} through a rollback, ${count(i.linked_heuristic)} by the ${input.config.metrics.attribution_window_hours} h attribution window.`);
     lines.push(`Incidents that can mark a deployment failed (incidents.change_failure): ${input.filters.changeFailure}; ${count(i.change_failure_filtered)} stored incidents left out.`);
     lines.push(`${count(i.unrelated_by_source + i.unrelated_by_people)} incidents are marked not caused by a deployment (${count(i.unrelated_by_source)} by their source's change_caused: false, ${count(i.unrelated_by_people)} by people in Slack): they mark nothing failed and still count for MTTR.`);
     lines.push(`${count(i.mapped_unlinked)} incidents on known services follow no deployment within the rules (not change failures).`);
-    unmappedLine(lines, i.unmapped, reads.unmappedServices(), "cannot be attributed to any deployment");
-    return [...lines, ...unresolvedRollbacks(reads)];
+    unmappedLine(lines, i.unmapped, await reads.unmappedServices(), "cannot be attributed to any deployment");
+    return [...lines, ...(await unresolvedRollbacks(reads))];
   },
-  read: (reads, { frame, services, productionEnvironment: env }) => [
-    "change_failure_rate",
-    reads.deploymentSlices(env, frame.cuts, services, true),
-    reads.flaggedDeployments("failed", env, frame.current, services),
-    frame,
-    (ids) => reads.deploymentDetails(ids),
-    reads.deployDayCounts(env, frame.current, offsetSegments(frame.current, frame.zone), services),
-  ],
+  read: async (reads, { frame, services, productionEnvironment: env }) => {
+    const flagged = await reads.flaggedDeployments("failed", env, frame.current, services);
+    const listed = listedDeployments("change_failure_rate", flagged);
+    return [
+      "change_failure_rate",
+      await reads.deploymentSlices(env, frame.cuts, services, true),
+      flagged,
+      frame,
+      listed.length > 0 ? await reads.deploymentDetails(listed.map((d) => d.id)) : [],
+      await reads.deployDayCounts(env, frame.current, offsetSegments(frame.current, frame.zone), services),
+    ];
+  },
   incidentFilter: { kind: "change_failure" },
   breach: deploymentCausedIncidents,
   compute: (data) => deploymentRatio(...data),

@@ -127,14 +127,24 @@ export function deploymentFrequency(rows: readonly DeploymentSliceRow[], deployD
   };
 }
 
+const flaggedItems = (metric: "change_failure_rate" | "rework_rate", flagged: readonly FailedDeploymentRow[]): FailedDeploymentRow[] =>
+  flagged.filter((d) => (metric === "change_failure_rate" ? d.caused_failure : d.is_rework) === 1);
+
+/**
+ * The deployments an answer lists (the last eight failed or rework ones, newest first): the read
+ * asks for their details before computing, so the computation makes no follow-up read (issue 19).
+ */
+export const listedDeployments = (metric: "change_failure_rate" | "rework_rate", flagged: readonly FailedDeploymentRow[]): FailedDeploymentRow[] =>
+  flaggedItems(metric, flagged).slice(-8).reverse();
+
 /** CFR or rework: failed (or rework) deployments ÷ successful production deployments, in percent. */
 export function deploymentRatio(
   metric: "change_failure_rate" | "rework_rate",
   rows: readonly DeploymentSliceRow[],
   flagged: readonly FailedDeploymentRow[],
   frame: Frame,
-  /** Details of the few deployments listed. */
-  detailsOf: (deploymentIds: readonly number[]) => readonly DeploymentDetailRow[],
+  /** Details of the few deployments listed (`listedDeployments`), read before computing. */
+  listedDetails: readonly DeploymentDetailRow[],
   /** Successful deployments per local day of the current window (the weekday base rate). */
   deploysByDay: ReadonlyArray<{ day: number; n: number }> = [],
 ): MetricOutcome {
@@ -150,9 +160,9 @@ export function deploymentRatio(
     sample_size: pooled.den,
     stats: { count: pooled.den, [field]: pooled.num },
   }), { factor: 100, mixAndRate: true });
-  const items = flagged.filter((d) => (metric === "change_failure_rate" ? d.caused_failure : d.is_rework) === 1);
-  const shown = items.slice(-8).reverse();
-  const detailOf = new Map(shown.length > 0 ? detailsOf(shown.map((d) => d.id)).map((row) => [row.id, row]) : []);
+  const items = flaggedItems(metric, flagged);
+  const shown = listedDeployments(metric, flagged);
+  const detailOf = new Map(listedDetails.map((row) => [row.id, row]));
   const details: Driver[] = shown.map((d) => {
     const { external_id, url, sha, incident_title, incident_url } = detailOf.get(d.id)!;
     return {

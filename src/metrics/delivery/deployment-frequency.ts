@@ -27,9 +27,9 @@ export const deploymentFrequencySpec: MetricSpec<Parameters<typeof deploymentFre
     interval: "exact (Garwood) Poisson interval of the count ÷ days",
   },
   coverage: (reads, { config }) => deploymentLines(reads, config),
-  read: (reads, { frame, services, productionEnvironment: env }) => [
-    reads.deploymentSlices(env, frame.cuts, services, false),
-    reads.deployDays(env, frame.current, offsetSegments(frame.current, frame.zone), services),
+  read: async (reads, { frame, services, productionEnvironment: env }) => [
+    await reads.deploymentSlices(env, frame.cuts, services, false),
+    await reads.deployDays(env, frame.current, offsetSegments(frame.current, frame.zone), services),
     frame,
   ],
   compute: (data) => deploymentFrequency(...data),

@@ -1,4 +1,4 @@
-import { deploymentRatio } from "./compute.js";
+import { deploymentRatio, listedDeployments } from "./compute.js";
 import { offsetSegments } from "../frame.js";
 import type { MetricSpec } from "../spec.js";
 import { count, deploymentLines, envSetting, DORA, FORGE, FORGE_SETUP, RATIO, REST, SPEC, THIN, TREND, unresolvedRollbacks, deploymentCausedIncidents } from "../words.js";
@@ -30,22 +30,26 @@ export const reworkRateSpec: MetricSpec<Parameters<typeof deploymentRatio>> = {
     test: `Fisher's exact test (two-proportion z test beyond 2,000 deployments); ${THIN}; ${TREND}`,
     interval: "Wilson score interval",
   },
-  coverage: (reads, { config }) => {
-    const d = reads.deployments();
+  coverage: async (reads, { config }) => {
+    const d = await reads.deployments();
     return [
-      ...deploymentLines(reads, config),
+      ...(await deploymentLines(reads, config)),
       `${count(d.rollbacks)} production deployments are rollbacks and ${count(d.hotfixes)} are marked as hotfixes.`,
-      ...unresolvedRollbacks(reads),
+      ...(await unresolvedRollbacks(reads)),
     ];
   },
-  read: (reads, { frame, services, productionEnvironment: env }) => [
-    "rework_rate",
-    reads.deploymentSlices(env, frame.cuts, services, false),
-    reads.flaggedDeployments("rework", env, frame.current, services),
-    frame,
-    (ids) => reads.deploymentDetails(ids),
-    reads.deployDayCounts(env, frame.current, offsetSegments(frame.current, frame.zone), services),
-  ],
+  read: async (reads, { frame, services, productionEnvironment: env }) => {
+    const flagged = await reads.flaggedDeployments("rework", env, frame.current, services);
+    const listed = listedDeployments("rework_rate", flagged);
+    return [
+      "rework_rate",
+      await reads.deploymentSlices(env, frame.cuts, services, false),
+      flagged,
+      frame,
+      listed.length > 0 ? await reads.deploymentDetails(listed.map((d) => d.id)) : [],
+      await reads.deployDayCounts(env, frame.current, offsetSegments(frame.current, frame.zone), services),
+    ];
+  },
   breach: deploymentCausedIncidents,
   compute: (data) => deploymentRatio(...data),
 };

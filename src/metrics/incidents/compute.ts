@@ -38,6 +38,20 @@ function summarise(rows: readonly IncidentRow[], metric: "mttr" | "mtta"): Windo
   return { value: stats["mean"] ?? null, sample_size: hours.length, stats };
 }
 
+function windowsOf(rows: readonly IncidentRow[], frame: Frame): { current: IncidentRow[]; previous: IncidentRow[] } {
+  const inWindow = (w: FrameWindow) => rows.filter((r) => r.at >= w.fromMs && r.at < w.toMs);
+  return { current: inWindow(frame.current), previous: inWindow(frame.previous) };
+}
+
+/**
+ * The incidents an answer names as drivers: the read asks for their titles before computing, so
+ * the computation makes no follow-up read (issue 19).
+ */
+export function namedIncidents(rows: readonly IncidentRow[], frame: Frame): number[] {
+  const { current, previous } = windowsOf(rows, frame);
+  return incidentDrivers(current, previous).filter((d) => !d.driver.rest).map((d) => d.incident!.id);
+}
+
 export function incidentTimes(
   metric: "mttr" | "mtta",
   slices: readonly IncidentSliceRow[],
@@ -45,13 +59,11 @@ export function incidentTimes(
   open: OpenIncidents,
   frame: Frame,
   nowMs: number,
-  /** Titles and links of the incidents named as drivers (read for those few only). */
-  describe: (ids: readonly number[]) => readonly IncidentTitleRow[],
+  /** Titles and links of the incidents named as drivers (`namedIncidents`, read for those few only). */
+  describedTitles: readonly IncidentTitleRow[],
 ): MetricOutcome {
   const bySlice = new Map(slices.map((row) => [row.slice, row]));
-  const inWindow = (w: FrameWindow) => rows.filter((r) => r.at >= w.fromMs && r.at < w.toMs);
-  const current = inWindow(frame.current);
-  const previous = inWindow(frame.previous);
+  const { current, previous } = windowsOf(rows, frame);
   const result = summarise(current, metric);
   result.stats["open_count"] = open.open_count;
   result.stats["oldest_open_hours"] = open.oldest_created_at === null ? null : finite((Math.min(frame.current.toMs, nowMs) - open.oldest_created_at) / HOUR_MS);
@@ -80,7 +92,7 @@ export function incidentTimes(
     notes.push(`${open.open_count} incident${open.open_count === 1 ? "" : "s"} not yet ${noun} at the window's end excluded (oldest ${ageText(result.stats["oldest_open_hours"] ?? null)}).`);
   }
   const top = incidentDrivers(current, previous);
-  const titles = new Map(describe(top.filter((d) => !d.driver.rest).map((d) => d.incident!.id)).map((t) => [t.id, t]));
+  const titles = new Map(describedTitles.map((t) => [t.id, t]));
   const named = top.map(({ driver, incident }): Driver => {
     if (!incident) return driver;
     const title = titles.get(incident.id);

@@ -1,4 +1,4 @@
-import { incidentTimes } from "./compute.js";
+import { incidentTimes, namedIncidents } from "./compute.js";
 import type { MetricSpec, ReadInput } from "../spec.js";
 import type { MetricReads } from "../../store/metric-reads.js";
 import { MEAN, REST, THIN, TREND } from "../words.js";
@@ -8,16 +8,18 @@ import { MEAN, REST, THIN, TREND } from "../words.js";
 
 export type IncidentTimesData = Parameters<typeof incidentTimes>;
 
-export function readIncidentTimes(metric: "mttr" | "mtta", reads: MetricReads, { frame, services, nowMs }: ReadInput): IncidentTimesData {
+export async function readIncidentTimes(metric: "mttr" | "mtta", reads: MetricReads, { frame, services, nowMs }: ReadInput): Promise<IncidentTimesData> {
   const column = metric === "mttr" ? "resolved_at" : "acknowledged_at";
+  const rows = await reads.incidents(column, { fromMs: frame.previous.fromMs, toMs: frame.current.toMs }, services);
+  const named = namedIncidents(rows, frame);
   return [
     metric,
-    reads.incidentSlices(column, frame.cuts, services),
-    reads.incidents(column, { fromMs: frame.previous.fromMs, toMs: frame.current.toMs }, services),
-    reads.openAt(metric === "mttr" ? "unresolved" : "unacknowledged", frame.current.toMs, services),
+    await reads.incidentSlices(column, frame.cuts, services),
+    rows,
+    await reads.openAt(metric === "mttr" ? "unresolved" : "unacknowledged", frame.current.toMs, services),
     frame,
     nowMs,
-    (ids) => reads.incidentTitles(ids),
+    named.length > 0 ? await reads.incidentTitles(named) : [],
   ];
 }
 

@@ -202,8 +202,8 @@ export interface LeadTimeInput {
   readonly stages: LeadTimeStagesRow;
   /** Stage sums per service, previous and current window (drivers). */
   readonly stageSums: StageSumsByWindow;
-  /** The same per service (read only when a stage grew enough to look for where). */
-  readonly stageSumsByService: () => StageSumsByWindow;
+  /** The same per service: read only when a stage grew enough to look for where (`stageGrew`), else null. */
+  readonly stageSumsByService: StageSumsByWindow | null;
 }
 
 export function leadTime(input: LeadTimeInput, frame: Frame): MetricOutcome {
@@ -248,9 +248,9 @@ export function leadTime(input: LeadTimeInput, frame: Frame): MetricOutcome {
     decompose: (groupOf, kind, top) => attribute(byGroup(previous, groupOf), byGroup(current, groupOf), kind, top),
     details: [...stageDrivers(stageSums.previous, stageSums.current, change), ...attribute(bySize(previous), bySize(current), "size_bucket")],
     findings: [
-      ...stageFindings(stageSums.previous, stageSums.current, () => {
-        const byService = input.stageSumsByService();
-        return { previous: byService.previous.map(toStageSum), current: byService.current.map(toStageSum) };
+      ...stageFindings(stageSums.previous, stageSums.current, input.stageSumsByService && {
+        previous: input.stageSumsByService.previous.map(toStageSum),
+        current: input.stageSumsByService.current.map(toStageSum),
       }),
       ...sizeFindings(bySize(previous), bySize(current), result.value),
     ],
@@ -329,15 +329,27 @@ function stageDrivers(previous: StageSums, current: StageSums, change: number | 
 }
 
 /** "Pickup time doubled in payments-api (5 h → 10.1 h there): are reviews waiting on one person?" */
-function stageFindings(previous: StageSums, current: StageSums, byService: () => { previous: StageSums; current: StageSums }): Finding[] {
+/** The stage whose mean grew most (by over half an hour and 25 %), if any. */
+function grownStage(previous: StageSums, current: StageSums): { stage: Stage; before: Record<Stage, number>; after: Record<Stage, number> } | null {
   const before = stageMeans(previous);
   const after = stageMeans(current);
-  if (!before || !after) return [];
+  if (!before || !after) return null;
   const grown = STAGES.filter((s) => after[s] - before[s] > 0.5 && after[s] > before[s] * 1.25).sort((a, b) => after[b] - before[b] - (after[a] - before[a]));
   const stage = grown[0];
-  if (!stage) return [];
+  return stage ? { stage, before, after } : null;
+}
+
+/**
+ * Whether a stage grew enough to look for the service where: the read then asks for the stage
+ * sums per service before computing, so the computation makes no follow-up read (issue 19).
+ */
+export const stageGrew = (sums: StageSumsByWindow): boolean => grownStage(sums.previous.map(toStageSum), sums.current.map(toStageSum)) !== null;
+
+function stageFindings(previous: StageSums, current: StageSums, services: { previous: StageSums; current: StageSums } | null): Finding[] {
+  const grown = grownStage(previous, current);
+  if (!grown || !services) return [];
+  const { stage, before, after } = grown;
   // The service where the stage grew most, weighted by its number of changes.
-  const services = byService();
   const servicesBefore = new Map(services.previous.map((r) => [r.service, r]));
   let top: { service: string; weight: number; before: number; after: number } | null = null;
   for (const row of services.current) {

@@ -1,4 +1,4 @@
-import { leadTime } from "./compute.js";
+import { leadTime, stageGrew } from "./compute.js";
 import type { MetricSpec } from "../spec.js";
 import { count, deploymentLines, envSetting, FORGE, FORGE_SETUP, REST, SHAPLEY_MAX_GROUPS, SPEC, THIN, TREND } from "../words.js";
 
@@ -25,24 +25,27 @@ export const leadTimeSpec: MetricSpec<Parameters<typeof leadTime>> = {
     test: `Mann–Whitney U on the two windows' lead times; ${THIN}; ${TREND}`,
     interval: "distribution-free interval of the median from order statistics",
   },
-  coverage: (reads, { config }) => {
-    const lines = deploymentLines(reads, config);
-    const d = reads.deployments();
-    const c = reads.changes();
+  coverage: async (reads, { config }) => {
+    const lines = await deploymentLines(reads, config);
+    const d = await reads.deployments();
+    const c = await reads.changes();
     lines.push(`${count(d.without_commits)} production deployments have no commits attached, so they add no lead-time sample.`);
     lines.push(`${count(c.shipped)} changes shipped; ${count(c.non_positive)} have a commit time at or after their deployment (sample ≤ 0) and are excluded.`);
     lines.push(`${count(c.without_pr)} shipped changes have no pull request (no stage breakdown); ${count(c.partial_pr)} pull requests lack an opened, review or merge time (stages partly unknown).`);
     if (c.not_shipped > 0) lines.push(`${count(c.not_shipped)} changes are not in a successful production deployment yet.`);
     return lines;
   },
-  read: (reads, { frame, services }) => [
-    {
-      samples: reads.leadTimes(frame.cuts, services),
-      stages: reads.leadTimeStages(frame.current, services),
-      stageSums: { previous: reads.leadTimeStageSums(frame.previous, services, false), current: reads.leadTimeStageSums(frame.current, services, false) },
-      stageSumsByService: () => ({ previous: reads.leadTimeStageSums(frame.previous, services), current: reads.leadTimeStageSums(frame.current, services) }),
-    },
-    frame,
-  ],
+  read: async (reads, { frame, services }) => {
+    const stageSums = { previous: await reads.leadTimeStageSums(frame.previous, services, false), current: await reads.leadTimeStageSums(frame.current, services, false) };
+    return [
+      {
+        samples: await reads.leadTimes(frame.cuts, services),
+        stages: await reads.leadTimeStages(frame.current, services),
+        stageSums,
+        stageSumsByService: stageGrew(stageSums) ? { previous: await reads.leadTimeStageSums(frame.previous, services), current: await reads.leadTimeStageSums(frame.current, services) } : null,
+      },
+      frame,
+    ];
+  },
   compute: (data) => leadTime(...data),
 };

@@ -42,20 +42,19 @@ export function unionLength(intervals: ReadonlyArray<readonly [number, number]>,
 }
 
 /**
- * Uptime per service: the time-weighted mean of its availability samples in the window (each
- * covers until the service's next sample or the window's end); without samples, 100 × (1 − merged
- * outage time ÷ window length), open outages running to now. Scope = mean over services.
+ * Where each service's samples lie, and the services without a sample in some window of the frame,
+ * whose uptime is derived from outages there: the read asks for those services' outages before
+ * computing, so the computation makes no follow-up read (issue 19).
  */
-export function uptime(
-  services: readonly string[],
-  samples: readonly TimedSampleRow[],
-  /** Outages of the given services over the frame (read only for services lacking samples). */
-  outagesOf: (services: readonly string[]) => readonly OutageRow[],
-  frame: Frame,
-  nowMs: number,
-  /** Services with an incident source (configured, or any incident ever recorded): only they can derive uptime. */
-  incidentSourced: ReadonlySet<string> = new Set(services),
-): MetricOutcome {
+interface SampleCover {
+  /** Each service's rows in `samples` (ordered by service and time). */
+  readonly bySample: ReadonlyMap<string, { from: number; end: number }>;
+  /** The first sample at or after `atMs` among rows [from, end). */
+  readonly firstAtOrAfter: (from: number, end: number, atMs: number) => number;
+  readonly derivedServices: string[];
+}
+
+function sampleCover(services: readonly string[], samples: readonly TimedSampleRow[], frame: Frame, nowMs: number): SampleCover {
   // Rows come ordered by service and time: each sample covers until the service's next one.
   const bySample = new Map<string, { from: number; end: number }>();
   for (let i = 0; i < samples.length; i++) {
@@ -83,8 +82,30 @@ export function uptime(
       return first === range.end || samples[first]!.at >= w.toMs;
     });
   });
+  return { bySample, firstAtOrAfter, derivedServices };
+}
+
+export const derivedServices = (services: readonly string[], samples: readonly TimedSampleRow[], frame: Frame, nowMs: number): string[] =>
+  sampleCover(services, samples, frame, nowMs).derivedServices;
+
+/**
+ * Uptime per service: the time-weighted mean of its availability samples in the window (each
+ * covers until the service's next sample or the window's end); without samples, 100 × (1 − merged
+ * outage time ÷ window length), open outages running to now. Scope = mean over services.
+ */
+export function uptime(
+  services: readonly string[],
+  samples: readonly TimedSampleRow[],
+  /** Outages over the frame of the services lacking samples (`derivedServices`), read before computing. */
+  outages: readonly OutageRow[],
+  frame: Frame,
+  nowMs: number,
+  /** Services with an incident source (configured, or any incident ever recorded): only they can derive uptime. */
+  incidentSourced: ReadonlySet<string> = new Set(services),
+): MetricOutcome {
+  const { bySample, firstAtOrAfter } = sampleCover(services, samples, frame, nowMs);
   const byOutage = new Map<string, Array<[number, number]>>();
-  for (const o of outagesOf(derivedServices)) push(byOutage, o.service, [o.created_at, o.resolved_at ?? nowMs]);
+  for (const o of outages) push(byOutage, o.service, [o.created_at, o.resolved_at ?? nowMs]);
 
   const perService = (w: Window): { cells: Map<string, RatioCell>; fromSamples: number; derived: number; outageHours: number } => {
     const cells = new Map<string, RatioCell>();

@@ -28,8 +28,8 @@ export const costPerUserSpec: MetricSpec<Parameters<typeof costPerUser>> = {
     test: `none (a total, not a sample): significant is null; ${TREND}`,
     interval: "none",
   },
-  coverage: (reads, { config }) => {
-    const all = reads.samples();
+  coverage: async (reads, { config }) => {
+    const all = await reads.samples();
     const cost = sampleOf(all, "infra_cost_usd");
     const users = sampleOf(all, "active_users");
     return [
@@ -37,10 +37,10 @@ export const costPerUserSpec: MetricSpec<Parameters<typeof costPerUser>> = {
       users ? `${count(users.n)} active-user samples (${day(users.first_at)} to ${day(users.last_at)}).` : "No active-user samples: cost per user is N/A.",
     ];
   },
-  read: (reads, { frame, services, config }) => [
-    reads.sumSlices("infra_cost_usd", frame.cuts, services, true),
-    reads.taggedTotals("infra_cost_usd", frame.cuts),
-    reads.sumSlices("active_users", frame.cuts, services, true),
+  read: async (reads, { frame, services, config }) => [
+    await reads.sumSlices("infra_cost_usd", frame.cuts, services, true),
+    await reads.taggedTotals("infra_cost_usd", frame.cuts),
+    await reads.sumSlices("active_users", frame.cuts, services, true),
     services,
     config.cost.share_untagged,
     frame,

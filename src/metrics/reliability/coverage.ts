@@ -16,6 +16,6 @@ export const coverageSpec: MetricSpec<LevelData> = {
   explain: () => levelDefinition(""),
   methods: LEVEL_METHODS,
   coverage: (reads) => levelLines(reads, "coverage_pct"),
-  read: (reads, { frame, services }) => [reads.levelSamples("coverage_pct", frame.range, services), frame],
+  read: async (reads, { frame, services }) => [await reads.levelSamples("coverage_pct", frame.range, services), frame],
   compute: computeLevel,
 };

@@ -25,21 +25,21 @@ export const errorRateSpec: MetricSpec<Parameters<typeof errorRate>> = {
     test: `two-proportion z test with the variance inflated by the overdispersion between services and samples (quasi-binomial); ${THIN}; ${TREND}`,
     interval: "none (requests are not independent trials)",
   },
-  coverage: (reads) => {
-    const all = reads.samples();
+  coverage: async (reads) => {
+    const all = await reads.samples();
     const errors = sampleOf(all, "errors");
     const rates = sampleOf(all, "error_rate_pct");
     const requests = sampleOf(all, "requests");
     const lines = [`${count(errors?.n ?? 0)} error counts, ${count(requests?.n ?? 0)} request counts and ${count(rates?.n ?? 0)} pre-computed error rates stored.`];
-    const orphanErrors = reads.errorsWithoutRequests();
+    const orphanErrors = await reads.errorsWithoutRequests();
     if (orphanErrors > 0) lines.push(`${count(orphanErrors)} error counts have no request count at the same time and are left out (a rate needs both).`);
     if (rates) {
-      const plain = reads.withoutRequests("error_rate_pct");
+      const plain = await reads.withoutRequests("error_rate_pct");
       if (plain > 0) lines.push(`${count(plain)} pre-computed rates have no request count and enter a plain mean.`);
     }
     return lines;
   },
-  read: (reads, { frame, services }) => [reads.errorSlices(frame.cuts, services), frame],
+  read: async (reads, { frame, services }) => [await reads.errorSlices(frame.cuts, services), frame],
   breach: ({ overlap }) => ({ noun: "incident", hoursMeasure: true, weight: (r) => overlap(r) }),
   compute: (data) => errorRate(...data),
 };

@@ -25,16 +25,16 @@ export const latencyP95Spec: MetricSpec<Parameters<typeof latencyP95>> = {
     test: `Welch's t test on the P95 samples, stratified by service; ${THIN}; ${TREND}`,
     interval: "none",
   },
-  coverage: (reads) => {
-    const s = sampleOf(reads.samples(), "latency_p95_ms");
+  coverage: async (reads) => {
+    const s = sampleOf(await reads.samples(), "latency_p95_ms");
     if (!s) return ["No latency samples stored."];
-    const plain = reads.withoutRequests("latency_p95_ms");
+    const plain = await reads.withoutRequests("latency_p95_ms");
     return [
       `${count(s.n)} P95 samples for ${s.services} services (${day(s.first_at)} to ${day(s.last_at)}).`,
       plain === 0 ? "Every sample has a request count at the same time: all are request-weighted." : `${count(plain)} samples have no request count at the same time and enter a plain (unweighted) mean, labelled as such.`,
     ];
   },
-  read: (reads, { frame, services }) => [reads.latencySlices(frame.cuts, services), frame],
+  read: async (reads, { frame, services }) => [await reads.latencySlices(frame.cuts, services), frame],
   breach: ({ overlap }) => ({ noun: "incident", hoursMeasure: true, weight: (r) => overlap(r) }),
   compute: (data) => latencyP95(...data),
 };

@@ -17,6 +17,6 @@ export const techDebtRatioSpec: MetricSpec<LevelData> = {
   explain: () => levelDefinition(" SonarQube's remediation cost ÷ development cost."),
   methods: LEVEL_METHODS,
   coverage: (reads) => levelLines(reads, "tech_debt_ratio_pct"),
-  read: (reads, { frame, services }) => [reads.levelSamples("tech_debt_ratio_pct", frame.range, services), frame],
+  read: async (reads, { frame, services }) => [await reads.levelSamples("tech_debt_ratio_pct", frame.range, services), frame],
   compute: computeLevel,
 };

@@ -1,4 +1,4 @@
-import { uptime } from "./compute.js";
+import { derivedServices, uptime } from "./compute.js";
 import type { MetricSpec } from "../spec.js";
 import { count, day, incidentCoverage, MEAN, outageSettings, REST, sampleOf, SPEC, TREND, unmappedLine } from "../words.js";
 
@@ -26,24 +26,27 @@ export const uptimeSpec: MetricSpec<Parameters<typeof uptime>> = {
     test: `none (an availability level, not a sample of a distribution): significant is null; ${TREND}`,
     interval: "none",
   },
-  coverage: (reads, { config }) => {
-    const s = sampleOf(reads.samples(), "uptime_pct");
-    const total = reads.serviceCount();
+  coverage: async (reads, { config }) => {
+    const s = sampleOf(await reads.samples(), "uptime_pct");
+    const total = await reads.serviceCount();
     const lines = [s ? `${count(s.n)} availability samples for ${s.services} of ${total} services (${day(s.first_at)} to ${day(s.last_at)}); the other services' uptime is derived from outage incidents.` : `No availability samples: uptime is derived from outage incidents for all ${total} services.`];
-    const i = incidentCoverage(reads, config);
+    const i = await incidentCoverage(reads, config);
     lines.push(`${count(i.outages)} stored incidents on known services count as outages (severities ${config.metrics.outage_severities.join(", ") || "none"}; PagerDuty high urgency with priority ${config.pagerduty.outage_priorities.join(", ") || "none"}).`);
-    unmappedLine(lines, i.unmapped, reads.unmappedServices(), "cannot take any service's uptime down");
+    unmappedLine(lines, i.unmapped, await reads.unmappedServices(), "cannot take any service's uptime down");
     return lines;
   },
-  read: (reads, { frame, services, config, nowMs }) => {
-    const scopeServices = services ?? reads.knownServices();
+  read: async (reads, { frame, services, config, nowMs }) => {
+    const scopeServices = services ?? (await reads.knownServices());
     // An incident source for a service: PagerDuty configured for it, or any incident ever recorded.
     const configured = config.services.filter((s) => s.pagerduty).map((s) => s.id);
-    const sourced = new Set([...configured, ...reads.servicesWithIncidents(scopeServices)]);
+    const sourced = new Set([...configured, ...(await reads.servicesWithIncidents(scopeServices))]);
+    const samples = await reads.timedSamples("uptime_pct", frame.range, services);
+    // Outages only for the services whose samples leave a window of the frame uncovered.
+    const derived = derivedServices(scopeServices, samples, frame, nowMs);
     return [
       scopeServices,
-      reads.timedSamples("uptime_pct", frame.range, services),
-      (derived) => reads.outages(frame.range, config.metrics.outage_severities, config.pagerduty.outage_priorities, derived),
+      samples,
+      await reads.outages(frame.range, config.metrics.outage_severities, config.pagerduty.outage_priorities, derived),
       frame,
       nowMs,
       sourced,

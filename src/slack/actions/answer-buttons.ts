@@ -28,7 +28,7 @@ export function driversAction(runtime: SlackRuntime) {
     await args.ack();
     const text = args.action.value ?? "";
     const ctx = queryContext(runtime.deps);
-    const parsed = parseKpiQuestion(text, { nowMs: ctx.nowMs, config: ctx.config, services: knownServices(runtime.deps, ctx.config) });
+    const parsed = parseKpiQuestion(text, { nowMs: ctx.nowMs, config: ctx.config, services: await knownServices(runtime.deps, ctx.config) });
     if (!parsed.ok || parsed.value.kind !== "metric") {
       const reply = toReply(parseErrorBlocks(text, parsed.ok ? "not a metric question" : parsed.error));
       await args.respond({ response_type: "ephemeral", replace_original: false, text: reply.text, blocks: reply.blocks ?? [] });

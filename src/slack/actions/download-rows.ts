@@ -17,8 +17,8 @@ export function downloadRowsAction(runtime: SlackRuntime) {
     await args.ack();
     const text = args.action.value ?? "";
     const ctx = queryContext(runtime.deps);
-    const rows = await runtime.compute(() => {
-      const parsed = parseQuestionText(ctx, text);
+    const rows = await runtime.compute(async () => {
+      const parsed = await parseQuestionText(ctx, text);
       return parsed.ok ? questionRows(ctx, parsed.value) : parsed;
     });
     if (!rows.ok) {

@@ -23,7 +23,7 @@ export const annotateSubcommand: KpiSubcommand = {
   usage: USAGE,
   summary: "add an annotation shown in answers and digests",
   adminOnly: true,
-  run(ctx) {
+  async run(ctx) {
     const body = ctx.text.replace(/^\s*annotate\b/i, "");
     const quoted = takeQuoted(body);
     if (!quoted) return problem(`expected the annotation text in quotes.`);
@@ -34,7 +34,7 @@ export const annotateSubcommand: KpiSubcommand = {
     if (words.length > 0 && forIndex !== 0 && atIndex !== 0) return problem(`unexpected "${words.join(" ")}" after the text.`);
     let scope: Scope = { kind: "org", id: null };
     if (forIndex >= 0) {
-      const resolved = resolveScopeWords(ctx, words.slice(forIndex + 1, atIndex > forIndex ? atIndex : undefined));
+      const resolved = await resolveScopeWords(ctx, words.slice(forIndex + 1, atIndex > forIndex ? atIndex : undefined));
       if (!resolved.ok) return problem(resolved.error);
       scope = resolved.value;
     }

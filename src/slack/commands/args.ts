@@ -4,17 +4,18 @@ import type { KpiCommandContext } from "../kpi-subcommand.js";
 import { currentConfig, knownServices } from "../runtime.js";
 
 // Argument helpers shared by the admin subcommands. Scopes are resolved by the `/kpi` parser itself
-// (as `summary for <scope>`), so teams, services and "did you mean" behave exactly as in questions.
+// (as `summary for <scope>`), so teams, services and "did you mean" behave exactly as in questions;
+// the known services are read (awaited, issue 19) before the pure parse.
 
 export type ArgResult<T> = { ok: true; value: T } | { ok: false; error: string };
 
-export function resolveScopeWords(ctx: Pick<KpiCommandContext, "deps">, words: readonly string[]): ArgResult<Scope> {
+export async function resolveScopeWords(ctx: Pick<KpiCommandContext, "deps">, words: readonly string[]): Promise<ArgResult<Scope>> {
   if (words.length === 0) return { ok: false, error: `"for" needs a team or service, e.g. for team payments` };
   const config = currentConfig(ctx.deps);
   const parsed = parseKpiQuestion(`summary for ${words.join(" ")}`, {
     nowMs: ctx.deps.now(),
     config,
-    services: knownServices(ctx.deps, config),
+    services: await knownServices(ctx.deps, config),
   });
   if (!parsed.ok) return { ok: false, error: parsed.error };
   if (parsed.value.kind !== "summary") return { ok: false, error: `expected a team or service after "for"` };

@@ -23,7 +23,7 @@ export const thresholdSetSubcommand: KpiSubcommand = {
   usage: USAGE,
   summary: "set a KPI threshold (overrides vitals.yml)",
   adminOnly: true,
-  run(ctx) {
+  async run(ctx) {
     const words = [...ctx.args];
     const warnAt = words.findIndex((w) => w.toLowerCase() === "warn");
     const criticalAt = words.findIndex((w) => w.toLowerCase() === "critical");
@@ -47,7 +47,7 @@ export const thresholdSetSubcommand: KpiSubcommand = {
     if (extra.length > 0) return problem(`unexpected "${extra.join(" ")}".`);
     let scope: Scope = ORG;
     if (forAt >= 0) {
-      const resolved = resolveScopeWords(ctx, scopeWords);
+      const resolved = await resolveScopeWords(ctx, scopeWords);
       if (!resolved.ok) return problem(resolved.error);
       scope = resolved.value;
     }
