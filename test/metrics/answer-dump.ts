@@ -111,6 +111,12 @@ function compare(beforePath: string, afterPath: string): number {
   return hard.length === 0 ? 0 : 1;
 }
 
+// `… --compare a b | head` closes the pipe early: that is the reader being done, not a failure.
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code === "EPIPE") process.exit();
+  throw error;
+});
+
 const args = process.argv.slice(2);
 if (args[0] === "--compare") {
   process.exitCode = compare(args[1]!, args[2]!);
