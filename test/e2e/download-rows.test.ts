@@ -1,23 +1,16 @@
 import { parse } from "csv-parse/sync";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { rowsCsv } from "../../src/present/csv.js";
 import { questionRows } from "../../src/query/answer-rows.js";
 import { askText } from "../../src/query/ask-text.js";
 import { queryContext } from "../../src/slack/runtime.js";
-import { blocksText, startTestApp, type TestApp } from "./harness.js";
+import { blocksText, freshAppForEachTest, type TestApp } from "./harness.js";
 
 // "Download rows" under an answer: the CSV behind the headline, uploaded to the fake Slack into
 // the clicker's direct message (files.uploadV2: getUploadURLExternal → upload → completeUploadExternal).
 
-// Every test gets its own app, store and fake Slack, so none depends on what another asked before it
-// (checked with `vitest run test/e2e --sequence.shuffle`).
 let t: TestApp;
-beforeEach(async () => {
-  t = await startTestApp();
-});
-afterEach(async () => {
-  await t.close();
-});
+freshAppForEachTest((app) => (t = app));
 
 const question = "cfr last 30 days for team payments";
 

@@ -1,3 +1,4 @@
+import { afterEach, beforeEach } from "vitest";
 import { parseEnv } from "../../src/config/env.js";
 import type { FileConfig } from "../../src/config/file.js";
 import { createLogger } from "../../src/log.js";
@@ -44,6 +45,21 @@ export interface TestAppOptions {
   /** Serve the webhook and ingest routes of `vitals start` too. */
   readonly productionRoutes?: boolean;
   readonly requestTimeoutMs?: number;
+}
+
+/**
+ * A fresh app, store and fake Slack for every test of the file (none depends on what another asked
+ * or clicked before it: `vitest run test/e2e --sequence.shuffle`); `use` receives each one.
+ */
+export function freshAppForEachTest(use: (app: TestApp) => void): void {
+  let app: TestApp | undefined;
+  beforeEach(async () => {
+    app = await startTestApp();
+    use(app);
+  });
+  afterEach(async () => {
+    await app?.close();
+  });
 }
 
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {

@@ -1,17 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { blockKitProblems } from "../../src/present/blocks/limits.js";
 import { eventBody, homeSelectBody, postSigned } from "../fakes/slack/signed.js";
-import { ADMIN, blocksText, SIGNING_SECRET, startTestApp, type TestApp } from "./harness.js";
+import { ADMIN, blocksText, SIGNING_SECRET, freshAppForEachTest, startTestApp, type TestApp } from "./harness.js";
 
-// Every test gets its own app, store and fake Slack, so none depends on what another clicked before it
-// (checked with `vitest run test/e2e --sequence.shuffle`).
 let t: TestApp;
-beforeEach(async () => {
-  t = await startTestApp();
-});
-afterEach(async () => {
-  await t.close();
-});
+freshAppForEachTest((app) => (t = app));
 
 const question = "cfr last 30 days for team payments";
 

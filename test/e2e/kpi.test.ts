@@ -1,17 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { blockKitProblems } from "../../src/present/blocks/limits.js";
 import { postSigned, slashCommandBody } from "../fakes/slack/signed.js";
-import { ADMIN, BOT_TOKEN, blocksText, SIGNING_SECRET, startTestApp, type TestApp } from "./harness.js";
+import { ADMIN, BOT_TOKEN, blocksText, SIGNING_SECRET, freshAppForEachTest, type TestApp } from "./harness.js";
 
-// Every test gets its own app, store and fake Slack, so none depends on what another asked before it
-// (checked with `vitest run test/e2e --sequence.shuffle`).
 let t: TestApp;
-beforeEach(async () => {
-  t = await startTestApp();
-});
-afterEach(async () => {
-  await t.close();
-});
+freshAppForEachTest((app) => (t = app));
 
 describe("/kpi over signed HTTP against a fake Slack", () => {
   it("verifies the token with auth.test at start-up, sending the bot token", () => {

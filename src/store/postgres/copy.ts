@@ -1,3 +1,4 @@
+import { rollbackQuietly } from "./pool.js";
 import type pg from "pg";
 import { createHash } from "node:crypto";
 import { openDatabase, type Db } from "../db.js";
@@ -341,10 +342,7 @@ export async function copySqliteToPostgres(source: Db, pool: pg.Pool, options: {
     await client.query("COMMIT");
     return { outcome: "copied", schemaVersion: targetVersion, tables: counts };
   } catch (error) {
-    reusable = await client.query("ROLLBACK").then(
-      () => true,
-      () => false,
-    );
+    reusable = await rollbackQuietly(client);
     throw error;
   } finally {
     source.exec("COMMIT");

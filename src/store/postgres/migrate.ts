@@ -1,3 +1,4 @@
+import { rollbackQuietly } from "./pool.js";
 import type pg from "pg";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -96,10 +97,7 @@ export async function migratePostgres(pool: pg.Pool, migrations: readonly Migrat
   } catch (error) {
     // The failed migration's transaction (and the lock) end here; a connection that cannot even
     // roll back is broken, and the pool closes it instead of handing it out again.
-    reusable = await client.query("ROLLBACK").then(
-      () => true,
-      () => false,
-    );
+    reusable = await rollbackQuietly(client);
     throw error;
   } finally {
     client.release(!reusable);

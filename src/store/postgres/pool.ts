@@ -62,3 +62,14 @@ export function createPool(url: string, options: PostgresPoolOptions): pg.Pool {
   pool.on("error", options.onIdleError);
   return pool;
 }
+
+/**
+ * Roll back the transaction a failure left open; false when even that fails, i.e. the connection is
+ * broken and the pool must close it (`client.release(true)`) instead of handing it out again.
+ */
+export function rollbackQuietly(client: pg.PoolClient): Promise<boolean> {
+  return client.query("ROLLBACK").then(
+    () => true,
+    () => false,
+  );
+}
