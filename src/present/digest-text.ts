@@ -1,7 +1,7 @@
 import { DateTime } from "luxon";
 import { formatP, pText } from "../metrics/findings.js";
 import { failedDeploymentRecoveryLine, isThinSample, isWithinNoise, type BiggestMover, type DigestModel, type DigestReview } from "./digest-model.js";
-import { formatChange, formatValue, formatVersus } from "./format-value.js";
+import { formatChange, formatShare, formatValue, formatVersus } from "./format-value.js";
 import { partialWeeks, seriesSparkline } from "./sparkline.js";
 import { formatSigned } from "./format.js";
 
@@ -53,7 +53,7 @@ function moverLines(k: BiggestMover): string[] {
   // One decomposition: the first kind shown (team/service), parts and remainder.
   const kind = a.drivers.find((d) => d.contribution !== null)?.kind;
   for (const d of a.drivers.filter((x) => x.kind === kind && x.contribution !== null).slice(0, 4)) {
-    const share = d.share === null ? "" : ` (${Math.round(d.share)} % of the change)`;
+    const share = d.share === null ? "" : ` (${formatShare(d.share)} of the change)`;
     const contribution = d.contribution === null ? "" : ` ${formatSigned(d.contribution, a.unit)}`;
     lines.push(`  driver: ${d.label}${contribution}${share}${d.detail ? ` — ${d.detail}` : ""}`);
   }

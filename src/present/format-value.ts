@@ -29,11 +29,9 @@ export function formatValue(value: number | null | undefined, unit: Unit): strin
 
 /** A change: percentage points for percent metrics, a relative change otherwise. */
 export function formatChange(absolute: number | null, percent: number | null, unit: Unit): string {
-  if (unit === "percent") {
-    if (absolute === null) return "–";
-    const magnitude = round(Math.abs(absolute), 1);
-    return `${magnitude === "0" ? "±" : sign(absolute)}${magnitude} pp`;
-  }
+  // Percentage points as a signed amount: a small change keeps its digits ("−0.04 pp", not "±0 pp"
+  // beside "4.7 % → 4.6 %").
+  if (unit === "percent") return formatSigned(absolute, "percent");
   if (percent === null) return absolute === 0 ? "±0 %" : "–";
   const magnitude = String(Math.round(Math.abs(percent)));
   return `${magnitude === "0" ? "±" : sign(percent)}${magnitude} %`;
