@@ -19,7 +19,8 @@ import { confirmationStore } from "./confirmations.js";
 import { withLazyStatements } from "./lazy-statements.js";
 import { metricReads, type SqliteMetricReads } from "./metric-reads.js";
 import { rowReads, type RowReads } from "./row-reads.js";
-import { derivedData } from "./derived/engine.js";
+import { legacyDerivedData } from "./derived/engine.js";
+import { sqliteRunner } from "./sql/sqlite-runner.js";
 import { NO_INCIDENT_FILTERS } from "../domain/incident-filter.js";
 
 export type { Db } from "./db.js";
@@ -54,7 +55,7 @@ export function createStore(realDb: Db, options: StoreOptions = DEFAULT_STORE_OP
   const db = withLazyStatements(realDb);
   // What the reads keep beside the records (src/store/derived/): rebuilt now if this database's was
   // made by other definitions, then refreshed by every write path below for the keys it touches.
-  const derived = derivedData(db);
+  const derived = legacyDerivedData(sqliteRunner(db));
   derived.ensureVersion();
   const catalog = catalogStore(db);
   const deployments = deploymentStore(db, options, derived);

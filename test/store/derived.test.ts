@@ -4,7 +4,8 @@ import type { IncidentFilters, ResolvedIncidentFilters } from "../../src/domain/
 import type { ChangeRecord, VitalsRecord } from "../../src/domain/records.js";
 import { loadMigrations, migrate, openDatabase, type Db } from "../../src/store/db.js";
 import { DERIVED_DEFINITIONS, DERIVED_VERSION } from "../../src/store/derived/definitions.js";
-import { derivedData } from "../../src/store/derived/engine.js";
+import { legacyDerivedData as derivedData } from "../../src/store/derived/engine.js";
+import { sqliteRunner } from "../../src/store/sql/sqlite-runner.js";
 import { createStore } from "../../src/store/index.js";
 
 // What the store keeps beside the records (src/store/derived/definitions.ts: failure counts and
@@ -35,7 +36,7 @@ function derivedRows(db: Db): Record<string, unknown[]> {
 function rebuiltRows(db: Db): Record<string, unknown[]> {
   db.exec("SAVEPOINT rebuild_check");
   try {
-    derivedData(db).rebuild();
+    derivedData(sqliteRunner(db)).rebuild();
     return derivedRows(db);
   } finally {
     db.exec("ROLLBACK TO rebuild_check; RELEASE rebuild_check");
@@ -286,9 +287,9 @@ describe("DERIVED_VERSION", () => {
     // Derived rows made by other definitions (here: spoiled by hand).
     store.db.exec(`UPDATE stage_days SET coding = 1; UPDATE deployments SET linked_incidents = 7, caused_failure = 0; UPDATE changes SET lead_seconds = 1; DELETE FROM sample_points`);
     const spoiled = derivedRows(store.db);
-    expect(derivedData(store.db).ensureVersion()).toBe(false);
+    expect(derivedData(sqliteRunner(store.db)).ensureVersion()).toBe(false);
     expect(derivedRows(store.db)).toEqual(spoiled);
-    expect(derivedData(store.db, { version: DERIVED_VERSION + 1 }).ensureVersion()).toBe(true);
+    expect(derivedData(sqliteRunner(store.db), { version: DERIVED_VERSION + 1 }).ensureVersion()).toBe(true);
     expect(version()).toBe(String(DERIVED_VERSION + 1));
     expect(counts(store.db)).toEqual({ d1: [1, 0] });
     expect(flags(store.db)).toEqual({ d1: [1, 0] });
@@ -297,7 +298,7 @@ describe("DERIVED_VERSION", () => {
     // Opening with this code's version again rebuilds once more, then no more.
     createStore(store.db);
     expect(version()).toBe(String(DERIVED_VERSION));
-    expect(derivedData(store.db).ensureVersion()).toBe(false);
+    expect(derivedData(sqliteRunner(store.db)).ensureVersion()).toBe(false);
   });
 });
 

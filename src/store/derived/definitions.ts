@@ -1,4 +1,5 @@
 import { PR_SIZE_BUCKETS, UNKNOWN_PR_SIZE } from "../../domain/pr-size.js";
+import type { KeyType } from "../sql/dialect.js";
 
 // Everything the store keeps beside the records so that org-wide reads stay fast, each defined
 // here ONCE, as one SELECT over the records. The same SELECT fills the derived data on a full
@@ -6,8 +7,8 @@ import { PR_SIZE_BUCKETS, UNKNOWN_PR_SIZE } from "../../domain/pr-size.js";
 // of those keys): see engine.ts. Changing a definition = edit its SELECT and bump DERIVED_VERSION;
 // the next open rebuilds everything (no migration, no trigger). The SQL is kept portable (standard
 // CASE, count, max, integer arithmetic; no SQLite-only functions) so another engine can run the
-// same definitions; the only dialect-specific piece, how a list of keys becomes a relation, is in
-// engine.ts.
+// same definitions; the only dialect-specific piece, how a list of keys becomes a relation, is
+// Dialect.keyTuples (src/store/sql/dialect.ts).
 
 /** Bump on any change to a definition below: the next open rebuilds all derived data. */
 export const DERIVED_VERSION = 1;
@@ -25,6 +26,8 @@ export interface DerivedDefinition {
   readonly table: string;
   /** Key columns of the SELECT's output, first; then the derived columns. */
   readonly keys: readonly string[];
+  /** The type of each key, in order (how a touched key is read back from its JSON list). */
+  readonly keyTypes: readonly KeyType[];
   readonly columns: readonly string[];
   /** THE definition: output (keys, then columns) over the source rows `from`. */
   select(from: string): string;
@@ -61,6 +64,7 @@ export const DEPLOYMENT_FACTS: DerivedDefinition = {
   kind: "columns",
   table: "deployments",
   keys: ["id"],
+  keyTypes: ["integer"],
   columns: ["linked_incidents", "successful_rollbacks", "caused_failure", "is_rework"],
   select: (from) => `
     SELECT id, linked_incidents, successful_rollbacks,
@@ -86,6 +90,7 @@ export const CHANGE_FACTS: DerivedDefinition = {
   kind: "columns",
   table: "changes",
   keys: ["id"],
+  keyTypes: ["integer"],
   columns: ["lead_seconds", "pr_size_bucket"],
   select: (from) => `
     SELECT c.id, CASE WHEN c.first_deployed_at > c.committed_at THEN (c.first_deployed_at - c.committed_at) / 1000 END AS lead_seconds,
@@ -105,6 +110,7 @@ export const SAMPLE_POINTS: DerivedDefinition = {
   kind: "table",
   table: "sample_points",
   keys: ["service_id", "at", "source"],
+  keyTypes: ["text", "integer", "text"],
   columns: ["latency_p95_ms", "requests", "errors", "error_rate_pct"],
   select: (from) => `
     SELECT s.service_id, s.at, s.source,
@@ -130,6 +136,7 @@ export const STAGE_DAYS: DerivedDefinition = {
   kind: "table",
   table: "stage_days",
   keys: ["service_id", "day"],
+  keyTypes: ["text", "integer"],
   columns: ["changes", "coding", "coding_n", "pickup", "pickup_n", "review", "review_n", "deploy", "deploy_n"],
   select: (from) => `
     SELECT c.service_id, c.first_deployed_at - c.first_deployed_at % ${DAY_MS} AS day, count(*) AS changes,

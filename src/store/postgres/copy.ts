@@ -2,7 +2,8 @@ import { rollbackQuietly } from "./pool.js";
 import type pg from "pg";
 import { createHash } from "node:crypto";
 import { openDatabase, type Db } from "../db.js";
-import { derivedData } from "../derived/engine.js";
+import { legacyDerivedData } from "../derived/engine.js";
+import { sqliteRunner } from "../sql/sqlite-runner.js";
 import { migratePostgres } from "./migrate.js";
 
 // `vitals migrate-store` (issue 19): move an existing SQLite database into PostgreSQL, table by
@@ -70,7 +71,7 @@ const quote = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 export function openCopySource(path: string): { db: Db; schemaVersion: number } {
   const db = openDatabase(path);
   try {
-    derivedData(db).ensureVersion();
+    legacyDerivedData(sqliteRunner(db)).ensureVersion();
   } catch (error) {
     db.close();
     throw error;

@@ -50,6 +50,8 @@ interface PostgresPoolOptions extends PostgresConnectionOptions {
    * pool, and an unheard 'error' event would end the process; the pool drops that connection itself.
    */
   readonly onIdleError: (error: Error) => void;
+  /** How column values are parsed (the store's runner gives RUNNER_TYPES: integers as numbers). */
+  readonly types?: pg.CustomTypesConfig;
 }
 
 /** The pool the store's reads and writes use. */
@@ -58,6 +60,7 @@ export function createPool(url: string, options: PostgresPoolOptions): pg.Pool {
     ...connectionConfig(url, options),
     max: options.max ?? 10,
     idleTimeoutMillis: options.idleTimeoutMs ?? 30_000,
+    ...(options.types ? { types: options.types } : {}),
   });
   pool.on("error", options.onIdleError);
   return pool;
