@@ -17,10 +17,12 @@ import { explainReads } from "./explain-reads.js";
 import { githubStore } from "./github.js";
 import { confirmationStore } from "./confirmations.js";
 import { withLazyStatements } from "./lazy-statements.js";
-import { metricReads, type SqliteMetricReads } from "./metric-reads.js";
+import { metricReads, type MetricReads, type SqliteMetricReads } from "./metric-reads.js";
+import type { MaybeAsync } from "./maybe-async.js";
 import { rowReads, type RowReads } from "./row-reads.js";
 import { legacyDerivedData } from "./derived/engine.js";
 import { sqliteRunner } from "./sql/sqlite-runner.js";
+import { bindOps, type SyncOps } from "./sql/bind.js";
 import { NO_INCIDENT_FILTERS } from "../domain/incident-filter.js";
 
 export type { Db } from "./db.js";
@@ -44,7 +46,28 @@ export interface RecordWriteResult {
   changedIncidentIds: number[];
 }
 
-export type Store = ReturnType<typeof createStore>;
+/** TRANSITIONAL: what AppDeps holds until every caller awaits (then `Store = EitherStore`). */
+export type Store = SqliteStore;
+
+/** The SQLite store: every method answers synchronously. */
+export type SqliteStore = ReturnType<typeof createStore>;
+
+type Method<F> = F extends (...args: infer A) => infer R ? (...args: A) => R | Promise<R> : F;
+
+/**
+ * The store as the app sees it, whichever engine serves it (issue 19): every method of every table
+ * module may answer with a Promise (PostgreSQL), so callers await. The engine's own handles (the
+ * SQLite `db`, the derived-data maintenance) are not part of it.
+ */
+export type EitherStore = {
+  readonly [K in Exclude<keyof SqliteStore, "db" | "derived" | "options" | "incidentFilters" | "reads">]: SqliteStore[K] extends (...args: never[]) => unknown
+    ? Method<SqliteStore[K]>
+    : MaybeAsync<SqliteStore[K]>;
+} & {
+  readonly options: StoreOptions;
+  readonly incidentFilters: SqliteStore["incidentFilters"];
+  readonly reads: { readonly metric: MetricReads; readonly rows: MaybeAsync<RowReads> };
+};
 
 /**
  * The store: the only place with SQL. Each table family has its own module; `write` is the one
@@ -53,9 +76,14 @@ export type Store = ReturnType<typeof createStore>;
  */
 export function createStore(realDb: Db, options: StoreOptions = DEFAULT_STORE_OPTIONS) {
   const db = withLazyStatements(realDb);
+  // Operation modules (src/store/sql/query.ts) run here: a public write in its own transaction, a
+  // read as it is. TRANSITIONAL (issue 19): modules not yet converted still take `db`.
+  const runner = sqliteRunner(realDb);
+  const bindWrites = <O extends object>(ops: O) => bindOps(ops, (op) => runner.transaction(op)) as SyncOps<O>;
+  const bindReads = <O extends object>(ops: O) => bindOps(ops, (op) => runner.run(op)) as SyncOps<O>;
   // What the reads keep beside the records (src/store/derived/): rebuilt now if this database's was
   // made by other definitions, then refreshed by every write path below for the keys it touches.
-  const derived = legacyDerivedData(sqliteRunner(db));
+  const derived = legacyDerivedData(runner);
   derived.ensureVersion();
   const catalog = catalogStore(db);
   const deployments = deploymentStore(db, options, derived);
