@@ -131,6 +131,17 @@ describe("row reads and explain reads on both engines", () => {
       await copyPool.end();
     }
     pool = createPool(server.url, { max: server.engine === "pglite" ? 1 : 4, onIdleError: () => {}, types: RUNNER_TYPES });
+    // pglite-socket frees its one slot a moment after the copier's end() resolves (as in
+    // test/cli/migrate-store.test.ts): until then a connection is cut; the pool drops it.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await pool.query("SELECT 1");
+        break;
+      } catch (error) {
+        if (attempt >= 40) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+    }
     const runner = postgresRunner(pool);
     const run = (op: Parameters<typeof runner.run>[0]) => runner.run(op);
     pgRows = bindOps(rowReadOps(POSTGRES), run) as EitherRowReads;
