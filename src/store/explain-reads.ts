@@ -1,9 +1,11 @@
-import type { Db } from "./db.js";
-import type { MaybeAsync } from "./maybe-async.js";
+import type { EitherOps } from "./sql/bind.js";
+import type { Dialect } from "./sql/dialect.js";
+import { all, get, type Params, type Sql } from "./sql/query.js";
 
 // Data coverage for `explain <metric>` (issue 3): what the stored data covers and what each
 // definition leaves out, counted over everything in the store. One aggregate query per table,
-// prepared once; `explain` is asked rarely, so full scans are acceptable here.
+// written once for SQLite and PostgreSQL (issue 19); `explain` is asked rarely, so full scans are
+// acceptable here.
 
 export interface DeploymentCoverage {
   prod_success: number;
@@ -60,8 +62,8 @@ export interface CountRow {
   n: number;
 }
 
-export function explainReads(db: Db, options: { productionEnvironment: string }) {
-  const deployments = db.prepare<{ env: string }, DeploymentCoverage>(`
+export function explainReadOps(d: Dialect, options: { productionEnvironment: string }) {
+  const deployments = `
     SELECT
       count(*) FILTER (WHERE environment = @env AND status = 'success') AS prod_success,
       count(*) FILTER (WHERE environment = @env AND status = 'failure') AS prod_failed,
@@ -73,11 +75,11 @@ export function explainReads(db: Db, options: { productionEnvironment: string })
       count(*) FILTER (WHERE environment = @env AND status = 'success' AND is_hotfix = 1) AS hotfixes,
       min(finished_at) FILTER (WHERE environment = @env AND status = 'success') AS first_at,
       max(finished_at) FILTER (WHERE environment = @env AND status = 'success') AS last_at
-    FROM deployments d`);
-  const otherEnvironments = db.prepare<[string], CountRow>(
-    `SELECT environment AS key, count(*) AS n FROM deployments WHERE environment <> ? GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 5`,
-  );
-  const changes = db.prepare<[], ChangeCoverage>(`
+    FROM deployments d`;
+  // The five largest counts; a tie in byte order of the key, as SQLite compares text.
+  const otherEnvironments = `SELECT environment AS key, count(*) AS n FROM deployments WHERE environment <> ? GROUP BY environment
+    ORDER BY count(*) DESC, ${d.textOrder("environment")} LIMIT 5`;
+  const changes = `
     SELECT
       count(*) FILTER (WHERE first_deployed_at IS NOT NULL) AS shipped,
       count(*) FILTER (WHERE first_deployed_at IS NULL) AS not_shipped,
@@ -85,8 +87,8 @@ export function explainReads(db: Db, options: { productionEnvironment: string })
       count(*) FILTER (WHERE first_deployed_at IS NOT NULL AND pr_number IS NULL) AS without_pr,
       count(*) FILTER (WHERE first_deployed_at IS NOT NULL AND pr_number IS NOT NULL
         AND (pr_opened_at IS NULL OR pr_first_review_at IS NULL OR pr_merged_at IS NULL)) AS partial_pr
-    FROM changes`);
-  const incidents = db.prepare<{ severities: string; priorities: string }, IncidentCoverage>(`
+    FROM changes`;
+  const incidents = `
     SELECT
       count(*) AS total,
       count(*) FILTER (WHERE service_id IS NULL) AS unmapped,
@@ -99,47 +101,76 @@ export function explainReads(db: Db, options: { productionEnvironment: string })
       count(*) FILTER (WHERE link_rule = 'heuristic') AS linked_heuristic,
       count(*) FILTER (WHERE link_rule = 'manual') AS linked_manual,
       count(*) FILTER (WHERE service_id IS NOT NULL AND linked_deployment_id IS NULL AND counts_change_failure = 1
-        AND verdict IS NOT 'unrelated' AND NOT (verdict IS NULL AND change_caused IS 0)) AS mapped_unlinked,
+        AND verdict IS DISTINCT FROM 'unrelated' AND NOT (verdict IS NULL AND change_caused IS NOT DISTINCT FROM 0)) AS mapped_unlinked,
       count(*) FILTER (WHERE counts_change_failure = 0) AS change_failure_filtered,
       count(*) FILTER (WHERE counts_recovery = 0) AS recovery_filtered,
       count(*) FILTER (WHERE counts_change_failure = 1 AND verdict IS NULL AND change_caused = 0) AS unrelated_by_source,
       count(*) FILTER (WHERE counts_change_failure = 1 AND verdict = 'unrelated') AS unrelated_by_people,
-      count(*) FILTER (WHERE service_id IS NOT NULL AND (severity IN (SELECT value FROM json_each(@severities))
-        OR (source = 'pagerduty' AND urgency = 'high' AND priority IN (SELECT value FROM json_each(@priorities))))) AS outages
-    FROM incidents`);
-  const unmappedServices = db.prepare<[], CountRow>(
-    `SELECT external_service AS key, count(*) AS n FROM incidents WHERE service_id IS NULL GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 5`,
-  );
-  const samples = db.prepare<[], SampleCoverage>(`
+      count(*) FILTER (WHERE service_id IS NOT NULL AND (severity IN (${d.textList("@severities")})
+        OR (source = 'pagerduty' AND urgency = 'high' AND priority IN (${d.textList("@priorities")})))) AS outages
+    FROM incidents`;
+  // An incident without the source's service reference counts under a null key: first among ties,
+  // where SQLite orders NULLs.
+  const unmappedServices = `SELECT external_service AS key, count(*) AS n FROM incidents WHERE service_id IS NULL GROUP BY external_service
+    ORDER BY count(*) DESC, ${d.textOrder("external_service")} NULLS FIRST LIMIT 5`;
+  const samples = `
     SELECT name, count(*) AS n, count(DISTINCT nullif(service_id, '')) AS services, count(*) FILTER (WHERE service_id = '') AS org_wide,
       min(at) AS first_at, max(at) AS last_at
-    FROM samples GROUP BY name ORDER BY name`);
+    FROM samples GROUP BY name ORDER BY ${d.textOrder("name")}`;
   // Same (service, time) pairing as the metric reads: a P95 or a rate is weighted by the request
   // count sampled at the same instant, else it enters a plain mean.
-  const withoutRequests = db.prepare<[string], { n: number }>(`
+  const withoutRequests = `
     SELECT count(*) AS n FROM samples s WHERE s.name = ? AND s.service_id <> ''
-      AND NOT EXISTS (SELECT 1 FROM samples r WHERE r.service_id = s.service_id AND r.name = 'requests' AND r.at = s.at AND r.value > 0)`);
-  const errorsWithoutRequests = db.prepare<[], { n: number }>(`
+      AND NOT EXISTS (SELECT 1 FROM samples r WHERE r.service_id = s.service_id AND r.name = 'requests' AND r.at = s.at AND r.value > 0)`;
+  const errorsWithoutRequests = `
     SELECT count(*) AS n FROM samples s WHERE s.name = 'errors'
-      AND NOT EXISTS (SELECT 1 FROM samples r WHERE r.service_id = s.service_id AND r.name = 'requests' AND r.at = s.at)`);
-  const servicesWithoutTeam = db.prepare<[], { n: number }>(`SELECT count(*) AS n FROM services WHERE team_id IS NULL`);
-  const serviceCount = db.prepare<[], { n: number }>(`SELECT count(*) AS n FROM services`);
+      AND NOT EXISTS (SELECT 1 FROM samples r WHERE r.service_id = s.service_id AND r.name = 'requests' AND r.at = s.at)`;
+  const servicesWithoutTeam = `SELECT count(*) AS n FROM services WHERE team_id IS NULL`;
+  const serviceCount = `SELECT count(*) AS n FROM services`;
+
+  // An aggregate without GROUP BY always returns its one row.
+  function* one<Row>(text: string, params: Params = []): Sql<Row> {
+    return (yield* get<Row>(text, params))!;
+  }
+  function* count(text: string, params: readonly unknown[] = []): Sql<number> {
+    return (yield* one<{ n: number }>(text, params)).n;
+  }
 
   return {
-    deployments: (): DeploymentCoverage => deployments.get({ env: options.productionEnvironment })!,
-    otherEnvironments: (): CountRow[] => otherEnvironments.all(options.productionEnvironment),
-    changes: (): ChangeCoverage => changes.get()!,
-    incidents: (outageSeverities: readonly string[], pagerdutyPriorities: readonly string[]): IncidentCoverage =>
-      incidents.get({ severities: JSON.stringify(outageSeverities), priorities: JSON.stringify(pagerdutyPriorities) })!,
-    unmappedServices: (): CountRow[] => unmappedServices.all(),
-    samples: (): SampleCoverage[] => samples.all(),
+    *deployments(): Sql<DeploymentCoverage> {
+      return yield* one<DeploymentCoverage>(deployments, { env: options.productionEnvironment });
+    },
+    *otherEnvironments(): Sql<CountRow[]> {
+      return yield* all<CountRow>(otherEnvironments, [options.productionEnvironment]);
+    },
+    *changes(): Sql<ChangeCoverage> {
+      return yield* one<ChangeCoverage>(changes);
+    },
+    *incidents(outageSeverities: readonly string[], pagerdutyPriorities: readonly string[]): Sql<IncidentCoverage> {
+      return yield* one<IncidentCoverage>(incidents, { severities: JSON.stringify(outageSeverities), priorities: JSON.stringify(pagerdutyPriorities) });
+    },
+    *unmappedServices(): Sql<CountRow[]> {
+      return yield* all<CountRow>(unmappedServices);
+    },
+    *samples(): Sql<SampleCoverage[]> {
+      return yield* all<SampleCoverage>(samples);
+    },
     /** Samples of `name` (latency_p95_ms, error_rate_pct) with no positive request count at the same time. */
-    withoutRequests: (name: string): number => withoutRequests.get(name)!.n,
-    errorsWithoutRequests: (): number => errorsWithoutRequests.get()!.n,
-    servicesWithoutTeam: (): number => servicesWithoutTeam.get()!.n,
-    serviceCount: (): number => serviceCount.get()!.n,
+    *withoutRequests(name: string): Sql<number> {
+      return yield* count(withoutRequests, [name]);
+    },
+    *errorsWithoutRequests(): Sql<number> {
+      return yield* count(errorsWithoutRequests);
+    },
+    *servicesWithoutTeam(): Sql<number> {
+      return yield* count(servicesWithoutTeam);
+    },
+    *serviceCount(): Sql<number> {
+      return yield* count(serviceCount);
+    },
   };
 }
 
+type ExplainReadOps = ReturnType<typeof explainReadOps>;
 /** What `explain` reads, as the metrics' coverage lines see it: any store may answer asynchronously (issue 19). */
-export type ExplainReads = MaybeAsync<ReturnType<typeof explainReads>>;
+export type ExplainReads = EitherOps<ExplainReadOps>;

@@ -13,16 +13,17 @@ import { alertStore } from "./alerts.js";
 import { digestStore } from "./digests.js";
 import { reviewStore } from "./reviews.js";
 import { slackSettingsStore } from "./slack-settings.js";
-import { explainReads } from "./explain-reads.js";
+import { explainReadOps } from "./explain-reads.js";
 import { githubStore } from "./github.js";
 import { confirmationStore } from "./confirmations.js";
 import { withLazyStatements } from "./lazy-statements.js";
 import { metricReads, type MetricReads, type SqliteMetricReads } from "./metric-reads.js";
 import type { MaybeAsync } from "./maybe-async.js";
-import { rowReads, type RowReads } from "./row-reads.js";
+import { rowReadOps, type EitherRowReads, type RowReads } from "./row-reads.js";
 import { legacyDerivedData } from "./derived/engine.js";
 import { sqliteRunner } from "./sql/sqlite-runner.js";
 import { bindOps, type SyncOps } from "./sql/bind.js";
+import { SQLITE } from "./sql/dialect.js";
 import { NO_INCIDENT_FILTERS } from "../domain/incident-filter.js";
 
 export type { Db } from "./db.js";
@@ -66,7 +67,7 @@ export type EitherStore = {
 } & {
   readonly options: StoreOptions;
   readonly incidentFilters: SqliteStore["incidentFilters"];
-  readonly reads: { readonly metric: MetricReads; readonly rows: MaybeAsync<RowReads> };
+  readonly reads: { readonly metric: MetricReads; readonly rows: EitherRowReads };
 };
 
 /**
@@ -150,13 +151,13 @@ export function createStore(realDb: Db, options: StoreOptions = DEFAULT_STORE_OP
       return (metric ??= metricReads(db));
     },
     get rows(): RowReads {
-      return (rows ??= rowReads(db));
+      return (rows ??= bindReads(rowReadOps(SQLITE)));
     },
   };
 
   return { db: realDb, options, incidentFilters, catalog, reads, derived, deployments, incidents, samples, annotations, links, syncState, write, close: () => db.close(),
     reviews: reviewStore(db), alerts: alertStore(db), digests: digestStore(db), slack: slackSettingsStore(db),
-    explain: explainReads(db, options), github: githubStore(db, derived), confirmations: confirmationStore(db, options) };
+    explain: bindReads(explainReadOps(SQLITE, options)), github: githubStore(db, derived), confirmations: confirmationStore(db, options) };
 }
 
 export function openStore(path: string, options: StoreOptions = DEFAULT_STORE_OPTIONS): Store {

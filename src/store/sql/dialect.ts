@@ -30,6 +30,14 @@ export interface Dialect {
    */
   packed(expression: string, separator: string, orderBy: string): string;
   /**
+   * The distinct non-null values of one group joined by commas, each where its first row is in the
+   * order of `orderBy` (SQLite's `group_concat(DISTINCT …)` keeps the scan's first occurrence;
+   * PostgreSQL's DISTINCT aggregate may only be ordered by the value itself). NULL when none.
+   */
+  packedDistinct(expression: string, orderBy: string): string;
+  /** A text expression to ORDER BY in byte order, as SQLite compares (BINARY) whatever the database's collation. */
+  textOrder(expression: string): string;
+  /**
    * A statement that makes other writers of `key` wait until this transaction ends (PostgreSQL's
    * transaction-scoped advisory lock); null on SQLite, whose writers already take turns.
    */
@@ -51,6 +59,8 @@ export const SQLITE: Dialect = {
   // SQLite's group_concat keeps the scan's order, which the statements fix by their index; the
   // ORDER BY inside an aggregate needs SQLite 3.44, and costs a sort the index already did.
   packed: (expression, separator) => `group_concat(${expression}, ${sqliteChar(separator)})`,
+  packedDistinct: (expression) => `group_concat(DISTINCT ${expression})`,
+  textOrder: (expression) => expression,
   transactionLock: () => null,
 };
 
@@ -65,6 +75,11 @@ export const POSTGRES: Dialect = {
   least: (a, b) => `LEAST(${a}, ${b})`,
   greatest: (a, b) => `GREATEST(${a}, ${b})`,
   packed: (expression, separator, orderBy) => `string_agg((${expression})::text, ${postgresChar(separator)} ORDER BY ${orderBy})`,
+  // The group's values in order, numbered, then each value once at its first number (an aggregate
+  // of the outer query inside a subquery is evaluated per group of the outer query).
+  packedDistinct: (expression, orderBy) =>
+    `(CASE WHEN count(${expression}) = 0 THEN NULL ELSE array_to_string(ARRAY(SELECT u.v FROM unnest(array_agg((${expression})::text ORDER BY ${orderBy})) WITH ORDINALITY AS u(v, n) WHERE u.v IS NOT NULL GROUP BY u.v ORDER BY min(u.n)), ',') END)`,
+  textOrder: (expression) => `${expression} COLLATE "C"`,
   transactionLock: (key) => `SELECT pg_advisory_xact_lock(${BigInt.asIntN(64, key)})`,
 };
 
