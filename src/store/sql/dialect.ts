@@ -34,6 +34,11 @@ export interface Dialect {
    * transaction-scoped advisory lock); null on SQLite, whose writers already take turns.
    */
   transactionLock(key: bigint): string | null;
+  /**
+   * A text expression to ORDER BY in byte order: SQLite compares text bytewise (BINARY); a
+   * PostgreSQL database's collation may not (en_US puts `team_b` before `team-c`), so it says "C".
+   */
+  textOrder(expression: string): string;
 }
 
 export type KeyType = "text" | "integer";
@@ -52,6 +57,7 @@ export const SQLITE: Dialect = {
   // ORDER BY inside an aggregate needs SQLite 3.44, and costs a sort the index already did.
   packed: (expression, separator) => `group_concat(${expression}, ${sqliteChar(separator)})`,
   transactionLock: () => null,
+  textOrder: (expression) => expression,
 };
 
 export const POSTGRES: Dialect = {
@@ -66,6 +72,7 @@ export const POSTGRES: Dialect = {
   greatest: (a, b) => `GREATEST(${a}, ${b})`,
   packed: (expression, separator, orderBy) => `string_agg((${expression})::text, ${postgresChar(separator)} ORDER BY ${orderBy})`,
   transactionLock: (key) => `SELECT pg_advisory_xact_lock(${BigInt.asIntN(64, key)})`,
+  textOrder: (expression) => `${expression} COLLATE "C"`,
 };
 
 const sqliteChar = (separator: string): string => (separator === "," ? "','" : `char(${separator.charCodeAt(0)})`);
