@@ -59,7 +59,8 @@ export function confirmationOps(options: { productionEnvironment: string }) {
     ORDER BY i.created_at`;
   const candidateOf = `${CANDIDATE} WHERE i.id = ? AND i.link_rule = 'heuristic' AND i.verdict IS NULL`;
   const claim = `INSERT INTO link_confirmations (incident_id, deployment_id, owner_slack_id, sent_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`;
-  const forget = `DELETE FROM link_confirmations WHERE incident_id = ?`;
+  // Only a claim whose message did not go out: a posted one is never given back.
+  const forget = `DELETE FROM link_confirmations WHERE incident_id = ? AND ts IS NULL`;
   const posted = `UPDATE link_confirmations SET channel = ?, ts = ? WHERE incident_id = ?`;
   const byIncident = `SELECT ${CONFIRMATION_COLUMNS} FROM link_confirmations WHERE incident_id = ?`;
   const dueReminders = `SELECT ${CONFIRMATION_COLUMNS} FROM link_confirmations

@@ -306,6 +306,12 @@ describe("app-state operations on both engines", () => {
     expect(expected.reworkAfter).toBe(0);
   });
 
+  it("refuses an alert transition that names no state, or two different alerts", () => {
+    const { alerts } = sqlite().ops;
+    expect(() => alerts.transition(undefined, undefined)).toThrow(/needs a state to move from or to/);
+    expect(() => alerts.transition(breach, { ...breach, scope: { kind: "org", id: null } })).toThrow(/not the same alert/);
+  });
+
   it("lets exactly one of two transactions open at once win each claim (PostgreSQL)", async () => {
     await pg.truncate();
     const e = postgres(pg);
