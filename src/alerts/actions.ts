@@ -11,8 +11,10 @@ import type { KpiEngine, ThresholdEvaluation } from "../query/engine.js";
 import { callOptions, postMessage, type SlackContext } from "../sources/slack/calls.js";
 
 // Threshold alerts: evaluate every configured threshold and act on the stored state (once per
-// breach, again on escalation, a thread reply on recovery or as a reminder). State is written
-// after each post, so a restart neither repeats an alert nor loses one.
+// breach, again on escalation, a thread reply on recovery or as a reminder). Each transition is
+// claimed in the store before its post (a compare-and-set from the state read), so two replicas,
+// or an old leader still finishing its run, never post it twice; a failed post gives it back, so
+// a restart neither repeats an alert nor loses one.
 
 /** What an alert run needs: Slack, and the engine that evaluates the thresholds. */
 export interface AlertContext extends SlackContext {
@@ -43,6 +45,7 @@ export async function runAlerts(ctx: AlertContext, nowMs: number): Promise<Alert
     if (action.kind === "none") continue;
     try {
       const posted = await apply(ctx, evaluation, memory, action, nowMs);
+      if (posted === null) continue; // another run made this transition first
       outcomes.push({ metric: evaluation.metric, scope: `${evaluation.scope.kind}:${evaluation.scope.id ?? ""}`, action: action.kind, posted });
     } catch (error) {
       // State is unchanged, so the next evaluation tries again.
@@ -52,7 +55,8 @@ export async function runAlerts(ctx: AlertContext, nowMs: number): Promise<Alert
   return outcomes;
 }
 
-async function apply(ctx: AlertContext, e: ThresholdEvaluation, memory: AlertState | undefined, action: Exclude<AlertAction, { kind: "none" }>, nowMs: number): Promise<boolean> {
+/** Whether a message went out; null when another run claimed the transition first. */
+async function apply(ctx: AlertContext, e: ThresholdEvaluation, memory: AlertState | undefined, action: Exclude<AlertAction, { kind: "none" }>, nowMs: number): Promise<boolean | null> {
   const { deps } = ctx;
   const channel = channelForScope(deps.config, e.scope) ?? null;
   const base: AlertState = memory ?? {
@@ -82,51 +86,60 @@ async function apply(ctx: AlertContext, e: ThresholdEvaluation, memory: AlertSta
     deps.logger.warn({ metric: e.metric, scope: e.scope }, "threshold alert has no channel (set the team's channel, or alerts.channel for the organisation)");
   }
   const opts = callOptions(ctx);
+  const alerts = deps.store.alerts;
+  // Claim `next`, then post; a failed post moves the state back to what it was, for the next run.
+  const claimed = async <T>(next: AlertState, post: () => Promise<T>): Promise<{ posted: T } | undefined> => {
+    if (!alerts.transition(memory, next)) return undefined;
+    try {
+      return { posted: await post() };
+    } catch (error) {
+      alerts.transition(next, memory);
+      throw error;
+    }
+  };
   switch (action.kind) {
     case "breach":
     case "escalate": {
-      let ts: string | null = null;
-      if (channel) {
-        const message = alertBlocks(view(action.status), action.kind === "escalate");
-        ts = (await postMessage(ctx.slack, { channel, text: message.text, blocks: message.blocks }, opts)).ts;
-      }
-      deps.store.alerts.put({
+      const next: AlertState = {
         ...base,
         status: action.status,
         sinceMs: nowMs,
         value: e.value,
         threshold: action.status === "critical" ? e.critical : e.warn,
         channel,
-        messageTs: ts,
+        messageTs: null,
         acknowledgedBy: null,
         acknowledgedAtMs: null,
         lastNotifiedAtMs: nowMs,
+      };
+      const won = await claimed(next, async () => {
+        if (!channel) return null;
+        const message = alertBlocks(view(action.status), action.kind === "escalate");
+        return (await postMessage(ctx.slack, { channel, text: message.text, blocks: message.blocks }, opts)).ts;
       });
-      return ts !== null;
+      if (won === undefined) return null;
+      if (won.posted !== null) alerts.recordMessage(next, won.posted);
+      return won.posted !== null;
     }
     case "deescalate":
-      deps.store.alerts.put({ ...base, status: "warn", value: e.value, threshold: e.warn });
-      return false;
+      return alerts.transition(memory, { ...base, status: "warn", value: e.value, threshold: e.warn }) ? false : null;
     case "recover": {
       const target = base.channel ?? channel;
-      let posted = false;
-      if (target) {
-        await postMessage(ctx.slack, { channel: target, text: alertRecoveryText(e.answer, e.value), ...(base.messageTs ? { thread_ts: base.messageTs, reply_broadcast: true } : {}) }, opts);
-        posted = true;
-      }
-      deps.store.alerts.put({ ...base, status: "ok", sinceMs: nowMs, value: e.value, threshold: null, acknowledgedBy: null, acknowledgedAtMs: null, lastNotifiedAtMs: nowMs });
-      return posted;
+      const next: AlertState = { ...base, status: "ok", sinceMs: nowMs, value: e.value, threshold: null, acknowledgedBy: null, acknowledgedAtMs: null, lastNotifiedAtMs: nowMs };
+      const won = await claimed(next, async () => {
+        if (target) await postMessage(ctx.slack, { channel: target, text: alertRecoveryText(e.answer, e.value), ...(base.messageTs ? { thread_ts: base.messageTs, reply_broadcast: true } : {}) }, opts);
+      });
+      return won === undefined ? null : target !== null;
     }
     case "remind": {
       const target = base.channel ?? channel;
-      let posted = false;
-      if (target) {
+      const next: AlertState = { ...base, value: e.value, lastNotifiedAtMs: nowMs };
+      const won = await claimed(next, async () => {
+        if (!target) return;
         const since = DateTime.fromMillis(base.sinceMs, { zone: deps.config.timezone }).toFormat("ccc d LLL HH:mm");
         await postMessage(ctx.slack, { channel: target, text: alertReminderText(view(action.status), since), ...(base.messageTs ? { thread_ts: base.messageTs } : {}) }, opts);
-        posted = true;
-      }
-      deps.store.alerts.put({ ...base, value: e.value, lastNotifiedAtMs: nowMs });
-      return posted;
+      });
+      return won === undefined ? null : target !== null;
     }
   }
 }

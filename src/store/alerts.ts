@@ -1,5 +1,6 @@
 import type { Scope } from "../domain/scope.js";
-import type { Db } from "./db.js";
+import type { Dialect } from "./sql/dialect.js";
+import { all, get, run, type Sql } from "./sql/query.js";
 
 export type AlertStatus = "ok" | "warn" | "critical";
 
@@ -52,52 +53,97 @@ function toState(row: Row): AlertState {
 }
 
 const COLUMNS = `metric, scope_kind, scope_id, status, since_at, value, threshold, channel, message_ts, acknowledged_by, acknowledged_at, last_notified_at`;
+const KEY = `metric = @metric AND scope_kind = @scopeKind AND scope_id = @scopeId`;
+// The state a transition starts from, as its caller read it: another replica's (or an old
+// leader's) transition, or an acknowledgement, since that read makes the compare-and-set fail.
+const FROM = `status = @fromStatus AND since_at = @fromSinceAt AND last_notified_at IS NOT DISTINCT FROM @fromLastNotifiedAt
+  AND acknowledged_at IS NOT DISTINCT FROM @fromAcknowledgedAt AND message_ts IS NOT DISTINCT FROM @fromMessageTs`;
+const ASSIGN = `status = @status, since_at = @sinceAt, value = @value, threshold = @threshold, channel = @channel, message_ts = @messageTs,
+  acknowledged_by = @acknowledgedBy, acknowledged_at = @acknowledgedAt, last_notified_at = @lastNotifiedAt`;
+const VALUES = `(@metric, @scopeKind, @scopeId, @status, @sinceAt, @value, @threshold, @channel, @messageTs, @acknowledgedBy, @acknowledgedAt, @lastNotifiedAt)`;
 
-export function alertStore(db: Db) {
-  const get = db.prepare<[string, string, string], Row>(`SELECT ${COLUMNS} FROM alert_state WHERE metric = ? AND scope_kind = ? AND scope_id = ?`);
-  const byMessage = db.prepare<[string], Row>(`SELECT ${COLUMNS} FROM alert_state WHERE message_ts = ?`);
-  const breached = db.prepare<[], Row>(`SELECT ${COLUMNS} FROM alert_state WHERE status != 'ok' ORDER BY metric, scope_kind, scope_id`);
-  const put = db.prepare(
-    `INSERT INTO alert_state (${COLUMNS})
-     VALUES (@metric, @scopeKind, @scopeId, @status, @sinceAt, @value, @threshold, @channel, @messageTs, @acknowledgedBy, @acknowledgedAt, @lastNotifiedAt)
+const keyParams = (metric: string, scope: Scope) => ({ metric, scopeKind: scope.kind, scopeId: scope.id ?? "" });
+
+const stateParams = (state: AlertState) => ({
+  ...keyParams(state.metric, state.scope),
+  status: state.status,
+  sinceAt: state.sinceMs,
+  value: state.value,
+  threshold: state.threshold,
+  channel: state.channel,
+  messageTs: state.messageTs,
+  acknowledgedBy: state.acknowledgedBy,
+  acknowledgedAt: state.acknowledgedAtMs,
+  lastNotifiedAt: state.lastNotifiedAtMs,
+});
+
+const fromParams = (state: AlertState) => ({
+  fromStatus: state.status,
+  fromSinceAt: state.sinceMs,
+  fromLastNotifiedAt: state.lastNotifiedAtMs,
+  fromAcknowledgedAt: state.acknowledgedAtMs,
+  fromMessageTs: state.messageTs,
+});
+
+const sameKey = (a: AlertState, b: AlertState): boolean => a.metric === b.metric && a.scope.kind === b.scope.kind && (a.scope.id ?? "") === (b.scope.id ?? "");
+
+export function alertOps(d: Dialect) {
+  const byKey = `SELECT ${COLUMNS} FROM alert_state WHERE ${KEY}`;
+  const byMessage = `SELECT ${COLUMNS} FROM alert_state WHERE message_ts = ?`;
+  const breached = `SELECT ${COLUMNS} FROM alert_state WHERE status <> 'ok' ORDER BY ${d.textOrder("metric")}, ${d.textOrder("scope_kind")}, ${d.textOrder("scope_id")}`;
+  const put = `INSERT INTO alert_state (${COLUMNS}) VALUES ${VALUES}
      ON CONFLICT (metric, scope_kind, scope_id) DO UPDATE SET status = excluded.status, since_at = excluded.since_at,
        value = excluded.value, threshold = excluded.threshold, channel = excluded.channel, message_ts = excluded.message_ts,
-       acknowledged_by = excluded.acknowledged_by, acknowledged_at = excluded.acknowledged_at, last_notified_at = excluded.last_notified_at`,
-  );
-  const acknowledge = db.prepare<[string, number, string, string, string]>(
-    `UPDATE alert_state SET acknowledged_by = ?, acknowledged_at = ?
-     WHERE metric = ? AND scope_kind = ? AND scope_id = ? AND status != 'ok' AND acknowledged_by IS NULL`,
-  );
+       acknowledged_by = excluded.acknowledged_by, acknowledged_at = excluded.acknowledged_at, last_notified_at = excluded.last_notified_at`;
+  const insertIfAbsent = `INSERT INTO alert_state (${COLUMNS}) VALUES ${VALUES} ON CONFLICT (metric, scope_kind, scope_id) DO NOTHING`;
+  const compareAndSet = `UPDATE alert_state SET ${ASSIGN} WHERE ${KEY} AND ${FROM}`;
+  const deleteIfUnchanged = `DELETE FROM alert_state WHERE ${KEY} AND ${FROM}`;
+  const recordMessage = `UPDATE alert_state SET message_ts = @messageTs WHERE ${KEY} AND status = @fromStatus AND since_at = @fromSinceAt AND message_ts IS NULL`;
+  const acknowledge = `UPDATE alert_state SET acknowledged_by = ?, acknowledged_at = ?
+     WHERE metric = ? AND scope_kind = ? AND scope_id = ? AND status <> 'ok' AND acknowledged_by IS NULL`;
 
   return {
-    get(metric: string, scope: Scope): AlertState | undefined {
-      const row = get.get(metric, scope.kind, scope.id ?? "");
+    *get(metric: string, scope: Scope): Sql<AlertState | undefined> {
+      const row = yield* get<Row>(byKey, keyParams(metric, scope));
       return row ? toState(row) : undefined;
     },
-    byMessageTs(ts: string): AlertState | undefined {
-      const row = byMessage.get(ts);
+    *byMessageTs(ts: string): Sql<AlertState | undefined> {
+      const row = yield* get<Row>(byMessage, [ts]);
       return row ? toState(row) : undefined;
     },
-    breached: (): AlertState[] => breached.all().map(toState),
-    put(state: AlertState): void {
-      put.run({
-        metric: state.metric,
-        scopeKind: state.scope.kind,
-        scopeId: state.scope.id ?? "",
-        status: state.status,
-        sinceAt: state.sinceMs,
-        value: state.value,
-        threshold: state.threshold,
-        channel: state.channel,
-        messageTs: state.messageTs,
-        acknowledgedBy: state.acknowledgedBy,
-        acknowledgedAt: state.acknowledgedAtMs,
-        lastNotifiedAt: state.lastNotifiedAtMs,
-      });
+    *breached(): Sql<AlertState[]> {
+      return (yield* all<Row>(breached)).map(toState);
+    },
+    *put(state: AlertState): Sql<void> {
+      yield* run(put, stateParams(state));
+    },
+    /**
+     * Move one alert from the state its caller read (`from`; undefined = no row) to `to`
+     * (undefined = no row), only if nobody changed it since: true when THIS caller made the
+     * transition. A job claims a breach, recovery or reminder with it before posting, so across
+     * replicas (or an old leader still finishing its run) each is posted once; a failed post
+     * transitions back.
+     */
+    transition(from: AlertState | undefined, to: AlertState | undefined): Sql<boolean> {
+      if (from === undefined && to === undefined) throw new Error("alerts.transition needs a state to move from or to");
+      if (from !== undefined && to !== undefined && !sameKey(from, to)) throw new Error(`alerts.transition from ${from.metric} to ${to.metric}: not the same alert`);
+      return (function* () {
+        if (from === undefined) return (yield* run(insertIfAbsent, stateParams(to!))).changes === 1;
+        if (to === undefined) return (yield* run(deleteIfUnchanged, { ...keyParams(from.metric, from.scope), ...fromParams(from) })).changes === 1;
+        return (yield* run(compareAndSet, { ...stateParams(to), ...fromParams(from) })).changes === 1;
+      })();
+    },
+    /**
+     * Where the message of a claimed breach or escalation (`claimed`, as transitioned to) went; an
+     * acknowledgement in between does not lose it. False when the alert moved on meanwhile.
+     */
+    *recordMessage(claimed: AlertState, ts: string): Sql<boolean> {
+      const params = { ...keyParams(claimed.metric, claimed.scope), messageTs: ts, fromStatus: claimed.status, fromSinceAt: claimed.sinceMs };
+      return (yield* run(recordMessage, params)).changes === 1;
     },
     /** First acknowledgement wins; false when already acknowledged or recovered. */
-    acknowledge(metric: string, scope: Scope, userId: string, nowMs: number): boolean {
-      return acknowledge.run(userId, nowMs, metric, scope.kind, scope.id ?? "").changes === 1;
+    *acknowledge(metric: string, scope: Scope, userId: string, nowMs: number): Sql<boolean> {
+      return (yield* run(acknowledge, [userId, nowMs, metric, scope.kind, scope.id ?? ""])).changes === 1;
     },
   };
 }

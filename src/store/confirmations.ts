@@ -1,4 +1,4 @@
-import type { Db } from "./db.js";
+import { all, get, run, type Sql } from "./sql/query.js";
 
 // Confirmation messages for heuristic incident → deployment links (issue 16): which links await
 // one, what the message shows (the deployment's PRs, the service's recent deployments for the
@@ -46,64 +46,86 @@ export interface DeploymentChoice {
   finished_at: number;
 }
 
-export function confirmationStore(db: Db, options: { productionEnvironment: string }) {
+const CONFIRMATION_COLUMNS = `incident_id, deployment_id, owner_slack_id, sent_at, channel, ts, reminded_at, answered_at, answered_by`;
+
+export function confirmationOps(options: { productionEnvironment: string }) {
   const CANDIDATE = `
     SELECT i.id AS incident_id, i.external_id, i.title, i.url, i.service_id, s.team_id, i.created_at, i.owner_email,
       d.id AS deployment_id, d.external_id AS deployment_external_id, d.url AS deployment_url, d.sha AS deployment_sha, d.finished_at AS deployment_finished_at
     FROM incidents i JOIN deployments d ON d.id = i.linked_deployment_id LEFT JOIN services s ON s.id = i.service_id`;
-  const candidates = db.prepare<[number], ConfirmationCandidate>(`${CANDIDATE}
+  const candidates = `${CANDIDATE}
     WHERE i.link_rule = 'heuristic' AND i.verdict IS NULL AND i.counts_change_failure = 1 AND i.owner_email IS NOT NULL
       AND i.created_at >= ? AND NOT EXISTS (SELECT 1 FROM link_confirmations c WHERE c.incident_id = i.id)
-    ORDER BY i.created_at`);
-  const candidateOf = db.prepare<[number], ConfirmationCandidate>(`${CANDIDATE} WHERE i.id = ? AND i.link_rule = 'heuristic' AND i.verdict IS NULL`);
-  const claim = db.prepare<[number, number, string | null, number]>(
-    `INSERT INTO link_confirmations (incident_id, deployment_id, owner_slack_id, sent_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-  );
-  const forget = db.prepare<[number]>(`DELETE FROM link_confirmations WHERE incident_id = ?`);
-  const posted = db.prepare<[string, string, number]>(`UPDATE link_confirmations SET channel = ?, ts = ? WHERE incident_id = ?`);
-  const get = db.prepare<[number], ConfirmationRow>(`SELECT * FROM link_confirmations WHERE incident_id = ?`);
-  const dueReminders = db.prepare<[number], ConfirmationRow>(
-    `SELECT * FROM link_confirmations WHERE answered_at IS NULL AND reminded_at IS NULL AND sent_at <= ? AND channel IS NOT NULL ORDER BY sent_at`,
-  );
-  const claimReminder = db.prepare<[number, number]>(`UPDATE link_confirmations SET reminded_at = ? WHERE incident_id = ? AND reminded_at IS NULL AND answered_at IS NULL`);
-  const unclaimReminder = db.prepare<[number]>(`UPDATE link_confirmations SET reminded_at = NULL WHERE incident_id = ?`);
-  const answer = db.prepare<[number, string, number]>(`UPDATE link_confirmations SET answered_at = ?, answered_by = ? WHERE incident_id = ? AND answered_at IS NULL`);
-  const pullRequests = db.prepare<[number], PullRequestRef>(
-    `SELECT DISTINCT c.pr_number AS number, c.pr_title AS title, c.pr_url AS url
+    ORDER BY i.created_at`;
+  const candidateOf = `${CANDIDATE} WHERE i.id = ? AND i.link_rule = 'heuristic' AND i.verdict IS NULL`;
+  const claim = `INSERT INTO link_confirmations (incident_id, deployment_id, owner_slack_id, sent_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`;
+  // Only a claim whose message did not go out: a posted one is never given back.
+  const forget = `DELETE FROM link_confirmations WHERE incident_id = ? AND ts IS NULL`;
+  const posted = `UPDATE link_confirmations SET channel = ?, ts = ? WHERE incident_id = ?`;
+  const byIncident = `SELECT ${CONFIRMATION_COLUMNS} FROM link_confirmations WHERE incident_id = ?`;
+  const dueReminders = `SELECT ${CONFIRMATION_COLUMNS} FROM link_confirmations
+    WHERE answered_at IS NULL AND reminded_at IS NULL AND sent_at <= ? AND channel IS NOT NULL ORDER BY sent_at`;
+  const claimReminder = `UPDATE link_confirmations SET reminded_at = ? WHERE incident_id = ? AND reminded_at IS NULL AND answered_at IS NULL`;
+  const unclaimReminder = `UPDATE link_confirmations SET reminded_at = NULL WHERE incident_id = ?`;
+  const answer = `UPDATE link_confirmations SET answered_at = ?, answered_by = ? WHERE incident_id = ? AND answered_at IS NULL`;
+  const pullRequests = `SELECT DISTINCT c.pr_number AS number, c.pr_title AS title, c.pr_url AS url
      FROM deployment_changes dc JOIN changes c ON c.id = dc.change_id
-     WHERE dc.deployment_id = ? AND c.pr_number IS NOT NULL ORDER BY c.pr_number LIMIT 5`,
-  );
-  const recent = db.prepare<[string, string, number, number], DeploymentChoice>(
-    `SELECT id, external_id, sha, finished_at FROM deployments
+     WHERE dc.deployment_id = ? AND c.pr_number IS NOT NULL ORDER BY c.pr_number LIMIT 5`;
+  const recent = `SELECT id, external_id, sha, finished_at FROM deployments
      WHERE service_id = ? AND status = 'success' AND environment = ? AND finished_at <= ?
-     ORDER BY finished_at DESC, id DESC LIMIT ?`,
-  );
-  const deploymentOf = db.prepare<[number, string], DeploymentChoice & { service_id: string }>(
-    `SELECT id, external_id, sha, finished_at, service_id FROM deployments WHERE id = ? AND status = 'success' AND environment = ?`,
-  );
+     ORDER BY finished_at DESC, id DESC LIMIT ?`;
+  const deploymentOf = `SELECT id, external_id, sha, finished_at, service_id FROM deployments WHERE id = ? AND status = 'success' AND environment = ?`;
 
   return {
     /** Heuristic links of incidents created since `sinceMs` that await a confirmation message. */
-    candidates: (sinceMs: number): ConfirmationCandidate[] => candidates.all(sinceMs),
+    *candidates(sinceMs: number): Sql<ConfirmationCandidate[]> {
+      return yield* all<ConfirmationCandidate>(candidates, [sinceMs]);
+    },
     /** The incident's heuristic link still awaiting a person's answer, if it is one. */
-    candidate: (incidentId: number): ConfirmationCandidate | undefined => candidateOf.get(incidentId),
-    /** Claim the one message for an incident; false when it was already claimed (a double run). */
-    claim: (incidentId: number, deploymentId: number, ownerSlackId: string | null, nowMs: number): boolean =>
-      claim.run(incidentId, deploymentId, ownerSlackId, nowMs).changes === 1,
+    *candidate(incidentId: number): Sql<ConfirmationCandidate | undefined> {
+      return yield* get<ConfirmationCandidate>(candidateOf, [incidentId]);
+    },
+    /**
+     * Claim the one message for an incident: true when THIS caller claimed it; false when it was
+     * already claimed (a double run, another replica, or an old leader still finishing its run).
+     */
+    *claim(incidentId: number, deploymentId: number, ownerSlackId: string | null, nowMs: number): Sql<boolean> {
+      return (yield* run(claim, [incidentId, deploymentId, ownerSlackId, nowMs])).changes === 1;
+    },
     /** The message could not be sent: release the claim so that the next run tries again. */
-    forget: (incidentId: number): void => void forget.run(incidentId),
-    recordPosted: (incidentId: number, channel: string, ts: string): void => void posted.run(channel, ts, incidentId),
-    get: (incidentId: number): ConfirmationRow | undefined => get.get(incidentId),
+    *forget(incidentId: number): Sql<void> {
+      yield* run(forget, [incidentId]);
+    },
+    *recordPosted(incidentId: number, channel: string, ts: string): Sql<void> {
+      yield* run(posted, [channel, ts, incidentId]);
+    },
+    *get(incidentId: number): Sql<ConfirmationRow | undefined> {
+      return yield* get<ConfirmationRow>(byIncident, [incidentId]);
+    },
     /** Sent before `sentBeforeMs`, unanswered and not yet reminded. */
-    dueReminders: (sentBeforeMs: number): ConfirmationRow[] => dueReminders.all(sentBeforeMs),
-    claimReminder: (incidentId: number, nowMs: number): boolean => claimReminder.run(nowMs, incidentId).changes === 1,
-    unclaimReminder: (incidentId: number): void => void unclaimReminder.run(incidentId),
+    *dueReminders(sentBeforeMs: number): Sql<ConfirmationRow[]> {
+      return yield* all<ConfirmationRow>(dueReminders, [sentBeforeMs]);
+    },
+    /** Claim the one reminder: true when THIS caller claimed it. */
+    *claimReminder(incidentId: number, nowMs: number): Sql<boolean> {
+      return (yield* run(claimReminder, [nowMs, incidentId])).changes === 1;
+    },
+    *unclaimReminder(incidentId: number): Sql<void> {
+      yield* run(unclaimReminder, [incidentId]);
+    },
     /** Record the answer; false when someone answered already. */
-    recordAnswer: (incidentId: number, by: string, nowMs: number): boolean => answer.run(nowMs, by, incidentId).changes === 1,
-    pullRequests: (deploymentId: number): PullRequestRef[] => pullRequests.all(deploymentId),
+    *recordAnswer(incidentId: number, by: string, nowMs: number): Sql<boolean> {
+      return (yield* run(answer, [nowMs, by, incidentId])).changes === 1;
+    },
+    *pullRequests(deploymentId: number): Sql<PullRequestRef[]> {
+      return yield* all<PullRequestRef>(pullRequests, [deploymentId]);
+    },
     /** The service's successful production deployments finished by `beforeMs`, newest first (the picker). */
-    recentDeployments: (service: string, beforeMs: number, limit = 20): DeploymentChoice[] => recent.all(service, options.productionEnvironment, beforeMs, limit),
-    deployment: (id: number): (DeploymentChoice & { service_id: string }) | undefined => deploymentOf.get(id, options.productionEnvironment),
+    *recentDeployments(service: string, beforeMs: number, limit = 20): Sql<DeploymentChoice[]> {
+      return yield* all<DeploymentChoice>(recent, [service, options.productionEnvironment, beforeMs, limit]);
+    },
+    *deployment(id: number): Sql<(DeploymentChoice & { service_id: string }) | undefined> {
+      return yield* get<DeploymentChoice & { service_id: string }>(deploymentOf, [id, options.productionEnvironment]);
+    },
   };
 }
-

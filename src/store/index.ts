@@ -9,13 +9,7 @@ import { linkStore } from "./links.js";
 import { sampleStore } from "./samples.js";
 import { syncStateStore } from "./sync-state.js";
 import { addStats, emptyStats, type WriteStats } from "./write-stats.js";
-import { alertStore } from "./alerts.js";
-import { digestStore } from "./digests.js";
-import { reviewStore } from "./reviews.js";
-import { slackSettingsStore } from "./slack-settings.js";
 import { explainReadOps } from "./explain-reads.js";
-import { githubStore } from "./github.js";
-import { confirmationStore } from "./confirmations.js";
 import { withLazyStatements } from "./lazy-statements.js";
 import { metricReads, type MetricReads, type SqliteMetricReads } from "./metric-reads.js";
 import type { MaybeAsync } from "./maybe-async.js";
@@ -25,6 +19,8 @@ import { sqliteRunner } from "./sql/sqlite-runner.js";
 import { bindOps, type SyncOps } from "./sql/bind.js";
 import { SQLITE } from "./sql/dialect.js";
 import { NO_INCIDENT_FILTERS } from "../domain/incident-filter.js";
+import { storeOps } from "./operations.js";
+import { SQLITE } from "./sql/dialect.js";
 
 export type { Db } from "./db.js";
 export type { StoreOptions } from "../config/store-options.js";
@@ -96,6 +92,16 @@ export function createStore(realDb: Db, options: StoreOptions = DEFAULT_STORE_OP
   // A changed `incidents` filter section takes effect now, on the stored incidents (no re-import).
   links.applyIncidentFilters();
   const syncState = syncStateStore(db);
+  // App-state modules as operations (issue 19): each public write in its own transaction.
+  const ops = storeOps(SQLITE, options);
+  const appState = {
+    reviews: bindWrites(ops.reviews),
+    alerts: bindWrites(ops.alerts),
+    digests: bindWrites(ops.digests),
+    slack: bindWrites(ops.slack),
+    github: bindWrites(ops.github),
+    confirmations: bindWrites(ops.confirmations),
+  };
 
   const write = db.transaction((records: readonly VitalsRecord[]): RecordWriteResult => {
     const services = new Set<string>();
@@ -156,8 +162,7 @@ export function createStore(realDb: Db, options: StoreOptions = DEFAULT_STORE_OP
   };
 
   return { db: realDb, options, incidentFilters, catalog, reads, derived, deployments, incidents, samples, annotations, links, syncState, write, close: () => db.close(),
-    reviews: reviewStore(db), alerts: alertStore(db), digests: digestStore(db), slack: slackSettingsStore(db),
-    explain: bindReads(explainReadOps(SQLITE, options)), github: githubStore(db, derived), confirmations: confirmationStore(db, options) };
+    ...appState, explain: bindReads(explainReadOps(SQLITE, options)) };
 }
 
 export function openStore(path: string, options: StoreOptions = DEFAULT_STORE_OPTIONS): Store {

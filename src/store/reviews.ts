@@ -1,4 +1,5 @@
-import type { Db } from "./db.js";
+import type { Dialect } from "./sql/dialect.js";
+import { all, get, run, value, type Sql } from "./sql/query.js";
 
 export type ReviewStatus = "open" | "done" | "not_needed";
 
@@ -74,82 +75,82 @@ function toReview(row: RawReview): ReviewRow {
   return { ...rest, owner_email: review_owner_email ?? rest.owner_email, team_id: review_team_id ?? rest.team_id };
 }
 
-export function reviewStore(db: Db) {
-  const candidates = db.prepare<[number], ReviewIncident>(
-    `SELECT ${INCIDENT_COLUMNS} FROM incidents i ${INCIDENT_JOINS}
+export function reviewOps(d: Dialect) {
+  const candidates = `SELECT ${INCIDENT_COLUMNS} FROM incidents i ${INCIDENT_JOINS}
      WHERE i.resolved_at IS NOT NULL AND i.resolved_at >= ?
        AND NOT EXISTS (SELECT 1 FROM reviews r WHERE r.incident_id = i.id)
-     ORDER BY i.resolved_at`,
-  );
-  const insert = db.prepare(
-    `INSERT INTO reviews (incident_id, team_id, owner_slack_id, owner_email, status, opened_at, due_at)
+     ORDER BY i.resolved_at`;
+  const insert = `INSERT INTO reviews (incident_id, team_id, owner_slack_id, owner_email, status, opened_at, due_at)
      VALUES (@incidentId, @teamId, @ownerSlackId, @ownerEmail, 'open', @openedAtMs, @dueAtMs)
-     ON CONFLICT (incident_id) DO NOTHING`,
-  );
-  const get = db.prepare<[number], RawReview>(`${REVIEW_SELECT} WHERE r.id = ?`);
-  const open = db.prepare<[], RawReview>(`${REVIEW_SELECT} WHERE r.status = 'open' ORDER BY r.due_at, r.id`);
-  const reminders = db.prepare<[number], ReminderRow>(
-    `SELECT review_id, kind, sent_at, channel, ts FROM review_reminders WHERE review_id = ? ORDER BY sent_at, kind`,
-  );
-  const recordReminder = db.prepare<[number, string, number, string | null, string | null]>(
-    `INSERT INTO review_reminders (review_id, kind, sent_at, channel, ts) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-  );
-  const forgetReminder = db.prepare<[number, string]>(`DELETE FROM review_reminders WHERE review_id = ? AND kind = ?`);
-  const completeReminder = db.prepare<[string | null, string | null, number, string]>(
-    `UPDATE review_reminders SET channel = ?, ts = ? WHERE review_id = ? AND kind = ?`,
-  );
-  const close = db.prepare<[ReviewStatus, number, string | null, string | null, string | null, number]>(
-    `UPDATE reviews SET status = ?, done_at = ?, doc_url = ?, not_needed_reason = ?, closed_by = ? WHERE id = ? AND status = 'open'`,
-  );
-  const snooze = db.prepare<[number, number]>(`UPDATE reviews SET snoozed_until = ? WHERE id = ? AND status = 'open'`);
-  const escalate = db.prepare<[number, number]>(`UPDATE reviews SET escalated_at = ? WHERE id = ? AND escalated_at IS NULL`);
-  const completion = db.prepare<[string, number, number, string | null, string | null], { incidents: number; done: number }>(
-    `SELECT count(*) AS incidents, count(r.id) AS done
+     ON CONFLICT (incident_id) DO NOTHING RETURNING id`;
+  const byId = `${REVIEW_SELECT} WHERE r.id = ?`;
+  const open = `${REVIEW_SELECT} WHERE r.status = 'open' ORDER BY r.due_at, r.id`;
+  const reminders = `SELECT review_id, kind, sent_at, channel, ts FROM review_reminders WHERE review_id = ? ORDER BY sent_at, ${d.textOrder("kind")}`;
+  const recordReminder = `INSERT INTO review_reminders (review_id, kind, sent_at, channel, ts) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`;
+  // Only a claim not yet completed: a reminder that went out is never given back.
+  const forgetReminder = `DELETE FROM review_reminders WHERE review_id = ? AND kind = ? AND ts IS NULL`;
+  const completeReminder = `UPDATE review_reminders SET channel = ?, ts = ? WHERE review_id = ? AND kind = ?`;
+  const close = `UPDATE reviews SET status = ?, done_at = ?, doc_url = ?, not_needed_reason = ?, closed_by = ? WHERE id = ? AND status = 'open'`;
+  const snooze = `UPDATE reviews SET snoozed_until = ? WHERE id = ? AND status = 'open'`;
+  const escalate = `UPDATE reviews SET escalated_at = ? WHERE id = ? AND escalated_at IS NULL`;
+  const completion = `SELECT count(*) AS incidents, count(r.id) AS done
      FROM incidents i LEFT JOIN reviews r ON r.incident_id = i.id AND r.status = 'done'
      LEFT JOIN services s ON s.id = i.service_id
-     WHERE upper(i.severity) IN (SELECT upper(value) FROM json_each(?)) AND i.resolved_at >= ? AND i.resolved_at < ?
-       AND (? IS NULL OR s.team_id = ?)`,
-  );
+     WHERE upper(i.severity) IN (SELECT upper(value) FROM (${d.textList()}) AS severities) AND i.resolved_at >= ? AND i.resolved_at < ?
+       AND (CAST(? AS text) IS NULL OR s.team_id = ?)`;
 
   return {
     /** Incidents resolved since `sinceMs` that have no review yet (qualifying is the caller's policy). */
-    candidates: (sinceMs: number): ReviewIncident[] => candidates.all(sinceMs),
-    /** Open a review; undefined when the incident already has one (idempotent). */
-    open(review: NewReview): number | undefined {
-      const result = insert.run(review);
-      return result.changes === 1 ? Number(result.lastInsertRowid) : undefined;
+    *candidates(sinceMs: number): Sql<ReviewIncident[]> {
+      return yield* all<ReviewIncident>(candidates, [sinceMs]);
     },
-    get(id: number): ReviewRow | undefined {
-      const row = get.get(id);
+    /** Open a review; undefined when the incident already has one (idempotent). */
+    *open(review: NewReview): Sql<number | undefined> {
+      const { incidentId, teamId, ownerSlackId, ownerEmail, openedAtMs, dueAtMs } = review;
+      return yield* value<number>(insert, { incidentId, teamId, ownerSlackId, ownerEmail, openedAtMs, dueAtMs });
+    },
+    *get(id: number): Sql<ReviewRow | undefined> {
+      const row = yield* get<RawReview>(byId, [id]);
       return row ? toReview(row) : undefined;
     },
-    listOpen(teamId?: string): ReviewRow[] {
-      return open
-        .all()
-        .map(toReview)
-        .filter((r) => teamId === undefined || r.team_id === teamId);
+    *listOpen(teamId?: string): Sql<ReviewRow[]> {
+      return (yield* all<RawReview>(open)).map(toReview).filter((r) => teamId === undefined || r.team_id === teamId);
     },
-    reminders: (reviewId: number): ReminderRow[] => reminders.all(reviewId),
-    /** True when recorded now; false when that reminder was already sent (a double run). */
-    recordReminder: (reviewId: number, kind: string, sentAtMs: number, channel: string | null, ts: string | null): boolean =>
-      recordReminder.run(reviewId, kind, sentAtMs, channel, ts).changes === 1,
+    *reminders(reviewId: number): Sql<ReminderRow[]> {
+      return yield* all<ReminderRow>(reminders, [reviewId]);
+    },
+    /**
+     * Claim a reminder before sending it: true when THIS caller recorded it now; false when it was
+     * already claimed (a double run, another replica, or an old leader still finishing its run).
+     */
+    *recordReminder(reviewId: number, kind: string, sentAtMs: number, channel: string | null, ts: string | null): Sql<boolean> {
+      return (yield* run(recordReminder, [reviewId, kind, sentAtMs, channel, ts])).changes === 1;
+    },
     /** Where the claimed reminder went. */
-    completeReminder: (reviewId: number, kind: string, channel: string | null, ts: string | null): void => {
-      completeReminder.run(channel, ts, reviewId, kind);
+    *completeReminder(reviewId: number, kind: string, channel: string | null, ts: string | null): Sql<void> {
+      yield* run(completeReminder, [channel, ts, reviewId, kind]);
     },
-    forgetReminder: (reviewId: number, kind: string): void => {
-      forgetReminder.run(reviewId, kind);
+    /** The claimed reminder could not be sent: release the claim so that the next run tries again. */
+    *forgetReminder(reviewId: number, kind: string): Sql<void> {
+      yield* run(forgetReminder, [reviewId, kind]);
     },
     /** Close an open review; false when it was already closed. */
-    markDone: (id: number, docUrl: string, nowMs: number, by?: string): boolean => close.run("done", nowMs, docUrl, null, by ?? null, id).changes === 1,
-    markNotNeeded: (id: number, reason: string, nowMs: number, by?: string): boolean =>
-      close.run("not_needed", nowMs, null, reason, by ?? null, id).changes === 1,
-    snooze: (id: number, untilMs: number): boolean => snooze.run(untilMs, id).changes === 1,
-    markEscalated: (id: number, nowMs: number): boolean => escalate.run(nowMs, id).changes === 1,
+    *markDone(id: number, docUrl: string, nowMs: number, by?: string): Sql<boolean> {
+      return (yield* run(close, ["done", nowMs, docUrl, null, by ?? null, id])).changes === 1;
+    },
+    *markNotNeeded(id: number, reason: string, nowMs: number, by?: string): Sql<boolean> {
+      return (yield* run(close, ["not_needed", nowMs, null, reason, by ?? null, id])).changes === 1;
+    },
+    *snooze(id: number, untilMs: number): Sql<boolean> {
+      return (yield* run(snooze, [untilMs, id])).changes === 1;
+    },
+    *markEscalated(id: number, nowMs: number): Sql<boolean> {
+      return (yield* run(escalate, [nowMs, id])).changes === 1;
+    },
     /** Incidents of these severities resolved in [from, to) (of one team's services, if given), and how many have a completed review. */
-    completion(severities: readonly string[], fromMs: number, toMs: number, teamId?: string): { incidents: number; done: number } {
+    *completion(severities: readonly string[], fromMs: number, toMs: number, teamId?: string): Sql<{ incidents: number; done: number }> {
       const team = teamId ?? null;
-      return completion.get(JSON.stringify(severities), fromMs, toMs, team, team) ?? { incidents: 0, done: 0 };
+      return (yield* get<{ incidents: number; done: number }>(completion, [JSON.stringify(severities), fromMs, toMs, team, team])) ?? { incidents: 0, done: 0 };
     },
   };
 }

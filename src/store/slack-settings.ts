@@ -1,6 +1,7 @@
 import type { MetricId } from "../domain/metric-ids.js";
 import type { Scope } from "../domain/scope.js";
-import type { Db } from "./db.js";
+import type { Dialect } from "./sql/dialect.js";
+import { all, get, run, value, type Sql } from "./sql/query.js";
 
 // Settings changed from Slack by admins (thresholds, team channels), App Home views, and the
 // look-ups `/kpi link` needs. Slack settings win over the YAML file (see src/slack/settings.ts).
@@ -53,94 +54,87 @@ export interface DeploymentRef {
   sha: string | null;
 }
 
-export function slackSettingsStore(db: Db) {
+export function slackSettingsOps(d: Dialect) {
+  // Counts this process's changes (the cached effective config rebuilds when it moves); a change
+  // made by another replica is not counted.
   let revision = 0;
-  const thresholds = db.prepare<[], StoredThreshold>(`SELECT * FROM slack_thresholds ORDER BY metric, scope_kind, scope_id`);
-  const upsertThreshold = db.prepare(
-    `INSERT INTO slack_thresholds (metric, scope_kind, scope_id, warn, critical, set_by, set_at)
+  const thresholds = `SELECT metric, scope_kind, scope_id, warn, critical, set_by, set_at FROM slack_thresholds
+     ORDER BY ${d.textOrder("metric")}, ${d.textOrder("scope_kind")}, ${d.textOrder("scope_id")}`;
+  const upsertThreshold = `INSERT INTO slack_thresholds (metric, scope_kind, scope_id, warn, critical, set_by, set_at)
      VALUES (@metric, @scope_kind, @scope_id, @warn, @critical, @set_by, @set_at)
      ON CONFLICT (metric, scope_kind, scope_id) DO UPDATE SET warn = excluded.warn, critical = excluded.critical,
-       set_by = excluded.set_by, set_at = excluded.set_at`,
-  );
-  const subscriptions = db.prepare<[], StoredSubscription>(`SELECT * FROM slack_subscriptions ORDER BY team_id`);
-  const upsertSubscription = db.prepare(
-    `INSERT INTO slack_subscriptions (team_id, channel, set_by, set_at) VALUES (@team_id, @channel, @set_by, @set_at)
-     ON CONFLICT (team_id) DO UPDATE SET channel = excluded.channel, set_by = excluded.set_by, set_at = excluded.set_at`,
-  );
-  const homeTeam = db.prepare<[string], { team_id: string }>(`SELECT team_id FROM slack_home_views WHERE user_id = ?`);
-  const saveHome = db.prepare<[string, string, number]>(
-    `INSERT INTO slack_home_views (user_id, team_id, opened_at) VALUES (?, ?, ?)
-     ON CONFLICT (user_id) DO UPDATE SET team_id = excluded.team_id, opened_at = excluded.opened_at`,
-  );
-  const touchHome = db.prepare<[string, number]>(
-    `INSERT INTO slack_home_views (user_id, opened_at) VALUES (?, ?)
-     ON CONFLICT (user_id) DO UPDATE SET opened_at = excluded.opened_at`,
-  );
-  const recentHomes = db.prepare<[number, number], { user_id: string; team_id: string }>(
-    `SELECT user_id, team_id FROM slack_home_views WHERE opened_at >= ? ORDER BY opened_at DESC LIMIT ?`,
-  );
+       set_by = excluded.set_by, set_at = excluded.set_at`;
+  const subscriptions = `SELECT team_id, channel, set_by, set_at FROM slack_subscriptions ORDER BY ${d.textOrder("team_id")}`;
+  const upsertSubscription = `INSERT INTO slack_subscriptions (team_id, channel, set_by, set_at) VALUES (@team_id, @channel, @set_by, @set_at)
+     ON CONFLICT (team_id) DO UPDATE SET channel = excluded.channel, set_by = excluded.set_by, set_at = excluded.set_at`;
+  const homeTeam = `SELECT team_id FROM slack_home_views WHERE user_id = ?`;
+  const saveHome = `INSERT INTO slack_home_views (user_id, team_id, opened_at) VALUES (?, ?, ?)
+     ON CONFLICT (user_id) DO UPDATE SET team_id = excluded.team_id, opened_at = excluded.opened_at`;
+  const touchHome = `INSERT INTO slack_home_views (user_id, opened_at) VALUES (?, ?)
+     ON CONFLICT (user_id) DO UPDATE SET opened_at = excluded.opened_at`;
+  const recentHomes = `SELECT user_id, team_id FROM slack_home_views WHERE opened_at >= ? ORDER BY opened_at DESC LIMIT ?`;
   const incidentColumns = `id, source, external_id, title, service_id, created_at, linked_deployment_id, link_rule`;
-  const incidentByExternal = db.prepare<[string], IncidentRef>(
-    `SELECT ${incidentColumns} FROM incidents WHERE external_id = ? ORDER BY created_at DESC LIMIT 2`,
-  );
-  const incidentById = db.prepare<[number], IncidentRef>(`SELECT ${incidentColumns} FROM incidents WHERE id = ?`);
+  const incidentByExternal = `SELECT ${incidentColumns} FROM incidents WHERE external_id = ? ORDER BY created_at DESC LIMIT 2`;
+  const incidentById = `SELECT ${incidentColumns} FROM incidents WHERE id = ?`;
   const deploymentColumns = `id, source, external_id, service_id, finished_at, sha`;
-  const deploymentByExternal = db.prepare<[string], DeploymentRef>(
-    `SELECT ${deploymentColumns} FROM deployments WHERE external_id = ? AND status = 'success' ORDER BY finished_at DESC LIMIT 2`,
-  );
-  const deploymentBySha = db.prepare<[string], DeploymentRef>(
-    `SELECT ${deploymentColumns} FROM deployments WHERE sha LIKE ? || '%' AND status = 'success' ORDER BY finished_at LIMIT 2`,
-  );
-
-  const verdicts = db.prepare<[number], IncidentVerdictRow>(
-    `SELECT i.external_id, i.title, i.verdict, d.external_id AS deployment_external_id, i.verdict_by, i.verdict_at, i.verdict_via
+  const deploymentByExternal = `SELECT ${deploymentColumns} FROM deployments WHERE external_id = ? AND status = 'success' ORDER BY finished_at DESC LIMIT 2`;
+  // SQLite's LIKE ignores ASCII case and PostgreSQL's does not: both match the lower-cased sha
+  // against the lower-cased prefix (a scan either way: the sha index leads with the service).
+  const deploymentBySha = `SELECT ${deploymentColumns} FROM deployments WHERE lower(sha) LIKE CAST(? AS text) || '%' AND status = 'success' ORDER BY finished_at LIMIT 2`;
+  const verdicts = `SELECT i.external_id, i.title, i.verdict, d.external_id AS deployment_external_id, i.verdict_by, i.verdict_at, i.verdict_via
      FROM incidents i LEFT JOIN deployments d ON d.id = i.verdict_deployment_id
-     WHERE i.verdict IS NOT NULL ORDER BY i.verdict_at DESC, i.id DESC LIMIT ?`,
-  );
-  const verdictCount = db.prepare<[], number>(`SELECT count(*) FROM incidents WHERE verdict IS NOT NULL`).pluck();
+     WHERE i.verdict IS NOT NULL ORDER BY i.verdict_at DESC NULLS LAST, i.id DESC LIMIT ?`;
+  const verdictCount = `SELECT count(*) FROM incidents WHERE verdict IS NOT NULL`;
 
   return {
     /** People's verdicts on incident links, newest first, and how many there are in all. */
-    incidentVerdicts(limit: number): { rows: IncidentVerdictRow[]; total: number } {
-      return { rows: verdicts.all(limit), total: verdictCount.get() ?? 0 };
+    *incidentVerdicts(limit: number): Sql<{ rows: IncidentVerdictRow[]; total: number }> {
+      const rows = yield* all<IncidentVerdictRow>(verdicts, [limit]);
+      return { rows, total: (yield* value<number>(verdictCount)) ?? 0 };
     },
     /** Bumped on every change, so a cached effective config knows when to rebuild. */
-    revision: () => revision,
-    thresholds: (): StoredThreshold[] => thresholds.all(),
-    setThreshold(t: Omit<StoredThreshold, "scope_id"> & { scope_id: string | null }): void {
-      upsertThreshold.run({ ...t, scope_id: t.scope_id ?? "" });
+    revision: (): number => revision,
+    *thresholds(): Sql<StoredThreshold[]> {
+      return yield* all<StoredThreshold>(thresholds);
+    },
+    *setThreshold(t: Omit<StoredThreshold, "scope_id"> & { scope_id: string | null }): Sql<void> {
+      const { metric, scope_kind, warn, critical, set_by, set_at } = t;
+      yield* run(upsertThreshold, { metric, scope_kind, scope_id: t.scope_id ?? "", warn, critical, set_by, set_at });
       revision++;
     },
-    subscriptions: (): StoredSubscription[] => subscriptions.all(),
-    subscribe(s: StoredSubscription): void {
-      upsertSubscription.run(s);
+    *subscriptions(): Sql<StoredSubscription[]> {
+      return yield* all<StoredSubscription>(subscriptions);
+    },
+    *subscribe(s: StoredSubscription): Sql<void> {
+      const { team_id, channel, set_by, set_at } = s;
+      yield* run(upsertSubscription, { team_id, channel, set_by, set_at });
       revision++;
     },
     /** The team a user picked on the App Home; null is the organisation, undefined never picked. */
-    homeTeam(userId: string): string | null | undefined {
-      const row = homeTeam.get(userId);
-      return row === undefined ? undefined : row.team_id === "" ? null : row.team_id;
+    *homeTeam(userId: string): Sql<string | null | undefined> {
+      const team = yield* value<string>(homeTeam, [userId]);
+      return team === undefined ? undefined : team === "" ? null : team;
     },
-    recordHomeOpened(userId: string, atMs: number, teamId?: string | null): void {
-      if (teamId === undefined) touchHome.run(userId, atMs);
-      else saveHome.run(userId, teamId ?? "", atMs);
+    *recordHomeOpened(userId: string, atMs: number, teamId?: string | null): Sql<void> {
+      if (teamId === undefined) yield* run(touchHome, [userId, atMs]);
+      else yield* run(saveHome, [userId, teamId ?? "", atMs]);
     },
     /** Users who opened the App Home since `sinceMs`, most recent first (Home refresh after a sync). */
-    recentHomeViewers(sinceMs: number, limit: number): { userId: string; teamId: string | null }[] {
-      return recentHomes.all(sinceMs, limit).map((r) => ({ userId: r.user_id, teamId: r.team_id === "" ? null : r.team_id }));
+    *recentHomeViewers(sinceMs: number, limit: number): Sql<{ userId: string; teamId: string | null }[]> {
+      const rows = yield* all<{ user_id: string; team_id: string }>(recentHomes, [sinceMs, limit]);
+      return rows.map((r) => ({ userId: r.user_id, teamId: r.team_id === "" ? null : r.team_id }));
     },
     /** Incidents named by a source id (e.g. PagerDuty's Q1ABC) or by `#<row id>`. */
-    findIncidents(ref: string): IncidentRef[] {
+    *findIncidents(ref: string): Sql<IncidentRef[]> {
       const rowId = /^#(\d+)$/.exec(ref);
-      if (rowId) return [incidentById.get(Number(rowId[1]))].filter((r): r is IncidentRef => r !== undefined);
-      return incidentByExternal.all(ref);
+      if (rowId) return [yield* get<IncidentRef>(incidentById, [Number(rowId[1])])].filter((r): r is IncidentRef => r !== undefined);
+      return yield* all<IncidentRef>(incidentByExternal, [ref]);
     },
     /** Successful deployments named by a source id or a commit sha prefix (7+ hex digits). */
-    findDeployments(ref: string): DeploymentRef[] {
-      const byId = deploymentByExternal.all(ref);
+    *findDeployments(ref: string): Sql<DeploymentRef[]> {
+      const byId = yield* all<DeploymentRef>(deploymentByExternal, [ref]);
       if (byId.length > 0 || !/^[0-9a-f]{7,40}$/i.test(ref)) return byId;
-      return deploymentBySha.all(ref.toLowerCase());
+      return yield* all<DeploymentRef>(deploymentBySha, [ref.toLowerCase()]);
     },
   };
 }
-

@@ -77,6 +77,27 @@ describe("threshold alerts", () => {
     expect(await step(90, 11)).toMatchObject([{ action: "breach", posted: true }]);
   });
 
+  it("posts each transition once across replicas: the claim is made before the post, from the state each read", async () => {
+    const db = openDatabase(":memory:");
+    const engine = scriptedEngine();
+    engine.evaluations = [evaluation("change_failure_rate", team, 12, 10, 15)];
+    const replica = (): JobContext => ({ deps: testDeps(undefined, createStore(db)), slack: slack.client(), engine });
+    const [a, b] = [replica(), replica()];
+    const both = await Promise.all([runAlerts(a, T0), runAlerts(b, T0)]);
+    expect(both.flat()).toEqual([{ metric: "change_failure_rate", scope: "team:payments", action: "breach", posted: true }]);
+    expect(slack.callsTo("chat.postMessage")).toHaveLength(1);
+
+    // B read the state before A's reminder landed (an old leader finishing its run): its claim
+    // fails, so the reminder goes out once and B reports nothing.
+    const before = a.deps.store.alerts.get("change_failure_rate", team)!;
+    expect(await runAlerts(a, T0 + 24 * H)).toMatchObject([{ action: "remind", posted: true }]);
+    const alerts = b.deps.store.alerts;
+    const stale: JobContext = { ...b, deps: { ...b.deps, store: { ...b.deps.store, alerts: { ...alerts, get: () => before } } } };
+    expect(await runAlerts(stale, T0 + 24 * H)).toEqual([]);
+    expect(slack.callsTo("chat.postMessage")).toHaveLength(2);
+    expect(a.deps.store.alerts.get("change_failure_rate", team)).toMatchObject({ status: "warn", lastNotifiedAtMs: T0 + 24 * H, messageTs: before.messageTs });
+  });
+
   it("keeps state without posting for the organisation when no alerts.channel is set", async () => {
     const deps = testDeps();
     const engine = scriptedEngine();

@@ -19,7 +19,19 @@ export function bindOps<O extends object>(ops: O, runner: (op: Sql<unknown>) => 
 export function bindOps(ops: Record<string, unknown>, runner: Runner): Record<string, unknown> {
   const bound: Record<string, unknown> = {};
   for (const [name, member] of Object.entries(ops)) {
-    bound[name] = typeof member === "function" ? (...args: unknown[]) => runner((member as (...a: unknown[]) => Sql<unknown>)(...args)) : member;
+    if (typeof member !== "function") {
+      bound[name] = member;
+      continue;
+    }
+    // A plain function among the operations (say, a counter's accessor) answers as it is, as the
+    // types above say: only a returned operation is run.
+    bound[name] = (...args: unknown[]) => {
+      const result = (member as (...a: unknown[]) => unknown)(...args);
+      return isOperation(result) ? runner(result) : result;
+    };
   }
   return bound;
 }
+
+const isOperation = (value: unknown): value is Sql<unknown> =>
+  typeof value === "object" && value !== null && typeof (value as Sql<unknown>).next === "function" && typeof (value as Sql<unknown>).throw === "function";

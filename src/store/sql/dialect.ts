@@ -35,7 +35,10 @@ export interface Dialect {
    * PostgreSQL's DISTINCT aggregate may only be ordered by the value itself). NULL when none.
    */
   packedDistinct(expression: string, orderBy: string): string;
-  /** A text expression to ORDER BY in byte order, as SQLite compares (BINARY) whatever the database's collation. */
+  /**
+   * A text expression to ORDER BY in byte order: SQLite compares text bytewise (BINARY); a
+   * PostgreSQL database's collation may not (en_US puts `team_b` before `team-c`), so it says "C".
+   */
   textOrder(expression: string): string;
   /**
    * A statement that makes other writers of `key` wait until this transaction ends (PostgreSQL's
