@@ -20,7 +20,6 @@ import { bindOps, type SyncOps } from "./sql/bind.js";
 import { SQLITE } from "./sql/dialect.js";
 import { NO_INCIDENT_FILTERS } from "../domain/incident-filter.js";
 import { storeOps } from "./operations.js";
-import { SQLITE } from "./sql/dialect.js";
 
 export type { Db } from "./db.js";
 export type { StoreOptions } from "../config/store-options.js";
