@@ -17,7 +17,8 @@ import { explainReads } from "./explain-reads.js";
 import { githubStore } from "./github.js";
 import { confirmationStore } from "./confirmations.js";
 import { withLazyStatements } from "./lazy-statements.js";
-import { metricReads, type MetricReads, type SqliteMetricReads } from "./metric-reads.js";
+import { metricReadOps, type MetricReads, type SqliteMetricReads } from "./metric-reads.js";
+import { SQLITE } from "./sql/dialect.js";
 import type { MaybeAsync } from "./maybe-async.js";
 import { rowReads, type RowReads } from "./row-reads.js";
 import { legacyDerivedData } from "./derived/engine.js";
@@ -147,7 +148,7 @@ export function createStore(realDb: Db, options: StoreOptions = DEFAULT_STORE_OP
   let rows: RowReads | undefined;
   const reads = {
     get metric(): SqliteMetricReads {
-      return (metric ??= metricReads(db));
+      return (metric ??= bindReads(metricReadOps(SQLITE)));
     },
     get rows(): RowReads {
       return (rows ??= rowReads(db));

@@ -30,6 +30,24 @@ export interface Dialect {
    */
   packed(expression: string, separator: string, orderBy: string): string;
   /**
+   * A text expression compared by bytes (SQLite's BINARY collation): PostgreSQL's default collation
+   * follows the locale, where "a-b" and "ab" may sort the other way.
+   */
+  byteOrder(expression: string): string;
+  /**
+   * The rest of an ORDER BY (", a, b") that SQLite's pinned index already yields, ties in its column
+   * order: nothing on SQLite (spelled out it can cost a sort), the columns on PostgreSQL, whose plan
+   * may deliver ties in any order.
+   */
+  indexOrder(columns: string): string;
+  /** SQLite's total(): the sum, 0 over no rows (PostgreSQL's sum is NULL there). */
+  total(expression: string): string;
+  /**
+   * The median of the non-NULL values, linearly interpolated (SQLite's percentile extension;
+   * PostgreSQL's percentile_cont is the same definition).
+   */
+  median(expression: string): string;
+  /**
    * A statement that makes other writers of `key` wait until this transaction ends (PostgreSQL's
    * transaction-scoped advisory lock); null on SQLite, whose writers already take turns.
    */
@@ -51,6 +69,10 @@ export const SQLITE: Dialect = {
   // SQLite's group_concat keeps the scan's order, which the statements fix by their index; the
   // ORDER BY inside an aggregate needs SQLite 3.44, and costs a sort the index already did.
   packed: (expression, separator) => `group_concat(${expression}, ${sqliteChar(separator)})`,
+  byteOrder: (expression) => expression,
+  indexOrder: () => "",
+  total: (expression) => `total(${expression})`,
+  median: (expression) => `median(${expression})`,
   transactionLock: () => null,
 };
 
@@ -65,6 +87,10 @@ export const POSTGRES: Dialect = {
   least: (a, b) => `LEAST(${a}, ${b})`,
   greatest: (a, b) => `GREATEST(${a}, ${b})`,
   packed: (expression, separator, orderBy) => `string_agg((${expression})::text, ${postgresChar(separator)} ORDER BY ${orderBy})`,
+  byteOrder: (expression) => `(${expression}) COLLATE "C"`,
+  indexOrder: (columns) => `, ${columns}`,
+  total: (expression) => `coalesce(sum(${expression}), 0)`,
+  median: (expression) => `percentile_cont(0.5) WITHIN GROUP (ORDER BY ${expression})`,
   transactionLock: (key) => `SELECT pg_advisory_xact_lock(${BigInt.asIntN(64, key)})`,
 };
 
