@@ -3,7 +3,7 @@ import { STAGE_DAYS } from "./derived/definitions.js";
 import { parseIntegers } from "./packed-list.js";
 import type { DeploymentDetailRow, DeploymentSliceRow, FailedDeploymentRow, LeadTimeSliceRow, LeadTimeStageSumRow, LeadTimeStagesRow } from "./rows.js";
 import { all, column, get, type Sql } from "./sql/query.js";
-import { byServiceThenSlice, type ReadKit, type ScopeServices } from "./read-sql.js";
+import { byServiceThenSlice, summedColumns, type ReadKit, type ScopeServices } from "./read-sql.js";
 
 // Deployments and changes: deployment counts per slice, deploy days, the deployments that failed or
 // were rework, lead-time samples and stage figures (docs/metrics.md "Delivery"). "Caused a failure",
@@ -36,6 +36,8 @@ function decodeLeadTimes(slice: number, codes: string, service: string | null, s
   const services = all === null || k === values.length ? all : all.filter((_, i) => values[i]! >= 0);
   return { slice, service, services, leadSeconds: leadSeconds.subarray(0, k), bucket: bucket.subarray(0, k), excluded: values.length - k };
 }
+
+const STAGE_COLUMNS = ["coding", "coding_n", "pickup", "pickup_n", "review", "review_n", "deploy", "deploy_n"] as const;
 
 export function deliveryReadOps(kit: ReadKit) {
   const { d, text, sliceOf, innerCuts, scopeSql, scopeArgs, changesIndex, changesByService, deploymentsIndex, key, sliceBySlice } = kit;
@@ -121,7 +123,7 @@ export function deliveryReadOps(kit: ReadKit) {
             ? `${d.indexedBy("changes_metrics_time")} WHERE first_deployed_at >= ${from} AND first_deployed_at < ${to}`
             : changesByService(`first_deployed_at >= ${from} AND first_deployed_at < ${to}`, services, "@services")}) AS c`)}) AS edge`;
     return `
-        SELECT ${byService ? "service_id" : "''"} AS service, ${["coding", "coding_n", "pickup", "pickup_n", "review", "review_n", "deploy", "deploy_n"].map((c) => `${d.total(c)} AS ${c}`).join(", ")}
+        SELECT ${byService ? "service_id" : "''"} AS service, ${STAGE_COLUMNS.map((c) => `${d.summed(c)} AS ${c}`).join(", ")}
         FROM (
           SELECT service_id, coding, coding_n, pickup, pickup_n, review, review_n, deploy, deploy_n FROM stage_days
           WHERE day >= @firstDay AND day < @endDay AND changes > 0${scopeSql("service_id", services, "@services")}
@@ -227,7 +229,7 @@ export function deliveryReadOps(kit: ReadKit) {
         firstEdgeEnd: Math.min(firstDay, window.toMs), lastEdgeStart: Math.max(endDay, firstDay),
       };
       if (services !== null) args["services"] = JSON.stringify(services);
-      const rows = yield* all<LeadTimeStageSumRow>(statement, args);
+      const rows = summedColumns(yield* all<LeadTimeStageSumRow>(statement, args), STAGE_COLUMNS);
       return byService ? rows.sort((x, y) => (x.service < y.service ? -1 : x.service > y.service ? 1 : 0)) : rows;
     },
 

@@ -1,7 +1,7 @@
 import type { Window } from "../domain/scope.js";
 import { parseIntegers } from "./packed-list.js";
 import type { BreachIncidentRow, IncidentRow, IncidentSliceRow, IncidentTitleRow, OpenIncidents, OutageRow } from "./rows.js";
-import type { ReadKit, ScopeServices } from "./read-sql.js";
+import { summedColumns, type ReadKit, type ScopeServices } from "./read-sql.js";
 import { all, column, get, pure, type Sql } from "./sql/query.js";
 
 // Incidents: per-slice totals, the incidents of two windows, open ones, and outages (MTTR, MTTA, uptime).
@@ -54,11 +54,11 @@ export function incidentReadOps(kit: ReadKit) {
      */
     *incidentSlices(timeColumn: "resolved_at" | "acknowledged_at", cuts: readonly number[], services: ScopeServices): Sql<IncidentSliceRow[]> {
       const statement = text(`incSlices:${timeColumn}:${services === null}`, () => `
-        SELECT CAST(? AS bigint) AS slice, count(*) AS n, ${d.total(`${timeColumn} - created_at`)} AS ms
+        SELECT CAST(? AS bigint) AS slice, count(*) AS n, ${d.summed(`${timeColumn} - created_at`)} AS ms
         FROM incidents WHERE ${timeColumn} >= ? AND ${timeColumn} < ? AND counts_recovery = 1${scopeSql("service_id", services)}`);
       const rows: IncidentSliceRow[] = [];
       for (let slice = 0; slice + 1 < cuts.length; slice++) rows.push((yield* get<IncidentSliceRow>(statement, [slice, cuts[slice], cuts[slice + 1], ...scopeArgs(services)]))!);
-      return rows;
+      return summedColumns(rows, ["ms"]);
     },
 
     /**

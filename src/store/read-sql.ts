@@ -1,6 +1,7 @@
 import type { Db } from "./db.js";
 import { all, type Sql } from "./sql/query.js";
 import type { Dialect } from "./sql/dialect.js";
+import { summedValue } from "./exact-sum.js";
 
 // The SQL building blocks the metric reads share (operations, src/store/sql/query.ts, for both
 // engines): statement texts built once per shape, the slice of a time column within an answer's
@@ -14,6 +15,15 @@ export type ScopeServices = readonly string[] | null;
 /** Rows per (service, slice) in that order: services by code unit (SQLite's BINARY order for the ids), slices ascending. */
 export const byServiceThenSlice = (x: { service: string; slice: number }, y: { service: string; slice: number }): number =>
   x.service < y.service ? -1 : x.service > y.service ? 1 : x.slice - y.slice;
+
+/** Rows whose `columns` are Dialect.summed, with those columns as numbers (in place). */
+export function summedColumns<Row>(rows: Row[], columns: ReadonlyArray<keyof Row & string>): Row[] {
+  for (const row of rows) {
+    const cells = row as Record<string, unknown>;
+    for (const name of columns) cells[name] = summedValue(cells[name]);
+  }
+  return rows;
+}
 
 export function readKit(d: Dialect) {
   // Texts whose shape varies with the cut count or the scope, built on first use per shape (the

@@ -1,7 +1,7 @@
 import type { Window } from "../domain/scope.js";
 import type { ErrorSliceRow, LatencySliceRow, LevelSampleRow, SumSliceRow, TimedSampleRow } from "./rows.js";
 import { ORG_SAMPLE_SERVICE } from "./samples.js";
-import { byServiceThenSlice, type ReadKit, type ScopeServices } from "./read-sql.js";
+import { byServiceThenSlice, summedColumns, type ReadKit, type ScopeServices } from "./read-sql.js";
 import { all, type Sql } from "./sql/query.js";
 
 // Pushed and scraped samples: availability, latency, errors, levels (coverage, debt) and sums (cost, users).
@@ -14,8 +14,8 @@ export function sampleReadOps(kit: ReadKit) {
         GROUP BY service_id, at ORDER BY ${d.byteOrder("service_id")}, at`;
   const latencySql = (services: ScopeServices): string => `
         SELECT service_id AS service, CAST(? AS bigint) AS slice, count(*) AS n,
-          ${d.total("CASE WHEN requests > 0 THEN latency_p95_ms * requests END")} AS weighted, ${d.total("CASE WHEN requests > 0 THEN requests END")} AS weight,
-          ${d.total("latency_p95_ms")} AS sum, ${d.total("latency_p95_ms * latency_p95_ms")} AS sum_squares, sum(CASE WHEN requests > 0 THEN 0 ELSE 1 END) AS unweighted
+          ${d.summed("CASE WHEN requests > 0 THEN latency_p95_ms * requests END")} AS weighted, ${d.summed("CASE WHEN requests > 0 THEN requests END")} AS weight,
+          ${d.summed("latency_p95_ms")} AS sum, ${d.summed("latency_p95_ms * latency_p95_ms")} AS sum_squares, sum(CASE WHEN requests > 0 THEN 0 ELSE 1 END) AS unweighted
         FROM sample_points
         WHERE at >= ? AND at < ? AND latency_p95_ms IS NOT NULL AND service_id IN (${serviceList(services)})
         GROUP BY service_id`;
@@ -23,11 +23,11 @@ export function sampleReadOps(kit: ReadKit) {
   const alone = "error_rate_pct IS NOT NULL AND requests IS NULL";
   const errorsSql = (services: ScopeServices): string => `
         SELECT service_id AS service, CAST(? AS bigint) AS slice, count(*) AS n,
-          ${d.total(`CASE WHEN ${paired} THEN errors END`)} AS errors,
-          ${d.total(`CASE WHEN ${paired} AND errors IS NOT NULL THEN requests END`)} AS requests,
-          ${d.total(`CASE WHEN ${paired} AND errors IS NULL THEN error_rate_pct * requests END`)} AS rate_weighted,
-          ${d.total(`CASE WHEN ${paired} AND errors IS NULL THEN requests END`)} AS rate_requests,
-          ${d.total(`CASE WHEN ${alone} THEN error_rate_pct END`)} AS rate_sum,
+          ${d.summed(`CASE WHEN ${paired} THEN errors END`)} AS errors,
+          ${d.summed(`CASE WHEN ${paired} AND errors IS NOT NULL THEN requests END`)} AS requests,
+          ${d.summed(`CASE WHEN ${paired} AND errors IS NULL THEN error_rate_pct * requests END`)} AS rate_weighted,
+          ${d.summed(`CASE WHEN ${paired} AND errors IS NULL THEN requests END`)} AS rate_requests,
+          ${d.summed(`CASE WHEN ${alone} THEN error_rate_pct END`)} AS rate_sum,
           sum(CASE WHEN ${alone} THEN 1 ELSE 0 END) AS rate_plain
         FROM sample_points
         WHERE at >= ? AND at < ? AND ((${paired}) OR (${alone})) AND service_id IN (${serviceList(services)})
@@ -50,7 +50,7 @@ export function sampleReadOps(kit: ReadKit) {
         ORDER BY 1, 2`;
   };
   const sumsSql = (cuts: readonly number[], services: ScopeServices, includeOrgWide: boolean): string => `
-        SELECT service_id AS service, ${sliceOf("at", cuts.length)} AS slice, ${d.total("value")} AS total, count(*) AS n
+        SELECT service_id AS service, ${sliceOf("at", cuts.length)} AS slice, ${d.summed("value")} AS total, count(*) AS n
         FROM samples WHERE name = ? AND at >= ? AND at < ?
           AND (${services === null ? "TRUE" : `service_id IN (${d.textList()})`}${includeOrgWide ? ` OR service_id = '${ORG_SAMPLE_SERVICE}'` : ""})
         GROUP BY 1, 2`;
@@ -64,10 +64,10 @@ export function sampleReadOps(kit: ReadKit) {
     },
 
     /** Latency P95 samples per service and slice: request-weighted sums where requests are known, plain otherwise. */
-    latencySlices(cuts: readonly number[], services: ScopeServices): Sql<LatencySliceRow[]> {
+    *latencySlices(cuts: readonly number[], services: ScopeServices): Sql<LatencySliceRow[]> {
       // Each P95 sample is paired with the requests of its service, time and source (sample_points, src/store/derived/definitions.ts).
       const statement = text(`latency:${services === null}`, () => latencySql(services));
-      return sliceBySlice<LatencySliceRow>(statement, cuts, [], services);
+      return summedColumns(yield* sliceBySlice<LatencySliceRow>(statement, cuts, [], services), ["weighted", "weight", "sum", "sum_squares"]);
     },
 
     /**
@@ -75,9 +75,9 @@ export function sampleReadOps(kit: ReadKit) {
      * service, time and source); pre-computed rates weighted by those requests, or plain when a
      * rate has no request count.
      */
-    errorSlices(cuts: readonly number[], services: ScopeServices): Sql<ErrorSliceRow[]> {
+    *errorSlices(cuts: readonly number[], services: ScopeServices): Sql<ErrorSliceRow[]> {
       const statement = text(`errors:${services === null}`, () => errorsSql(services));
-      return sliceBySlice<ErrorSliceRow>(statement, cuts, [], services);
+      return summedColumns(yield* sliceBySlice<ErrorSliceRow>(statement, cuts, [], services), ["errors", "requests", "rate_weighted", "rate_requests", "rate_sum"]);
     },
 
     /** Samples of a level (coverage, debt) in the window, plus each service's last one before it. */
@@ -92,15 +92,17 @@ export function sampleReadOps(kit: ReadKit) {
     *sumSlices(name: string, cuts: readonly number[], services: ScopeServices, includeOrgWide: boolean): Sql<SumSliceRow[]> {
       const statement = text(key(`sums:${includeOrgWide}`, cuts, services), () => sumsSql(cuts, services, includeOrgWide));
       // SQLite's grouping already delivers this order; PostgreSQL's hash aggregate does not.
-      return (yield* all<SumSliceRow>(statement, [...innerCuts(cuts), name, cuts[0], cuts[cuts.length - 1], ...scopeArgs(services)])).sort(byServiceThenSlice);
+      const rows = yield* all<SumSliceRow>(statement, [...innerCuts(cuts), name, cuts[0], cuts[cuts.length - 1], ...scopeArgs(services)]);
+      return summedColumns(rows, ["total"]).sort(byServiceThenSlice);
     },
 
     /** Σ value per slice over every service-tagged sample (the denominator of untagged cost sharing). */
     *taggedTotals(name: string, cuts: readonly number[]): Sql<Array<{ slice: number; total: number }>> {
       const statement = text(key(`tagged`, cuts, null), () => `
-        SELECT ${sliceOf("at", cuts.length)} AS slice, ${d.total("value")} AS total
+        SELECT ${sliceOf("at", cuts.length)} AS slice, ${d.summed("value")} AS total
         FROM samples WHERE name = ? AND at >= ? AND at < ? AND service_id <> '' GROUP BY 1`);
-      return (yield* all<{ slice: number; total: number }>(statement, [...innerCuts(cuts), name, cuts[0], cuts[cuts.length - 1]])).sort((x, y) => x.slice - y.slice);
+      const rows = yield* all<{ slice: number; total: number }>(statement, [...innerCuts(cuts), name, cuts[0], cuts[cuts.length - 1]]);
+      return summedColumns(rows, ["total"]).sort((x, y) => x.slice - y.slice);
     },
   };
 }

@@ -40,8 +40,12 @@ export interface Dialect {
    * may deliver ties in any order.
    */
   indexOrder(columns: string): string;
-  /** SQLite's total(): the sum, 0 over no rows (PostgreSQL's sum is NULL there). */
-  total(expression: string): string;
+  /**
+   * SQLite's total() (0 over no values): a number on SQLite; on PostgreSQL the group's values as one
+   * comma-separated text, which summedValue (src/store/exact-sum.ts) adds as SQLite does: its sum of
+   * float8 rounds at every step.
+   */
+  summed(expression: string): string;
   /**
    * The median of the non-NULL values, linearly interpolated (SQLite's percentile extension;
    * PostgreSQL's percentile_cont is the same definition).
@@ -71,7 +75,7 @@ export const SQLITE: Dialect = {
   packed: (expression, separator) => `group_concat(${expression}, ${sqliteChar(separator)})`,
   byteOrder: (expression) => expression,
   indexOrder: () => "",
-  total: (expression) => `total(${expression})`,
+  summed: (expression) => `total(${expression})`,
   median: (expression) => `median(${expression})`,
   transactionLock: () => null,
 };
@@ -89,7 +93,7 @@ export const POSTGRES: Dialect = {
   packed: (expression, separator, orderBy) => `string_agg((${expression})::text, ${postgresChar(separator)} ORDER BY ${orderBy})`,
   byteOrder: (expression) => `(${expression}) COLLATE "C"`,
   indexOrder: (columns) => `, ${columns}`,
-  total: (expression) => `coalesce(sum(${expression}), 0)`,
+  summed: (expression) => `string_agg((${expression})::text, ',')`,
   median: (expression) => `percentile_cont(0.5) WITHIN GROUP (ORDER BY ${expression})`,
   transactionLock: (key) => `SELECT pg_advisory_xact_lock(${BigInt.asIntN(64, key)})`,
 };
