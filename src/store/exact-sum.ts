@@ -51,3 +51,10 @@ export function summedValue(column: unknown): number {
   if (column === null || column === undefined) return 0;
   return exactSum(String(column).split(",").map(Number));
 }
+
+/** A column of Dialect.averaged as a number (SQLite's avg(): the sum as above over the count), or null over no values. */
+export function averagedValue(column: unknown): number | null {
+  if (typeof column === "number" || column === null || column === undefined) return (column as number | null | undefined) ?? null;
+  const values = String(column).split(",").map(Number);
+  return exactSum(values) / values.length;
+}

@@ -1,7 +1,7 @@
 import type { Db } from "./db.js";
 import { all, type Sql } from "./sql/query.js";
 import type { Dialect } from "./sql/dialect.js";
-import { summedValue } from "./exact-sum.js";
+import { averagedValue, summedValue } from "./exact-sum.js";
 
 // The SQL building blocks the metric reads share (operations, src/store/sql/query.ts, for both
 // engines): statement texts built once per shape, the slice of a time column within an answer's
@@ -21,6 +21,15 @@ export function summedColumns<Row>(rows: Row[], columns: ReadonlyArray<keyof Row
   for (const row of rows) {
     const cells = row as Record<string, unknown>;
     for (const name of columns) cells[name] = summedValue(cells[name]);
+  }
+  return rows;
+}
+
+/** Rows whose `columns` are Dialect.averaged, with those columns as numbers (in place). */
+export function averagedColumns<Row>(rows: Row[], columns: ReadonlyArray<keyof Row & string>): Row[] {
+  for (const row of rows) {
+    const cells = row as Record<string, unknown>;
+    for (const name of columns) cells[name] = averagedValue(cells[name]);
   }
   return rows;
 }

@@ -1,7 +1,7 @@
 import type { Window } from "../domain/scope.js";
 import type { ErrorSliceRow, LatencySliceRow, LevelSampleRow, SumSliceRow, TimedSampleRow } from "./rows.js";
 import { ORG_SAMPLE_SERVICE } from "./samples.js";
-import { byServiceThenSlice, summedColumns, type ReadKit, type ScopeServices } from "./read-sql.js";
+import { averagedColumns, byServiceThenSlice, summedColumns, type ReadKit, type ScopeServices } from "./read-sql.js";
 import { all, type Sql } from "./sql/query.js";
 
 // Pushed and scraped samples: availability, latency, errors, levels (coverage, debt) and sums (cost, users).
@@ -9,7 +9,7 @@ import { all, type Sql } from "./sql/query.js";
 export function sampleReadOps(kit: ReadKit) {
   const { d, text, sliceOf, innerCuts, scopeSql, scopeArgs, key, sliceBySlice, serviceList } = kit;
   const timedSql = (services: ScopeServices): string => `
-        SELECT service_id AS service, at, avg(value) AS value FROM samples
+        SELECT service_id AS service, at, ${d.averaged("value")} AS value FROM samples
         WHERE name = ? AND at >= ? AND at < ? AND service_id IN (${serviceList(services)})
         GROUP BY service_id, at ORDER BY ${d.byteOrder("service_id")}, at`;
   const latencySql = (services: ScopeServices): string => `
@@ -34,18 +34,20 @@ export function sampleReadOps(kit: ReadKit) {
         GROUP BY service_id`;
   const levelsSql = (services: ScopeServices): string => {
     const scope = scopeSql("service_id", services, "@services");
-    // Each service's last sample before the window: SQLite takes the bare `value` from the row of
-    // max(at) (the first in primary-key order: the smallest source); PostgreSQL has no bare columns
-    // and picks the same row with DISTINCT ON.
+    // Each service's last sample before the window: SQLite takes the bare `value` from the first row
+    // of max(at) it groups: of two sources at one time, org-wide (read from samples_metrics: name,
+    // at, service_id, value) the smaller value, for a scope (the primary key: service_id, name, at,
+    // source) the first source. PostgreSQL has no bare columns: DISTINCT ON picks that same row (its value as text, the
+    // transport of the other arm's Dialect.averaged).
     const before = d.name === "sqlite"
       ? `SELECT service_id AS service, max(at) AS at, value FROM samples
         WHERE name = @name AND at < @from AND service_id <> ''${scope} GROUP BY service_id`
-      : `(SELECT DISTINCT ON (service_id) ${d.byteOrder("service_id")} AS service, at, value FROM samples
-        WHERE name = @name AND at < @from AND service_id <> ''${scope} ORDER BY service_id, at DESC, ${d.byteOrder("source")})`;
+      : `(SELECT DISTINCT ON (service_id) ${d.byteOrder("service_id")} AS service, at, CAST(value AS text) AS value FROM samples
+        WHERE name = @name AND at < @from AND service_id <> ''${scope} ORDER BY service_id, at DESC, ${services === null ? "value, " : ""}${d.byteOrder("source")})`;
     return `
         ${before}
         UNION ALL
-        SELECT ${d.byteOrder("service_id")} AS service, at, avg(value) AS value FROM samples
+        SELECT ${d.byteOrder("service_id")} AS service, at, ${d.averaged("value")} AS value FROM samples
         WHERE name = @name AND at >= @from AND at < @to AND service_id <> ''${scope} GROUP BY 1, 2
         ORDER BY 1, 2`;
   };
@@ -57,10 +59,10 @@ export function sampleReadOps(kit: ReadKit) {
 
   return {
     /** Samples of one name in [from, to), by service and time (for time weighting). */
-    timedSamples(name: string, window: Window, services: ScopeServices): Sql<TimedSampleRow[]> {
+    *timedSamples(name: string, window: Window, services: ScopeServices): Sql<TimedSampleRow[]> {
       // By the primary key (service, name, time), service by service: rows arrive grouped and in order.
       const statement = text(`timed:${services === null}`, () => timedSql(services));
-      return all<TimedSampleRow>(statement, [name, window.fromMs, window.toMs, ...scopeArgs(services)]);
+      return averagedColumns(yield* all<TimedSampleRow>(statement, [name, window.fromMs, window.toMs, ...scopeArgs(services)]), ["value"]);
     },
 
     /** Latency P95 samples per service and slice: request-weighted sums where requests are known, plain otherwise. */
@@ -81,11 +83,11 @@ export function sampleReadOps(kit: ReadKit) {
     },
 
     /** Samples of a level (coverage, debt) in the window, plus each service's last one before it. */
-    levelSamples(name: string, window: Window, services: ScopeServices): Sql<LevelSampleRow[]> {
+    *levelSamples(name: string, window: Window, services: ScopeServices): Sql<LevelSampleRow[]> {
       const statement = text(`levels:${services === null}`, () => levelsSql(services));
       const args: Record<string, unknown> = { name, from: window.fromMs, to: window.toMs };
       if (services !== null) args["services"] = JSON.stringify(services);
-      return all<LevelSampleRow>(statement, args);
+      return averagedColumns(yield* all<LevelSampleRow>(statement, args), ["value"]);
     },
 
     /** Σ value and count per service and slice ('' = organisation-wide, e.g. untagged cost). */

@@ -34,6 +34,15 @@ beforeAll(async () => {
   store.catalog.syncFromConfig(config);
   for (const batch of demoRecordBatches({ nowMs: NOW, seed: 42, days: 150 })) store.write(batch);
   sqlite = store.reads.metric;
+  // Two sources of one level at the same time, just before the first frame's series: which one is
+  // "the last sample before the window" must not depend on the engine.
+  const insert = store.db.prepare("INSERT INTO samples (service_id, name, at, source, value) VALUES (?, ?, ?, ?, ?)");
+  const [first] = sqlite.knownServices();
+  for (const [source, value] of [["tie-z", 41.5], ["tie-a", 77.25], ["tie-m", 60]] as const) insert.run(first, "coverage_pct", frames[0]![1].range.fromMs - 1, source, value);
+  // Three sources at one time in the window, averaged: summed one by one, 0.1 + 0.2 + 0.3 is 0.6000000000000001.
+  for (const name of ["coverage_pct", "uptime_pct"]) {
+    for (const [source, value] of [["tie-a", 0.1], ["tie-b", 0.2], ["tie-c", 0.3]] as const) insert.run(first, name, frames[0]![1].current.fromMs + 3_600_000, source, value);
+  }
   engine = await postgresEngine();
   // The copier on a pool of its own, with pg's default type parsing: it sums 64-bit checksums as
   // numeric, which the runner's pool would read as a (rounded) JS number.

@@ -46,6 +46,8 @@ export interface Dialect {
    * float8 rounds at every step.
    */
   summed(expression: string): string;
+  /** SQLite's avg() (NULL over no values), by the same transport as `summed` (averagedValue adds). */
+  averaged(expression: string): string;
   /**
    * The median of the non-NULL values, linearly interpolated (SQLite's percentile extension;
    * PostgreSQL's percentile_cont is the same definition).
@@ -76,6 +78,7 @@ export const SQLITE: Dialect = {
   byteOrder: (expression) => expression,
   indexOrder: () => "",
   summed: (expression) => `total(${expression})`,
+  averaged: (expression) => `avg(${expression})`,
   median: (expression) => `median(${expression})`,
   transactionLock: () => null,
 };
@@ -94,6 +97,7 @@ export const POSTGRES: Dialect = {
   byteOrder: (expression) => `(${expression}) COLLATE "C"`,
   indexOrder: (columns) => `, ${columns}`,
   summed: (expression) => `string_agg((${expression})::text, ',')`,
+  averaged: (expression) => `string_agg((${expression})::text, ',')`,
   median: (expression) => `percentile_cont(0.5) WITHIN GROUP (ORDER BY ${expression})`,
   transactionLock: (key) => `SELECT pg_advisory_xact_lock(${BigInt.asIntN(64, key)})`,
 };
