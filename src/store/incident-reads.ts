@@ -100,9 +100,11 @@ export function incidentReadOps(kit: ReadKit) {
     },
 
     /** Which of the services have ever had an incident recorded (an incident source is connected for them). */
-    servicesWithIncidents(services: readonly string[]): Sql<string[]> {
-      if (services.length === 0) return pure([]);
-      return column<string>(servicesWithIncidentsSql, [JSON.stringify(services)]);
+    *servicesWithIncidents(services: readonly string[]): Sql<string[]> {
+      if (services.length === 0) return [];
+      // In the order given, as SQLite's scan of the list keeps it (PostgreSQL may hash it).
+      const found = new Set(yield* column<string>(servicesWithIncidentsSql, [JSON.stringify(services)]));
+      return services.filter((service) => found.has(service));
     },
 
     /** Titles and links of a few incidents (the drivers), by id. */

@@ -1,3 +1,4 @@
+import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseFileConfig, type FileConfig } from "../../src/config/file.js";
 import { storeOptionsFrom } from "../../src/config/store-options.js";
@@ -9,9 +10,10 @@ import { createStore, type SqliteStore } from "../../src/store/index.js";
 import { metricReadOps, type MetricReadOps, type ScopeServices, type SqliteMetricReads } from "../../src/store/metric-reads.js";
 import { copySqliteToPostgres } from "../../src/store/postgres/copy.js";
 import { createPool } from "../../src/store/postgres/pool.js";
+import { postgresRunner } from "../../src/store/postgres/runner.js";
 import { bindOps, type AsyncOps } from "../../src/store/sql/bind.js";
 import { POSTGRES, SQLITE } from "../../src/store/sql/dialect.js";
-import { postgresEngine, type PostgresEngine } from "../support/sql-engines.js";
+import { startTestPostgres, type TestPostgres } from "../support/postgres.js";
 
 // Every metric read, on the demo organisation, answers the same on PostgreSQL as on SQLite (issue
 // 19): the SQLite store is written through its write path, copied table by table, and each read is
@@ -25,7 +27,8 @@ let config: FileConfig;
 let store: SqliteStore;
 let sqlite: SqliteMetricReads;
 let postgres: AsyncOps<MetricReadOps>;
-let engine: PostgresEngine;
+let server: TestPostgres;
+let pool: pg.Pool;
 let scopes: Array<[string, ScopeServices]>;
 
 beforeAll(async () => {
@@ -43,16 +46,14 @@ beforeAll(async () => {
   for (const name of ["coverage_pct", "uptime_pct"]) {
     for (const [source, value] of [["tie-a", 0.1], ["tie-b", 0.2], ["tie-c", 0.3]] as const) insert.run(first, name, frames[0]![1].current.fromMs + 3_600_000, source, value);
   }
-  engine = await postgresEngine();
-  // The copier on a pool of its own, with pg's default type parsing: it sums 64-bit checksums as
-  // numeric, which the runner's pool would read as a (rounded) JS number.
-  const copyPool = createPool(engine.server.url, { max: 1, onIdleError: () => {} });
-  try {
-    await copySqliteToPostgres(store.db, copyPool, { batchRows: 2000, schemaVersion: store.db.pragma("user_version", { simple: true }) as number });
-  } finally {
-    await copyPool.end();
-  }
-  postgres = bindOps(metricReadOps(POSTGRES), (op) => engine.runner.run(op)) as AsyncOps<MetricReadOps>;
+  server = await startTestPostgres();
+  // pg's default type parsing on this pool (the runner gives its own with each query): the copier
+  // reads its 64-bit checksums as text, which RUNNER_TYPES would round to a JS number. PGlite
+  // serves one connection at a time.
+  pool = createPool(server.url, { max: server.engine === "pglite" ? 1 : 4, onIdleError: () => {} });
+  await copySqliteToPostgres(store.db, pool, { batchRows: 2000, schemaVersion: store.db.pragma("user_version", { simple: true }) as number });
+  const runner = postgresRunner(pool);
+  postgres = bindOps(metricReadOps(POSTGRES), (op) => runner.run(op)) as AsyncOps<MetricReadOps>;
   const all = sqlite.knownServices();
   const team = config.teams[0]!;
   scopes = [
@@ -64,7 +65,8 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await engine?.close();
+  await pool?.end();
+  await server?.close();
   store?.close();
 });
 
