@@ -2,7 +2,8 @@ import { DAY_MS, type Window } from "../domain/scope.js";
 import { STAGE_DAYS } from "./derived/definitions.js";
 import { parseIntegers } from "./packed-list.js";
 import type { DeploymentDetailRow, DeploymentSliceRow, FailedDeploymentRow, LeadTimeSliceRow, LeadTimeStageSumRow, LeadTimeStagesRow } from "./rows.js";
-import type { ReadSql, ScopeServices } from "./read-sql.js";
+import { all, column, get, type Sql } from "./sql/query.js";
+import { byServiceThenSlice, summedColumns, type ReadKit, type ScopeServices } from "./read-sql.js";
 
 // Deployments and changes: deployment counts per slice, deploy days, the deployments that failed or
 // were rework, lead-time samples and stage figures (docs/metrics.md "Delivery"). "Caused a failure",
@@ -14,7 +15,7 @@ import type { ReadSql, ScopeServices } from "./read-sql.js";
  * a failure, + 4 = rework), and per change lead seconds × 8 + PR-size bucket (−1: lead ≤ 0), so
  * that an org-wide range comes back as one list instead of thousands of row objects.
  */
-const DEPLOY_CODE = "((status = 'success') + 2 * caused_failure + 4 * is_rework)";
+const DEPLOY_CODE = "(CASE WHEN status = 'success' THEN 1 ELSE 0 END + 2 * caused_failure + 4 * is_rework)";
 const LEAD_CODE = "coalesce(lead_seconds * 8 + pr_size_bucket, -1)";
 
 /** A list of LEAD_CODE items (and, org-wide, their services) as a decoded lead-time row. */
@@ -36,23 +37,32 @@ function decodeLeadTimes(slice: number, codes: string, service: string | null, s
   return { slice, service, services, leadSeconds: leadSeconds.subarray(0, k), bucket: bucket.subarray(0, k), excluded: values.length - k };
 }
 
-export function deliveryReads(kit: ReadSql) {
-  const { prepared, sliceOf, innerCuts, allRows, scopeSql, scopeArgs, changesIndex, changesByService, deploymentsIndex, key, sliceBySlice } = kit;
+const STAGE_COLUMNS = ["coding", "coding_n", "pickup", "pickup_n", "review", "review_n", "deploy", "deploy_n"] as const;
+
+export function deliveryReadOps(kit: ReadKit) {
+  const { d, text, sliceOf, innerCuts, scopeSql, scopeArgs, changesIndex, changesByService, deploymentsIndex, key, sliceBySlice } = kit;
 
   const failedSum = (withFailed: boolean): string => (withFailed ? "sum(d.caused_failure)" : "0");
+  // The order SQLite's time indexes deliver rows in (migration 015), for the lists PostgreSQL packs:
+  // two lists of one statement line up, and lead-time samples come in the same order on both.
+  const deploymentTimeOrder = `finished_at, status, ${d.textOrder("service_id")}, caused_failure, is_rework, id`;
+  const changeOrder = "first_deployed_at, lead_seconds NULLS FIRST, pr_size_bucket NULLS FIRST";
+  const changeRest = "committed_at NULLS FIRST, pr_opened_at NULLS FIRST, pr_first_review_at NULLS FIRST, pr_merged_at NULLS FIRST, pr_size NULLS FIRST, id";
+  const changeTimeOrder = `${changeOrder}, ${d.textOrder("service_id")}, ${changeRest}`;
+  const changeServiceOrder = `${changeOrder}, ${changeRest}`;
 
+  const orgDeploymentSlicesSql = `
+      SELECT ${d.packed("service_id", "\x1f", deploymentTimeOrder)} AS services, ${d.packed(DEPLOY_CODE, ",", deploymentTimeOrder)} AS flags
+      FROM deployments ${d.indexedBy("deployments_metrics_time")} WHERE environment = ? AND finished_at >= ? AND finished_at < ?`;
   /**
    * deploymentSlices org-wide: one range of the time index per slice without grouping (grouping by
    * service costs a seek per service and slice), the services and DEPLOY_CODE as two aligned lists,
    * tallied here. Rows come back ordered by service, then slice.
    */
-  const orgDeploymentSlices = (env: string, cuts: readonly number[], withFailed: boolean): DeploymentSliceRow[] => {
-    const statement = prepared("deploySlicesOrg", () => `
-      SELECT group_concat(service_id, char(31)) AS services, group_concat(${DEPLOY_CODE}) AS flags
-      FROM deployments INDEXED BY deployments_metrics_time WHERE environment = ? AND finished_at >= ? AND finished_at < ?`);
+  function* orgDeploymentSlices(env: string, cuts: readonly number[], withFailed: boolean): Sql<DeploymentSliceRow[]> {
     const cells = new Map<string, DeploymentSliceRow>();
     for (let slice = 0; slice + 1 < cuts.length; slice++) {
-      const lists = statement.get(env, cuts[slice], cuts[slice + 1]) as { services: string | null; flags: string | null };
+      const lists = (yield* get<{ services: string | null; flags: string | null }>(orgDeploymentSlicesSql, [env, cuts[slice], cuts[slice + 1]]))!;
       if (lists.services === null) continue;
       const services = lists.services.split("\x1f");
       const flags = parseIntegers(lists.flags!);
@@ -67,101 +77,139 @@ export function deliveryReads(kit: ReadSql) {
         cell.rework += (flag >> 2) & 1;
       }
     }
-    return [...cells.values()].sort((x, y) => (x.service < y.service ? -1 : x.service > y.service ? 1 : x.slice - y.slice));
+    return [...cells.values()].sort(byServiceThenSlice);
+  }
+
+  // better-sqlite3 binds every JS number as a REAL: without the cast, t + offset is a REAL and the
+  // division keeps the time of day (one "day" per deployment).
+  const offsetSql = (count: number): string =>
+    `CAST(${count === 1 ? "?" : `CASE ${Array.from({ length: count - 1 }, () => "WHEN finished_at < ? THEN ?").join(" ")} ELSE ? END`} AS bigint)`;
+  const offsetArgs = (offsets: ReadonlyArray<{ fromMs: number; offsetMs: number }>): number[] => {
+    const args: number[] = [];
+    for (let i = 1; i < offsets.length; i++) args.push(offsets[i]!.fromMs, offsets[i - 1]!.offsetMs);
+    args.push(offsets[offsets.length - 1]!.offsetMs);
+    return args;
   };
+  const byNumber = (x: number, y: number): number => x - y;
 
-  return {
-    /** Successful production deployments per service and slice, with failed (caused a failure; 0 unless withFailed) and rework counts. */
-    deploymentSlices(env: string, cuts: readonly number[], services: ScopeServices, withFailed = true): DeploymentSliceRow[] {
-      if (services === null) return orgDeploymentSlices(env, cuts, withFailed);
-      const statement = prepared(`${key("deploySlices", cuts, services)}:${withFailed}`, () => `
-        SELECT d.service_id AS service, ${sliceOf("d.finished_at", cuts.length)} AS slice, count(*) AS attempts,
-          sum(d.status = 'success') AS n,
-          ${failedSum(withFailed)} AS failed,
-          sum(d.is_rework) AS rework
-        FROM deployments d ${deploymentsIndex(services)}
-        WHERE d.environment = ? AND d.finished_at >= ? AND d.finished_at < ?${scopeSql("d.service_id", services)}
-        GROUP BY 1, 2`);
-      return allRows<DeploymentSliceRow>(statement, ...innerCuts(cuts), env, cuts[0], cuts[cuts.length - 1], ...scopeArgs(services));
-    },
-
-    /** Distinct local calendar days with a deployment (offsets from src/metrics/frame.ts offsetSegments). */
-    deployDays(env: string, window: Window, offsets: ReadonlyArray<{ fromMs: number; offsetMs: number }>, services: ScopeServices): number[] {
-      const arms = offsets.slice(1).map(() => "WHEN finished_at < ? THEN ?").join(" ");
-      // better-sqlite3 binds every JS number as a REAL: without the cast, t + offset is a REAL and
-      // the division keeps the time of day (one "day" per deployment).
-      const offsetSql = `CAST(${offsets.length === 1 ? "?" : `CASE ${arms} ELSE ? END`} AS INTEGER)`;
-      const statement = prepared(`deployDays:${offsets.length}:${services === null}`, () => `
-        SELECT DISTINCT (finished_at + ${offsetSql}) / 86400000 AS day FROM deployments ${deploymentsIndex(services)}
-        WHERE environment = ? AND status = 'success' AND finished_at >= ? AND finished_at < ?${scopeSql("service_id", services)}`);
-      const offsetArgs: number[] = [];
-      for (let i = 1; i < offsets.length; i++) offsetArgs.push(offsets[i]!.fromMs, offsets[i - 1]!.offsetMs);
-      offsetArgs.push(offsets[offsets.length - 1]!.offsetMs);
-      return statement.pluck().all(...offsetArgs, env, window.fromMs, window.toMs, ...scopeArgs(services)) as number[];
-    },
-
-    /** Successful deployments per local calendar day of the window (the base rate of weekday findings). */
-    deployDayCounts(env: string, window: Window, offsets: ReadonlyArray<{ fromMs: number; offsetMs: number }>, services: ScopeServices): Array<{ day: number; n: number }> {
-      const arms = offsets.slice(1).map(() => "WHEN finished_at < ? THEN ?").join(" ");
-      const offsetSql = `CAST(${offsets.length === 1 ? "?" : `CASE ${arms} ELSE ? END`} AS INTEGER)`;
-      const statement = prepared(`deployDayCounts:${offsets.length}:${services === null}`, () => `
-        SELECT (finished_at + ${offsetSql}) / 86400000 AS day, count(*) AS n FROM deployments ${deploymentsIndex(services)}
-        WHERE environment = ? AND status = 'success' AND finished_at >= ? AND finished_at < ?${scopeSql("service_id", services)}
-        GROUP BY 1`);
-      const offsetArgs: number[] = [];
-      for (let i = 1; i < offsets.length; i++) offsetArgs.push(offsets[i]!.fromMs, offsets[i - 1]!.offsetMs);
-      offsetArgs.push(offsets[offsets.length - 1]!.offsetMs);
-      return allRows<{ day: number; n: number }>(statement, ...offsetArgs, env, window.fromMs, window.toMs, ...scopeArgs(services));
-    },
-
-    /** Deployments in the window that caused a failure (or were rework), with what marked them. */
-    flaggedDeployments(which: "failed" | "rework", env: string, window: Window, services: ScopeServices): FailedDeploymentRow[] {
-      const flagged = which === "failed" ? "d.caused_failure = 1" : "d.is_rework = 1";
-      const statement = prepared(`flagged:${which}:${services === null}`, () => `
-        SELECT d.id, d.service_id AS service, d.finished_at, d.caused_failure, d.successful_rollbacks > 0 AS rolled_back,
+  const flaggedSql = (which: "failed" | "rework", services: ScopeServices): string => `
+        SELECT d.id, d.service_id AS service, d.finished_at, d.caused_failure, CASE WHEN d.successful_rollbacks > 0 THEN 1 ELSE 0 END AS rolled_back,
           d.linked_incidents AS incidents, d.is_rework,
           (SELECT count(*) FROM incidents i WHERE i.linked_deployment_id = d.id AND i.link_rule = 'manual') AS confirmed,
           (SELECT count(*) FROM incidents i WHERE i.linked_deployment_id = d.id AND i.link_rule = 'explicit') AS explicit,
           (SELECT count(*) FROM incidents i WHERE i.linked_deployment_id = d.id AND i.link_rule = 'heuristic') AS heuristic
         FROM deployments d ${deploymentsIndex(services)}
         WHERE d.environment = ? AND d.status = 'success' AND d.finished_at >= ? AND d.finished_at < ?${scopeSql("d.service_id", services)}
-          AND ${flagged}
-        ORDER BY d.finished_at`);
-      return allRows<FailedDeploymentRow>(statement, env, window.fromMs, window.toMs, ...scopeArgs(services));
+          AND ${which === "failed" ? "d.caused_failure = 1" : "d.is_rework = 1"}
+        ORDER BY d.finished_at${d.indexOrder(`${d.textOrder("d.service_id")}, d.caused_failure, d.is_rework, d.id`)}`;
+  const deploymentDetailsSql = `
+        SELECT d.id, d.external_id, d.url, d.sha, i.title AS incident_title, i.url AS incident_url
+        FROM (${d.integerList()}) j JOIN deployments d ON d.id = j.value
+        LEFT JOIN incidents i ON i.id = (SELECT id FROM incidents WHERE linked_deployment_id = d.id ORDER BY created_at${d.indexOrder("id")} LIMIT 1)`;
+  const leadOrgSql = `
+          SELECT ${d.packed(LEAD_CODE, ",", changeTimeOrder)} AS codes, ${d.packed("service_id", "\x1f", changeTimeOrder)} AS services
+          FROM changes ${d.indexedBy("changes_metrics_time")} WHERE first_deployed_at >= ? AND first_deployed_at < ?`;
+  const leadSql = (services: ScopeServices): string => `
+        SELECT service_id AS service, CAST(? AS bigint) AS slice, ${d.packed(LEAD_CODE, ",", changeServiceOrder)} AS codes
+        FROM changes ${changesByService("first_deployed_at >= ? AND first_deployed_at < ?", services)}
+        GROUP BY service_id`;
+  const stageSumsSql = (services: ScopeServices, byService: boolean): string => {
+    // The partial days at the edges: STAGE_DAYS's own SELECT over the changes of the edge (org-wide,
+    // one range of the time index, not one per service), so the stage spans are defined once.
+    const edge = (from: string, to: string) => `
+        SELECT service_id, coding, coding_n, pickup, pickup_n, review, review_n, deploy, deploy_n FROM (${STAGE_DAYS.select(`(
+          SELECT * FROM changes
+          ${services === null
+            ? `${d.indexedBy("changes_metrics_time")} WHERE first_deployed_at >= ${from} AND first_deployed_at < ${to}`
+            : changesByService(`first_deployed_at >= ${from} AND first_deployed_at < ${to}`, services, "@services")}) AS c`)}) AS edge`;
+    return `
+        SELECT ${byService ? "service_id" : "''"} AS service, ${STAGE_COLUMNS.map((c) => `${d.summed(c)} AS ${c}`).join(", ")}
+        FROM (
+          SELECT service_id, coding, coding_n, pickup, pickup_n, review, review_n, deploy, deploy_n FROM stage_days
+          WHERE day >= @firstDay AND day < @endDay AND changes > 0${scopeSql("service_id", services, "@services")}
+          UNION ALL ${edge("@from", "@firstEdgeEnd")}
+          UNION ALL ${edge("@lastEdgeStart", "@to")}
+        ) AS parts
+        ${byService ? "GROUP BY 1" : ""}`;
+  };
+  const negative = (a: string, b: string): string => `coalesce(sum(CASE WHEN ${a} < ${b} THEN 1 ELSE 0 END), 0)`;
+  const stagesSql = (services: ScopeServices): string => `
+        SELECT ${d.median("CASE WHEN pr_opened_at >= committed_at THEN pr_opened_at - committed_at END")} AS coding,
+          ${d.median("CASE WHEN pr_first_review_at >= pr_opened_at THEN pr_first_review_at - pr_opened_at END")} AS pickup,
+          ${d.median("CASE WHEN pr_merged_at >= pr_first_review_at THEN pr_merged_at - pr_first_review_at END")} AS review,
+          ${d.median("CASE WHEN first_deployed_at >= pr_merged_at THEN first_deployed_at - pr_merged_at END")} AS deploy,
+          ${negative("pr_opened_at", "committed_at")} + ${negative("pr_first_review_at", "pr_opened_at")}
+            + ${negative("pr_merged_at", "pr_first_review_at")} + ${negative("first_deployed_at", "pr_merged_at")} AS negative_spans
+        FROM changes ${changesIndex(services)}
+        WHERE first_deployed_at >= ? AND first_deployed_at < ? AND lead_seconds IS NOT NULL${scopeSql("service_id", services)}`;
+
+  return {
+    /** Successful production deployments per service and slice, with failed (caused a failure; 0 unless withFailed) and rework counts. */
+    *deploymentSlices(env: string, cuts: readonly number[], services: ScopeServices, withFailed = true): Sql<DeploymentSliceRow[]> {
+      if (services === null) return yield* orgDeploymentSlices(env, cuts, withFailed);
+      const statement = text(`${key("deploySlices", cuts, services)}:${withFailed}`, () => `
+        SELECT d.service_id AS service, ${sliceOf("d.finished_at", cuts.length)} AS slice, count(*) AS attempts,
+          sum(CASE WHEN d.status = 'success' THEN 1 ELSE 0 END) AS n,
+          ${failedSum(withFailed)} AS failed,
+          sum(d.is_rework) AS rework
+        FROM deployments d ${deploymentsIndex(services)}
+        WHERE d.environment = ? AND d.finished_at >= ? AND d.finished_at < ?${scopeSql("d.service_id", services)}
+        GROUP BY 1, 2`);
+      // SQLite's grouping already delivers this order; PostgreSQL's hash aggregate does not.
+      return (yield* all<DeploymentSliceRow>(statement, [...innerCuts(cuts), env, cuts[0], cuts[cuts.length - 1], ...scopeArgs(services)])).sort(byServiceThenSlice);
     },
 
-    /** Ids, link and first linked incident of a few deployments (the ones an answer lists). */
-    deploymentDetails(ids: readonly number[]): DeploymentDetailRow[] {
-      const statement = prepared("deploymentDetails", () => `
-        SELECT d.id, d.external_id, d.url, d.sha, i.title AS incident_title, i.url AS incident_url
-        FROM json_each(?) j JOIN deployments d ON d.id = j.value
-        LEFT JOIN incidents i ON i.id = (SELECT id FROM incidents WHERE linked_deployment_id = d.id ORDER BY created_at LIMIT 1)`);
-      return allRows<DeploymentDetailRow>(statement, JSON.stringify(ids));
+    /** Distinct local calendar days with a deployment, ascending (offsets from src/metrics/frame.ts offsetSegments). */
+    *deployDays(env: string, window: Window, offsets: ReadonlyArray<{ fromMs: number; offsetMs: number }>, services: ScopeServices): Sql<number[]> {
+      const statement = text(`deployDays:${offsets.length}:${services === null}`, () => `
+        SELECT DISTINCT (finished_at + ${offsetSql(offsets.length)}) / 86400000 AS day FROM deployments ${deploymentsIndex(services)}
+        WHERE environment = ? AND status = 'success' AND finished_at >= ? AND finished_at < ?${scopeSql("service_id", services)}`);
+      // Sorted here: DISTINCT leaves the order to the engine's plan.
+      return (yield* column<number>(statement, [...offsetArgs(offsets), env, window.fromMs, window.toMs, ...scopeArgs(services)])).sort(byNumber);
+    },
+
+    /** Successful deployments per local calendar day of the window, by day (the base rate of weekday findings). */
+    *deployDayCounts(env: string, window: Window, offsets: ReadonlyArray<{ fromMs: number; offsetMs: number }>, services: ScopeServices): Sql<Array<{ day: number; n: number }>> {
+      const statement = text(`deployDayCounts:${offsets.length}:${services === null}`, () => `
+        SELECT (finished_at + ${offsetSql(offsets.length)}) / 86400000 AS day, count(*) AS n FROM deployments ${deploymentsIndex(services)}
+        WHERE environment = ? AND status = 'success' AND finished_at >= ? AND finished_at < ?${scopeSql("service_id", services)}
+        GROUP BY 1`);
+      const rows = yield* all<{ day: number; n: number }>(statement, [...offsetArgs(offsets), env, window.fromMs, window.toMs, ...scopeArgs(services)]);
+      return rows.sort((x, y) => x.day - y.day);
+    },
+
+    /** Deployments in the window that caused a failure (or were rework), with what marked them. */
+    *flaggedDeployments(which: "failed" | "rework", env: string, window: Window, services: ScopeServices): Sql<FailedDeploymentRow[]> {
+      const statement = text(`flagged:${which}:${services === null}`, () => flaggedSql(which, services));
+      return yield* all<FailedDeploymentRow>(statement, [env, window.fromMs, window.toMs, ...scopeArgs(services)]);
+    },
+
+    /** Ids, link and first linked incident of a few deployments (the ones an answer lists), in the order of `ids`. */
+    *deploymentDetails(ids: readonly number[]): Sql<DeploymentDetailRow[]> {
+      const rows = yield* all<DeploymentDetailRow>(deploymentDetailsSql, [JSON.stringify(ids)]);
+      // SQLite joins in the list's order; PostgreSQL may hash-join: put them back in that order.
+      const position = new Map<number, number>();
+      ids.forEach((id, i) => { if (!position.has(id)) position.set(id, i); });
+      return rows.sort((x, y) => position.get(x.id)! - position.get(y.id)!);
     },
 
     /**
      * Lead-time samples per slice (and service, for a team or service), decoded: SQL sends one
      * LEAD_CODE list per row from the covering index (one row per change costs more).
      */
-    leadTimes(cuts: readonly number[], services: ScopeServices): LeadTimeSliceRow[] {
+    *leadTimes(cuts: readonly number[], services: ScopeServices): Sql<LeadTimeSliceRow[]> {
       const rows: LeadTimeSliceRow[] = [];
       if (services === null) {
         // Org-wide, one range of the time index per slice without grouping (grouping by service
         // costs a seek per service and slice): codes and their services as two aligned lists.
-        const statement = prepared("leadOrg", () => `
-          SELECT group_concat(${LEAD_CODE}) AS codes, group_concat(service_id, char(31)) AS services
-          FROM changes INDEXED BY changes_metrics_time WHERE first_deployed_at >= ? AND first_deployed_at < ?`);
         for (let slice = 0; slice + 1 < cuts.length; slice++) {
-          const lists = statement.get(cuts[slice], cuts[slice + 1]) as { codes: string | null; services: string | null };
+          const lists = (yield* get<{ codes: string | null; services: string | null }>(leadOrgSql, [cuts[slice], cuts[slice + 1]]))!;
           if (lists.codes !== null) rows.push(decodeLeadTimes(slice, lists.codes, null, lists.services));
         }
         return rows;
       }
-      const statement = prepared(`lead:${services === null}`, () => `
-        SELECT service_id AS service, ? AS slice, group_concat(${LEAD_CODE}) AS codes
-        FROM changes ${changesByService("first_deployed_at >= ? AND first_deployed_at < ?", services)}
-        GROUP BY service_id`);
-      for (const row of sliceBySlice<{ service: string; slice: number; codes: string }>(statement, cuts, [], services)) {
+      const statement = text("lead:scoped", () => leadSql(services));
+      for (const row of yield* sliceBySlice<{ service: string; slice: number; codes: string }>(statement, cuts, [], services)) {
         rows.push(decodeLeadTimes(row.slice, row.codes, row.service, null));
       }
       return rows;
@@ -172,47 +220,26 @@ export function deliveryReads(kit: ReadSql) {
      * duration (ms) and how many changes shipped in the window have it: whole UTC days from
      * stage_days (src/store/derived/definitions.ts), the partial days at the window's edges from the changes themselves.
      */
-    leadTimeStageSums(window: Window, services: ScopeServices, byService = true): LeadTimeStageSumRow[] {
-      // The partial days at the edges: STAGE_DAYS's own SELECT over the changes of the edge (org-wide,
-      // one range of the time index, not one per service), so the stage spans are defined once.
-      const edge = (from: string, to: string) => `
-        SELECT service_id, coding, coding_n, pickup, pickup_n, review, review_n, deploy, deploy_n FROM (${STAGE_DAYS.select(`(
-          SELECT * FROM changes
-          ${services === null
-            ? `INDEXED BY changes_metrics_time WHERE first_deployed_at >= ${from} AND first_deployed_at < ${to}`
-            : changesByService(`first_deployed_at >= ${from} AND first_deployed_at < ${to}`, services).replace("?", "@services")}) AS c`)})`;
-      const statement = prepared(`stageSums:${services === null}:${byService}`, () => `
-        SELECT ${byService ? "service_id" : "''"} AS service, total(coding) AS coding, total(coding_n) AS coding_n, total(pickup) AS pickup,
-          total(pickup_n) AS pickup_n, total(review) AS review, total(review_n) AS review_n, total(deploy) AS deploy, total(deploy_n) AS deploy_n
-        FROM (
-          SELECT service_id, coding, coding_n, pickup, pickup_n, review, review_n, deploy, deploy_n FROM stage_days
-          WHERE day >= @firstDay AND day < @endDay AND changes > 0${scopeSql("service_id", services).replace("?", "@services")}
-          UNION ALL ${edge("@from", "min(@firstDay, @to)")}
-          UNION ALL ${edge("max(@endDay, @firstDay)", "@to")}
-        )
-        ${byService ? "GROUP BY 1" : ""}`);
+    *leadTimeStageSums(window: Window, services: ScopeServices, byService = true): Sql<LeadTimeStageSumRow[]> {
+      const statement = text(`stageSums:${services === null}:${byService}`, () => stageSumsSql(services, byService));
       const firstDay = Math.ceil(window.fromMs / DAY_MS) * DAY_MS;
       const endDay = Math.floor(window.toMs / DAY_MS) * DAY_MS;
-      const args: Record<string, unknown> = { from: window.fromMs, to: window.toMs, firstDay, endDay };
+      const args: Record<string, unknown> = {
+        from: window.fromMs, to: window.toMs, firstDay, endDay,
+        firstEdgeEnd: Math.min(firstDay, window.toMs), lastEdgeStart: Math.max(endDay, firstDay),
+      };
       if (services !== null) args["services"] = JSON.stringify(services);
-      return allRows<LeadTimeStageSumRow>(statement, args);
+      const rows = summedColumns(yield* all<LeadTimeStageSumRow>(statement, args), STAGE_COLUMNS);
+      return byService ? rows.sort((x, y) => (x.service < y.service ? -1 : x.service > y.service ? 1 : 0)) : rows;
     },
 
     /**
-     * Each stage's median (ms) over the window: SQLite's percentile functions (linear
+     * Each stage's median (ms) over the window: the engine's percentile function (linear
      * interpolation, NULLs ignored: docs/metrics.md's definition), so no per-change list leaves SQL.
      */
-    leadTimeStages(window: Window, services: ScopeServices): LeadTimeStagesRow {
-      const statement = prepared(`stages:${services === null}`, () => `
-        SELECT median(CASE WHEN pr_opened_at >= committed_at THEN pr_opened_at - committed_at END) AS coding,
-          median(CASE WHEN pr_first_review_at >= pr_opened_at THEN pr_first_review_at - pr_opened_at END) AS pickup,
-          median(CASE WHEN pr_merged_at >= pr_first_review_at THEN pr_merged_at - pr_first_review_at END) AS review,
-          median(CASE WHEN first_deployed_at >= pr_merged_at THEN first_deployed_at - pr_merged_at END) AS deploy,
-          coalesce(sum(pr_opened_at < committed_at), 0) + coalesce(sum(pr_first_review_at < pr_opened_at), 0)
-            + coalesce(sum(pr_merged_at < pr_first_review_at), 0) + coalesce(sum(first_deployed_at < pr_merged_at), 0) AS negative_spans
-        FROM changes ${changesIndex(services)}
-        WHERE first_deployed_at >= ? AND first_deployed_at < ? AND lead_seconds IS NOT NULL${scopeSql("service_id", services)}`);
-      return statement.get(window.fromMs, window.toMs, ...scopeArgs(services)) as LeadTimeStagesRow;
+    *leadTimeStages(window: Window, services: ScopeServices): Sql<LeadTimeStagesRow> {
+      const statement = text(`stages:${services === null}`, () => stagesSql(services));
+      return (yield* get<LeadTimeStagesRow>(statement, [window.fromMs, window.toMs, ...scopeArgs(services)]))!;
     },
   };
 }

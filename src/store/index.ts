@@ -11,7 +11,7 @@ import { syncStateStore } from "./sync-state.js";
 import { addStats, emptyStats, type WriteStats } from "./write-stats.js";
 import { explainReadOps } from "./explain-reads.js";
 import { withLazyStatements } from "./lazy-statements.js";
-import { metricReads, type MetricReads, type SqliteMetricReads } from "./metric-reads.js";
+import { metricReadOps, type MetricReads, type SqliteMetricReads } from "./metric-reads.js";
 import type { MaybeAsync } from "./maybe-async.js";
 import { rowReadOps, type EitherRowReads, type RowReads } from "./row-reads.js";
 import { legacyDerivedData } from "./derived/engine.js";
@@ -153,7 +153,7 @@ export function createStore(realDb: Db, options: StoreOptions = DEFAULT_STORE_OP
   let rows: RowReads | undefined;
   const reads = {
     get metric(): SqliteMetricReads {
-      return (metric ??= metricReads(db));
+      return (metric ??= bindReads(metricReadOps(SQLITE)));
     },
     get rows(): RowReads {
       return (rows ??= bindReads(rowReadOps(SQLITE)));

@@ -2,7 +2,6 @@ import { describe, expect, it } from "vitest";
 import type { VitalsRecord } from "../../src/domain/records.js";
 import { openDatabase } from "../../src/store/db.js";
 import { createStore } from "../../src/store/index.js";
-import { metricReads } from "../../src/store/metric-reads.js";
 
 // Incident → deployment links, in METRICS.md's order (change failure rate): explicit, then rollback,
 // then the heuristic (same service, after the deployment finished, before the service's next
@@ -223,7 +222,7 @@ describe("change failure rate counts", () => {
       deployment("r3", T0 + 21 * HOUR, { rollbackOf: "d3" }),
       deployment("d4", T0 + 40 * HOUR),
     ]);
-    const rows = metricReads(store.db).deploymentSlices("production", [T0, T0 + 48 * HOUR], null);
+    const rows = store.reads.metric.deploymentSlices("production", [T0, T0 + 48 * HOUR], null);
     expect(rows.reduce((sum, r) => sum + r.n, 0)).toBe(5);
     expect(rows.reduce((sum, r) => sum + r.failed, 0)).toBe(2); // d1 (three incidents) and d3 (rolled back)
   });

@@ -3,7 +3,7 @@ import { buildFrame, type Frame } from "../../src/metrics/frame.js";
 import { demoRecordBatches } from "../../src/sources/demo/generate.js";
 import { openDatabase } from "../../src/store/db.js";
 import { createStore, type Store } from "../../src/store/index.js";
-import { metricReads, type SqliteMetricReads } from "../../src/store/metric-reads.js";
+import type { SqliteMetricReads } from "../../src/store/metric-reads.js";
 
 // Org-wide, several reads take their own fast path (time-index lists tallied in JavaScript, per-day
 // sums plus edges, outages only where needed); a team or service takes the grouped path. Over the
@@ -18,7 +18,7 @@ let all: string[];
 beforeAll(() => {
   store = createStore(openDatabase(":memory:"));
   for (const batch of demoRecordBatches({ nowMs: NOW, days: 150 })) store.write(batch);
-  reads = metricReads(store.db);
+  reads = store.reads.metric;
   all = reads.knownServices();
 });
 

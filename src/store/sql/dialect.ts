@@ -41,6 +41,25 @@ export interface Dialect {
    */
   textOrder(expression: string): string;
   /**
+   * The rest of an ORDER BY (", a, b") that SQLite's pinned index already yields, ties in its column
+   * order: nothing on SQLite (spelled out it can cost a sort), the columns on PostgreSQL, whose plan
+   * may deliver ties in any order.
+   */
+  indexOrder(columns: string): string;
+  /**
+   * SQLite's total() (0 over no values): a number on SQLite; on PostgreSQL the group's values as one
+   * comma-separated text, which summedValue (src/store/exact-sum.ts) adds as SQLite does: its sum of
+   * float8 rounds at every step.
+   */
+  summed(expression: string): string;
+  /** SQLite's avg() (NULL over no values), by the same transport as `summed` (averagedValue adds). */
+  averaged(expression: string): string;
+  /**
+   * The median of the non-NULL values, linearly interpolated (SQLite's percentile extension;
+   * PostgreSQL's percentile_cont is the same definition).
+   */
+  median(expression: string): string;
+  /**
    * A statement that makes other writers of `key` wait until this transaction ends (PostgreSQL's
    * transaction-scoped advisory lock); null on SQLite, whose writers already take turns.
    */
@@ -64,6 +83,10 @@ export const SQLITE: Dialect = {
   packed: (expression, separator) => `group_concat(${expression}, ${sqliteChar(separator)})`,
   packedDistinct: (expression) => `group_concat(DISTINCT ${expression})`,
   textOrder: (expression) => expression,
+  indexOrder: () => "",
+  summed: (expression) => `total(${expression})`,
+  averaged: (expression) => `avg(${expression})`,
+  median: (expression) => `median(${expression})`,
   transactionLock: () => null,
 };
 
@@ -82,7 +105,11 @@ export const POSTGRES: Dialect = {
   // of the outer query inside a subquery is evaluated per group of the outer query).
   packedDistinct: (expression, orderBy) =>
     `(CASE WHEN count(${expression}) = 0 THEN NULL ELSE array_to_string(ARRAY(SELECT u.v FROM unnest(array_agg((${expression})::text ORDER BY ${orderBy})) WITH ORDINALITY AS u(v, n) WHERE u.v IS NOT NULL GROUP BY u.v ORDER BY min(u.n)), ',') END)`,
-  textOrder: (expression) => `${expression} COLLATE "C"`,
+  textOrder: (expression) => `(${expression}) COLLATE "C"`,
+  indexOrder: (columns) => `, ${columns}`,
+  summed: (expression) => `string_agg((${expression})::text, ',')`,
+  averaged: (expression) => `string_agg((${expression})::text, ',')`,
+  median: (expression) => `percentile_cont(0.5) WITHIN GROUP (ORDER BY ${expression})`,
   transactionLock: (key) => `SELECT pg_advisory_xact_lock(${BigInt.asIntN(64, key)})`,
 };
 
