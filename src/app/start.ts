@@ -20,6 +20,8 @@ import { kpiSubcommands } from "../slack/commands/subcommands.js";
 import { verifyAppToken, verifyBotToken, type SlackConnection } from "../slack/connect.js";
 import { createClients, type Clients } from "./clients.js";
 import { kpiEngine, previewRules, questionEngine } from "./engines.js";
+import { leaderJobs, type JobsHandle, type LeaderJobs } from "./leader-jobs.js";
+import { SOLE_PROCESS, type ReplicaLeadership } from "./leadership.js";
 
 export { SlackRefusedError } from "../slack/connect.js";
 
@@ -28,14 +30,13 @@ export { SlackRefusedError } from "../slack/connect.js";
 // in. `vitals start` (src/cli/commands/start.ts) calls `buildDeps` and `startApp`; the tests call
 // `startApp` with a `:memory:` store, port 0 and a fake Slack (test/e2e/harness.ts).
 
-interface JobsHandle {
-  stop(): Promise<void>;
-  /** Run after a sync (threshold evaluation, reviews). */
-  afterSync?(): Promise<void>;
-}
+/**
+ * Starts the scheduled jobs once the Slack client exists (src/jobs/scheduler.ts), each time this
+ * replica becomes leader; every run asks `leads` first (src/app/leader-jobs.ts).
+ */
+type JobsStarter = (ctx: { deps: AppDeps; slack: webApi.WebClient; refreshHomes?: () => Promise<number>; leads: () => boolean }) => JobsHandle | Promise<JobsHandle>;
 
-/** Starts the scheduled jobs once the Slack client exists (src/jobs/scheduler.ts). */
-type JobsStarter = (ctx: { deps: AppDeps; slack: webApi.WebClient; refreshHomes?: () => Promise<number> }) => JobsHandle | Promise<JobsHandle>;
+const NO_JOBS: JobsHandle = { stop: () => Promise.resolve() };
 
 export interface StartOptions {
   /** Default: the real engine (src/app/engines.ts); tests may script one. */
@@ -45,6 +46,13 @@ export interface StartOptions {
   /** Webhook and ingest routes served next to /healthz and Slack's /slack/events. */
   readonly routes?: readonly HttpRoute[];
   readonly jobs?: JobsStarter;
+  /**
+   * Whether this replica runs the jobs (src/app/leadership.ts; default: SQLite's one process, which
+   * always leads). Contended once Slack is reached, released when the app stops.
+   */
+  readonly leadership?: ReplicaLeadership;
+  /** Work every replica runs while the app does, leader or not (the KPI exporter's refreshes). */
+  readonly everyReplica?: { start(): void; stop(): void };
   readonly subcommands?: readonly KpiSubcommand[];
   /** Default env.PORT / env.HOST; tests pass 0 and 127.0.0.1. */
   readonly port?: number;
@@ -78,6 +86,8 @@ export interface RunningApp {
   readonly slack: SlackApp;
   /** The Slack connection /healthz reports. */
   connection(): SlackConnection;
+  /** Does this replica lead, i.e. run the scheduled jobs (false until Slack is reached)? */
+  leads(): boolean;
   stop(): Promise<void>;
 }
 
@@ -86,7 +96,9 @@ export async function startApp(deps: AppDeps, options: StartOptions): Promise<Ru
   const stopping = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, stopping.signal]) : stopping.signal;
   // The jobs start after the app (they need its client); a sync before that has nothing to trigger.
-  const jobs: { current?: JobsHandle } = {};
+  const jobs: { current?: LeaderJobs } = {};
+  const leadership = options.leadership ?? SOLE_PROCESS;
+  const leads = () => jobs.current?.leads() ?? false;
   let slack: SlackApp | undefined;
   let state: SlackConnection = "connecting";
   const connection = (): SlackConnection => (state === "connected" && slack ? slack.connection() : state);
@@ -95,7 +107,7 @@ export async function startApp(deps: AppDeps, options: StartOptions): Promise<Ru
   // reached yet; Slack's requests wait for the app (they get 503 until it exists).
   const httpMode = !deps.env.SLACK_APP_TOKEN;
   const server = createHttpServer({
-    routes: [healthRoute(deps.store, { slack: connection }), ...(options.routes ?? [])],
+    routes: [healthRoute(deps.store, { slack: connection, replica: { store: leadership.store, leader: leads } }), ...(options.routes ?? [])],
     logger: deps.logger,
     ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
     ...(httpMode
@@ -142,7 +154,7 @@ export async function startApp(deps: AppDeps, options: StartOptions): Promise<Ru
       ...(options.retries !== undefined ? { retries: options.retries } : {}),
       compute: options.compute ?? computeQueue(),
       afterSync: async () => {
-        await jobs.current?.afterSync?.();
+        await jobs.current?.afterSync();
       },
     });
     if (slack.socketMode) await slack.app.start();
@@ -154,8 +166,18 @@ export async function startApp(deps: AppDeps, options: StartOptions): Promise<Ru
     await closeServer();
     throw error;
   }
-  if (options.jobs) jobs.current = await options.jobs({ deps, slack: slack.client, refreshHomes: slack.refreshHomes });
-  deps.logger.info({ port, socketMode: slack.socketMode }, "Vitals is running");
+  const client = slack.client;
+  const refreshHomes = slack.refreshHomes;
+  const starter = options.jobs;
+  try {
+    jobs.current = await leaderJobs(leadership, (leads) => (starter ? starter({ deps, slack: client, refreshHomes, leads }) : NO_JOBS), deps.logger);
+  } catch (error) {
+    if (slack.socketMode) await slack.app.stop().catch(() => undefined);
+    await closeServer();
+    throw error;
+  }
+  options.everyReplica?.start();
+  deps.logger.info({ port, socketMode: slack.socketMode, store: leadership.store, leader: leads() }, "Vitals is running");
 
   const running = slack;
   return {
@@ -163,16 +185,18 @@ export async function startApp(deps: AppDeps, options: StartOptions): Promise<Ru
     server,
     slack: running,
     connection,
+    leads,
     async stop() {
       stopping.abort();
       // Take no new work (Slack redelivers an envelope nobody acked; a new HTTP connection is
-      // refused), let the answers already acknowledged finish, bounded, then stop the jobs, whose
-      // run in progress completes and records what it posted, so a restart repeats nothing.
+      // refused), let the answers already acknowledged finish, bounded, and meanwhile stop the jobs,
+      // whose run in progress completes and records what it posted, so a restart repeats nothing;
+      // then the leadership is released at once, so another replica leads while answers still drain.
       if (running.socketMode) await running.app.stop().catch(() => undefined);
       stopAccepting();
-      const { waitedFor, dropped } = await running.settle(options.drainMs ?? 10_000);
+      options.everyReplica?.stop();
+      const [{ waitedFor, dropped }] = await Promise.all([running.settle(options.drainMs ?? 10_000), jobs.current?.stop()]);
       if (waitedFor > 0) deps.logger.info({ waitedFor, finished: waitedFor - dropped, dropped }, dropped > 0 ? "stopping: dropped answers still running" : "stopping: answers in flight finished");
-      await jobs.current?.stop();
       await closeServer();
     },
   };
@@ -190,9 +214,12 @@ export function productionStartOptions(deps: AppDeps, clients: Clients = createC
     clients,
     compute,
     routes: [githubWebhookRoute(deps, clients.github), gitlabWebhookRoute(deps, clients.gitlab), pagerdutyWebhookRoute(deps), ingestRoute(deps), coverageIngestRoute(deps), ...routes],
-    jobs: ({ deps, slack, refreshHomes }) => {
+    // Each replica serves /metrics, so each refreshes its gauges; only the leader syncs (then refreshes at once).
+    everyReplica: exporter,
+    jobs: ({ deps, slack, refreshHomes, leads }) => {
       const stop = startScheduler(deps, slack, {
         engine: kpiEngine,
+        leads,
         syncSources: clients.syncSources,
         onSynced: async () => {
           void exporter.refresh();
@@ -200,12 +227,8 @@ export function productionStartOptions(deps: AppDeps, clients: Clients = createC
         },
         onSyncError: exporter.syncFailed,
       });
-      exporter.start();
       return {
-        stop: async () => {
-          exporter.stop();
-          await stop();
-        },
+        stop: () => stop(),
         afterSync: async () => {
           await stop.runners.afterSync();
           void exporter.refresh();

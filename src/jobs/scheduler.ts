@@ -14,6 +14,11 @@ import type { SyncSource } from "../sources/types.js";
 // missed tick or a DST change only shifts work to the next minute, never repeats it: the store
 // remembers what was done. `noOverlap` keeps a slow run from overlapping itself; a failing run
 // is logged and the next tick tries again.
+//
+// With several replicas on one PostgreSQL database only the leader runs this scheduler (issue 19,
+// src/app/leader-jobs.ts). Stopping it on a lost leadership destroys the tasks, but a tick already
+// fired, a queued after-sync run or the rest of the start-up runs would still start: each run asks
+// `leads()` first, so a stale one does nothing.
 
 export interface SchedulerOptions {
   /** The KPI engine the digests and alerts ask (the composition root passes the real one, src/app/engines.ts). */
@@ -25,12 +30,20 @@ export interface SchedulerOptions {
   readonly onSynced?: () => Promise<void>;
   /** A scheduled sync of a source failed (counted by the Prometheus exporter). */
   readonly onSyncError?: (source: string, failures: number) => void;
+  /** Whether this replica leads now, asked at the start of every run (default: always). */
+  readonly leads?: () => boolean;
 }
 
 export type StopScheduler = () => Promise<void>;
 
-/** One job's run with logging; never throws (the app must outlive a failing job). */
-async function runJob(deps: AppDeps, name: string, run: (nowMs: number) => Promise<unknown>): Promise<void> {
+const alwaysLeads = () => true;
+
+/** One job's run with logging, unless this replica no longer leads; never throws (the app must outlive a failing job). */
+async function runJob(deps: AppDeps, leads: () => boolean, name: string, run: (nowMs: number) => Promise<unknown>): Promise<void> {
+  if (!leads()) {
+    deps.logger.debug({ job: name }, "scheduled job skipped: this replica does not lead");
+    return;
+  }
   const nowMs = deps.now();
   try {
     await run(nowMs);
@@ -74,12 +87,13 @@ function serialised(run: () => Promise<void>): { queue(): Promise<void>; tickIfI
 
 export function jobRunners(deps: AppDeps, slack: SlackClient, options: SchedulerOptions): JobRunners {
   const ctx: JobContext = { deps, slack, engine: options.engine, ...(options.sleep ? { sleep: options.sleep } : {}) };
+  const leads = options.leads ?? alwaysLeads;
   let lastAlertsAtMs: number | undefined;
-  const digests = serialised(() => runJob(deps, "digests", (now) => runDigests(ctx, now)));
-  const reviews = serialised(() => runJob(deps, "reviews", (now) => runReviews(ctx, now)));
-  const confirmations = serialised(() => runJob(deps, "link-confirmations", (now) => runLinkConfirmations(ctx, now)));
+  const digests = serialised(() => runJob(deps, leads, "digests", (now) => runDigests(ctx, now)));
+  const reviews = serialised(() => runJob(deps, leads, "reviews", (now) => runReviews(ctx, now)));
+  const confirmations = serialised(() => runJob(deps, leads, "link-confirmations", (now) => runLinkConfirmations(ctx, now)));
   const alerts = serialised(() =>
-    runJob(deps, "alerts", async (now) => {
+    runJob(deps, leads, "alerts", async (now) => {
       lastAlertsAtMs = now;
       await runAlerts(ctx, now);
     }),
@@ -142,8 +156,9 @@ export function startScheduler(deps: AppDeps, slack: SlackClient, options: Sched
     });
     // One sync pass at a time; the first starts now, without waiting for the start-up job runs.
     let syncing = false;
+    const leads = options.leads ?? alwaysLeads;
     const syncOnce = async (): Promise<void> => {
-      if (syncing) return;
+      if (syncing || !leads()) return;
       syncing = true;
       try {
         await syncs.tick();

@@ -2,7 +2,8 @@ import { afterEach, beforeEach } from "vitest";
 import { parseEnv } from "../../src/config/env.js";
 import type { FileConfig } from "../../src/config/file.js";
 import { createLogger } from "../../src/log.js";
-import { productionStartOptions, startApp, type RunningApp } from "../../src/app/start.js";
+import { productionStartOptions, startApp, type RunningApp, type StartOptions } from "../../src/app/start.js";
+import type { ReplicaLeadership } from "../../src/app/leadership.js";
 import { buildDeps, openStore } from "../../src/app/root.js";
 import { createClients } from "../../src/app/clients.js";
 import { questionEngine } from "../../src/app/engines.js";
@@ -45,6 +46,10 @@ export interface TestAppOptions {
   /** Serve the webhook and ingest routes of `vitals start` too. */
   readonly productionRoutes?: boolean;
   readonly requestTimeoutMs?: number;
+  /** Scheduled jobs, run while this app leads (default: none). */
+  readonly jobs?: StartOptions["jobs"];
+  /** Default: SQLite's one process, which always leads. */
+  readonly leadership?: ReplicaLeadership;
 }
 
 /**
@@ -90,6 +95,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     clients,
     ...(options.productionRoutes ? { routes: productionStartOptions(deps, clients).routes ?? [] } : {}),
     ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
+    ...(options.jobs ? { jobs: options.jobs } : {}),
+    ...(options.leadership ? { leadership: options.leadership } : {}),
   });
   const baseUrl = `http://127.0.0.1:${app.port}`;
   const eventsUrl = `${baseUrl}/slack/events`;

@@ -117,7 +117,7 @@ describe("failures", () => {
       expect(logged?.msg).toBe("Slack request failed");
       const health = await fetch(`${broken.baseUrl}/healthz`);
       expect(health.status).toBe(503);
-      expect(await health.json()).toEqual({ status: "unavailable", database: "unreachable", slack: "connected", syncs: [] });
+      expect(await health.json()).toEqual({ status: "unavailable", database: "unreachable", slack: "connected", store: "sqlite", leader: true, syncs: [] });
     } finally {
       await broken.app.stop();
       await broken.slack.close();

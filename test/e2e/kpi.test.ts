@@ -83,7 +83,7 @@ describe("/kpi over signed HTTP against a fake Slack", () => {
   it("serves /healthz on the same server", async () => {
     const response = await fetch(`${t.baseUrl}/healthz`);
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ status: "ok", database: "ok", slack: "connected", syncs: [] });
+    expect(await response.json()).toEqual({ status: "ok", database: "ok", slack: "connected", store: "sqlite", leader: true, syncs: [] });
   });
 
   it("never logs the bot token or the signing secret", () => {

@@ -83,6 +83,8 @@ describe("vitals start", () => {
       const { child, port, lines } = await startChild({ slack, dir });
       const health = await fetch(`http://127.0.0.1:${port}/healthz`);
       expect(health.status).toBe(200);
+      // One SQLite file, one process: it runs the scheduled jobs.
+      expect(await health.json()).toMatchObject({ status: "ok", store: "sqlite", leader: true });
       // A stray request (a scanner, a probe) gets a 404 and the process stays up.
       for (const path of ["/", "/nope"]) expect((await fetch(`http://127.0.0.1:${port}${path}`)).status).toBe(404);
       expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);

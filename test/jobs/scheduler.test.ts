@@ -4,6 +4,7 @@ import { startFakeSlack, type FakeSlack } from "../fakes/slack/server.js";
 import { createStore, type Store } from "../../src/store/index.js";
 import { openDatabase } from "../../src/store/db.js";
 import { evaluation, scriptedEngine, testDeps, type ScriptedEngine } from "./helpers.js";
+import type { SyncSource } from "../../src/sources/types.js";
 
 // The node-cron wiring under fake timers: Date and timers are faked, setImmediate is not, so the
 // fake Slack server's real HTTP still completes while the test moves the clock.
@@ -148,6 +149,33 @@ describe("job runners", () => {
     const deps = testDeps(undefined, undefined, Date.parse("2026-03-02T07:00:00Z"));
     const runners = jobRunners(deps, slack.client(), { engine });
     await Promise.all([runners.alerts(), runners.afterSync(), runners.alertsIfDue()]);
+    expect(slack.callsTo("chat.postMessage")).toHaveLength(1);
+  });
+
+  it("run nothing on a replica that does not lead: no job, no sync, not even at start-up", async () => {
+    const engine = scriptedEngine();
+    engine.evaluations = [evaluation("change_failure_rate", { kind: "team", id: "payments" }, 20, 10, 15)];
+    let leading = false;
+    let synced = 0;
+    const source: SyncSource = {
+      name: "github",
+      configured: () => true,
+      sync: async () => {
+        synced++;
+        return { source: "github", fetched: 0, inserted: 0, updated: 0, unchanged: 0, notes: [], failures: [] };
+      },
+    };
+    const deps = testDeps(undefined, undefined, Date.parse("2026-03-02T08:00:00Z"));
+    const handle = startScheduler(deps, slack.client(), { engine, syncSources: [source], leads: () => leading });
+    stop = handle;
+    await handle.ready;
+    await handle.runners.afterSync();
+    expect(synced).toBe(0);
+    expect(engine.requests).toEqual([]);
+    expect(slack.calls).toEqual([]);
+    // The same runners, once this replica leads, do run.
+    leading = true;
+    await handle.runners.alerts();
     expect(slack.callsTo("chat.postMessage")).toHaveLength(1);
   });
 });

@@ -1,5 +1,6 @@
 import { requireSlackSettings } from "../../config/env.js";
 import { createLogger } from "../../log.js";
+import { replicaLeadership } from "../../app/leadership.js";
 import { withSlackSettings } from "../../app/root.js";
 import { productionStartOptions, SlackRefusedError, startApp } from "../../app/start.js";
 import { COMMON_HELP, type CliCommand } from "../context.js";
@@ -20,7 +21,11 @@ Slack connection:
   SLACK_API_URL         Web API base for GovSlack or a test server (default https://slack.com/api)
   VITALS_ADMINS         Slack user ids allowed to run admin commands (besides workspace admins)
 
-Stops cleanly on SIGINT / SIGTERM.
+Replicas: with DATABASE_URL (PostgreSQL) several \`vitals start\` may share the database. Each answers
+Slack, the webhooks and the APIs; one, the leader, runs the scheduled jobs, and another takes over
+when it stops or dies (GET /healthz says which leads).
+
+Stops cleanly on SIGINT / SIGTERM (a leader hands over at once).
 
 ${COMMON_HELP}`,
   options: {},
@@ -45,7 +50,8 @@ ${COMMON_HELP}`,
       const deps = withSlackSettings({ store, config: ctx.config(), env: ctx.env, logger, now: ctx.now });
       let running;
       try {
-        running = await startApp(deps, { ...productionStartOptions(deps), signal: stop.signal });
+        // Stopping the app releases the leadership (SIGTERM: another replica leads within one retry).
+        running = await startApp(deps, { ...productionStartOptions(deps), leadership: replicaLeadership(ctx.env, logger), signal: stop.signal });
       } catch (error) {
         if (error instanceof SlackRefusedError) {
           ctx.io.stderr(`vitals start: ${error.message}\n`);
