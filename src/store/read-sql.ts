@@ -1,4 +1,3 @@
-import type { Db } from "./db.js";
 import { all, type Sql } from "./sql/query.js";
 import type { Dialect } from "./sql/dialect.js";
 import { averagedValue, summedValue } from "./exact-sum.js";
@@ -107,38 +106,3 @@ export function readKit(d: Dialect) {
 
 export type ReadKit = ReturnType<typeof readKit>;
 
-// Statements of varying arity: arguments are checked by the callers, not by the type.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Statement = import("better-sqlite3").Statement<any[], unknown>;
-
-/**
- * TRANSITIONAL (issue 19): the prepared-statement helpers of row-reads.ts until it is an operations
- * module too; the metric reads use readKit.
- */
-export function readSql(db: Db) {
-  const cache = new Map<string, Statement>();
-  const prepared = (key: string, sql: () => string): Statement => {
-    let statement = cache.get(key);
-    if (!statement) {
-      statement = db.prepare(sql());
-      cache.set(key, statement);
-    }
-    return statement;
-  };
-  /** A statement's rows as objects, fetched as arrays (better-sqlite3 builds row objects slowly). */
-  const allRows = <Row>(statement: Statement, ...args: unknown[]): Row[] => {
-    const names = statement.columns().map((column) => column.name);
-    const rows: Row[] = [];
-    for (const values of statement.raw(true).all(...args) as unknown[][]) {
-      const row: Record<string, unknown> = {};
-      for (let i = 0; i < names.length; i++) row[names[i]!] = values[i];
-      rows.push(row as Row);
-    }
-    return rows;
-  };
-  const scopeSql = (column: string, services: ScopeServices): string =>
-    services === null ? "" : ` AND ${column} IN (SELECT value FROM json_each(?))`;
-  const scopeArgs = (services: ScopeServices): string[] => (services === null ? [] : [JSON.stringify(services)]);
-  const serviceList = (services: ScopeServices): string => (services === null ? "SELECT id FROM services" : "SELECT value FROM json_each(?)");
-  return { prepared, allRows, scopeSql, scopeArgs, serviceList };
-}
