@@ -1,14 +1,7 @@
 import type { StoreOptions } from "../config/store-options.js";
-import type { VitalsRecord } from "../domain/records.js";
-import { annotationStore } from "./annotations.js";
-import { catalogStore } from "./catalog.js";
 import { openDatabase, type Db } from "./db.js";
-import { deploymentStore } from "./deployments.js";
-import { incidentStore } from "./incidents.js";
-import { linkStore } from "./links.js";
-import { sampleStore } from "./samples.js";
-import { syncStateStore } from "./sync-state.js";
-import { addStats, emptyStats, type WriteStats } from "./write-stats.js";
+import { storeOps } from "./operations.js";
+import { SQLITE } from "./sql/dialect.js";
 import { alertStore } from "./alerts.js";
 import { digestStore } from "./digests.js";
 import { reviewStore } from "./reviews.js";
@@ -23,28 +16,16 @@ import { rowReads, type RowReads } from "./row-reads.js";
 import { legacyDerivedData } from "./derived/engine.js";
 import { sqliteRunner } from "./sql/sqlite-runner.js";
 import { bindOps, type SyncOps } from "./sql/bind.js";
-import { NO_INCIDENT_FILTERS } from "../domain/incident-filter.js";
 
 export type { Db } from "./db.js";
 export type { StoreOptions } from "../config/store-options.js";
-export type { WriteStats } from "./write-stats.js";
+export type { RecordWriteResult, WriteAlso, WriteStats } from "./write-stats.js";
 
 
 export const DEFAULT_STORE_OPTIONS: StoreOptions = {
   productionEnvironment: "production",
   attributionWindowMs: 24 * 3_600_000,
 };
-
-export interface RecordWriteResult {
-  deployments: WriteStats;
-  incidents: WriteStats;
-  samples: WriteStats;
-  annotations: WriteStats;
-  /** Incidents whose deployment link changed. */
-  relinked: number;
-  /** Incidents inserted or changed (e.g. to open post-incident reviews on resolution). */
-  changedIncidentIds: number[];
-}
 
 /** TRANSITIONAL: what AppDeps holds until every caller awaits (then `Store = EitherStore`). */
 export type Store = SqliteStore;
@@ -81,65 +62,24 @@ export function createStore(realDb: Db, options: StoreOptions = DEFAULT_STORE_OP
   const runner = sqliteRunner(realDb);
   const bindWrites = <O extends object>(ops: O) => bindOps(ops, (op) => runner.transaction(op)) as SyncOps<O>;
   const bindReads = <O extends object>(ops: O) => bindOps(ops, (op) => runner.run(op)) as SyncOps<O>;
-  // What the reads keep beside the records (src/store/derived/): rebuilt now if this database's was
-  // made by other definitions, then refreshed by every write path below for the keys it touches.
+  const ops = storeOps(SQLITE, options);
+  // A module's reads run as they are, each of its other operations in its own transaction.
+  const bindModule = <O extends object, R extends keyof O>(module: O, reads: readonly R[]) =>
+    ({ ...bindWrites(module), ...bindReads(Object.fromEntries(reads.map((name) => [name, module[name]])) as Pick<O, R>) });
+  // The units of work: opening (derived data made by other definitions rebuilt, a changed
+  // `incidents` filter section applied to the stored incidents, no re-import) and writing records.
+  const { open, write } = bindWrites({ open: ops.open, write: ops.write });
+  open();
+  // TRANSITIONAL (issue 19): for github.ts, until it takes the derived operations.
   const derived = legacyDerivedData(runner);
-  derived.ensureVersion();
-  const catalog = catalogStore(db);
-  const deployments = deploymentStore(db, options, derived);
-  const incidentFilters = options.incidentFilters ?? NO_INCIDENT_FILTERS;
-  const incidents = incidentStore(db, incidentFilters);
-  const samples = sampleStore(db, derived);
-  const annotations = annotationStore(db);
-  const links = linkStore(db, { ...options, incidentFilters }, derived);
-  // A changed `incidents` filter section takes effect now, on the stored incidents (no re-import).
-  links.applyIncidentFilters();
-  const syncState = syncStateStore(db);
-
-  const write = db.transaction((records: readonly VitalsRecord[]): RecordWriteResult => {
-    const services = new Set<string>();
-    for (const record of records) if (record.kind !== "annotation" && record.service) services.add(record.service);
-    catalog.ensureServices(services);
-
-    const byKind = {
-      deployment: records.filter((r) => r.kind === "deployment"),
-      incident: records.filter((r) => r.kind === "incident"),
-      metric: records.filter((r) => r.kind === "metric"),
-      annotation: records.filter((r) => r.kind === "annotation"),
-    };
-    const deploymentStats = deployments.upsertMany(byKind.deployment);
-    const incidentStats = incidents.upsertMany(byKind.incident);
-    const result: RecordWriteResult = {
-      deployments: deploymentStats,
-      incidents: addStats(emptyStats(), incidentStats),
-      samples: samples.upsertMany(byKind.metric),
-      annotations: annotations.upsertMany(byKind.annotation),
-      relinked: 0,
-      changedIncidentIds: incidentStats.changedIds,
-    };
-
-    // A new or changed deployment can change the links of incidents up to the attribution window
-    // after it (and, through rollbacks, any incident after it: bounded by the batch's incidents).
-    let from = Infinity;
-    let to = -Infinity;
-    if (deploymentStats.inserted + deploymentStats.updated > 0) {
-      for (const d of byKind.deployment) {
-        // A rollback marks the deployment it undoes: incidents since that one may now link to it.
-        const rolledBackAt = d.rollbackOf ? deployments.finishedAtOf(d.source, d.rollbackOf) : undefined;
-        from = Math.min(from, rolledBackAt ?? d.finishedAtMs, d.finishedAtMs);
-        to = Math.max(to, d.finishedAtMs + options.attributionWindowMs + 1);
-      }
-    }
-    if (incidentStats.changedIds.length > 0) {
-      for (const i of byKind.incident) {
-        from = Math.min(from, i.createdAtMs);
-        to = Math.max(to, i.createdAtMs + 1);
-      }
-    }
-    if (from < to) result.relinked = links.relink(from, to);
-    derived.flush();
-    return result;
-  });
+  const catalog = bindModule(ops.catalog, ["teams", "services"]);
+  const deployments = bindModule(ops.deployments, ["finishedAtOf"]);
+  const incidentFilters = ops.incidentFilters;
+  const incidents = bindModule(ops.incidents, ["openExternalIds", "get"]);
+  const samples = bindWrites(ops.samples);
+  const annotations = bindWrites(ops.annotations);
+  const links = bindModule(ops.links, ["unlinkedOnDeployedServices"]);
+  const syncState = bindModule(ops.syncState, ["cursor", "cursors"]);
 
   // Built on first access, once per store (and their statements prepared on first use,
   // lazy-statements.ts), so a command that never reads pays nothing for them.

@@ -1,6 +1,17 @@
 import type { StoreOptions } from "../config/store-options.js";
-import { derivedOps } from "./derived/engine.js";
+import { NO_INCIDENT_FILTERS } from "../domain/incident-filter.js";
+import type { VitalsRecord } from "../domain/records.js";
+import { annotationOps } from "./annotations.js";
+import { catalogOps } from "./catalog.js";
+import { deploymentOps } from "./deployments.js";
+import { derivedOps, Touches } from "./derived/engine.js";
+import { incidentOps } from "./incidents.js";
+import { linkOps } from "./links.js";
+import { sampleOps } from "./samples.js";
 import type { Dialect } from "./sql/dialect.js";
+import type { Sql } from "./sql/query.js";
+import { syncStateOps } from "./sync-state.js";
+import { addStats, emptyStats, type RecordWriteResult, type WriteAlso } from "./write-stats.js";
 
 // Every operation of the store (src/store/sql/query.ts), written once for both engines: the table
 // modules' operations, and the units of work that span several (a write of records with the sync
@@ -8,7 +19,88 @@ import type { Dialect } from "./sql/dialect.js";
 
 export function storeOps(d: Dialect, options: StoreOptions) {
   const derived = derivedOps(d);
-  return { options, derived };
+  const incidentFilters = options.incidentFilters ?? NO_INCIDENT_FILTERS;
+  const catalog = catalogOps(d);
+  const deployments = deploymentOps(d, options, derived);
+  const incidents = incidentOps(incidentFilters);
+  const samples = sampleOps(derived);
+  const annotations = annotationOps();
+  const links = linkOps({ ...options, incidentFilters }, derived);
+  const syncState = syncStateOps(d);
+
+  /**
+   * The one entry point for records from any source (run it in one transaction): a batch is written
+   * whole or not at all, and writing the same batch again changes nothing. The derived data of
+   * everything it touched is refreshed once, at the end.
+   */
+  function* write(records: readonly VitalsRecord[], also: WriteAlso = {}): Sql<RecordWriteResult> {
+    if (also.delivery && !(yield* syncState.firstDelivery(also.delivery.source, also.delivery.id, also.delivery.atMs))) return duplicateResult();
+    const touches = new Touches();
+    const services = new Set<string>();
+    for (const record of records) if (record.kind !== "annotation" && record.service) services.add(record.service);
+    yield* catalog.ensureServices(services);
+
+    const byKind = {
+      deployment: records.filter((r) => r.kind === "deployment"),
+      incident: records.filter((r) => r.kind === "incident"),
+      metric: records.filter((r) => r.kind === "metric"),
+      annotation: records.filter((r) => r.kind === "annotation"),
+    };
+    const deploymentStats = yield* deployments.upsertMany(byKind.deployment, touches);
+    const incidentStats = yield* incidents.upsertMany(byKind.incident);
+    const result: RecordWriteResult = {
+      deployments: deploymentStats,
+      incidents: addStats(emptyStats(), incidentStats),
+      samples: yield* samples.upsertMany(byKind.metric, touches),
+      annotations: yield* annotations.upsertMany(byKind.annotation),
+      relinked: 0,
+      changedIncidentIds: incidentStats.changedIds,
+      duplicate: false,
+    };
+
+    // A new or changed deployment can change the links of incidents up to the attribution window
+    // after it (and, through rollbacks, any incident after it: bounded by the batch's incidents).
+    let from = Infinity;
+    let to = -Infinity;
+    if (deploymentStats.inserted + deploymentStats.updated > 0) {
+      for (const dep of byKind.deployment) {
+        // A rollback marks the deployment it undoes: incidents since that one may now link to it.
+        const rolledBackAt = dep.rollbackOf ? yield* deployments.finishedAtOf(dep.source, dep.rollbackOf) : undefined;
+        from = Math.min(from, rolledBackAt ?? dep.finishedAtMs, dep.finishedAtMs);
+        to = Math.max(to, dep.finishedAtMs + options.attributionWindowMs + 1);
+      }
+    }
+    if (incidentStats.changedIds.length > 0) {
+      for (const i of byKind.incident) {
+        from = Math.min(from, i.createdAtMs);
+        to = Math.max(to, i.createdAtMs + 1);
+      }
+    }
+    if (from < to) result.relinked = yield* links.relink(from, to, touches);
+    if (also.cursor) {
+      const c = also.cursor;
+      yield* syncState.saveCursor(c.source, c.key, c.cursor, c.etag, c.atMs);
+    }
+    yield* derived.flush(touches);
+    return result;
+  }
+
+  /**
+   * What opening a database does (run it in one transaction): rebuild the derived data if this
+   * database's was made by other definitions, then apply a changed `incidents` filter section to
+   * the stored incidents (no re-import).
+   */
+  function* open(): Sql<{ derivedRebuilt: boolean; incidentsRefiltered: number }> {
+    const derivedRebuilt = yield* derived.ensureVersion();
+    const incidentsRefiltered = yield* links.applyIncidentFilters();
+    return { derivedRebuilt, incidentsRefiltered };
+  }
+
+  return { options, incidentFilters, derived, catalog, deployments, incidents, samples, annotations, links, syncState, write, open };
 }
 
 export type StoreOps = ReturnType<typeof storeOps>;
+
+function duplicateResult(): RecordWriteResult {
+  return { deployments: emptyStats(), incidents: emptyStats(), samples: emptyStats(), annotations: emptyStats(), relinked: 0, changedIncidentIds: [], duplicate: true };
+}
