@@ -141,7 +141,7 @@ export function deploymentOps(d: Dialect, options: { productionEnvironment: stri
       const touchedChanges = new Set<number>();
       const writtenChanges = new Set<number>();
       for (const record of records) {
-        const existing = yield* get<{ id: number; rollback_of_id: number | null }>(ID_OF, [record.source, record.externalId]);
+        let existing = yield* get<{ id: number; rollback_of_id: number | null }>(ID_OF, [record.source, record.externalId]);
         const written = yield* get<{ id: number; rollback_of_id: number | null }>(UPSERT, {
           source: record.source,
           externalId: record.externalId,
@@ -155,6 +155,9 @@ export function deploymentOps(d: Dialect, options: { productionEnvironment: stri
           hotfix: record.hotfix ? 1 : 0,
           url: orNull(record.url),
         });
+        // On PostgreSQL another writer (a replica) may have inserted the same deployment between the
+        // lookup and the upsert, which then found it identical: it is an existing deployment.
+        if (!existing && !written) existing = yield* get<{ id: number; rollback_of_id: number | null }>(ID_OF, [record.source, record.externalId]);
         const id = existing?.id ?? written!.id;
         if (!existing) stats.inserted++;
         else if (written) stats.updated++;

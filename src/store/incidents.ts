@@ -104,13 +104,15 @@ export function incidentOps(filters: IncidentFilters) {
           countsChangeFailure: matchesFilter(inForce.changeFailure, record) ? 1 : 0,
           countsRecovery: matchesFilter(inForce.recovery, record) ? 1 : 0,
         });
-        if (!existing) {
-          stats.inserted++;
-          stats.changedIds.push(written!.id);
-        } else if (written) {
-          stats.updated++;
-          stats.changedIds.push(existing.id);
-        } else stats.unchanged++;
+        if (written) {
+          if (existing) stats.updated++;
+          else stats.inserted++;
+          stats.changedIds.push(written.id);
+        } else {
+          // Unchanged; also when another writer (a replica on PostgreSQL) inserted the same incident
+          // between the lookup and the upsert, which then found nothing to change.
+          stats.unchanged++;
+        }
       }
       return stats;
     },

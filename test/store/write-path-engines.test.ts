@@ -5,6 +5,7 @@ import type { SampleName } from "../../src/domain/metric-ids.js";
 import type { ChangeRecord, VitalsRecord } from "../../src/domain/records.js";
 import { DEFAULT_STORE_OPTIONS, type RecordWriteResult, type WriteAlso } from "../../src/store/index.js";
 import { storeOps } from "../../src/store/operations.js";
+import { run } from "../../src/store/sql/query.js";
 import { postgresEngine, sqliteEngine, type PostgresEngine, type SqliteEngine } from "../support/sql-engines.js";
 
 // The write path (src/store/operations.ts `write`) is one operation for both engines: the same
@@ -173,6 +174,11 @@ const ONLY_UNCHANGED = (count: { deployments: number; incidents: number; samples
   duplicate: false,
 });
 
+async function waitFor(condition: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 200 && !(await condition()); i++) await new Promise((resolve) => setTimeout(resolve, 25));
+  expect(await condition()).toBe(true);
+}
+
 const rowsOf = (tables: Record<string, Record<string, unknown>[]>, table: string) => tables[table] ?? [];
 
 describe("the write path on both engines", () => {
@@ -290,5 +296,37 @@ describe("the write path on both engines", () => {
     expect(rowsOf(refiltered, "incidents").filter((i) => i["linked_deployment_id"] !== null).map((i) => i["external_id"])).toEqual(["i1"]);
     expect(refiltered).not.toEqual(written);
     expect(await openBoth({ ...DEFAULT_STORE_OPTIONS, incidentFilters })).toEqual({ derivedRebuilt: false, incidentsRefiltered: 0 });
+  });
+
+  it("counts a record another replica inserted between the lookup and the upsert as unchanged (real server)", async (context) => {
+    if (postgres.server.engine !== "postgres") context.skip(); // PGlite serves one connection at a time
+    const ops = storeOps(postgres.dialect, DEFAULT_STORE_OPTIONS);
+    const waiting = async () => Number((await postgres.pool.query(`SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`)).rows[0].n);
+    // The service exists already: the second writer's first wait is then at the record's own upsert.
+    await postgres.pool.query(`INSERT INTO services (id) VALUES ('checkout')`);
+    const gate = await postgres.pool.connect();
+    try {
+      for (const [records, expected] of [
+        [[deployment("d1", T0)], { deployments: 1, incidents: 0, samples: 0, annotations: 0 }],
+        [[incident("i1", T0 + HOUR)], { deployments: 0, incidents: 1, samples: 0, annotations: 0 }],
+      ] as const) {
+        await gate.query(`SELECT pg_advisory_lock(4242)`);
+        // The first writer writes, then waits (uncommitted) at the gate.
+        const first = postgres.runner.transaction((function* () {
+          const result = yield* ops.write(records);
+          yield* run(`SELECT pg_advisory_xact_lock(4242)`);
+          return result;
+        })());
+        await waitFor(async () => (await waiting()) === 1);
+        // The second finds no row, and its upsert waits for the first's.
+        const second = postgres.runner.transaction(ops.write(records));
+        await waitFor(async () => (await waiting()) === 2);
+        await gate.query(`SELECT pg_advisory_unlock(4242)`);
+        expect(await first).toMatchObject({ deployments: { inserted: expected.deployments }, incidents: { inserted: expected.incidents } });
+        expect(await second).toEqual(ONLY_UNCHANGED(expected));
+      }
+    } finally {
+      gate.release();
+    }
   });
 });
