@@ -298,7 +298,7 @@ describe("the write path on both engines", () => {
     expect(await openBoth({ ...DEFAULT_STORE_OPTIONS, incidentFilters })).toEqual({ derivedRebuilt: false, incidentsRefiltered: 0 });
   });
 
-  it("counts a record another replica inserted between the lookup and the upsert as unchanged (real server)", async (context) => {
+  it("counts a record another replica inserted between the lookup and the upsert as unchanged, and one delivery once (real server)", async (context) => {
     if (postgres.server.engine !== "postgres") context.skip(); // PGlite serves one connection at a time
     const ops = storeOps(postgres.dialect, DEFAULT_STORE_OPTIONS);
     const waiting = async () => Number((await postgres.pool.query(`SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`)).rows[0].n);
@@ -325,6 +325,22 @@ describe("the write path on both engines", () => {
         expect(await first).toMatchObject({ deployments: { inserted: expected.deployments }, incidents: { inserted: expected.incidents } });
         expect(await second).toEqual(ONLY_UNCHANGED(expected));
       }
+
+      // One delivery handed to two replicas at once: the second waits for the first's commit, then is the duplicate.
+      const delivery = { source: "pagerduty", id: "evt-9", atMs: T0 };
+      await gate.query(`SELECT pg_advisory_lock(4242)`);
+      const first = postgres.runner.transaction((function* () {
+        const result = yield* ops.write([incident("i9", T0)], { delivery });
+        yield* run(`SELECT pg_advisory_xact_lock(4242)`);
+        return result;
+      })());
+      await waitFor(async () => (await waiting()) === 1);
+      const second = postgres.runner.transaction(ops.write([incident("i9", T0, { title: "Other" })], { delivery }));
+      await waitFor(async () => (await waiting()) === 2);
+      await gate.query(`SELECT pg_advisory_unlock(4242)`);
+      expect(await first).toMatchObject({ duplicate: false, incidents: { inserted: 1 } });
+      expect(await second).toMatchObject({ duplicate: true, incidents: { inserted: 0, updated: 0, unchanged: 0 } });
+      expect((await postgres.pool.query(`SELECT title FROM incidents WHERE external_id = 'i9'`)).rows).toEqual([{ title: "Incident i9" }]);
     } finally {
       gate.release();
     }
