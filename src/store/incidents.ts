@@ -1,5 +1,6 @@
 import { matchesFilter, type IncidentFilters } from "../domain/incident-filter.js";
 import type { IncidentRecord } from "../domain/records.js";
+import type { Dialect } from "./sql/dialect.js";
 import { column, get, type Sql } from "./sql/query.js";
 import { emptyStats, orNull, type WriteStats } from "./write-stats.js";
 
@@ -35,7 +36,7 @@ export interface StoredIncident {
   verdict_via: "command" | "confirmation" | null;
 }
 
-export function incidentOps(filters: IncidentFilters) {
+export function incidentOps(d: Dialect, filters: IncidentFilters) {
   const ID_OF = `SELECT id FROM incidents WHERE source = ? AND external_id = ?`;
   // RETURNING: the id of a new row, and no row when an existing one is unchanged.
   const UPSERT = `INSERT INTO incidents (source, external_id, service_id, external_service, title, severity, urgency, priority, status,
@@ -62,7 +63,8 @@ export function incidentOps(filters: IncidentFilters) {
        OR incidents.counts_change_failure IS DISTINCT FROM excluded.counts_change_failure OR incidents.counts_recovery IS DISTINCT FROM excluded.counts_recovery
      RETURNING id`;
 
-  const OPEN_IDS = `SELECT external_id FROM incidents WHERE source = ? AND resolved_at IS NULL ORDER BY created_at`;
+  // Ties in the order SQLite's scan of the (source, external_id) index leaves them, on both.
+  const OPEN_IDS = `SELECT external_id FROM incidents WHERE source = ? AND resolved_at IS NULL ORDER BY created_at, ${d.byteOrder("external_id")}`;
   const BY_EXTERNAL_ID = `SELECT * FROM incidents WHERE source = ? AND external_id = ?`;
 
   return {

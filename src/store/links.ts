@@ -97,7 +97,8 @@ export function linkOps(options: { productionEnvironment: string; attributionWin
   const BY_EXTERNAL_ID = `SELECT id FROM deployments
      WHERE external_id = @ref AND status = 'success' AND environment = @env
      ORDER BY (service_id IS NOT DISTINCT FROM @service) DESC, finished_at LIMIT 1`;
-  // A sha names the first successful production deployment that shipped it, as its head or among its commits.
+  // A sha names the first successful production deployment that shipped it, as its head or among its
+  // commits. (The CAST: PostgreSQL cannot type a parameter only tested for NULL.)
   const BY_SHA = `SELECT d.id FROM deployments d
      WHERE d.status = 'success' AND d.environment = @env AND d.finished_at <= @before
        AND (CAST(@service AS text) IS NULL OR d.service_id = @service)

@@ -22,7 +22,7 @@ export function storeOps(d: Dialect, options: StoreOptions) {
   const incidentFilters = options.incidentFilters ?? NO_INCIDENT_FILTERS;
   const catalog = catalogOps(d);
   const deployments = deploymentOps(d, options, derived);
-  const incidents = incidentOps(incidentFilters);
+  const incidents = incidentOps(d, incidentFilters);
   const samples = sampleOps(derived);
   const annotations = annotationOps();
   const links = linkOps({ ...options, incidentFilters }, derived);

@@ -5,6 +5,7 @@ import type { SampleName } from "../../src/domain/metric-ids.js";
 import type { ChangeRecord, VitalsRecord } from "../../src/domain/records.js";
 import { DEFAULT_STORE_OPTIONS, type RecordWriteResult, type WriteAlso } from "../../src/store/index.js";
 import { storeOps } from "../../src/store/operations.js";
+import type { Dialect } from "../../src/store/sql/dialect.js";
 import { run } from "../../src/store/sql/query.js";
 import { postgresEngine, sqliteEngine, type PostgresEngine, type SqliteEngine } from "../support/sql-engines.js";
 
@@ -344,5 +345,54 @@ describe("the write path on both engines", () => {
     } finally {
       gate.release();
     }
+  });
+
+  it("answers the modules' own reads and writes the same on both", async () => {
+    await writeBoth(engines, FIRST);
+    const config = { teams: [{ id: "payments", name: "Payments", channel: "#pay", services: ["checkout", "Zeta", "alpha"] }, { id: "edge", name: "Edge", services: ["gateway"], timezone: "Europe/Paris" }], services: [{ id: "checkout", name: "Checkout" }], timezone: "UTC" } as never;
+    const idOfIncident = (tables: Tables, externalId: string) => rowsOf(tables, "incidents").find((i) => i["external_id"] === externalId)!["id"] as number;
+    const idOfDeployment = (tables: Tables, externalId: string) => rowsOf(tables, "deployments").find((d) => d["external_id"] === externalId)!["id"] as number;
+    // One script of operations, run on each engine with that engine's ids.
+    const script = (d: Dialect, tables: Tables) => {
+      const ops = storeOps(d, DEFAULT_STORE_OPTIONS);
+      const i3 = idOfIncident(tables, "i3");
+      return (function* () {
+        yield* ops.catalog.syncFromConfig(config);
+        // Incidents no rule links (more than a day after the last deployment).
+        yield* ops.write([incident("u1", T0 + 90 * HOUR), incident("u2", T0 + 95 * HOUR), incident("u3", T0 + 99 * HOUR)]);
+        yield* ops.syncState.saveCursor("github", "acme/b", "c2", "W/2", T0);
+        yield* ops.syncState.saveCursor("github", "acme/B", "c1", null, T0);
+        yield* ops.syncState.recordFailure("github", "acme/b", "HTTP 502", T0 + 1);
+        yield* ops.syncState.recordFailure("sonar", "checkout", "timeout", T0 + 2);
+        yield* ops.links.setManualLink(i3, idOfDeployment(tables, "d1"), { by: "U1", atMs: T0 + 3 });
+        const afterManual = yield* ops.incidents.get("pagerduty", "i3");
+        yield* ops.links.setVerdict(i3, { kind: "rules" });
+        return {
+          teams: yield* ops.catalog.teams(),
+          services: yield* ops.catalog.services(),
+          cursors: yield* ops.syncState.cursors(),
+          cursor: yield* ops.syncState.cursor("github", "acme/b"),
+          noCursor: yield* ops.syncState.cursor("github", "nope"),
+          firstDelivery: [yield* ops.syncState.firstDelivery("github", "g-1", T0), yield* ops.syncState.firstDelivery("github", "g-1", T0 + 1)],
+          afterManual: [afterManual?.link_rule, afterManual?.verdict, afterManual?.verdict_by],
+          afterRules: yield* ops.incidents.get("pagerduty", "i3"),
+          relinked: yield* ops.links.relinkIncident(i3),
+          open: yield* ops.incidents.openExternalIds("pagerduty"),
+          finishedAt: [yield* ops.deployments.finishedAtOf("github", "d2"), yield* ops.deployments.finishedAtOf("github", "nope")],
+          unlinked: (yield* ops.links.unlinkedOnDeployedServices(T0, T0 + 100 * HOUR, 2)).map((i) => ({ ...i, id: undefined })),
+        };
+      })();
+    };
+    const onSqlite = engines.sqlite.runner.transaction(script(engines.sqlite.dialect, sqliteTables(engines.sqlite)));
+    const onPostgres = await postgres.runner.transaction(script(postgres.dialect, await postgresTables(postgres)));
+    expect({ ...onPostgres, afterRules: { ...onPostgres.afterRules, id: 0, linked_deployment_id: 0 } }).toEqual({ ...onSqlite, afterRules: { ...onSqlite.afterRules, id: 0, linked_deployment_id: 0 } });
+    // Text in byte order on both (upper case first), whatever the PostgreSQL database's collation.
+    expect(onSqlite.services.map((s) => s.id)).toEqual(["Zeta", "alpha", "checkout", "gateway"]);
+    expect(onSqlite.cursors.map((c) => `${c.source}:${c.key}`)).toEqual(["github:acme/B", "github:acme/b", "sonar:checkout"]);
+    expect(onSqlite.afterManual).toEqual(["manual", "deployment", "U1"]);
+    expect(onSqlite.afterRules).toMatchObject({ link_rule: "heuristic", verdict: null });
+    expect(onSqlite.firstDelivery).toEqual([true, false]);
+    expect(onSqlite.unlinked.map((i) => [i.external_id, i.total])).toEqual([["u3", 3], ["u2", 3]]);
+    await expectSameTables(engines);
   });
 });
