@@ -1,6 +1,7 @@
 import type { ChangeRecord, DeploymentRecord } from "../domain/records.js";
-import type { Db } from "./db.js";
-import type { DerivedData } from "./derived/engine.js";
+import { Touches, type DerivedOps } from "./derived/engine.js";
+import type { Dialect } from "./sql/dialect.js";
+import { column, get, run, value, type Sql } from "./sql/query.js";
 import { emptyStats, orNull, type WriteStats } from "./write-stats.js";
 
 interface FirstDeployment {
@@ -13,29 +14,26 @@ interface FirstDeployment {
  * commit stands for it, which survives squash merges) or else a single commit; each change records
  * the first successful production deployment that shipped it, so a redeploy adds no lead-time sample.
  */
-export function deploymentStore(db: Db, options: { productionEnvironment: string }, derived: DerivedData) {
-  const upsert = db.prepare(
-    `INSERT INTO deployments (source, external_id, service_id, environment, status, started_at, finished_at, sha, rollback_of, is_hotfix, url)
+export function deploymentOps(d: Dialect, options: { productionEnvironment: string }, derived: DerivedOps) {
+  const UPSERT = `INSERT INTO deployments (source, external_id, service_id, environment, status, started_at, finished_at, sha, rollback_of, is_hotfix, url)
      VALUES (@source, @externalId, @service, @environment, @status, @startedAt, @finishedAt, @sha, @rollbackOf, @hotfix, @url)
      ON CONFLICT (source, external_id) DO UPDATE SET
        service_id = excluded.service_id, environment = excluded.environment, status = excluded.status,
        started_at = excluded.started_at, finished_at = excluded.finished_at, sha = excluded.sha,
-       rollback_of_id = CASE WHEN deployments.rollback_of IS excluded.rollback_of THEN deployments.rollback_of_id END,
+       rollback_of_id = CASE WHEN deployments.rollback_of IS NOT DISTINCT FROM excluded.rollback_of THEN deployments.rollback_of_id END,
        rollback_of = excluded.rollback_of, is_hotfix = excluded.is_hotfix, url = excluded.url
-     WHERE deployments.service_id IS NOT excluded.service_id OR deployments.environment IS NOT excluded.environment
-       OR deployments.status IS NOT excluded.status OR deployments.started_at IS NOT excluded.started_at
-       OR deployments.finished_at IS NOT excluded.finished_at OR deployments.sha IS NOT excluded.sha
-       OR deployments.rollback_of IS NOT excluded.rollback_of OR deployments.is_hotfix IS NOT excluded.is_hotfix
-       OR deployments.url IS NOT excluded.url
-     RETURNING id, rollback_of_id`,
-  );
-  const idOf = db.prepare<[string, string], { id: number; rollback_of_id: number | null }>(`SELECT id, rollback_of_id FROM deployments WHERE source = ? AND external_id = ?`);
-  const upsertChange = db.prepare(
-    `INSERT INTO changes (service_id, change_key, committed_at, pr_number, pr_opened_at, pr_first_review_at, pr_merged_at,
+     WHERE deployments.service_id IS DISTINCT FROM excluded.service_id OR deployments.environment IS DISTINCT FROM excluded.environment
+       OR deployments.status IS DISTINCT FROM excluded.status OR deployments.started_at IS DISTINCT FROM excluded.started_at
+       OR deployments.finished_at IS DISTINCT FROM excluded.finished_at OR deployments.sha IS DISTINCT FROM excluded.sha
+       OR deployments.rollback_of IS DISTINCT FROM excluded.rollback_of OR deployments.is_hotfix IS DISTINCT FROM excluded.is_hotfix
+       OR deployments.url IS DISTINCT FROM excluded.url
+     RETURNING id, rollback_of_id`;
+  const ID_OF = `SELECT id, rollback_of_id FROM deployments WHERE source = ? AND external_id = ?`;
+  const UPSERT_CHANGE = `INSERT INTO changes (service_id, change_key, committed_at, pr_number, pr_opened_at, pr_first_review_at, pr_merged_at,
                           pr_size, pr_labels, pr_head_branch, pr_title, pr_author, pr_url)
      VALUES (@service, @key, @committedAt, @prNumber, @openedAt, @firstReviewAt, @mergedAt, @size, @labels, @headBranch, @title, @author, @url)
      ON CONFLICT (service_id, change_key) DO UPDATE SET
-       committed_at = min(changes.committed_at, excluded.committed_at),
+       committed_at = ${d.least("changes.committed_at", "excluded.committed_at")},
        pr_opened_at = coalesce(excluded.pr_opened_at, changes.pr_opened_at),
        pr_first_review_at = coalesce(excluded.pr_first_review_at, changes.pr_first_review_at),
        pr_merged_at = coalesce(excluded.pr_merged_at, changes.pr_merged_at),
@@ -46,60 +44,47 @@ export function deploymentStore(db: Db, options: { productionEnvironment: string
        pr_author = coalesce(excluded.pr_author, changes.pr_author),
        pr_url = coalesce(excluded.pr_url, changes.pr_url)
      WHERE excluded.committed_at < changes.committed_at
-       OR (excluded.pr_opened_at IS NOT NULL AND excluded.pr_opened_at IS NOT changes.pr_opened_at)
-       OR (excluded.pr_first_review_at IS NOT NULL AND excluded.pr_first_review_at IS NOT changes.pr_first_review_at)
-       OR (excluded.pr_merged_at IS NOT NULL AND excluded.pr_merged_at IS NOT changes.pr_merged_at)
-       OR (excluded.pr_size IS NOT NULL AND excluded.pr_size IS NOT changes.pr_size)
-       OR (excluded.pr_labels IS NOT NULL AND excluded.pr_labels IS NOT changes.pr_labels)
-       OR (excluded.pr_head_branch IS NOT NULL AND excluded.pr_head_branch IS NOT changes.pr_head_branch)
-       OR (excluded.pr_title IS NOT NULL AND excluded.pr_title IS NOT changes.pr_title)
-       OR (excluded.pr_author IS NOT NULL AND excluded.pr_author IS NOT changes.pr_author)
-       OR (excluded.pr_url IS NOT NULL AND excluded.pr_url IS NOT changes.pr_url)`,
-  );
-  const changeIdOf = db.prepare<[string, string], { id: number }>(
-    `SELECT id FROM changes WHERE service_id = ? AND change_key = ?`,
-  );
-  const link = db.prepare<[number, number, string]>(
-    `INSERT INTO deployment_changes (deployment_id, change_id, sha) VALUES (?, ?, ?)
+       OR (excluded.pr_opened_at IS NOT NULL AND excluded.pr_opened_at IS DISTINCT FROM changes.pr_opened_at)
+       OR (excluded.pr_first_review_at IS NOT NULL AND excluded.pr_first_review_at IS DISTINCT FROM changes.pr_first_review_at)
+       OR (excluded.pr_merged_at IS NOT NULL AND excluded.pr_merged_at IS DISTINCT FROM changes.pr_merged_at)
+       OR (excluded.pr_size IS NOT NULL AND excluded.pr_size IS DISTINCT FROM changes.pr_size)
+       OR (excluded.pr_labels IS NOT NULL AND excluded.pr_labels IS DISTINCT FROM changes.pr_labels)
+       OR (excluded.pr_head_branch IS NOT NULL AND excluded.pr_head_branch IS DISTINCT FROM changes.pr_head_branch)
+       OR (excluded.pr_title IS NOT NULL AND excluded.pr_title IS DISTINCT FROM changes.pr_title)
+       OR (excluded.pr_author IS NOT NULL AND excluded.pr_author IS DISTINCT FROM changes.pr_author)
+       OR (excluded.pr_url IS NOT NULL AND excluded.pr_url IS DISTINCT FROM changes.pr_url)`;
+  const CHANGE_ID_OF = `SELECT id FROM changes WHERE service_id = ? AND change_key = ?`;
+  const LINK = `INSERT INTO deployment_changes (deployment_id, change_id, sha) VALUES (?, ?, ?)
      ON CONFLICT (deployment_id, sha) DO UPDATE SET change_id = excluded.change_id
-     WHERE deployment_changes.change_id IS NOT excluded.change_id`,
-  );
-  const unlinkStale = db.prepare<[number, string]>(
-    `DELETE FROM deployment_changes WHERE deployment_id = ? AND sha NOT IN (SELECT value FROM json_each(?)) RETURNING change_id`,
-  );
-  const changesOfDeployment = db.prepare<[number], { change_id: number }>(
-    `SELECT change_id FROM deployment_changes WHERE deployment_id = ?`,
-  );
-  const firstDeployment = db.prepare<[string, number], FirstDeployment>(
-    // CROSS JOIN fixes the join order: start from the change's few rows (deployment_changes_change),
-    // never from an index over every production deployment.
-    `SELECT d.id, d.finished_at FROM deployment_changes dc CROSS JOIN deployments d ON d.id = dc.deployment_id
+     WHERE deployment_changes.change_id IS DISTINCT FROM excluded.change_id`;
+  const UNLINK_STALE = `DELETE FROM deployment_changes WHERE deployment_id = ? AND sha NOT IN (${d.textList()}) RETURNING change_id`;
+  const CHANGES_OF_DEPLOYMENT = `SELECT change_id FROM deployment_changes WHERE deployment_id = ?`;
+  // The ordered join starts from the change's few rows (deployment_changes_change), never from an
+  // index over every production deployment.
+  const FIRST_DEPLOYMENT = `SELECT d.id, d.finished_at FROM deployment_changes dc ${d.orderedJoin} deployments d ON d.id = dc.deployment_id
      WHERE d.status = 'success' AND d.environment = ? AND dc.change_id = ?
-     ORDER BY d.finished_at, d.id LIMIT 1`,
-  );
-  const currentFirst = db.prepare<[number], FirstDeployment & { service_id: string }>(
-    `SELECT first_deployment_id AS id, first_deployed_at AS finished_at, service_id FROM changes WHERE id = ?`,
-  );
-  const setFirst = db.prepare<[number | null, number | null, number]>(
-    `UPDATE changes SET first_deployment_id = ?, first_deployed_at = ? WHERE id = ?`,
-  );
-  const totalChanges = db.prepare("SELECT total_changes()").pluck();
-  const resolveRollbacks = db.prepare(
-    `UPDATE deployments SET rollback_of_id = (
+     ORDER BY d.finished_at, d.id LIMIT 1`;
+  const CURRENT_FIRST = `SELECT first_deployment_id AS id, first_deployed_at AS finished_at, service_id FROM changes WHERE id = ?`;
+  const SET_FIRST = `UPDATE changes SET first_deployment_id = ?, first_deployed_at = ? WHERE id = ?`;
+  const RESOLVE_ROLLBACKS = `UPDATE deployments SET rollback_of_id = (
        SELECT t.id FROM deployments t
        WHERE t.source = deployments.source AND t.external_id = deployments.rollback_of AND t.id <> deployments.id)
      WHERE rollback_of IS NOT NULL AND rollback_of_id IS NULL
        AND EXISTS (SELECT 1 FROM deployments t
                    WHERE t.source = deployments.source AND t.external_id = deployments.rollback_of AND t.id <> deployments.id)
-     RETURNING rollback_of_id`,
-  ).pluck();
+     RETURNING rollback_of_id`;
+  const FINISHED_AT = `SELECT finished_at FROM deployments WHERE source = ? AND external_id = ?`;
 
-  /** `touched`: changes whose first deployment may differ now; `written`: changes whose own fields changed. */
-  function writeChanges(deploymentId: number, record: DeploymentRecord, touched: Set<number>, written: Set<number>): void {
+  /**
+   * `touched`: changes whose first deployment may differ now; `written`: changes whose own fields
+   * changed. Returns how many rows it changed (the deployment's changes differ when any).
+   */
+  function* writeChanges(deploymentId: number, record: DeploymentRecord, touched: Set<number>, written: Set<number>): Sql<number> {
+    let rowsChanged = 0;
     const changes = record.changes ?? [];
     for (const group of groupByChange(changes)) {
       const pr = group.pr;
-      const result = upsertChange.run({
+      const result = yield* run(UPSERT_CHANGE, {
         service: record.service,
         key: group.key,
         committedAt: group.committedAtMs,
@@ -114,47 +99,50 @@ export function deploymentStore(db: Db, options: { productionEnvironment: string
         author: orNull(pr?.author),
         url: orNull(pr?.url),
       });
-      const changeId = changeIdOf.get(record.service, group.key)!.id;
+      rowsChanged += result.changes;
+      const changeId = (yield* get<{ id: number }>(CHANGE_ID_OF, [record.service, group.key]))!.id;
       touched.add(changeId);
       if (result.changes > 0) written.add(changeId);
-      for (const sha of group.shas) link.run(deploymentId, changeId, sha);
+      for (const sha of group.shas) rowsChanged += (yield* run(LINK, [deploymentId, changeId, sha])).changes;
     }
     if (record.changes !== undefined) {
       const kept = JSON.stringify(changes.map((c) => c.sha));
-      for (const row of unlinkStale.all(deploymentId, kept) as { change_id: number }[]) touched.add(row.change_id);
+      const unlinked = yield* column<number>(UNLINK_STALE, [deploymentId, kept]);
+      rowsChanged += unlinked.length;
+      for (const changeId of unlinked) touched.add(changeId);
     }
+    return rowsChanged;
   }
 
-  function refreshFirstDeployments(changeIds: Iterable<number>, written: ReadonlySet<number>): void {
+  function* refreshFirstDeployments(changeIds: Iterable<number>, written: ReadonlySet<number>, touches: Touches): Sql<void> {
     for (const changeId of changeIds) {
-      const first = firstDeployment.get(options.productionEnvironment, changeId) ?? { id: null, finished_at: null };
-      const current = currentFirst.get(changeId);
+      const first = (yield* get<FirstDeployment>(FIRST_DEPLOYMENT, [options.productionEnvironment, changeId])) ?? { id: null, finished_at: null };
+      const current = yield* get<FirstDeployment & { service_id: string }>(CURRENT_FIRST, [changeId]);
       if (!current) continue;
       const moved = current.id !== first.id || current.finished_at !== first.finished_at;
-      if (moved) setFirst.run(first.id, first.finished_at, changeId);
+      if (moved) yield* run(SET_FIRST, [first.id, first.finished_at, changeId]);
       if (moved || written.has(changeId)) {
         // The change's derived facts, and the stage sums of the day it left and the day it joined.
-        derived.changeTouched(changeId);
-        derived.stageDayTouched(current.service_id, current.finished_at);
-        derived.stageDayTouched(current.service_id, first.finished_at);
+        touches.changeTouched(changeId);
+        touches.stageDayTouched(current.service_id, current.finished_at);
+        touches.stageDayTouched(current.service_id, first.finished_at);
       }
     }
   }
 
-  const finishedAt = db.prepare<[string, string], { finished_at: number }>(
-    `SELECT finished_at FROM deployments WHERE source = ? AND external_id = ?`,
-  );
-
   return {
-    finishedAtOf: (source: string, externalId: string): number | undefined => finishedAt.get(source, externalId)?.finished_at,
-    /** Upsert in the caller's transaction (see Store.write), with the derived data it changes. */
-    upsertMany(records: readonly DeploymentRecord[]): WriteStats {
+    *finishedAtOf(source: string, externalId: string): Sql<number | undefined> {
+      return yield* value<number>(FINISHED_AT, [source, externalId]);
+    },
+    /** Upsert, with the derived data it changes (recorded in `touches`, else refreshed here). */
+    *upsertMany(records: readonly DeploymentRecord[], touches?: Touches): Sql<WriteStats> {
+      const t = touches ?? new Touches();
       const stats = emptyStats();
       const touchedChanges = new Set<number>();
       const writtenChanges = new Set<number>();
       for (const record of records) {
-        const existing = idOf.get(record.source, record.externalId);
-        const written = upsert.get({
+        let existing = yield* get<{ id: number; rollback_of_id: number | null }>(ID_OF, [record.source, record.externalId]);
+        const written = yield* get<{ id: number; rollback_of_id: number | null }>(UPSERT, {
           source: record.source,
           externalId: record.externalId,
           service: record.service,
@@ -166,31 +154,33 @@ export function deploymentStore(db: Db, options: { productionEnvironment: string
           rollbackOf: orNull(record.rollbackOf),
           hotfix: record.hotfix ? 1 : 0,
           url: orNull(record.url),
-        }) as { id: number; rollback_of_id: number | null } | undefined;
+        });
+        // On PostgreSQL another writer (a replica) may have inserted the same deployment between the
+        // lookup and the upsert, which then found it identical: it is an existing deployment.
+        if (!existing && !written) existing = yield* get<{ id: number; rollback_of_id: number | null }>(ID_OF, [record.source, record.externalId]);
         const id = existing?.id ?? written!.id;
         if (!existing) stats.inserted++;
         else if (written) stats.updated++;
         if (written) {
           // Its own facts, and the failure counts of the deployments it rolled back before and now.
-          derived.deploymentTouched(id);
-          derived.deploymentTouched(existing?.rollback_of_id);
-          derived.deploymentTouched(written.rollback_of_id);
+          t.deploymentTouched(id);
+          t.deploymentTouched(existing?.rollback_of_id);
+          t.deploymentTouched(written.rollback_of_id);
         }
         if (existing && written) {
           // Status, time or environment may have changed: which deployment shipped a change first may too.
-          for (const row of changesOfDeployment.all(id)) touchedChanges.add(row.change_id);
+          for (const changeId of yield* column<number>(CHANGES_OF_DEPLOYMENT, [id])) touchedChanges.add(changeId);
         }
-        const changesBefore = totalChanges.get() as number;
-        writeChanges(id, record, touchedChanges, writtenChanges);
+        const rowsChanged = yield* writeChanges(id, record, touchedChanges, writtenChanges);
         if (existing && !written) {
           // The row itself is the same; it still counts as updated if the changes it shipped differ.
-          if ((totalChanges.get() as number) > changesBefore) stats.updated++;
+          if (rowsChanged > 0) stats.updated++;
           else stats.unchanged++;
         }
       }
-      refreshFirstDeployments(touchedChanges, writtenChanges);
-      for (const rolledBack of resolveRollbacks.all()) derived.deploymentTouched(rolledBack as number);
-      derived.flush();
+      yield* refreshFirstDeployments(touchedChanges, writtenChanges, t);
+      for (const rolledBack of yield* column<number>(RESOLVE_ROLLBACKS)) t.deploymentTouched(rolledBack);
+      if (touches === undefined) yield* derived.flush(t);
       return stats;
     },
   };

@@ -1,169 +1,88 @@
 import type { StoreOptions } from "../config/store-options.js";
-import type { VitalsRecord } from "../domain/records.js";
-import { annotationStore } from "./annotations.js";
-import { catalogStore } from "./catalog.js";
 import { openDatabase, type Db } from "./db.js";
-import { deploymentStore } from "./deployments.js";
-import { incidentStore } from "./incidents.js";
-import { linkStore } from "./links.js";
-import { sampleStore } from "./samples.js";
-import { syncStateStore } from "./sync-state.js";
-import { addStats, emptyStats, type WriteStats } from "./write-stats.js";
-import { explainReadOps } from "./explain-reads.js";
-import { withLazyStatements } from "./lazy-statements.js";
-import { metricReadOps, type MetricReads, type SqliteMetricReads } from "./metric-reads.js";
-import type { MaybeAsync } from "./maybe-async.js";
-import { rowReadOps, type EitherRowReads, type RowReads } from "./row-reads.js";
-import { legacyDerivedData } from "./derived/engine.js";
-import { sqliteRunner } from "./sql/sqlite-runner.js";
-import { bindOps, type SyncOps } from "./sql/bind.js";
+import { storeOps, type StoreOps } from "./operations.js";
+import { bindOps, type AsyncOps, type EitherOps, type SyncOps } from "./sql/bind.js";
 import { SQLITE } from "./sql/dialect.js";
-import { NO_INCIDENT_FILTERS } from "../domain/incident-filter.js";
-import { storeOps } from "./operations.js";
+import type { Sql } from "./sql/query.js";
+import { sqliteRunner } from "./sql/sqlite-runner.js";
 
 export type { Db } from "./db.js";
 export type { StoreOptions } from "../config/store-options.js";
-export type { WriteStats } from "./write-stats.js";
-
+export type { RecordWriteResult, WriteAlso, WriteStats } from "./write-stats.js";
 
 export const DEFAULT_STORE_OPTIONS: StoreOptions = {
   productionEnvironment: "production",
   attributionWindowMs: 24 * 3_600_000,
 };
 
-export interface RecordWriteResult {
-  deployments: WriteStats;
-  incidents: WriteStats;
-  samples: WriteStats;
-  annotations: WriteStats;
-  /** Incidents whose deployment link changed. */
-  relinked: number;
-  /** Incidents inserted or changed (e.g. to open post-incident reviews on resolution). */
-  changedIncidentIds: number[];
-}
+// The store: the only place with SQL. Its operations (src/store/operations.ts, each table family in
+// its own module) are written once; here they are bound to an engine. SQLite runs them
+// synchronously, PostgreSQL (src/store/postgres/store.ts) asynchronously. A write runs in its own
+// transaction (`write` is the one entry point for records from any source: a batch is written whole
+// or not at all, and writing the same batch again changes nothing); a read runs as it is.
 
-/** TRANSITIONAL: what AppDeps holds until every caller awaits (then `Store = EitherStore`). */
-export type Store = SqliteStore;
+type Mode = "sync" | "async" | "either";
+type Bound<O, M extends Mode> = M extends "sync" ? SyncOps<O> : M extends "async" ? AsyncOps<O> : EitherOps<O>;
 
-/** The SQLite store: every method answers synchronously. */
-export type SqliteStore = ReturnType<typeof createStore>;
+/** The units of work that span table modules. */
+type UnitNames = "write" | "open" | "answerConfirmation";
+type ModuleNames = Exclude<keyof StoreOps, UnitNames | "options" | "incidentFilters" | "metricReads" | "rowReads">;
 
-type Method<F> = F extends (...args: infer A) => infer R ? (...args: A) => R | Promise<R> : F;
-
-/**
- * The store as the app sees it, whichever engine serves it (issue 19): every method of every table
- * module may answer with a Promise (PostgreSQL), so callers await. The engine's own handles (the
- * SQLite `db`, the derived-data maintenance) are not part of it.
- */
-export type EitherStore = {
-  readonly [K in Exclude<keyof SqliteStore, "db" | "derived" | "options" | "incidentFilters" | "reads">]: SqliteStore[K] extends (...args: never[]) => unknown
-    ? Method<SqliteStore[K]>
-    : MaybeAsync<SqliteStore[K]>;
-} & {
+/** The store bound to an engine (M): each table module's methods, the units of work, the reads. */
+export type StoreOf<M extends Mode> = { readonly [K in ModuleNames]: Bound<StoreOps[K], M> } & Bound<Pick<StoreOps, UnitNames>, M> & {
   readonly options: StoreOptions;
-  readonly incidentFilters: SqliteStore["incidentFilters"];
-  readonly reads: { readonly metric: MetricReads; readonly rows: EitherRowReads };
+  readonly incidentFilters: StoreOps["incidentFilters"];
+  readonly reads: { readonly metric: Bound<StoreOps["metricReads"], M>; readonly rows: Bound<StoreOps["rowReads"], M> };
 };
 
+/** The SQLite store: every method answers synchronously. */
+export type SqliteStore = StoreOf<"sync"> & { readonly engine: "sqlite"; readonly db: Db; close(): void };
+
 /**
- * The store: the only place with SQL. Each table family has its own module; `write` is the one
- * entry point for records from any source and runs in a single transaction, so a batch is written
- * whole or not at all, and writing the same batch again changes nothing.
+ * The store as the app sees it, whichever engine serves it (issue 19): any method may answer with a
+ * Promise (PostgreSQL), so callers await.
  */
-export function createStore(realDb: Db, options: StoreOptions = DEFAULT_STORE_OPTIONS) {
-  const db = withLazyStatements(realDb);
-  // Operation modules (src/store/sql/query.ts) run here: a public write in its own transaction, a
-  // read as it is. TRANSITIONAL (issue 19): modules not yet converted still take `db`.
-  const runner = sqliteRunner(realDb);
-  const bindWrites = <O extends object>(ops: O) => bindOps(ops, (op) => runner.transaction(op)) as SyncOps<O>;
-  const bindReads = <O extends object>(ops: O) => bindOps(ops, (op) => runner.run(op)) as SyncOps<O>;
-  // What the reads keep beside the records (src/store/derived/): rebuilt now if this database's was
-  // made by other definitions, then refreshed by every write path below for the keys it touches.
-  const derived = legacyDerivedData(runner);
-  derived.ensureVersion();
-  const catalog = catalogStore(db);
-  const deployments = deploymentStore(db, options, derived);
-  const incidentFilters = options.incidentFilters ?? NO_INCIDENT_FILTERS;
-  const incidents = incidentStore(db, incidentFilters);
-  const samples = sampleStore(db, derived);
-  const annotations = annotationStore(db);
-  const links = linkStore(db, { ...options, incidentFilters }, derived);
-  // A changed `incidents` filter section takes effect now, on the stored incidents (no re-import).
-  links.applyIncidentFilters();
-  const syncState = syncStateStore(db);
-  // App-state modules as operations (issue 19): each public write in its own transaction.
-  const ops = storeOps(SQLITE, options);
-  const appState = {
-    reviews: bindWrites(ops.reviews),
-    alerts: bindWrites(ops.alerts),
-    digests: bindWrites(ops.digests),
-    slack: bindWrites(ops.slack),
-    github: bindWrites(ops.github),
-    confirmations: bindWrites(ops.confirmations),
-  };
+export type EitherStore = StoreOf<"either"> & { readonly engine: "sqlite" | "postgres"; close(): void | Promise<void> };
 
-  const write = db.transaction((records: readonly VitalsRecord[]): RecordWriteResult => {
-    const services = new Set<string>();
-    for (const record of records) if (record.kind !== "annotation" && record.service) services.add(record.service);
-    catalog.ensureServices(services);
+/** What AppDeps holds. */
+export type Store = EitherStore;
 
-    const byKind = {
-      deployment: records.filter((r) => r.kind === "deployment"),
-      incident: records.filter((r) => r.kind === "incident"),
-      metric: records.filter((r) => r.kind === "metric"),
-      annotation: records.filter((r) => r.kind === "annotation"),
+/** The operations of each module that only read: they need no transaction. */
+const READ_ONLY: { readonly [K in ModuleNames]?: readonly (keyof StoreOps[K])[] } = {
+  catalog: ["teams", "services"],
+  deployments: ["finishedAtOf"],
+  incidents: ["openExternalIds", "get"],
+  links: ["unlinkedOnDeployedServices"],
+  syncState: ["cursor", "cursors"],
+};
+
+/** Bind every operation of `ops` to an engine's runner: `run` for reads, `transaction` for the rest. */
+export function bindStore(ops: StoreOps, run: (op: Sql<unknown>) => unknown, transaction: (op: Sql<unknown>) => unknown): StoreOf<Mode> {
+  const modules: Record<string, unknown> = {};
+  for (const name of Object.keys(ops) as (keyof StoreOps)[]) {
+    const member = ops[name];
+    if (typeof member !== "object" || member === null || name === "options" || name === "incidentFilters") continue;
+    const readNames = new Set<string>((READ_ONLY[name as ModuleNames] ?? []) as string[]);
+    const reads = name === "metricReads" || name === "rowReads" || name === "explain";
+    const entries = Object.entries(member);
+    modules[name] = {
+      ...bindOps(Object.fromEntries(entries.filter(([key]) => !reads && !readNames.has(key))), transaction),
+      ...bindOps(Object.fromEntries(entries.filter(([key]) => reads || readNames.has(key))), run),
     };
-    const deploymentStats = deployments.upsertMany(byKind.deployment);
-    const incidentStats = incidents.upsertMany(byKind.incident);
-    const result: RecordWriteResult = {
-      deployments: deploymentStats,
-      incidents: addStats(emptyStats(), incidentStats),
-      samples: samples.upsertMany(byKind.metric),
-      annotations: annotations.upsertMany(byKind.annotation),
-      relinked: 0,
-      changedIncidentIds: incidentStats.changedIds,
-    };
-
-    // A new or changed deployment can change the links of incidents up to the attribution window
-    // after it (and, through rollbacks, any incident after it: bounded by the batch's incidents).
-    let from = Infinity;
-    let to = -Infinity;
-    if (deploymentStats.inserted + deploymentStats.updated > 0) {
-      for (const d of byKind.deployment) {
-        // A rollback marks the deployment it undoes: incidents since that one may now link to it.
-        const rolledBackAt = d.rollbackOf ? deployments.finishedAtOf(d.source, d.rollbackOf) : undefined;
-        from = Math.min(from, rolledBackAt ?? d.finishedAtMs, d.finishedAtMs);
-        to = Math.max(to, d.finishedAtMs + options.attributionWindowMs + 1);
-      }
-    }
-    if (incidentStats.changedIds.length > 0) {
-      for (const i of byKind.incident) {
-        from = Math.min(from, i.createdAtMs);
-        to = Math.max(to, i.createdAtMs + 1);
-      }
-    }
-    if (from < to) result.relinked = links.relink(from, to);
-    derived.flush();
-    return result;
-  });
-
-  // Built on first access, once per store (and their statements prepared on first use,
-  // lazy-statements.ts), so a command that never reads pays nothing for them.
-  let metric: SqliteMetricReads | undefined;
-  let rows: RowReads | undefined;
-  const reads = {
-    get metric(): SqliteMetricReads {
-      return (metric ??= bindReads(metricReadOps(SQLITE)));
-    },
-    get rows(): RowReads {
-      return (rows ??= bindReads(rowReadOps(SQLITE)));
-    },
-  };
-
-  return { db: realDb, options, incidentFilters, catalog, reads, derived, deployments, incidents, samples, annotations, links, syncState, write, close: () => db.close(),
-    ...appState, explain: bindReads(explainReadOps(SQLITE, options)) };
+  }
+  const { metricReads, rowReads, ...tables } = modules;
+  const units = bindOps({ write: ops.write, open: ops.open, answerConfirmation: ops.answerConfirmation }, transaction);
+  return { ...tables, ...units, options: ops.options, incidentFilters: ops.incidentFilters, reads: { metric: metricReads, rows: rowReads } } as unknown as StoreOf<Mode>;
 }
 
-export function openStore(path: string, options: StoreOptions = DEFAULT_STORE_OPTIONS): Store {
+/** The SQLite store over `db` (opened and migrated by src/store/db.ts), ready: derived data current. */
+export function createStore(db: Db, options: StoreOptions = DEFAULT_STORE_OPTIONS): SqliteStore {
+  const runner = sqliteRunner(db);
+  const store = bindStore(storeOps(SQLITE, options), (op) => runner.run(op), (op) => runner.transaction(op)) as StoreOf<"sync">;
+  store.open();
+  return { ...store, engine: "sqlite", db, close: () => db.close() };
+}
+
+export function openStore(path: string, options: StoreOptions = DEFAULT_STORE_OPTIONS): SqliteStore {
   return createStore(openDatabase(path), options);
 }

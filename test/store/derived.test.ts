@@ -4,7 +4,8 @@ import type { IncidentFilters, ResolvedIncidentFilters } from "../../src/domain/
 import type { ChangeRecord, VitalsRecord } from "../../src/domain/records.js";
 import { loadMigrations, migrate, openDatabase, type Db } from "../../src/store/db.js";
 import { DERIVED_DEFINITIONS, DERIVED_VERSION } from "../../src/store/derived/definitions.js";
-import { legacyDerivedData as derivedData } from "../../src/store/derived/engine.js";
+import { derivedOps, Touches } from "../../src/store/derived/engine.js";
+import { SQLITE } from "../../src/store/sql/dialect.js";
 import { sqliteRunner } from "../../src/store/sql/sqlite-runner.js";
 import { createStore } from "../../src/store/index.js";
 
@@ -36,7 +37,7 @@ function derivedRows(db: Db): Record<string, unknown[]> {
 function rebuiltRows(db: Db): Record<string, unknown[]> {
   db.exec("SAVEPOINT rebuild_check");
   try {
-    derivedData(sqliteRunner(db)).rebuild();
+    sqliteRunner(db).run(derivedOps(SQLITE).rebuild());
     return derivedRows(db);
   } finally {
     db.exec("ROLLBACK TO rebuild_check; RELEASE rebuild_check");
@@ -68,6 +69,9 @@ function storeAtOlderSchema(db: Db, records: VitalsRecord[]): void {
     for (const row of scratch.db.prepare(`SELECT ${columns.join(", ")} FROM ${table}`).raw().all() as unknown[][]) insert.run(...row);
   }
 }
+
+/** What opening a database does to its derived data, with the derived definitions of `version`. */
+const ensureVersion = (db: Db, version?: number): boolean => sqliteRunner(db).transaction(derivedOps(SQLITE, { version }).ensureVersion());
 
 /** Deployments whose stored counts differ from the records (an empty list when consistent). */
 function countMismatches(db: Db): unknown[] {
@@ -178,9 +182,10 @@ describe("paired samples", () => {
     const store = createStore(openDatabase(":memory:"));
     store.write([sample("latency_p95_ms", T0, 120), sample("requests", T0, 1000), sample("errors", T0 + HOUR, 3)]);
     store.db.prepare(`DELETE FROM samples WHERE name IN ('requests', 'errors')`).run();
-    store.derived.samplePointTouched("checkout", T0, "prometheus");
-    store.derived.samplePointTouched("checkout", T0 + HOUR, "prometheus");
-    store.derived.flush();
+    const touches = new Touches();
+    touches.samplePointTouched("checkout", T0, "prometheus");
+    touches.samplePointTouched("checkout", T0 + HOUR, "prometheus");
+    sqliteRunner(store.db).transaction(derivedOps(SQLITE).flush(touches));
     expect(points(store.db)).toEqual([{ service_id: "checkout", at: T0, source: "prometheus", latency_p95_ms: 120, requests: null, errors: null, error_rate_pct: null }]);
     expect(points(store.db)).toEqual(pairedFromSamples(store.db));
     expectConsistent(store.db);
@@ -287,9 +292,9 @@ describe("DERIVED_VERSION", () => {
     // Derived rows made by other definitions (here: spoiled by hand).
     store.db.exec(`UPDATE stage_days SET coding = 1; UPDATE deployments SET linked_incidents = 7, caused_failure = 0; UPDATE changes SET lead_seconds = 1; DELETE FROM sample_points`);
     const spoiled = derivedRows(store.db);
-    expect(derivedData(sqliteRunner(store.db)).ensureVersion()).toBe(false);
+    expect(ensureVersion(store.db)).toBe(false);
     expect(derivedRows(store.db)).toEqual(spoiled);
-    expect(derivedData(sqliteRunner(store.db), { version: DERIVED_VERSION + 1 }).ensureVersion()).toBe(true);
+    expect(ensureVersion(store.db, DERIVED_VERSION + 1)).toBe(true);
     expect(version()).toBe(String(DERIVED_VERSION + 1));
     expect(counts(store.db)).toEqual({ d1: [1, 0] });
     expect(flags(store.db)).toEqual({ d1: [1, 0] });
@@ -298,7 +303,7 @@ describe("DERIVED_VERSION", () => {
     // Opening with this code's version again rebuilds once more, then no more.
     createStore(store.db);
     expect(version()).toBe(String(DERIVED_VERSION));
-    expect(derivedData(sqliteRunner(store.db)).ensureVersion()).toBe(false);
+    expect(ensureVersion(store.db)).toBe(false);
   });
 });
 

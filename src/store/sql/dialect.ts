@@ -21,6 +21,11 @@ export interface Dialect {
    * plans the order itself and spells it JOIN.
    */
   readonly orderedJoin: string;
+  /**
+   * `expression` as text compared byte by byte (SQLite's BINARY collation), whatever collation the
+   * PostgreSQL database was created with, so that an ORDER BY lists text in the same order on both.
+   */
+  byteOrder(expression: string): string;
   /** The smaller / larger of two values (SQLite's two-argument min and max). */
   least(a: string, b: string): string;
   greatest(a: string, b: string): string;
@@ -76,6 +81,7 @@ export const SQLITE: Dialect = {
     `${name}(${types.map((_, i) => `k${i}`).join(", ")}) AS (SELECT ${types.map((_, i) => `value ->> ${i}`).join(", ")} FROM json_each(${param}))`,
   indexedBy: (index) => `INDEXED BY ${index}`,
   orderedJoin: "CROSS JOIN",
+  byteOrder: (expression) => expression,
   least: (a, b) => `min(${a}, ${b})`,
   greatest: (a, b) => `max(${a}, ${b})`,
   // SQLite's group_concat keeps the scan's order, which the statements fix by their index; the
@@ -98,6 +104,7 @@ export const POSTGRES: Dialect = {
     `${name}(${types.map((_, i) => `k${i}`).join(", ")}) AS (SELECT ${types.map((type, i) => `(value ->> ${i})::${type === "integer" ? "bigint" : "text"}`).join(", ")} FROM jsonb_array_elements(${param}::jsonb) AS value)`,
   indexedBy: () => "",
   orderedJoin: "JOIN",
+  byteOrder: (expression) => `${expression} COLLATE "C"`,
   least: (a, b) => `LEAST(${a}, ${b})`,
   greatest: (a, b) => `GREATEST(${a}, ${b})`,
   packed: (expression, separator, orderBy) => `string_agg((${expression})::text, ${postgresChar(separator)} ORDER BY ${orderBy})`,
