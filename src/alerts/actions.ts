@@ -32,7 +32,7 @@ export async function runAlerts(ctx: AlertContext, nowMs: number): Promise<Alert
   const policy = { hysteresisPct: deps.config.alerts.hysteresis_pct, reminderMs: deps.config.alerts.reminder_hours * HOUR_MS };
   const outcomes: AlertOutcome[] = [];
   for (const evaluation of evaluations) {
-    const memory = deps.store.alerts.get(evaluation.metric, evaluation.scope);
+    const memory = await deps.store.alerts.get(evaluation.metric, evaluation.scope);
     const info = METRICS[evaluation.metric];
     const action = decideAlert(
       memory,
@@ -90,7 +90,7 @@ async function apply(ctx: AlertContext, e: ThresholdEvaluation, memory: AlertSta
         const message = alertBlocks(view(action.status), action.kind === "escalate");
         ts = (await postMessage(ctx.slack, { channel, text: message.text, blocks: message.blocks }, opts)).ts;
       }
-      deps.store.alerts.put({
+      await deps.store.alerts.put({
         ...base,
         status: action.status,
         sinceMs: nowMs,
@@ -105,7 +105,7 @@ async function apply(ctx: AlertContext, e: ThresholdEvaluation, memory: AlertSta
       return ts !== null;
     }
     case "deescalate":
-      deps.store.alerts.put({ ...base, status: "warn", value: e.value, threshold: e.warn });
+      await deps.store.alerts.put({ ...base, status: "warn", value: e.value, threshold: e.warn });
       return false;
     case "recover": {
       const target = base.channel ?? channel;
@@ -114,7 +114,7 @@ async function apply(ctx: AlertContext, e: ThresholdEvaluation, memory: AlertSta
         await postMessage(ctx.slack, { channel: target, text: alertRecoveryText(e.answer, e.value), ...(base.messageTs ? { thread_ts: base.messageTs, reply_broadcast: true } : {}) }, opts);
         posted = true;
       }
-      deps.store.alerts.put({ ...base, status: "ok", sinceMs: nowMs, value: e.value, threshold: null, acknowledgedBy: null, acknowledgedAtMs: null, lastNotifiedAtMs: nowMs });
+      await deps.store.alerts.put({ ...base, status: "ok", sinceMs: nowMs, value: e.value, threshold: null, acknowledgedBy: null, acknowledgedAtMs: null, lastNotifiedAtMs: nowMs });
       return posted;
     }
     case "remind": {
@@ -125,7 +125,7 @@ async function apply(ctx: AlertContext, e: ThresholdEvaluation, memory: AlertSta
         await postMessage(ctx.slack, { channel: target, text: alertReminderText(view(action.status), since), ...(base.messageTs ? { thread_ts: base.messageTs } : {}) }, opts);
         posted = true;
       }
-      deps.store.alerts.put({ ...base, value: e.value, lastNotifiedAtMs: nowMs });
+      await deps.store.alerts.put({ ...base, value: e.value, lastNotifiedAtMs: nowMs });
       return posted;
     }
   }
@@ -140,7 +140,7 @@ export async function pendingAlertTexts(deps: AlertContext["deps"], engine: Aler
   const texts: string[] = [];
   for (const e of await engine.evaluateThresholds({ store: deps.store, config: deps.config, nowMs })) {
     const info = METRICS[e.metric];
-    const action = decideAlert(deps.store.alerts.get(e.metric, e.scope), { status: e.status, value: e.value, warn: e.warn, critical: e.critical, direction: info.direction, unit: info.unit }, policy, nowMs);
+    const action = decideAlert(await deps.store.alerts.get(e.metric, e.scope), { status: e.status, value: e.value, warn: e.warn, critical: e.critical, direction: info.direction, unit: info.unit }, policy, nowMs);
     if (action.kind !== "breach" && action.kind !== "escalate") continue;
     const view: AlertView = { metric: e.metric, scopeKind: e.scope.kind, scopeId: e.scope.id, status: action.status, value: e.value, warn: e.warn, critical: e.critical, answer: e.answer };
     // The top driver of a breach is the one furthest into it, not the largest mover.

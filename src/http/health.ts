@@ -22,12 +22,12 @@ export interface HealthOptions {
   readonly slack?: () => SlackConnection;
 }
 
-export function healthReport(store: Store, options: HealthOptions = {}): HealthReport {
+export async function healthReport(store: Store, options: HealthOptions = {}): Promise<HealthReport> {
   const slack = options.slack?.();
-  let cursors: ReturnType<Store["syncState"]["cursors"]>;
+  let cursors: Awaited<ReturnType<Store["syncState"]["cursors"]>>;
   try {
     // Reading the sync cursors is the database check: it fails when the file is gone or locked.
-    cursors = store.syncState.cursors();
+    cursors = await store.syncState.cursors();
   } catch {
     return { status: "unavailable", database: "unreachable", ...(slack ? { slack } : {}), syncs: [] };
   }
@@ -52,8 +52,8 @@ export function healthRoute(store: Store, options: HealthOptions = {}): HttpRout
   return {
     method: "GET",
     path: "/healthz",
-    handle() {
-      const report = healthReport(store, options);
+    async handle() {
+      const report = await healthReport(store, options);
       return { status: report.status === "unavailable" ? 503 : 200, body: report, headers: { "cache-control": "no-store" } };
     },
   };

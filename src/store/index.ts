@@ -47,7 +47,7 @@ export interface RecordWriteResult {
 }
 
 /** TRANSITIONAL: what AppDeps holds until every caller awaits (then `Store = EitherStore`). */
-export type Store = SqliteStore;
+export type Store = EitherStore;
 
 /** The SQLite store: every method answers synchronously. */
 export type SqliteStore = ReturnType<typeof createStore>;

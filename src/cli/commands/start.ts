@@ -64,7 +64,7 @@ ${COMMON_HELP}`,
     } finally {
       process.off("SIGINT", onInt);
       process.off("SIGTERM", onTerm);
-      store.close();
+      await store.close();
     }
   },
 };
