@@ -6,7 +6,7 @@ import { parseFileConfig } from "../src/config/file.js";
 import { silentLogger } from "../src/log.js";
 import { createGithubSource } from "../src/sources/github/index.js";
 import { openDatabase } from "../src/store/db.js";
-import { createStore } from "../src/store/index.js";
+import { createStore, type SqliteStore } from "../src/store/index.js";
 import { FakeGithub, type FakeRepo } from "../test/fakes/github/server.js";
 
 // Sync cost (issue 18): a generated organisation on the fake GitHub (REST + GraphQL executed against
@@ -92,7 +92,8 @@ export function generateRepo(fake: FakeGithub, name: string, days: number, seed:
   return { prs: pr, deployments: productionDeployments };
 }
 
-function depsFor(fake: FakeGithub, repos: string[], days: number, api: "graphql" | "rest"): AppDeps {
+// SQLite deps: the comparison below reads the rows each sync wrote straight from the database.
+function depsFor(fake: FakeGithub, repos: string[], days: number, api: "graphql" | "rest"): AppDeps & { readonly store: SqliteStore } {
   const yaml = `services:\n${repos.map((r) => `  - id: ${r}\n    github: { repo: acme/${r} }\n`).join("")}github: { backfill_days: ${days}, api: ${api} }\n`;
   const config = parseFileConfig(yaml, "bench.yml");
   const store = createStore(openDatabase(":memory:"), { productionEnvironment: config.production_environment, attributionWindowMs: DAY });
@@ -142,9 +143,9 @@ export async function runSyncBench(options: { repos: number; days: number; progr
     progress(`REST backfill of ${names[0]} for comparison …`);
     await createGithubSource({ retryAfterBaseValue: 1, retries: 1 }).sync(restDeps);
     const restCount = fake.requests.length;
-    const table = (d: AppDeps, t: string, where: string) => JSON.stringify(d.store.db.prepare(`SELECT * FROM ${t} ${where} ORDER BY 1, 2`).all());
+    const table = (d: AppDeps & { readonly store: SqliteStore }, t: string, where: string) => JSON.stringify(d.store.db.prepare(`SELECT * FROM ${t} ${where} ORDER BY 1, 2`).all());
     const scope = (t: string) => (t === "deployments" ? `WHERE service_id = '${names[0]}'` : t === "changes" ? `WHERE service_id = '${names[0]}'` : "");
-    const rowsOf = (d: AppDeps) =>
+    const rowsOf = (d: AppDeps & { readonly store: SqliteStore }) =>
       ["deployments", "changes"].map((t) => table(d, t, scope(t))).join("\n") +
       table(d, "deployment_changes dc JOIN deployments d ON d.id = dc.deployment_id", `WHERE d.service_id = '${names[0]}'`).replace(/"id":\d+,/g, "");
     // Row ids differ between one database holding one repo and one holding all: compare without them.

@@ -8,7 +8,7 @@ import { renderQuestionResult } from "../src/present/answer-text.js";
 import { answerQuestion } from "../src/query/ask.js";
 import { parseKpiQuestion, zoneOf } from "../src/query/parse.js";
 import { openDatabase } from "../src/store/db.js";
-import { createStore, type Store } from "../src/store/index.js";
+import { createStore, type SqliteStore, type Store } from "../src/store/index.js";
 import { benchOrg, benchRecordBatches, type BenchOrg } from "./org.js";
 
 // `vitals bench` (issue 3): build a large org in a temp database through the store's own write
@@ -75,7 +75,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   }
 }
 
-function importOrg(store: Store, org: BenchOrg, options: BenchOptions, progress: (line: string) => void) {
+function importOrg(store: SqliteStore, org: BenchOrg, options: BenchOptions, progress: (line: string) => void) {
   const per = options.daysPerBatch ?? 7;
   let pending: VitalsRecord[] = [];
   let records = 0;
@@ -97,7 +97,8 @@ function importOrg(store: Store, org: BenchOrg, options: BenchOptions, progress:
   return { records, seconds, recordsPerSecond: records / seconds };
 }
 
-function countRows(store: Store, org: BenchOrg): BenchResult["rows"] {
+// Row counts straight from the SQLite file the bench writes.
+function countRows(store: SqliteStore, org: BenchOrg): BenchResult["rows"] {
   const count = (table: string) => (store.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
   return { deployments: count("deployments"), changes: count("changes"), incidents: count("incidents"), samples: count("samples"), services: org.services.length, teams: org.teams.length };
 }
@@ -109,7 +110,7 @@ function countRows(store: Store, org: BenchOrg): BenchResult["rows"] {
  * burst of load on a shared machine spreads over all figures instead of landing on one.
  */
 async function timeAnswers(store: Store, config: FileConfig, org: BenchOrg, options: BenchOptions): Promise<Map<string, number[]>> {
-  const services = store.catalog.services().map((s) => s.id);
+  const services = (await store.catalog.services()).map((s) => s.id);
   const times = new Map<string, number[]>();
   const ask = async (metric: MetricId, scope: ScopeKind, run: number): Promise<number> => {
     const target = scope === "org" ? "" : scope === "team" ? ` for team ${org.teams[run % org.teams.length]!.id}` : ` for service ${org.services[(run * 37) % org.services.length]!.id}`;

@@ -34,7 +34,7 @@ export async function runAlerts(ctx: AlertContext, nowMs: number): Promise<Alert
   const policy = { hysteresisPct: deps.config.alerts.hysteresis_pct, reminderMs: deps.config.alerts.reminder_hours * HOUR_MS };
   const outcomes: AlertOutcome[] = [];
   for (const evaluation of evaluations) {
-    const memory = deps.store.alerts.get(evaluation.metric, evaluation.scope);
+    const memory = await deps.store.alerts.get(evaluation.metric, evaluation.scope);
     const info = METRICS[evaluation.metric];
     const action = decideAlert(
       memory,
@@ -89,11 +89,11 @@ async function apply(ctx: AlertContext, e: ThresholdEvaluation, memory: AlertSta
   const alerts = deps.store.alerts;
   // Claim `next`, then post; a failed post moves the state back to what it was, for the next run.
   const claimed = async <T>(next: AlertState, post: () => Promise<T>): Promise<{ posted: T } | undefined> => {
-    if (!alerts.transition(memory, next)) return undefined;
+    if (!(await alerts.transition(memory, next))) return undefined;
     try {
       return { posted: await post() };
     } catch (error) {
-      alerts.transition(next, memory);
+      await alerts.transition(next, memory);
       throw error;
     }
   };
@@ -118,11 +118,11 @@ async function apply(ctx: AlertContext, e: ThresholdEvaluation, memory: AlertSta
         return (await postMessage(ctx.slack, { channel, text: message.text, blocks: message.blocks }, opts)).ts;
       });
       if (won === undefined) return null;
-      if (won.posted !== null) alerts.recordMessage(next, won.posted);
+      if (won.posted !== null) await alerts.recordMessage(next, won.posted);
       return won.posted !== null;
     }
     case "deescalate":
-      return alerts.transition(memory, { ...base, status: "warn", value: e.value, threshold: e.warn }) ? false : null;
+      return (await alerts.transition(memory, { ...base, status: "warn", value: e.value, threshold: e.warn })) ? false : null;
     case "recover": {
       const target = base.channel ?? channel;
       const next: AlertState = { ...base, status: "ok", sinceMs: nowMs, value: e.value, threshold: null, acknowledgedBy: null, acknowledgedAtMs: null, lastNotifiedAtMs: nowMs };
@@ -153,7 +153,7 @@ export async function pendingAlertTexts(deps: AlertContext["deps"], engine: Aler
   const texts: string[] = [];
   for (const e of await engine.evaluateThresholds({ store: deps.store, config: deps.config, nowMs })) {
     const info = METRICS[e.metric];
-    const action = decideAlert(deps.store.alerts.get(e.metric, e.scope), { status: e.status, value: e.value, warn: e.warn, critical: e.critical, direction: info.direction, unit: info.unit }, policy, nowMs);
+    const action = decideAlert(await deps.store.alerts.get(e.metric, e.scope), { status: e.status, value: e.value, warn: e.warn, critical: e.critical, direction: info.direction, unit: info.unit }, policy, nowMs);
     if (action.kind !== "breach" && action.kind !== "escalate") continue;
     const view: AlertView = { metric: e.metric, scopeKind: e.scope.kind, scopeId: e.scope.id, status: action.status, value: e.value, warn: e.warn, critical: e.critical, answer: e.answer };
     // The top driver of a breach is the one furthest into it, not the largest mover.

@@ -6,7 +6,8 @@ import { loadFileConfig, type FileConfig } from "../config/file.js";
 import { storeOptionsFrom } from "../config/store-options.js";
 import { createLogger, type Logger } from "../log.js";
 import { openDatabase } from "../store/db.js";
-import { createStore, type Store } from "../store/index.js";
+import { createStore, type SqliteStore, type Store } from "../store/index.js";
+import type { SettingsSource } from "../config/effective.js";
 
 // The composition root's core: config → store → deps, for `vitals start`, every CLI command, the
 // demo and the tests. It loads only the config and the store; what else a part needs is built
@@ -24,7 +25,7 @@ export function refuseDatabaseUrl(env: Env): void {
 }
 
 /** Open (and migrate) the database at `path`, with the catalog synced from the config file. */
-export function openStore(path: string, config: FileConfig): Store {
+export function openStore(path: string, config: FileConfig): SqliteStore {
   const store = createStore(openDatabase(path), storeOptionsFrom(config));
   store.catalog.syncFromConfig(config);
   return store;
@@ -34,7 +35,8 @@ export function openStore(path: string, config: FileConfig): Store {
  * Deps for any part of the app: the config seen by every part (queries, jobs, listeners, the CLI)
  * is the YAML file with the settings admins changed from Slack on top, rebuilt when those change.
  */
-export function buildDeps(env: Env, options: { logger?: Logger; now?: () => number; config?: FileConfig; store?: Store } = {}): AppDeps {
+// A given store is a SQLite one (tests, benchmarks): syncing its catalog answers at once.
+export function buildDeps(env: Env, options: { logger?: Logger; now?: () => number; config?: FileConfig; store?: SqliteStore } = {}): AppDeps {
   const fileConfig = options.config ?? loadFileConfig(env.VITALS_CONFIG, { required: false });
   let store = options.store;
   if (store) store.catalog.syncFromConfig(fileConfig);
@@ -47,7 +49,7 @@ export function buildDeps(env: Env, options: { logger?: Logger; now?: () => numb
 
 /** The same deps, with `config` reflecting `/kpi threshold set` and `/kpi subscribe` (src/config/effective.ts). */
 export function withSlackSettings(deps: AppDeps): AppDeps {
-  const config = effectiveConfigSource(deps.config, deps.store.slack);
+  const config = effectiveConfigSource(deps.config, synchronousSettings(deps.store.slack));
   return {
     store: deps.store,
     env: deps.env,
@@ -59,5 +61,22 @@ export function withSlackSettings(deps: AppDeps): AppDeps {
     get config() {
       return config();
     },
+  };
+}
+
+/**
+ * `deps.config` is read synchronously everywhere, so the stored Slack settings under it must answer
+ * at once (SQLite does). A store answering with Promises is refused here, loudly, rather than
+ * building a config from a Promise (issue 19: PostgreSQL needs the settings loaded ahead).
+ */
+function synchronousSettings(slack: Store["slack"]): SettingsSource {
+  const now = <T>(answer: T | Promise<T>, what: string): T => {
+    if (answer instanceof Promise) throw new Error(`the Slack settings (${what}) answered asynchronously: the effective config needs a store that answers synchronously`);
+    return answer;
+  };
+  return {
+    revision: () => now(slack.revision(), "revision"),
+    thresholds: () => now(slack.thresholds(), "thresholds"),
+    subscriptions: () => now(slack.subscriptions(), "subscriptions"),
   };
 }

@@ -15,9 +15,9 @@ import { callOptions, lookupUserByEmail, postMessage, type SlackContext } from "
 const CONFIRM_CREATED_WITHIN_DAYS = 7;
 export const REMIND_AFTER_HOURS = 24;
 
-function confirmationView(deps: AppDeps, c: ConfirmationCandidate, deploymentId = c.deployment_id): ConfirmationView {
+async function confirmationView(deps: AppDeps, c: ConfirmationCandidate, deploymentId = c.deployment_id): Promise<ConfirmationView> {
   const zone = teamById(deps.config, c.team_id)?.timezone ?? deps.config.timezone;
-  const other = deploymentId === c.deployment_id ? undefined : deps.store.confirmations.deployment(deploymentId);
+  const other = deploymentId === c.deployment_id ? undefined : await deps.store.confirmations.deployment(deploymentId);
   const deployment = other
     ? { external_id: other.external_id, sha: other.sha, finished_at: other.finished_at, url: null }
     : { external_id: c.deployment_external_id, sha: c.deployment_sha, finished_at: c.deployment_finished_at, url: c.deployment_url };
@@ -30,7 +30,7 @@ function confirmationView(deps: AppDeps, c: ConfirmationCandidate, deploymentId 
     deploymentLabel: deploymentLabel(deployment),
     deploymentUrl: deployment.url,
     deploymentFinishedAtMs: deployment.finished_at,
-    pullRequests: deps.store.confirmations.pullRequests(deploymentId),
+    pullRequests: await deps.store.confirmations.pullRequests(deploymentId),
     zone,
   };
 }
@@ -47,7 +47,7 @@ export async function runLinkConfirmations(ctx: SlackContext, nowMs: number): Pr
   const { deps } = ctx;
   const store = deps.store.confirmations;
   const outcomes: ConfirmationOutcome[] = [];
-  for (const candidate of store.candidates(nowMs - CONFIRM_CREATED_WITHIN_DAYS * DAY_MS)) {
+  for (const candidate of await store.candidates(nowMs - CONFIRM_CREATED_WITHIN_DAYS * DAY_MS)) {
     let owner: string | undefined;
     try {
       owner = await lookupUserByEmail(ctx.slack, candidate.owner_email, callOptions(ctx));
@@ -58,33 +58,33 @@ export async function runLinkConfirmations(ctx: SlackContext, nowMs: number): Pr
       deps.logger.warn({ err: error, incident: candidate.external_id }, refused ? "users.lookupByEmail refused; the link confirmation is not sent" : "users.lookupByEmail failed; the link confirmation waits for the next run");
       if (!refused) continue;
     }
-    if (!store.claim(candidate.incident_id, candidate.deployment_id, owner ?? null, nowMs)) continue;
+    if (!(await store.claim(candidate.incident_id, candidate.deployment_id, owner ?? null, nowMs))) continue;
     if (!owner) {
       // Nobody to ask: the heuristic link stays, and the incident is not looked up again.
       outcomes.push({ incidentId: candidate.incident_id, kind: "ask", channel: null });
       continue;
     }
     try {
-      const message = confirmationBlocks(confirmationView(deps, candidate), "ask");
+      const message = confirmationBlocks(await confirmationView(deps, candidate), "ask");
       const posted = await postMessage(ctx.slack, { channel: owner, text: message.text, blocks: message.blocks }, callOptions(ctx));
-      store.recordPosted(candidate.incident_id, posted.channel, posted.ts);
+      await store.recordPosted(candidate.incident_id, posted.channel, posted.ts);
       outcomes.push({ incidentId: candidate.incident_id, kind: "ask", channel: posted.channel });
     } catch (error) {
-      store.forget(candidate.incident_id);
+      await store.forget(candidate.incident_id);
       deps.logger.error({ err: error, incident: candidate.external_id }, "link confirmation message failed; retrying on the next run");
     }
   }
-  for (const row of store.dueReminders(nowMs - REMIND_AFTER_HOURS * HOUR_MS)) {
-    const candidate = store.candidate(row.incident_id);
+  for (const row of await store.dueReminders(nowMs - REMIND_AFTER_HOURS * HOUR_MS)) {
+    const candidate = await store.candidate(row.incident_id);
     // The link changed since (a deployment arrived, someone ran /kpi link): nothing to remind about.
     if (!candidate || candidate.deployment_id !== row.deployment_id) continue;
-    if (!store.claimReminder(row.incident_id, nowMs)) continue;
+    if (!(await store.claimReminder(row.incident_id, nowMs))) continue;
     try {
-      const message = confirmationBlocks(confirmationView(deps, candidate, row.deployment_id), "reminder");
+      const message = confirmationBlocks(await confirmationView(deps, candidate, row.deployment_id), "reminder");
       await postMessage(ctx.slack, { channel: row.channel!, ...(row.ts ? { thread_ts: row.ts } : {}), text: message.text, blocks: message.blocks }, callOptions(ctx));
       outcomes.push({ incidentId: row.incident_id, kind: "reminder", channel: row.channel });
     } catch (error) {
-      store.unclaimReminder(row.incident_id);
+      await store.unclaimReminder(row.incident_id);
       deps.logger.error({ err: error, incident: row.incident_id }, "link confirmation reminder failed; retrying on the next run");
     }
   }
@@ -99,29 +99,24 @@ export type AnswerResult = { readonly ok: true; readonly message: string } | { r
 export type AnswerConfirmation = typeof answerConfirmation;
 
 /** A person's answer to a confirmation message: written as their verdict, with who and when. */
-export function answerConfirmation(deps: AppDeps, incidentId: number, askedDeploymentId: number, answer: ConfirmationAnswer, userId: string): AnswerResult {
+export async function answerConfirmation(deps: AppDeps, incidentId: number, askedDeploymentId: number, answer: ConfirmationAnswer, userId: string): Promise<AnswerResult> {
   const store = deps.store;
-  const incident = store.slack.findIncidents(`#${incidentId}`)[0];
+  const incident = (await store.slack.findIncidents(`#${incidentId}`))[0];
   if (!incident) return { ok: false, error: "This incident no longer exists." };
-  const row = store.confirmations.get(incidentId);
+  const row = await store.confirmations.get(incidentId);
   if (row?.answered_at != null) return { ok: false, error: `Already answered by <@${row.answered_by}>.` };
   const deploymentId = answer.kind === "yes" ? askedDeploymentId : answer.kind === "other" ? answer.deploymentId : null;
   let label = "";
   if (deploymentId !== null) {
-    const deployment = store.confirmations.deployment(deploymentId);
+    const deployment = await store.confirmations.deployment(deploymentId);
     if (!deployment || deployment.service_id !== incident.service_id) return { ok: false, error: "That deployment is not a production deployment of this incident's service." };
     if (deployment.finished_at > incident.created_at) return { ok: false, error: "That deployment finished after the incident began, so it cannot have caused it." };
     label = deploymentLabel(deployment);
   }
   const nowMs = deps.now();
-  const written = store.db.transaction(() => {
-    if (row && !store.confirmations.recordAnswer(incidentId, userId, nowMs)) return false;
-    store.links.setVerdict(
-      incidentId,
-      deploymentId === null ? { kind: "unrelated", by: userId, atMs: nowMs, via: "confirmation" } : { kind: "deployment", deploymentId, by: userId, atMs: nowMs, via: "confirmation" },
-    );
-    return true;
-  })();
+  const verdict = deploymentId === null ? ({ kind: "unrelated", by: userId, atMs: nowMs, via: "confirmation" } as const) : ({ kind: "deployment", deploymentId, by: userId, atMs: nowMs, via: "confirmation" } as const);
+  // One unit of work: the answer is recorded (when a message asked) and the verdict written, or neither.
+  const written = await store.answerConfirmation(incidentId, userId, nowMs, verdict, row !== undefined);
   if (!written) return { ok: false, error: "Someone answered this already." };
   deps.logger.info({ incident: incidentId, deployment: deploymentId, userId }, "incident link confirmed from Slack");
   const what = deploymentId === null ? "*not caused by a deployment*" : `caused by deployment *${label}*`;

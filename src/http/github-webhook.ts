@@ -45,7 +45,7 @@ async function handleDelivery(deps: AppDeps, request: InboundRequest, clientFor:
   const event = header(request, "x-github-event");
   const delivery = header(request, "x-github-delivery");
   if (!event || !delivery) return { status: 400, body: { error: "missing X-GitHub-Event or X-GitHub-Delivery header" } };
-  if (deps.store.github.deliverySeen("github", delivery)) return { status: 200, body: { ok: true, duplicate: true } };
+  if (await deps.store.github.deliverySeen("github", delivery)) return { status: 200, body: { ok: true, duplicate: true } };
   let payload: Payload;
   try {
     payload = JSON.parse(request.rawBody.toString("utf8")) as Payload;
@@ -56,7 +56,7 @@ async function handleDelivery(deps: AppDeps, request: InboundRequest, clientFor:
 
   const outcome = await ingest(deps, event, payload, clientFor);
   // Recorded only once handled: a delivery that failed (500) is processed again when GitHub redelivers it.
-  deps.store.syncState.firstDelivery("github", delivery, deps.now());
+  await deps.store.syncState.firstDelivery("github", delivery, deps.now());
   log.info({ event, action: payload.action, delivery, ...outcome }, "GitHub webhook handled");
   return { status: outcome.ignored ? 202 : 200, body: { ok: true, ...outcome } };
 }
@@ -104,11 +104,11 @@ async function ingest(deps: AppDeps, event: string, payload: Payload, clientFor:
  * Pull request data is read when a deployment ships the PR. A PR relabelled afterwards (say,
  * `hotfix` added during the incident review) updates the stored change and its deployment's flag.
  */
-function pullRequestChanged(deps: AppDeps, targets: readonly RepoTarget[], payload: Payload): Outcome {
+async function pullRequestChanged(deps: AppDeps, targets: readonly RepoTarget[], payload: Payload): Promise<Outcome> {
   const pr = payload.pull_request;
   if (!pr?.merged_at) return { ignored: "pull_request: not merged; read when a deployment ships it" };
   const info = { labels: pr.labels.map((l) => l.name), title: pr.title, headBranch: pr.head.ref };
-  const { written, known } = refreshShippedPr(deps, targets.map((t) => t.service), pr.number, info);
+  const { written, known } = await refreshShippedPr(deps, targets.map((t) => t.service), pr.number, info);
   return known ? { written } : { ignored: "pull_request: not shipped yet; read when a deployment ships it" };
 }
 

@@ -44,7 +44,7 @@ async function handleDelivery(deps: AppDeps, request: InboundRequest, clientFor:
   const event = header(request, "x-gitlab-event");
   const delivery = header(request, "x-gitlab-event-uuid");
   if (!event || !delivery) return { status: 400, body: { error: "missing X-Gitlab-Event or X-Gitlab-Event-UUID header" } };
-  if (deps.store.github.deliverySeen("gitlab", delivery)) return { status: 200, body: { ok: true, duplicate: true } };
+  if (await deps.store.github.deliverySeen("gitlab", delivery)) return { status: 200, body: { ok: true, duplicate: true } };
   let payload: Payload;
   try {
     payload = JSON.parse(request.rawBody.toString("utf8")) as Payload;
@@ -58,7 +58,7 @@ async function handleDelivery(deps: AppDeps, request: InboundRequest, clientFor:
     log.error({ event, delivery, problem: outcome.failed }, "GitLab webhook failed");
     return { status: 502, body: { error: outcome.failed } };
   }
-  deps.store.syncState.firstDelivery("gitlab", delivery, deps.now());
+  await deps.store.syncState.firstDelivery("gitlab", delivery, deps.now());
   log.info({ event, delivery, ...outcome }, "GitLab webhook handled");
   return { status: outcome.ignored ? 202 : 200, body: { ok: true, ...outcome } };
 }
@@ -112,11 +112,11 @@ async function ingest(deps: AppDeps, event: string, payload: Payload, clientFor:
 }
 
 /** MR data is read when a deployment ships the MR; one relabelled afterwards is refreshed here. */
-function mergeRequestChanged(deps: AppDeps, targets: readonly ProjectTarget[], payload: Payload): Outcome {
+async function mergeRequestChanged(deps: AppDeps, targets: readonly ProjectTarget[], payload: Payload): Promise<Outcome> {
   const mr = payload.object_attributes;
   if (!mr || mr.state !== "merged") return { ignored: "merge request: not merged; read when a deployment ships it" };
   const info = { labels: (payload.labels ?? []).map((l) => l.title), title: mr.title, headBranch: mr.source_branch };
-  const { written, known } = refreshShippedPr(deps, targets.map((t) => t.service), mr.iid, info);
+  const { written, known } = await refreshShippedPr(deps, targets.map((t) => t.service), mr.iid, info);
   return known ? { written } : { ignored: "merge request: not shipped yet; read when a deployment ships it" };
 }
 

@@ -30,13 +30,13 @@ export interface HealthOptions {
   readonly replica?: { readonly store: Dialect["name"]; readonly leader: () => boolean };
 }
 
-export function healthReport(store: Store, options: HealthOptions = {}): HealthReport {
+export async function healthReport(store: Store, options: HealthOptions = {}): Promise<HealthReport> {
   const slack = options.slack?.();
   const replica = options.replica ? { store: options.replica.store, leader: options.replica.leader() } : {};
-  let cursors: ReturnType<Store["syncState"]["cursors"]>;
+  let cursors: Awaited<ReturnType<Store["syncState"]["cursors"]>>;
   try {
     // Reading the sync cursors is the database check: it fails when the file is gone or locked.
-    cursors = store.syncState.cursors();
+    cursors = await store.syncState.cursors();
   } catch {
     return { status: "unavailable", database: "unreachable", ...(slack ? { slack } : {}), ...replica, syncs: [] };
   }
@@ -62,8 +62,8 @@ export function healthRoute(store: Store, options: HealthOptions = {}): HttpRout
   return {
     method: "GET",
     path: "/healthz",
-    handle() {
-      const report = healthReport(store, options);
+    async handle() {
+      const report = await healthReport(store, options);
       return { status: report.status === "unavailable" ? 503 : 200, body: report, headers: { "cache-control": "no-store" } };
     },
   };

@@ -18,7 +18,7 @@ export function ingestRoute(deps: AppDeps): HttpRoute {
     method: "POST",
     path: INGEST_PATH,
     maxBodyBytes: deps.env.INGEST_MAX_BODY_BYTES,
-    handle(request) {
+    async handle(request) {
       const denied = checkBearer(request, deps.env.VITALS_INGEST_TOKEN);
       if (denied) return denied;
       const parsed = parseBody(request.rawBody.toString("utf8"));
@@ -34,7 +34,7 @@ export function ingestRoute(deps: AppDeps): HttpRoute {
         };
       }
       if (parsed.records.length === 0) return { status: 400, body: { error: "no records: send a JSON array or NDJSON, one record per line" } };
-      const result = deps.store.write(parsed.records);
+      const result = await deps.store.write(parsed.records);
       const body = { received: parsed.records.length, ...counts(result) };
       deps.logger.info({ requestId: request.requestId, ...body }, "ingest request written");
       return { status: 200, body };
@@ -52,7 +52,7 @@ export function coverageIngestRoute(deps: AppDeps): HttpRoute {
     method: "POST",
     path: COVERAGE_PATH,
     maxBodyBytes: deps.env.INGEST_MAX_BODY_BYTES,
-    handle(request) {
+    async handle(request) {
       const denied = checkBearer(request, deps.env.VITALS_INGEST_TOKEN);
       if (denied) return denied;
       const params = request.url.searchParams;
@@ -71,7 +71,7 @@ export function coverageIngestRoute(deps: AppDeps): HttpRoute {
       if (!parsed.ok) return { status: 400, body: { error: "bad coverage report; nothing was written", problems: parsed.problems } };
       const { coverage } = parsed;
       const sample = { kind: "metric", source: "coverage", service, name: "coverage_pct", atMs: atMs ?? coverage.generatedAtMs ?? deps.now(), value: coverage.pct } as const;
-      const result = deps.store.write([sample]);
+      const result = await deps.store.write([sample]);
       const body = {
         service,
         at: new Date(sample.atMs).toISOString(),

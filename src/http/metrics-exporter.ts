@@ -58,7 +58,7 @@ export function createKpiExporter(deps: AppDeps, compute: Compute, options: { re
     const scopes: Array<{ kind: ScopeKind; id: string }> = [
       { kind: "org", id: "" },
       ...config.teams.map((t) => ({ kind: "team" as const, id: t.id })),
-      ...deps.store.catalog.services().map((s) => ({ kind: "service" as const, id: s.id })),
+      ...(await deps.store.catalog.services()).map((s) => ({ kind: "service" as const, id: s.id })),
     ];
     const points: KpiPoint[] = [];
     for (const scope of scopes) {
@@ -83,7 +83,7 @@ export function createKpiExporter(deps: AppDeps, compute: Compute, options: { re
       sampleSize.set(labels, p.sampleSize);
     }
     const lastSuccess = new Map<string, number>();
-    for (const cursor of deps.store.syncState.cursors()) {
+    for (const cursor of await deps.store.syncState.cursors()) {
       syncErrors.inc({ source: cursor.source }, 0);
       if (cursor.last_success_at !== null) lastSuccess.set(cursor.source, Math.max(lastSuccess.get(cursor.source) ?? 0, cursor.last_success_at));
     }

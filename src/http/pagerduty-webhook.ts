@@ -31,7 +31,7 @@ export function pagerdutyWebhookRoute(deps: AppDeps, options: WebhookRouteOption
     if (!id) return undefined;
     const work = (async () => {
       const incident = await getIncident(client, id);
-      return incident ? fetchIncidentRecord(client, incident, services, deps.store.incidents.get(SOURCE, id)) : undefined;
+      return incident ? fetchIncidentRecord(client, incident, services, await deps.store.incidents.get(SOURCE, id)) : undefined;
     })();
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<undefined>((resolve) => {
@@ -78,18 +78,15 @@ export function pagerdutyWebhookRoute(deps: AppDeps, options: WebhookRouteOption
       }
       const incidentId = incidentIdOf(event);
       if (!incidentId) return { status: 400, body: { error: "event.data: expected an incident (or a note with its incident)" } };
-      const stored = deps.store.incidents.get(SOURCE, incidentId);
+      const stored = await deps.store.incidents.get(SOURCE, incidentId);
       const record = (await fromApi(event)) ?? recordFromEvent(event, stored, services);
       if ("error" in record) return { status: 400, body: { error: record.error } };
       if ("skip" in record) return { status: 200, body: { ok: true, ignored: record.skip } };
 
-      const { store } = deps;
-      const outcome = store.db.transaction(() => {
-        if (!store.syncState.firstDelivery(SOURCE, event.id, deps.now())) return "duplicate" as const;
-        return store.write([{ kind: "incident", ...record }]);
-      })();
-      if (outcome === "duplicate") return { status: 200, body: { ok: true, duplicate: true } };
-      log.info({ event: event.event_type, incident: record.externalId, changed: outcome.changedIncidentIds.length }, "PagerDuty webhook recorded");
+      // The delivery is recorded in the same unit of work as the record: a duplicate writes nothing.
+      const result = await deps.store.write([{ kind: "incident", ...record }], { delivery: { source: SOURCE, id: event.id, atMs: deps.now() } });
+      if (result.duplicate) return { status: 200, body: { ok: true, duplicate: true } };
+      log.info({ event: event.event_type, incident: record.externalId, changed: result.changedIncidentIds.length }, "PagerDuty webhook recorded");
       return { status: 200, body: { ok: true } };
     },
   };

@@ -117,14 +117,14 @@ export async function postTeamDigest(ctx: JobContext, team: TeamConfig, nowMs: n
   const { deps } = ctx;
   const slot = digestSlot(nowMs, teamCalendar(deps.config, team));
   if (!team.channel) return { team: team.id, result: "no_channel", week: slot.weekKey };
-  if (!deps.store.digests.claim(team.id, slot.weekKey, nowMs)) return { team: team.id, result: "already_posted", week: slot.weekKey };
+  if (!(await deps.store.digests.claim(team.id, slot.weekKey, nowMs))) return { team: team.id, result: "already_posted", week: slot.weekKey };
   let posted: { channel: string; ts: string };
   let digest: TeamDigest;
   try {
     digest = await buildTeamDigest(deps, ctx.engine, team, nowMs);
     if (digest.model.kpis.length === 0) {
       // "No data yet: connect <sources>" is a setup note, not a weekly digest: nothing posted, the week stays open.
-      deps.store.digests.release(team.id, slot.weekKey);
+      await deps.store.digests.release(team.id, slot.weekKey);
       deps.logger.warn({ team: team.id, week: slot.weekKey, missing: digest.model.missingSources }, "weekly digest skipped: no data yet for the team");
       return { team: team.id, result: "no_data", week: slot.weekKey };
     }
@@ -132,10 +132,10 @@ export async function postTeamDigest(ctx: JobContext, team: TeamConfig, nowMs: n
     posted = await postMessage(ctx.slack, { channel: team.channel, text: message.text, blocks: message.blocks }, callOptions(ctx));
   } catch (error) {
     // Nothing was posted: give the week back so the next tick tries again.
-    deps.store.digests.release(team.id, slot.weekKey);
+    await deps.store.digests.release(team.id, slot.weekKey);
     throw error;
   }
-  deps.store.digests.complete(team.id, slot.weekKey, posted.channel, posted.ts);
+  await deps.store.digests.complete(team.id, slot.weekKey, posted.channel, posted.ts);
   try {
     const png = await renderDigestChart(digest.model);
     await uploadFile(
@@ -162,7 +162,7 @@ export async function runDigests(ctx: JobContext, nowMs: number): Promise<Digest
   const outcomes: DigestOutcome[] = [];
   for (const team of ctx.deps.config.teams) {
     const slot = digestSlot(nowMs, teamCalendar(ctx.deps.config, team));
-    const posted = ctx.deps.store.digests.get(team.id, slot.weekKey) !== undefined;
+    const posted = (await ctx.deps.store.digests.get(team.id, slot.weekKey)) !== undefined;
     if (!isDigestDue(nowMs, slot, posted)) {
       outcomes.push({ team: team.id, result: posted ? "already_posted" : "not_due", week: slot.weekKey });
       continue;

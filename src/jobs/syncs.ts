@@ -51,10 +51,10 @@ export function syncRunner(deps: AppDeps, options: SyncRunnerOptions): { tick():
         // Planned before the run: a failing source waits instead of hammering the API.
         nextDue.set(source.name, nowMs + every * 60_000);
         let failed: string | undefined;
-        const before = options.onSyncError ? failureMarks(deps, source.name) : undefined;
+        const before = options.onSyncError ? await failureMarks(deps, source.name) : undefined;
         try {
           const report = await source.sync(deps);
-          const failedKeys = before ? newFailures(before, failureMarks(deps, source.name)) : 0;
+          const failedKeys = before ? newFailures(before, await failureMarks(deps, source.name)) : 0;
           if (failedKeys > 0) options.onSyncError?.(source.name, failedKeys);
           reports.push(report);
           deps.logger.info({ job: "sync", source: source.name, fetched: report.fetched, inserted: report.inserted, updated: report.updated }, "sync finished");
@@ -87,9 +87,9 @@ export function syncRunner(deps: AppDeps, options: SyncRunnerOptions): { tick():
 }
 
 /** Each key's last recorded failure (sync_cursors), to tell which keys failed during a run. */
-function failureMarks(deps: AppDeps, source: string): Map<string, string> {
+async function failureMarks(deps: AppDeps, source: string): Promise<Map<string, string>> {
   const marks = new Map<string, string>();
-  for (const c of deps.store.syncState.cursors()) if (c.source === source && c.last_error_at !== null) marks.set(c.key, `${c.last_error_at}:${c.last_error ?? ""}`);
+  for (const c of await deps.store.syncState.cursors()) if (c.source === source && c.last_error_at !== null) marks.set(c.key, `${c.last_error_at}:${c.last_error ?? ""}`);
   return marks;
 }
 

@@ -26,28 +26,28 @@ export function validateDocUrl(text: string | null | undefined): { ok: true; url
 }
 
 /** Snooze reminders until the start of working hours two business days from now. */
-export function snoozeReview(deps: AppDeps, id: number): ReviewActionResult {
-  const review = deps.store.reviews.get(id);
+export async function snoozeReview(deps: AppDeps, id: number): Promise<ReviewActionResult> {
+  const review = await deps.store.reviews.get(id);
   if (!review) return { ok: false, error: `Review ${id} no longer exists.` };
   if (review.status !== "open") return { ok: false, error: "This review is already closed." };
   const calendar = reviewCalendar(deps.config, review.team_id);
   const until = workStartAfterBusinessDays(deps.now(), calendar, SNOOZE_BUSINESS_DAYS);
-  deps.store.reviews.snooze(id, until);
+  await deps.store.reviews.snooze(id, until);
   return { ok: true, message: `Snoozed: no reminders about "${review.title}" until ${formatLocal(until, calendar.zone)} (${calendar.zone}).` };
 }
 
-export function markReviewDone(deps: AppDeps, id: number, url: string, userId: string): ReviewActionResult {
-  const review = deps.store.reviews.get(id);
+export async function markReviewDone(deps: AppDeps, id: number, url: string, userId: string): Promise<ReviewActionResult> {
+  const review = await deps.store.reviews.get(id);
   if (!review) return { ok: false, error: `Review ${id} no longer exists.` };
-  if (!deps.store.reviews.markDone(id, url, deps.now(), userId)) return { ok: false, error: "This review is already closed." };
+  if (!(await deps.store.reviews.markDone(id, url, deps.now(), userId))) return { ok: false, error: "This review is already closed." };
   return { ok: true, message: `:white_check_mark: Review of "${review.title}" marked done by <@${userId}>: <${url}|review document>. No more reminders.` };
 }
 
-export function markReviewNotNeeded(deps: AppDeps, id: number, reason: string, userId: string): ReviewActionResult {
-  const review = deps.store.reviews.get(id);
+export async function markReviewNotNeeded(deps: AppDeps, id: number, reason: string, userId: string): Promise<ReviewActionResult> {
+  const review = await deps.store.reviews.get(id);
   if (!review) return { ok: false, error: `Review ${id} no longer exists.` };
   const why = reason.trim();
   if (why.length < 3) return { ok: false, error: "Say briefly why no review is needed." };
-  if (!deps.store.reviews.markNotNeeded(id, why, deps.now(), userId)) return { ok: false, error: "This review is already closed." };
+  if (!(await deps.store.reviews.markNotNeeded(id, why, deps.now(), userId))) return { ok: false, error: "This review is already closed." };
   return { ok: true, message: `Review of "${review.title}" marked not needed by <@${userId}>: ${why}` };
 }

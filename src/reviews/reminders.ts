@@ -48,7 +48,7 @@ function reviewView(row: ReviewRow, calendar: TeamCalendar): ReviewView {
 async function openReviews(ctx: SlackContext, nowMs: number): Promise<number[]> {
   const { deps } = ctx;
   const opened: number[] = [];
-  for (const incident of deps.store.reviews.candidates(nowMs - OPEN_REVIEWS_RESOLVED_WITHIN_DAYS * DAY_MS)) {
+  for (const incident of await deps.store.reviews.candidates(nowMs - OPEN_REVIEWS_RESOLVED_WITHIN_DAYS * DAY_MS)) {
     const team = teamById(deps.config, incident.team_id);
     const policy = team?.review_policy ?? deps.config.reviews;
     if (!qualifiesForReview(incident, policy)) continue;
@@ -74,7 +74,7 @@ async function openReview(ctx: SlackContext, incident: ReviewIncident, dueBusine
       ctx.deps.logger.warn({ err: error, incident: incident.external_id }, "users.lookupByEmail failed; the review's reminders go to the team channel");
     }
   }
-  return ctx.deps.store.reviews.open({
+  return await ctx.deps.store.reviews.open({
     incidentId: incident.incident_id,
     teamId: incident.team_id,
     ownerSlackId: ownerSlackId ?? null,
@@ -98,14 +98,14 @@ function messageKind(kind: ReminderKind): ReviewMessageKind {
 async function sendReviewReminders(ctx: SlackContext, nowMs: number): Promise<ReminderOutcome[]> {
   const { deps } = ctx;
   const outcomes: ReminderOutcome[] = [];
-  for (const review of deps.store.reviews.listOpen()) {
+  for (const review of await deps.store.reviews.listOpen()) {
     const calendar = reviewCalendar(deps.config, review.team_id);
-    const sent = deps.store.reviews.reminders(review.id).map((r) => ({ kind: r.kind, sentAtMs: r.sent_at }));
+    const sent = (await deps.store.reviews.reminders(review.id)).map((r) => ({ kind: r.kind, sentAtMs: r.sent_at }));
     const kinds = dueReminders({ status: review.status, dueAtMs: review.due_at, snoozedUntilMs: review.snoozed_until }, sent, nowMs, calendar);
     for (const kind of kinds) {
       const teamChannel = teamById(deps.config, review.team_id)?.channel ?? null;
       const target = kind === "escalation" ? teamChannel : (review.owner_slack_id ?? teamChannel);
-      if (!deps.store.reviews.recordReminder(review.id, kind, nowMs, target, null)) continue;
+      if (!(await deps.store.reviews.recordReminder(review.id, kind, nowMs, target, null))) continue;
       if (!target) {
         deps.logger.warn({ review: review.id, kind }, "review reminder has nowhere to go (no Slack owner and no team channel)");
         outcomes.push({ reviewId: review.id, kind, channel: null });
@@ -114,12 +114,12 @@ async function sendReviewReminders(ctx: SlackContext, nowMs: number): Promise<Re
       try {
         const message = reviewReminderBlocks(messageKind(kind), reviewView(review, calendar));
         const posted = await postMessage(ctx.slack, { channel: target, text: message.text, blocks: message.blocks }, callOptions(ctx));
-        deps.store.reviews.completeReminder(review.id, kind, posted.channel, posted.ts);
-        if (kind === "escalation") deps.store.reviews.markEscalated(review.id, nowMs);
+        await deps.store.reviews.completeReminder(review.id, kind, posted.channel, posted.ts);
+        if (kind === "escalation") await deps.store.reviews.markEscalated(review.id, nowMs);
         outcomes.push({ reviewId: review.id, kind, channel: posted.channel });
       } catch (error) {
         // Not sent: release the claim so the next tick in working hours tries again.
-        deps.store.reviews.forgetReminder(review.id, kind);
+        await deps.store.reviews.forgetReminder(review.id, kind);
         deps.logger.error({ err: error, review: review.id, kind }, "review reminder failed");
       }
     }

@@ -18,14 +18,14 @@ export interface PreviousDeployment {
  * predecessor's: `behind`) or ships a revert pull/merge request. Hotfix: any shipped PR/MR is one.
  * `shippedBefore` is asked only when needed (it is a query).
  */
-export function deliveryFlags(
+export async function deliveryFlags(
   previous: PreviousDeployment | undefined,
   sha: string,
   behind: boolean,
-  shippedBefore: () => boolean,
+  shippedBefore: () => boolean | Promise<boolean>,
   prs: readonly PullRequestInfo[],
-): { hotfix: boolean; rollbackOf: string | undefined } {
-  const redeployOfEarlierCode = previous !== undefined && previous.sha !== sha && (behind || shippedBefore());
+): Promise<{ hotfix: boolean; rollbackOf: string | undefined }> {
+  const redeployOfEarlierCode = previous !== undefined && previous.sha !== sha && (behind || (await shippedBefore()));
   const rollback = previous !== undefined && (redeployOfEarlierCode || prs.some(isRevertPr));
   return { hotfix: prs.some(isHotfixPr), rollbackOf: rollback ? previous.external_id : undefined };
 }

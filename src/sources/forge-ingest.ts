@@ -24,40 +24,49 @@ export interface MergedChange {
   readonly earliestCommitMs: number;
 }
 
+/** A sync cursor to save together with a deployment's record (one unit of work in the store). */
+export interface CursorToSave {
+  readonly source: string;
+  readonly key: string;
+  readonly cursor: string;
+  readonly etag: string | null;
+  readonly atMs: number;
+}
+
 /** Already stored with the same outcome: nothing to ask the forge (this keeps a re-sync cheap). */
-export function isStored(deps: AppDeps, source: Forge, event: DeploymentEvent): boolean {
-  const stored = deps.store.github.deployment(source, event.externalId);
+export async function isStored(deps: AppDeps, source: Forge, event: DeploymentEvent): Promise<boolean> {
+  const stored = await deps.store.github.deployment(source, event.externalId);
   return stored !== undefined && stored.status === event.status && stored.finished_at === event.finishedAtMs;
 }
 
 /**
  * Finished events oldest first (each sees its predecessor in the store), each written in its own
- * transaction together with `afterWrite` (the caller's cursor), so an interrupted run loses nothing.
+ * unit of work together with the cursor `cursorAfter` gives (the caller's), so an interrupted run
+ * loses nothing.
  */
 export async function ingestInOrder(
   deps: AppDeps,
   source: Forge,
   events: readonly DeploymentEvent[],
   recordOf: (event: DeploymentEvent) => Promise<DeploymentRecord>,
-  afterWrite: (event: DeploymentEvent) => void = () => {},
+  cursorAfter: (event: DeploymentEvent) => CursorToSave | undefined = () => undefined,
 ): Promise<IngestTotals> {
   const totals: IngestTotals = { fetched: 0, inserted: 0, updated: 0, unchanged: 0 };
   const ordered = events.filter((e) => e.status !== "pending").sort((a, b) => a.finishedAtMs - b.finishedAtMs || a.createdAtMs - b.createdAtMs);
   for (const event of ordered) {
     totals.fetched++;
-    if (isStored(deps, source, event)) {
+    if (await isStored(deps, source, event)) {
       totals.unchanged++;
-      deps.store.db.transaction(() => afterWrite(event))();
+      const cursor = cursorAfter(event);
+      if (cursor) await deps.store.syncState.saveCursor(cursor.source, cursor.key, cursor.cursor, cursor.etag, cursor.atMs);
       continue;
     }
     const record = await recordOf(event);
-    deps.store.db.transaction(() => {
-      const result = deps.store.write([{ kind: "deployment", ...record }]);
-      totals.inserted += result.deployments.inserted;
-      totals.updated += result.deployments.updated;
-      totals.unchanged += result.deployments.unchanged;
-      afterWrite(event);
-    })();
+    const cursor = cursorAfter(event);
+    const result = await deps.store.write([{ kind: "deployment", ...record }], cursor && { cursor });
+    totals.inserted += result.deployments.inserted;
+    totals.updated += result.deployments.updated;
+    totals.unchanged += result.deployments.unchanged;
   }
   return totals;
 }
@@ -92,12 +101,12 @@ export async function forgeDeploymentRecord<C>(
   };
   if (event.status !== "success") return base;
 
-  const previous = deps.store.github.previousSuccess(service, environment, event.finishedAtMs, event.externalId);
+  const previous = await deps.store.github.previousSuccess(service, environment, event.finishedAtMs, event.externalId);
   const shipped = await shippedSince(previous?.sha ?? undefined);
   const changes = shipped.commits === undefined ? undefined : await changesOf(shipped.commits);
   const prs = (changes ?? []).flatMap((c) => (c.pr ? [c.pr] : []));
   const shippedBefore = () => deps.store.github.shaShippedBefore(service, environment, event.sha, event.finishedAtMs);
-  return { ...base, changes, ...deliveryFlags(previous, event.sha, shipped.behind, shippedBefore, prs) };
+  return { ...base, changes, ...(await deliveryFlags(previous, event.sha, shipped.behind, shippedBefore, prs)) };
 }
 
 /**
@@ -115,7 +124,7 @@ export async function changesOfCommits<C>(
   const changes: ChangeRecord[] = [];
   for (const c of commits) {
     const { sha, committedAtMs } = read(c);
-    const known = deps.store.github.changeOfSha(service, sha);
+    const known = await deps.store.github.changeOfSha(service, sha);
     if (known) {
       changes.push({ sha, committedAtMs: known.committed_at, pr: known.pr_number === null ? undefined : { number: known.pr_number } });
       continue;

@@ -9,9 +9,9 @@ import type { FailureCause, SourceFailure } from "./errors.js";
 export interface TargetFailures {
   readonly failures: SourceFailure[];
   /** Whether `key` is skipped because the host did not answer for an earlier target (then it is recorded as failed). */
-  skipped(key: string, subject: string): boolean;
+  skipped(key: string, subject: string): Promise<boolean>;
   /** Record a target's failure; `hostDown` when the host did not answer, so that later targets are skipped. */
-  failed(key: string, subject: string, cause: FailureCause, hostDown: boolean): void;
+  failed(key: string, subject: string, cause: FailureCause, hostDown: boolean): Promise<void>;
 }
 
 export function targetFailures(deps: Pick<AppDeps, "store" | "now">, source: string, host: string, noun: string): TargetFailures {
@@ -19,14 +19,14 @@ export function targetFailures(deps: Pick<AppDeps, "store" | "now">, source: str
   let unreachable: string | undefined;
   return {
     failures,
-    skipped(key, subject) {
+    async skipped(key, subject) {
       if (unreachable === undefined) return false;
-      deps.store.syncState.recordFailure(source, key, unreachable, deps.now());
+      await deps.store.syncState.recordFailure(source, key, unreachable, deps.now());
       failures.push({ source, host, cause: `${unreachable} (not tried: the host did not answer for an earlier ${noun})`, subject });
       return true;
     },
-    failed(key, subject, cause, hostDown) {
-      deps.store.syncState.recordFailure(source, key, cause.words, deps.now());
+    async failed(key, subject, cause, hostDown) {
+      await deps.store.syncState.recordFailure(source, key, cause.words, deps.now());
       failures.push({ source, host, cause: cause.words, subject });
       if (hostDown) unreachable = cause.words;
     },

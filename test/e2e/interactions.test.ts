@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { blockKitProblems } from "../../src/present/blocks/limits.js";
 import { eventBody, homeSelectBody, postSigned } from "../fakes/slack/signed.js";
 import { ADMIN, blocksText, SIGNING_SECRET, freshAppForEachTest, startTestApp, type TestApp } from "./harness.js";
+import { sqliteOf } from "../support/sqlite-of.js";
 
 let t: TestApp;
 freshAppForEachTest((app) => (t = app));
@@ -64,7 +65,7 @@ describe("App Home", () => {
     expect(response.status).toBe(200);
     const view = t.slack.callsTo("views.publish").at(-1)!.args.view as { blocks: unknown[] };
     expect(JSON.stringify(view.blocks)).toContain("Vitals · Platform");
-    expect(t.deps.store.slack.homeTeam("U0VIEWER")).toBe("platform");
+    expect(await t.deps.store.slack.homeTeam("U0VIEWER")).toBe("platform");
   });
 
   it("/kpi sync refreshes the Home of recent viewers", async () => {
@@ -82,7 +83,7 @@ describe("App Home", () => {
 
 describe("buttons of the jobs' messages, through the same app", () => {
   it("Acknowledge on a threshold alert records who acknowledged and updates the alert message", async () => {
-    t.deps.store.alerts.put({
+    await t.deps.store.alerts.put({
       metric: "change_failure_rate",
       scope: { kind: "service", id: "checkout" },
       status: "critical",
@@ -99,7 +100,7 @@ describe("buttons of the jobs' messages, through the same app", () => {
     const value = JSON.stringify({ m: "change_failure_rate", k: "service", i: "checkout" });
     const { status } = await t.click({ actionId: "alert:ack", value, messageTs: "1700000999.000100", channelId: "C0PAYMENTS1", userId: "U0ONCALL", blockId: "alert" });
     expect(status).toBe(200);
-    expect(t.deps.store.alerts.get("change_failure_rate", { kind: "service", id: "checkout" })?.acknowledgedBy).toBe("U0ONCALL");
+    expect((await t.deps.store.alerts.get("change_failure_rate", { kind: "service", id: "checkout" }))?.acknowledgedBy).toBe("U0ONCALL");
     expect(t.slack.callsTo("chat.update").slice(before).map((c) => [c.args.channel, c.args.ts])).toEqual([["C0PAYMENTS1", "1700000999.000100"]]);
   });
 });
@@ -108,7 +109,7 @@ describe("failures", () => {
   it("an internal error answers an apology with an error id that is in the log, and /healthz turns 503", async () => {
     const broken = await startTestApp({ days: 10 });
     try {
-      broken.deps.store.db.close();
+      sqliteOf(broken.deps.store).db.close();
       const reply = (await broken.kpi("mttr")).responses[0]!;
       const match = /error id (\w{8})/.exec(String(reply.text));
       expect(match).not.toBeNull();

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { blockKitProblems } from "../../src/present/blocks/limits.js";
 import { postSigned, slashCommandBody } from "../fakes/slack/signed.js";
 import { ADMIN, BOT_TOKEN, blocksText, SIGNING_SECRET, freshAppForEachTest, type TestApp } from "./harness.js";
+import { sqliteOf } from "../support/sqlite-of.js";
 
 let t: TestApp;
 freshAppForEachTest((app) => (t = app));
@@ -112,7 +113,7 @@ describe("admin commands", () => {
   it("threshold set is stored, wins over the YAML and shows in answers and /kpi config", async () => {
     const set = (await t.kpi("threshold set mttr warn 2h critical 1d for team payments", { userId: ADMIN })).responses[0]!;
     expect(set.text).toBe(":white_check_mark: Mean time to recovery for team payments: warn at 2 h, critical at 24 h.");
-    expect(t.deps.store.slack.thresholds()).toMatchObject([{ metric: "mttr", scope_kind: "team", scope_id: "payments", warn: 2, critical: 24, set_by: ADMIN }]);
+    expect(await t.deps.store.slack.thresholds()).toMatchObject([{ metric: "mttr", scope_kind: "team", scope_id: "payments", warn: 2, critical: 24, set_by: ADMIN }]);
     const answer = (await t.kpi("mttr for team payments")).responses[0]!;
     expect(blocksText(answer)).toContain("warn ≥ 2 h, critical ≥ 24 h");
     const config = (await t.kpi("config")).responses[0]!;
@@ -143,13 +144,14 @@ describe("admin commands", () => {
   it("link corrects an incident's deployment, and says what it cannot find", async () => {
     const missing = (await t.kpi("link NOPE-1 abcdef1", { userId: ADMIN })).responses[0]!;
     expect(missing.text).toBe(':warning: no incident "NOPE-1".');
-    const incident = t.deps.store.db.prepare("SELECT external_id, service_id, created_at FROM incidents WHERE service_id = 'checkout' ORDER BY created_at DESC LIMIT 1").get() as { external_id: string; created_at: number };
-    const deployment = t.deps.store.db
+    const db = sqliteOf(t.deps.store).db;
+    const incident = db.prepare("SELECT external_id, service_id, created_at FROM incidents WHERE service_id = 'checkout' ORDER BY created_at DESC LIMIT 1").get() as { external_id: string; created_at: number };
+    const deployment = db
       .prepare("SELECT id, external_id FROM deployments WHERE service_id = 'checkout' AND status = 'success' AND finished_at < ? ORDER BY finished_at LIMIT 1")
       .get(incident.created_at) as { id: number; external_id: string };
     const reply = (await t.kpi(`link ${incident.external_id} ${deployment.external_id}`, { userId: ADMIN })).responses[0]!;
     expect(reply.text).toMatch(/^:link: Incident \*.+\* is now linked to deployment `.+` of checkout/);
-    const row = t.deps.store.db.prepare("SELECT linked_deployment_id, link_rule FROM incidents WHERE external_id = ?").get(incident.external_id);
+    const row = db.prepare("SELECT linked_deployment_id, link_rule FROM incidents WHERE external_id = ?").get(incident.external_id);
     expect(row).toEqual({ linked_deployment_id: deployment.id, link_rule: "manual" });
   });
 });

@@ -6,7 +6,7 @@ import { buildDeps } from "../../src/app/root.js";
 import { demoConfig } from "../../src/sources/demo/catalog.js";
 import { generateDemoRecords } from "../../src/sources/demo/generate.js";
 import { openDatabase } from "../../src/store/db.js";
-import { createStore, type Store } from "../../src/store/index.js";
+import { createStore, type SqliteStore } from "../../src/store/index.js";
 import { startFakeSlack, type FakeSlack } from "../fakes/slack/server.js";
 
 // What `vitals start` serves on the read side (productionStartOptions): /metrics filled by the
@@ -16,7 +16,7 @@ const NOW_MS = Date.UTC(2026, 4, 4, 9, 0, 0);
 const READ_TOKEN = "read-token-start-0123456789";
 
 let slack: FakeSlack;
-let store: Store;
+let store: SqliteStore;
 let app: RunningApp;
 let base: string;
 

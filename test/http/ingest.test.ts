@@ -4,6 +4,7 @@ import type { AppDeps } from "../../src/app-deps.js";
 import { coverageIngestRoute, ingestRoute } from "../../src/http/ingest.js";
 import { createHttpServer, listen } from "../../src/http/server.js";
 import { samples, sourcesDeps } from "../sources/helpers.js";
+import { sqliteOf } from "../support/sqlite-of.js";
 
 const TOKEN = "s3cret-ingest-token-0123456789";
 
@@ -19,7 +20,7 @@ beforeEach(async () => {
 
 afterEach(async () => {
   await new Promise((resolve) => server.close(resolve));
-  deps.store.close();
+  await deps.store.close();
 });
 
 async function post(body: string, headers: Record<string, string> = { authorization: `Bearer ${TOKEN}` }) {
@@ -39,7 +40,7 @@ const users = { kind: "metric", name: "active_users", at: "2026-05-01T00:00:00Z"
 const coverage = { kind: "metric", name: "coverage_pct", service: "web", at: "2026-05-01T12:00:00Z", value: 81.5 };
 
 function counts(): { deployments: number; samples: number } {
-  const one = (sql: string) => (deps.store.db.prepare(sql).get() as { n: number }).n;
+  const one = (sql: string) => (sqliteOf(deps.store).db.prepare(sql).get() as { n: number }).n;
   return { deployments: one("SELECT count(*) AS n FROM deployments"), samples: one("SELECT count(*) AS n FROM samples") };
 }
 

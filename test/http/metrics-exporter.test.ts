@@ -49,15 +49,15 @@ describe("Prometheus exporter", () => {
     const d = deps();
     const exporter = createKpiExporter(d, computeQueue());
     const now = d.now();
-    d.store.syncState.recordFailure("prometheus", "checkout", "earlier failure", now - 60_000);
+    await d.store.syncState.recordFailure("prometheus", "checkout", "earlier failure", now - 60_000);
     // As the Prometheus sync does: a failing service is recorded and the others carry on.
     const partly: SyncSource = {
       name: "prometheus",
       configured: () => true,
       sync: async (deps) => {
-        deps.store.syncState.recordFailure("prometheus", "checkout", "query timed out", now);
-        deps.store.syncState.recordFailure("prometheus", "payments-api", "HTTP 503", now);
-        deps.store.syncState.saveCursor("prometheus", "search", "2026-05-04T00:00:00Z", null, now);
+        await deps.store.syncState.recordFailure("prometheus", "checkout", "query timed out", now);
+        await deps.store.syncState.recordFailure("prometheus", "payments-api", "HTTP 503", now);
+        await deps.store.syncState.saveCursor("prometheus", "search", "2026-05-04T00:00:00Z", null, now);
         return { source: "prometheus", fetched: 1, inserted: 1, updated: 0, unchanged: 0, notes: [] };
       },
     };
@@ -94,7 +94,7 @@ describe("Prometheus exporter", () => {
     const d = deps();
     const exporter = createKpiExporter(d, computeQueue());
     exporter.syncFailed("github");
-    d.store.syncState.saveCursor("github", "acme/checkout", null, null, Date.parse("2026-05-04T08:00:00Z"));
+    await d.store.syncState.saveCursor("github", "acme/checkout", null, null, Date.parse("2026-05-04T08:00:00Z"));
     await exporter.refresh();
     const served = new Set(parsePrometheusTextFormat(await exporter.registry.metrics()).map((f) => f.name));
     const dashboard = JSON.parse(readFileSync(new URL("../../docs/grafana-dashboard.json", import.meta.url), "utf8")) as { panels: { targets?: { expr: string }[] }[] };

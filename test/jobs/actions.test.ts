@@ -105,10 +105,10 @@ describe("Acknowledge button", () => {
     const ctx: JobContext = { deps, slack: slack.client(), engine };
     await runAlerts(ctx, at("2026-03-04T14:00:00Z"));
     const posted = slack.callsTo("chat.postMessage")[0]!;
-    const ts = deps.store.alerts.get("change_failure_rate", { kind: "team", id: "payments" })!.messageTs!;
+    const ts = (await deps.store.alerts.get("change_failure_rate", { kind: "team", id: "payments" }))!.messageTs!;
 
     expect((await send(click(posted, "C0PAYMENTS", ts, "alert:ack"))).status).toBe(200);
-    expect(deps.store.alerts.get("change_failure_rate", { kind: "team", id: "payments" })).toMatchObject({ acknowledgedBy: "U0LEAD" });
+    expect(await deps.store.alerts.get("change_failure_rate", { kind: "team", id: "payments" })).toMatchObject({ acknowledgedBy: "U0LEAD" });
     const update = slack.callsTo("chat.update")[0]!;
     expect(update.args).toMatchObject({ channel: "C0PAYMENTS", ts });
     const blocks = update.args.blocks as { type: string }[];
@@ -119,13 +119,13 @@ describe("Acknowledge button", () => {
 
 describe("review buttons", () => {
   it("Mark review done asks for the doc link, refuses a non-link, then closes the review and stops reminders", async () => {
-    deps.store.write([
+    await deps.store.write([
       { kind: "incident", source: "pagerduty", externalId: "PX1", service: "payments-api", title: "Card declines", severity: "SEV2", createdAtMs: at("2026-03-04T10:00:00Z"), resolvedAtMs: at("2026-03-04T12:00:00Z"), ownerEmail: "ada@example.com" },
     ]);
     const ctx: JobContext = { deps, slack: slack.client(), engine: scriptedEngine() };
     const { opened } = await runReviews(ctx, at("2026-03-04T14:00:00Z"));
     const reminder = slack.callsTo("chat.postMessage")[0]!;
-    const ts = deps.store.reviews.reminders(opened[0]!)[0]!.ts!;
+    const ts = (await deps.store.reviews.reminders(opened[0]!))[0]!.ts!;
 
     await send(click(reminder, "D0ADA", ts, REVIEW_ACTIONS.done));
     const modal = slack.callsTo("views.open")[0]!;
@@ -136,18 +136,18 @@ describe("review buttons", () => {
 
     const invalid = await send(submit(REVIEW_VIEWS.done, view.private_metadata, { doc: { url: { type: "url_text_input", value: "see wiki" } } }));
     expect(JSON.parse(invalid.body)).toEqual({ response_action: "errors", errors: { doc: "Paste the link to the review document, starting with https://" } });
-    expect(deps.store.reviews.get(opened[0]!)!.status).toBe("open");
+    expect((await deps.store.reviews.get(opened[0]!))!.status).toBe("open");
 
     const valid = await send(submit(REVIEW_VIEWS.done, view.private_metadata, { doc: { url: { type: "url_text_input", value: "https://docs.example.com/pir/px1" } } }));
     expect(valid.status).toBe(200);
-    expect(deps.store.reviews.get(opened[0]!)).toMatchObject({ status: "done", doc_url: "https://docs.example.com/pir/px1", closed_by: "U0ADA" });
+    expect(await deps.store.reviews.get(opened[0]!)).toMatchObject({ status: "done", doc_url: "https://docs.example.com/pir/px1", closed_by: "U0ADA" });
     expect(slack.callsTo("chat.update")[0]!.args.text).toContain("marked done by <@U0ADA>");
     // No more reminders, even when one would be due.
     expect(await runReviews(ctx, at("2026-03-10T09:00:00Z"))).toEqual({ opened: [], reminders: [] });
   });
 
   it("Snooze 2 days holds reminders until working hours two business days later; Not needed asks why", async () => {
-    deps.store.write([
+    await deps.store.write([
       { kind: "incident", source: "pagerduty", externalId: "PX2", service: "ledger", title: "Ledger lag", severity: "SEV1", createdAtMs: at("2026-03-05T09:00:00Z"), resolvedAtMs: at("2026-03-05T10:00:00Z"), ownerEmail: "ada@example.com" },
     ]);
     const ctx: JobContext = { deps, slack: slack.client(), engine: scriptedEngine() };
@@ -155,16 +155,16 @@ describe("review buttons", () => {
     const { opened } = await runReviews(ctx, deps.now());
     const id = opened[0]!;
     const reminder = slack.callsTo("chat.postMessage")[0]!;
-    const ts = deps.store.reviews.reminders(id)[0]!.ts!;
+    const ts = (await deps.store.reviews.reminders(id))[0]!.ts!;
 
     await send(click(reminder, "D0ADA", ts, REVIEW_ACTIONS.snooze));
-    expect(deps.store.reviews.get(id)!.snoozed_until).toBe(at("2026-03-09T08:00:00Z")); // Monday 09:00 Berlin
+    expect((await deps.store.reviews.get(id))!.snoozed_until).toBe(at("2026-03-09T08:00:00Z")); // Monday 09:00 Berlin
     expect(slack.callsTo("chat.postMessage")[1]!.args).toMatchObject({ channel: "D0ADA", thread_ts: ts });
 
     await send(click(reminder, "D0ADA", ts, REVIEW_ACTIONS.notNeeded));
     const view = slack.callsTo("views.open")[0]!.args.view as { callback_id: string; private_metadata: string };
     expect(view.callback_id).toBe(REVIEW_VIEWS.notNeeded);
     await send(submit(REVIEW_VIEWS.notNeeded, view.private_metadata, { reason: { text: { type: "plain_text_input", value: "Duplicate of PX1" } } }));
-    expect(deps.store.reviews.get(id)).toMatchObject({ status: "not_needed", not_needed_reason: "Duplicate of PX1" });
+    expect(await deps.store.reviews.get(id)).toMatchObject({ status: "not_needed", not_needed_reason: "Duplicate of PX1" });
   });
 });

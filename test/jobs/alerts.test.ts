@@ -50,17 +50,17 @@ describe("threshold alerts", () => {
     expect(await step(2, 13)).toEqual([]);
     expect(await step(24, 13)).toMatchObject([{ action: "remind", posted: true }]);
     const reminder = slack.callsTo("chat.postMessage")[1]!;
-    expect(reminder.args.thread_ts).toBe(app.deps.store.alerts.get("change_failure_rate", team)!.messageTs);
+    expect(reminder.args.thread_ts).toBe((await app.deps.store.alerts.get("change_failure_rate", team))!.messageTs);
     expect(await step(30, 13)).toEqual([]);
 
     expect(await step(31, 16)).toMatchObject([{ action: "escalate", posted: true }]);
     const escalation = slack.callsTo("chat.postMessage")[2]!;
     expect(escalation.args.thread_ts).toBeUndefined();
     expect(escalation.args.text).toContain("escalated to CRITICAL");
-    const escalationTs = app.deps.store.alerts.get("change_failure_rate", team)!.messageTs;
+    const escalationTs = (await app.deps.store.alerts.get("change_failure_rate", team))!.messageTs;
     expect(escalationTs).toMatch(/^\d+\.\d+$/);
 
-    expect(app.deps.store.alerts.acknowledge("change_failure_rate", team, "U0LEAD", T0 + 32 * H)).toBe(true);
+    expect(await app.deps.store.alerts.acknowledge("change_failure_rate", team, "U0LEAD", T0 + 32 * H)).toBe(true);
     expect(await step(80, 16)).toEqual([]); // acknowledged: no more reminders
 
     // 9.5 % is under the warn line but not by the 10 % margin (1 pp): no recovery yet, just back to warn.
@@ -89,13 +89,13 @@ describe("threshold alerts", () => {
 
     // B read the state before A's reminder landed (an old leader finishing its run): its claim
     // fails, so the reminder goes out once and B reports nothing.
-    const before = a.deps.store.alerts.get("change_failure_rate", team)!;
+    const before = (await a.deps.store.alerts.get("change_failure_rate", team))!;
     expect(await runAlerts(a, T0 + 24 * H)).toMatchObject([{ action: "remind", posted: true }]);
     const alerts = b.deps.store.alerts;
     const stale: JobContext = { ...b, deps: { ...b.deps, store: { ...b.deps.store, alerts: { ...alerts, get: () => before } } } };
     expect(await runAlerts(stale, T0 + 24 * H)).toEqual([]);
     expect(slack.callsTo("chat.postMessage")).toHaveLength(2);
-    expect(a.deps.store.alerts.get("change_failure_rate", team)).toMatchObject({ status: "warn", lastNotifiedAtMs: T0 + 24 * H, messageTs: before.messageTs });
+    expect(await a.deps.store.alerts.get("change_failure_rate", team)).toMatchObject({ status: "warn", lastNotifiedAtMs: T0 + 24 * H, messageTs: before.messageTs });
   });
 
   it("keeps state without posting for the organisation when no alerts.channel is set", async () => {
@@ -115,7 +115,7 @@ describe("threshold alerts", () => {
     const ctx: JobContext = { deps, slack: slack.client(), engine };
     slack.failNext("chat.postMessage", { error: "internal_error" });
     expect(await runAlerts(ctx, T0)).toEqual([]);
-    expect(deps.store.alerts.get("change_failure_rate", team)).toBeUndefined();
+    expect(await deps.store.alerts.get("change_failure_rate", team)).toBeUndefined();
     expect(await runAlerts(ctx, T0 + H)).toMatchObject([{ action: "breach", posted: true }]);
   });
 
@@ -127,7 +127,7 @@ describe("threshold alerts", () => {
     const deploy = (id: string, at: number): VitalsRecord => ({ kind: "deployment", source: "import", externalId: id, service: "payments-api", environment: "production", status: "success", finishedAtMs: at });
     const incident = (id: string, at: number): VitalsRecord => ({ kind: "incident", source: "import", externalId: id, service: "payments-api", title: `checkout errors ${id}`, createdAtMs: at });
     // 10 deployments in the 30 days before T0, the first 3 followed by an incident within the hour: 30 %.
-    deps.store.write([
+    await deps.store.write([
       ...Array.from({ length: 10 }, (_, i) => deploy(`d${i}`, T0 - (28 - 2 * i) * D)),
       ...[0, 1, 2].map((i) => incident(`i${i}`, T0 - (28 - 2 * i) * D + H)),
     ]);
@@ -140,7 +140,7 @@ describe("threshold alerts", () => {
     expect(teamOutcome(await runAlerts(ctx, T0 + H))).toEqual([]);
 
     // Twenty clean deployments over the next month: the last 30 days hold no failure.
-    deps.store.write(Array.from({ length: 20 }, (_, i) => deploy(`c${i}`, T0 + (3 + i) * D)));
+    await deps.store.write(Array.from({ length: 20 }, (_, i) => deploy(`c${i}`, T0 + (3 + i) * D)));
     expect(teamOutcome(await runAlerts(ctx, T0 + 31 * D))).toMatchObject([{ action: "recover", posted: true }]);
     expect(slack.callsTo("chat.postMessage").at(-1)!.args.text).toContain("Recovered");
   });

@@ -49,7 +49,7 @@ describe("weekly digest", () => {
     // digest time (07:00 UTC that day): the missed digest goes out once, on start-up.
     for (let t = at("2026-03-02T06:00:00Z"); t < at("2026-04-08T00:00:00Z"); t += 15 * MIN) {
       if (t >= at("2026-03-29T20:00:00Z") && t < at("2026-03-30T10:00:00Z")) {
-        if (t === at("2026-03-29T20:00:00Z")) app.stop();
+        if (t === at("2026-03-29T20:00:00Z")) await app.stop();
         continue;
       }
       if (t === at("2026-03-30T10:00:00Z")) app = boot(path);
@@ -60,7 +60,7 @@ describe("weekly digest", () => {
         expect(again.every((o) => o.result !== "posted")).toBe(true);
       }
     }
-    app.stop();
+    await app.stop();
 
     expect(posted.filter((p) => p.team === "payments").map((p) => p.atIso)).toEqual([
       "2026-03-02T08:00:00.000Z",
@@ -107,7 +107,7 @@ describe("weekly digest", () => {
     const message = slack.callsTo("chat.postMessage")[0]!;
     expect(message.args.text).toBe("Weekly digest: Payments, 23 Feb–1 Mar 2026");
     expect(JSON.stringify(message.args.blocks)).toContain("Biggest mover");
-    expect(deps.store.digests.get("payments", "2026-03-02")).toMatchObject({ channel: "C0PAYMENTS", ts: expect.any(String) });
+    expect(await deps.store.digests.get("payments", "2026-03-02")).toMatchObject({ channel: "C0PAYMENTS", ts: expect.any(String) });
   });
 
   it("does not post a team's first digest as a weekly digest when it has no data yet", async () => {
@@ -118,7 +118,7 @@ describe("weekly digest", () => {
     expect(outcome).toMatchObject({ result: "no_data", team: "payments", week: "2026-03-02" });
     expect(slack.callsTo("chat.postMessage")).toHaveLength(0);
     // The week stays open: once data arrives, that week's digest still goes out.
-    expect(deps.store.digests.get("payments", "2026-03-02")).toBeUndefined();
+    expect(await deps.store.digests.get("payments", "2026-03-02")).toBeUndefined();
   });
 
   it("gives the week back when posting fails, so the next tick retries", async () => {
@@ -127,7 +127,7 @@ describe("weekly digest", () => {
     slack.failNext("chat.postMessage", { error: "channel_not_found" });
     const first = await runDigests(ctx, at("2026-03-02T08:00:00Z"));
     expect(first.find((o) => o.team === "payments")).toBeUndefined();
-    expect(deps.store.digests.get("payments", "2026-03-02")).toBeUndefined();
+    expect(await deps.store.digests.get("payments", "2026-03-02")).toBeUndefined();
     const second = await runDigests(ctx, at("2026-03-02T08:01:00Z"));
     expect(second.find((o) => o.team === "payments")).toMatchObject({ result: "posted" });
   });

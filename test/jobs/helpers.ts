@@ -10,7 +10,7 @@ import { silentLogger } from "../../src/log.js";
 import { kpiAnswer } from "../support/answer.js";
 import type { KpiAnswer } from "../../src/domain/answer.js";
 import type { KpiRequest } from "../../src/query/types.js";
-import { createStore, type Store } from "../../src/store/index.js";
+import { createStore, type SqliteStore } from "../../src/store/index.js";
 import { openDatabase } from "../../src/store/db.js";
 
 // Small factories for the jobs' tests: a :memory: store with the config's catalog, deps with a
@@ -44,7 +44,7 @@ export interface TestDeps extends AppDeps {
   setNow(ms: number): void;
 }
 
-export function testDeps(config: FileConfig = testConfig(), store?: Store, startMs = Date.parse("2026-03-02T08:00:00Z")): TestDeps {
+export function testDeps(config: FileConfig = testConfig(), store?: SqliteStore, startMs = Date.parse("2026-03-02T08:00:00Z")): TestDeps {
   let now = startMs;
   const s = store ?? createStore(openDatabase(":memory:"));
   s.catalog.syncFromConfig(config);

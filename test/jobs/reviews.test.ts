@@ -39,7 +39,7 @@ describe("post-incident reviews", () => {
   it("opens a review on resolve and reminds the owner at the right business-day times, escalating when overdue, until done", async () => {
     const deps = testDeps();
     const ctx: JobContext = { deps, slack: slack.client(), engine: scriptedEngine() };
-    deps.store.write([
+    await deps.store.write([
       { kind: "deployment", source: "github", externalId: "d-1", service: "payments-api", environment: "production", status: "success", finishedAtMs: at("2026-03-04T10:30:00Z"), sha: "9f1c2e3d4b5a" },
       incident("P1", { deploymentRef: "d-1" }),
       incident("P3", { severity: "SEV3", urgency: "low" }),
@@ -49,8 +49,8 @@ describe("post-incident reviews", () => {
     let done = false;
     for (let t = at("2026-03-04T13:30:00Z"); t < at("2026-03-20T00:00:00Z"); t += 30 * MIN) {
       if (!done && t >= at("2026-03-17T12:00:00Z")) {
-        const review = deps.store.reviews.listOpen()[0]!;
-        expect(deps.store.reviews.markDone(review.id, "https://docs.example.com/pir/P1", t)).toBe(true);
+        const review = (await deps.store.reviews.listOpen())[0]!;
+        expect(await deps.store.reviews.markDone(review.id, "https://docs.example.com/pir/P1", t)).toBe(true);
         done = true;
       }
       const { reminders } = await runReviews(ctx, t);
@@ -68,7 +68,7 @@ describe("post-incident reviews", () => {
     ]);
     expect(slack.callsTo("users.lookupByEmail").map((c) => c.args.email)).toEqual(["ada@example.com"]);
 
-    const review = deps.store.reviews.get(1)!;
+    const review = (await deps.store.reviews.get(1))!;
     expect(review).toMatchObject({ status: "done", doc_url: "https://docs.example.com/pir/P1", owner_slack_id: "U0ADA", due_at: at("2026-03-11T17:00:00Z") });
     expect(review.escalated_at).toBe(at("2026-03-16T08:00:00Z"));
 
@@ -86,7 +86,7 @@ describe("post-incident reviews", () => {
   it("falls back to the team channel when the owner's email is not a Slack user", async () => {
     const deps = testDeps();
     const ctx: JobContext = { deps, slack: slack.client(), engine: scriptedEngine() };
-    deps.store.write([incident("P9", { ownerEmail: "nobody@example.com" })]);
+    await deps.store.write([incident("P9", { ownerEmail: "nobody@example.com" })]);
     const result = await runReviews(ctx, at("2026-03-04T14:00:00Z"));
     expect(result.opened).toHaveLength(1);
     expect(result.reminders).toEqual([{ reviewId: result.opened[0], kind: "opened", channel: "C0PAYMENTS" }]);
@@ -106,14 +106,16 @@ teams:
     const { testConfig } = await import("./helpers.js");
     const deps = testDeps(testConfig(yaml));
     const ctx: JobContext = { deps, slack: slack.client(), engine: scriptedEngine() };
-    deps.store.write([
+    await deps.store.write([
       incident("OLD", { createdAtMs: at("2026-01-04T11:00:00Z"), resolvedAtMs: at("2026-01-04T13:00:00Z") }),
       incident("SEV2", { severity: "SEV2" }),
       incident("SEV1"),
     ]);
     const { opened } = await runReviews(ctx, at("2026-03-04T14:00:00Z"));
-    expect(opened.map((id) => deps.store.reviews.get(id)!.external_id)).toEqual(["SEV1"]);
-    expect(deps.store.reviews.get(opened[0]!)!.due_at).toBe(at("2026-03-06T18:00:00Z")); // UTC team, 2 business days
+    const externalIds: string[] = [];
+    for (const id of opened) externalIds.push((await deps.store.reviews.get(id))!.external_id);
+    expect(externalIds).toEqual(["SEV1"]);
+    expect((await deps.store.reviews.get(opened[0]!))!.due_at).toBe(at("2026-03-06T18:00:00Z")); // UTC team, 2 business days
   });
 });
 
@@ -121,7 +123,7 @@ describe("post-incident review owner lookup", () => {
   it("opens the review for the team channel when Slack refuses the email lookup", async () => {
     const deps = testDeps();
     const ctx: JobContext = { deps, slack: slack.client(), engine: scriptedEngine() };
-    deps.store.write([incident("PZ", { ownerEmail: "ada@example.com" })]);
+    await deps.store.write([incident("PZ", { ownerEmail: "ada@example.com" })]);
     slack.failNext("users.lookupByEmail", { error: "missing_scope" });
     const result = await runReviews(ctx, at("2026-03-04T14:00:00Z"));
     expect(result.reminders).toEqual([{ reviewId: result.opened[0], kind: "opened", channel: "C0PAYMENTS" }]);

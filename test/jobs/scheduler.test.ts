@@ -1,7 +1,7 @@
 import { afterEach, beforeAll, afterAll, describe, expect, it, vi } from "vitest";
 import { jobRunners, startScheduler } from "../../src/jobs/scheduler.js";
 import { startFakeSlack, type FakeSlack } from "../fakes/slack/server.js";
-import { createStore, type Store } from "../../src/store/index.js";
+import { createStore, type SqliteStore } from "../../src/store/index.js";
 import { openDatabase } from "../../src/store/db.js";
 import { evaluation, scriptedEngine, testDeps, type ScriptedEngine } from "./helpers.js";
 import type { SyncSource } from "../../src/sources/types.js";
@@ -39,7 +39,7 @@ async function advanceMinutes(minutes: number): Promise<void> {
   }
 }
 
-function boot(engine: ScriptedEngine = scriptedEngine(), store?: Store) {
+function boot(engine: ScriptedEngine = scriptedEngine(), store?: SqliteStore) {
   const deps = testDeps(undefined, store, Date.now());
   const deps2 = { ...deps, now: () => Date.now() };
   const handle = startScheduler(deps2, slack.client(), { engine });

@@ -37,7 +37,7 @@ beforeEach(async () => {
 
 afterEach(async () => {
   await prom.close();
-  deps.store.close();
+  await deps.store.close();
 });
 
 describe("scheduled syncs", () => {

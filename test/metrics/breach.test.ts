@@ -94,7 +94,7 @@ describe("sampleOutages", () => {
     const config = testConfig({ thresholds: [{ metric: "uptime", warn: 99.9, critical: 99.5 }] });
     const store = newStore(config);
     const days = Array.from({ length: 30 }, (_, i) => LAST_30D.fromMs + i * DAY);
-    store.write(days.map((at, i) => sample({ service: "checkout", name: "uptime_pct", at, value: i === 10 ? 80 : 100 })));
+    await store.write(days.map((at, i) => sample({ service: "checkout", name: "uptime_pct", at, value: i === 10 ? 80 : 100 })));
     const answer = await ask(store, "uptime", { config, nowMs: NOW + FH });
     expect(answer.threshold.status).toBe("critical");
     expect(answer.drivers.find((d) => d.kind === "outage")).toMatchObject({ service: "checkout", current: 80, contribution: null });

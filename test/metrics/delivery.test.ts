@@ -6,7 +6,7 @@ const IN = LAST_30D.fromMs + 5 * DAY; // a moment well inside the window
 describe("deployment frequency", () => {
   it("counts successful production deployments per calendar day, not failed ones or other environments", async () => {
     const store = newStore();
-    store.write([
+    await store.write([
       deployment({ at: IN }),
       deployment({ at: IN + HOUR }),
       deployment({ at: IN + 2 * HOUR, status: "failure" }),
@@ -26,7 +26,7 @@ describe("deployment frequency", () => {
 
   it("treats windows as half-open: a deployment at `from` counts, one at `to` does not", async () => {
     const store = newStore();
-    store.write([deployment({ at: LAST_30D.fromMs }), deployment({ at: LAST_30D.toMs })]);
+    await store.write([deployment({ at: LAST_30D.fromMs }), deployment({ at: LAST_30D.toMs })]);
     expect((await ask(store, "deployment_frequency", { nowMs: NOW + DAY })).stats["count"]).toBe(1);
   });
 
@@ -34,7 +34,7 @@ describe("deployment frequency", () => {
     const store = newStore();
     const records = [];
     for (let day = 0; day < 28; day++) if (new Date(T0 + day * DAY).getUTCDay() % 6 !== 0) records.push(deployment({ at: T0 + day * DAY + 10 * HOUR }));
-    store.write(records);
+    await store.write(records);
     const window = { fromMs: T0, toMs: T0 + 28 * DAY };
     expect((await ask(store, "deployment_frequency", { window })).tier).toBe("elite");
     expect((await ask(store, "deployment_frequency", { window: { fromMs: T0, toMs: T0 + 6 * DAY } })).tier).toBeNull();
@@ -44,7 +44,7 @@ describe("deployment frequency", () => {
     const store = newStore();
     const records = [];
     for (let week = 0; week < 4; week++) for (let i = 0; i < 10; i++) records.push(deployment({ at: T0 + week * 7 * DAY + 9 * HOUR + i * 20 * 60_000 }));
-    store.write(records);
+    await store.write(records);
     const answer = await ask(store, "deployment_frequency", { window: { fromMs: T0, toMs: T0 + 28 * DAY } });
     expect(answer.stats).toMatchObject({ count: 40, deploy_days: 4, median_deploy_days_per_week: 1 });
     expect(answer.tier).toBe("high");
@@ -53,7 +53,7 @@ describe("deployment frequency", () => {
   it("counts deploy days in the team's time zone", async () => {
     // 23:30 and 03:30 UTC are the same evening in New York (UTC−5 in March before the 8th).
     const store = newStore();
-    store.write([deployment({ service: "gateway", at: T0 + 23 * HOUR + 30 * 60_000 }), deployment({ service: "gateway", at: T0 + DAY + 3 * HOUR + 30 * 60_000 })]);
+    await store.write([deployment({ service: "gateway", at: T0 + 23 * HOUR + 30 * 60_000 }), deployment({ service: "gateway", at: T0 + DAY + 3 * HOUR + 30 * 60_000 })]);
     const window = { fromMs: T0 - DAY, toMs: T0 + 6 * DAY };
     expect((await ask(store, "deployment_frequency", { window, scope: { kind: "team", id: "platform" } })).stats["deploy_days"]).toBe(1);
     expect((await ask(store, "deployment_frequency", { window, scope: { kind: "org", id: null } })).stats["deploy_days"]).toBe(2);
@@ -61,10 +61,10 @@ describe("deployment frequency", () => {
 
   it("is high with deploys on 1–4 days a week, medium with one a month, low below", async () => {
     const store = newStore();
-    store.write([T0, T0 + 7 * DAY, T0 + 14 * DAY, T0 + 21 * DAY].map((at) => deployment({ at: at + 10 * HOUR })));
+    await store.write([T0, T0 + 7 * DAY, T0 + 14 * DAY, T0 + 21 * DAY].map((at) => deployment({ at: at + 10 * HOUR })));
     expect((await ask(store, "deployment_frequency", { window: { fromMs: T0, toMs: T0 + 28 * DAY } })).tier).toBe("high");
     const monthly = newStore();
-    monthly.write([deployment({ at: T0 + 10 * HOUR })]);
+    await monthly.write([deployment({ at: T0 + 10 * HOUR })]);
     expect((await ask(monthly, "deployment_frequency", { window: { fromMs: T0 - 2 * DAY, toMs: T0 + 26 * DAY } })).tier).toBe("medium");
     expect((await ask(newStore(), "deployment_frequency", { window: { fromMs: T0, toMs: T0 + 28 * DAY } })).tier).toBe("low");
   });
@@ -73,7 +73,7 @@ describe("deployment frequency", () => {
 describe("change failure rate", () => {
   it("counts two incidents on one deployment once", async () => {
     const store = newStore();
-    store.write([deployment({ at: IN }), deployment({ at: IN + 2 * DAY }), incident({ created: IN + HOUR }), incident({ created: IN + 2 * HOUR })]);
+    await store.write([deployment({ at: IN }), deployment({ at: IN + 2 * DAY }), incident({ created: IN + HOUR }), incident({ created: IN + 2 * HOUR })]);
     const answer = await ask(store, "change_failure_rate");
     expect(answer.stats).toMatchObject({ count: 2, failed: 1 });
     expect(answer.value).toBe(50);
@@ -81,7 +81,7 @@ describe("change failure rate", () => {
 
   it("excludes an incident with no prior deployment", async () => {
     const store = newStore();
-    store.write([incident({ created: IN }), deployment({ at: IN + HOUR })]);
+    await store.write([incident({ created: IN }), deployment({ at: IN + HOUR })]);
     const answer = await ask(store, "change_failure_rate");
     expect(answer.stats).toMatchObject({ count: 1, failed: 0 });
     expect(answer.value).toBe(0);
@@ -89,13 +89,13 @@ describe("change failure rate", () => {
 
   it("does not attribute an incident after the attribution window", async () => {
     const store = newStore();
-    store.write([deployment({ at: IN }), incident({ created: IN + 25 * HOUR })]);
+    await store.write([deployment({ at: IN }), incident({ created: IN + 25 * HOUR })]);
     expect((await ask(store, "change_failure_rate")).value).toBe(0);
   });
 
   it("marks a deployment named by an incident as failed, even days later", async () => {
     const store = newStore();
-    store.write([deployment({ at: IN, id: "rel-1" }), deployment({ at: IN + DAY }), incident({ created: IN + 3 * DAY, ref: "rel-1" })]);
+    await store.write([deployment({ at: IN, id: "rel-1" }), deployment({ at: IN + DAY }), incident({ created: IN + 3 * DAY, ref: "rel-1" })]);
     const answer = await ask(store, "change_failure_rate");
     expect(answer.stats["failed"]).toBe(1);
     expect(answer.drivers.find((d) => d.kind === "deployment")?.label).toBe("rel-1");
@@ -103,7 +103,7 @@ describe("change failure rate", () => {
 
   it("marks the deployment a rollback undoes as failed, and counts the rollback as rework", async () => {
     const store = newStore();
-    store.write([deployment({ at: IN, id: "bad" }), deployment({ at: IN + HOUR, id: "undo", rollbackOf: "bad" })]);
+    await store.write([deployment({ at: IN, id: "bad" }), deployment({ at: IN + HOUR, id: "undo", rollbackOf: "bad" })]);
     const cfr = await ask(store, "change_failure_rate");
     expect(cfr.stats).toMatchObject({ count: 2, failed: 1 });
     expect(cfr.value).toBe(50);
@@ -114,7 +114,7 @@ describe("change failure rate", () => {
 
   it("counts hotfix deployments as rework", async () => {
     const store = newStore();
-    store.write([deployment({ at: IN }), deployment({ at: IN + DAY, hotfix: true }), deployment({ at: IN + 2 * DAY }), deployment({ at: IN + 3 * DAY })]);
+    await store.write([deployment({ at: IN }), deployment({ at: IN + DAY, hotfix: true }), deployment({ at: IN + 2 * DAY }), deployment({ at: IN + 3 * DAY })]);
     expect((await ask(store, "rework_rate")).value).toBe(25);
   });
 
@@ -129,7 +129,7 @@ describe("change failure rate", () => {
   it("tiers at 5 / 10 / 15 %", async () => {
     const store = newStore();
     const records = Array.from({ length: 20 }, (_, i) => deployment({ at: IN + i * 2 * DAY / 3 }));
-    store.write([...records, incident({ created: IN + HOUR })]);
+    await store.write([...records, incident({ created: IN + HOUR })]);
     expect((await ask(store, "change_failure_rate")).value).toBe(5);
     expect((await ask(store, "change_failure_rate")).tier).toBe("elite");
   });
@@ -139,7 +139,7 @@ describe("lead time for changes", () => {
   it("takes the median of an even count as the mean of the two middle samples, with mean and p90", async () => {
     const store = newStore();
     const at = IN + 10 * DAY;
-    store.write([deployment({ at, changes: [1, 2, 3, 4].map((h, i) => commit(`c${i}`, at - h * HOUR)) })]);
+    await store.write([deployment({ at, changes: [1, 2, 3, 4].map((h, i) => commit(`c${i}`, at - h * HOUR)) })]);
     const answer = await ask(store, "lead_time");
     expect(answer.value).toBe(2.5);
     expect(answer.stats).toMatchObject({ median: 2.5, mean: 2.5, p90: 3.7, count: 4, excluded: 0 });
@@ -150,7 +150,7 @@ describe("lead time for changes", () => {
   it("excludes and counts samples ≤ 0", async () => {
     const store = newStore();
     const at = IN + 10 * DAY;
-    store.write([deployment({ at, changes: [commit("past", at - 2 * HOUR), commit("same", at), commit("future", at + HOUR)] })]);
+    await store.write([deployment({ at, changes: [commit("past", at - 2 * HOUR), commit("same", at), commit("future", at + HOUR)] })]);
     const answer = await ask(store, "lead_time");
     expect(answer.stats).toMatchObject({ count: 1, excluded: 2, median: 2 });
     expect(answer.notes.join(" ")).toMatch(/2 changes with lead time ≤ 0/);
@@ -158,7 +158,7 @@ describe("lead time for changes", () => {
 
   it("adds no sample when a shipped sha is deployed again", async () => {
     const store = newStore();
-    store.write([
+    await store.write([
       deployment({ at: IN, changes: [commit("aaa", IN - 3 * HOUR)] }),
       deployment({ at: IN + DAY, changes: [commit("aaa", IN - 3 * HOUR)] }),
     ]);
@@ -170,7 +170,7 @@ describe("lead time for changes", () => {
   it("pools a team's samples instead of averaging per-service medians", async () => {
     const store = newStore();
     const at = IN + DAY;
-    store.write([
+    await store.write([
       deployment({ service: "checkout", at, changes: [1, 2, 3].map((h) => commit(`k${h}`, at - h * HOUR)) }),
       deployment({ service: "ledger", at, changes: [commit("l10", at - 10 * HOUR)] }),
     ]);
@@ -182,7 +182,7 @@ describe("lead time for changes", () => {
     const store = newStore();
     const at = IN + DAY;
     const pr = { number: 7, openedAtMs: at - 10 * HOUR, firstReviewAtMs: at - 6 * HOUR, mergedAtMs: at - 1 * HOUR, size: 120 };
-    store.write([deployment({ at, changes: [commit("p1", at - 12 * HOUR, pr), commit("p2", at - 11 * HOUR, pr)] })]);
+    await store.write([deployment({ at, changes: [commit("p1", at - 12 * HOUR, pr), commit("p2", at - 11 * HOUR, pr)] })]);
     const answer = await ask(store, "lead_time");
     expect(answer.sample_size).toBe(1); // one PR, timed at its earliest commit
     expect(answer.stats).toMatchObject({ median: 12, coding_median: 2, pickup_median: 4, review_median: 5, deploy_median: 1 });

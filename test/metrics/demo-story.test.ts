@@ -21,8 +21,8 @@ let store: Store;
 
 beforeAll(async () => {
   store = createStore(openDatabase(":memory:"));
-  store.catalog.syncFromConfig(config);
-  store.write(generateDemoRecords({ nowMs: NOW }));
+  await store.catalog.syncFromConfig(config);
+  await store.write(generateDemoRecords({ nowMs: NOW }));
 });
 afterAll(() => store.close());
 

@@ -71,7 +71,7 @@ describe("drivers", () => {
     // Before: 19 small changes and 1 XL; now 10 small and 10 XL ones that take four times as long.
     for (let i = 0; i < 20; i++) ship(LAST_30D.fromMs - 25 * DAY + i * HOUR * 20, 10, i === 0 ? 1500 : 50);
     for (let i = 0; i < 20; i++) ship(LAST_30D.fromMs + DAY + i * HOUR * 20, i % 2 ? 40 : 10, i % 2 ? 1500 : 50);
-    store.write(records);
+    await store.write(records);
     const answer = await ask(store, "lead_time");
     const size = answer.findings.find((f) => f.kind === "pr_size")!;
     expect(size.text).toBe("XL (≥ 1000 lines) pull requests are 50 % of changes, up from 5 %, and slower than the median: are changes getting bigger?");
@@ -101,7 +101,7 @@ describe("drivers", () => {
       ship("checkout", LAST_30D.fromMs + i * DAY, 8); // pickup 2 h → 8 h in checkout only
       ship("ledger", LAST_30D.fromMs + i * DAY, 2);
     }
-    store.write(records);
+    await store.write(records);
     const answer = await ask(store, "lead_time", { scope: { kind: "team", id: "payments" } });
     const stages = answer.drivers.filter((d) => d.kind === "stage");
     expect(stages[0]).toMatchObject({ label: "pickup", previous: 2, current: 5, contribution: 3, share: 100 });

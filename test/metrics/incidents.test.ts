@@ -6,7 +6,7 @@ const IN = LAST_30D.fromMs + 5 * DAY;
 describe("mean time to recovery", () => {
   it("is the mean of resolved − created, with median and p90, over incidents resolved in the window", async () => {
     const store = newStore();
-    store.write([1, 2, 3, 10].map((h, i) => incident({ created: IN + i * DAY, resolved: IN + i * DAY + h * HOUR })));
+    await store.write([1, 2, 3, 10].map((h, i) => incident({ created: IN + i * DAY, resolved: IN + i * DAY + h * HOUR })));
     const answer = await ask(store, "mttr");
     expect(answer.value).toBe(4);
     expect(answer.stats).toMatchObject({ mean: 4, median: 2.5, count: 4 });
@@ -18,7 +18,7 @@ describe("mean time to recovery", () => {
 
   it("excludes open incidents and reports their count and the oldest's age", async () => {
     const store = newStore();
-    store.write([incident({ created: IN, resolved: IN + 2 * HOUR }), incident({ created: NOW - 5 * HOUR })]);
+    await store.write([incident({ created: IN, resolved: IN + 2 * HOUR }), incident({ created: NOW - 5 * HOUR })]);
     const answer = await ask(store, "mttr");
     expect(answer.sample_size).toBe(1);
     expect(answer.value).toBe(2);
@@ -27,7 +27,7 @@ describe("mean time to recovery", () => {
 
   it("counts an incident resolved after the window as open at the window's end", async () => {
     const store = newStore();
-    store.write([incident({ created: NOW - 2 * HOUR, resolved: NOW + HOUR })]);
+    await store.write([incident({ created: NOW - 2 * HOUR, resolved: NOW + HOUR })]);
     const answer = await ask(store, "mttr");
     expect(answer.value).toBeNull();
     expect(answer.stats["open_count"]).toBe(1);
@@ -35,7 +35,7 @@ describe("mean time to recovery", () => {
 
   it("reports failed deployment recovery time over change-caused incidents only", async () => {
     const store = newStore();
-    store.write([
+    await store.write([
       deployment({ at: IN }),
       incident({ created: IN + HOUR, resolved: IN + 5 * HOUR }), // caused by the deployment: 4 h
       incident({ created: IN + 3 * DAY, resolved: IN + 3 * DAY + 10 * HOUR }), // unrelated: 10 h
@@ -47,7 +47,7 @@ describe("mean time to recovery", () => {
 
   it("counts incidents on unmapped services at org scope only", async () => {
     const store = newStore();
-    store.write([incident({ service: null, created: IN, resolved: IN + 4 * HOUR }), incident({ created: IN, resolved: IN + 2 * HOUR })]);
+    await store.write([incident({ service: null, created: IN, resolved: IN + 4 * HOUR }), incident({ created: IN, resolved: IN + 2 * HOUR })]);
     expect((await ask(store, "mttr", { scope: { kind: "org", id: null } })).value).toBe(3);
     expect((await ask(store, "mttr", { scope: { kind: "team", id: "payments" } })).value).toBe(2);
   });
@@ -61,7 +61,7 @@ describe("mean time to recovery", () => {
   it("names the incidents that moved it, and splits acknowledgement from repair", async () => {
     const store = newStore();
     const prev = LAST_30D.fromMs - 10 * DAY;
-    store.write([
+    await store.write([
       incident({ created: prev, ack: prev + 0.1 * HOUR, resolved: prev + HOUR }),
       incident({ created: prev + DAY, ack: prev + DAY + 0.1 * HOUR, resolved: prev + DAY + HOUR }),
       incident({ created: IN, ack: IN + 0.1 * HOUR, resolved: IN + HOUR, title: "small blip" }),
@@ -85,7 +85,7 @@ describe("mean time to recovery", () => {
 describe("mean time to acknowledge", () => {
   it("is the mean of first acknowledgement − created over incidents acknowledged in the window", async () => {
     const store = newStore();
-    store.write([
+    await store.write([
       incident({ created: IN, ack: IN + 0.5 * HOUR, resolved: IN + HOUR }),
       incident({ created: IN + DAY, ack: IN + DAY + 1.5 * HOUR }),
       incident({ created: NOW - HOUR }), // waiting for an acknowledgement

@@ -9,7 +9,7 @@ describe("MTTR by severity among the drivers", () => {
     const store = newStore();
     const prev = LAST_30D.fromMs - 20 * 24 * HOUR;
     const cur = LAST_30D.fromMs + 5 * 24 * HOUR;
-    store.write([
+    await store.write([
       // Previous window: 2 SEV1 of 2 h, 2 SEV2 of 4 h → mean 3 h.
       ...[0, 1].map((i) => incident({ id: `p1-${i}`, severity: "SEV1", created: prev + i * 48 * HOUR, resolved: prev + i * 48 * HOUR + 2 * HOUR })),
       ...[2, 3].map((i) => incident({ id: `p2-${i}`, severity: "SEV2", created: prev + i * 48 * HOUR, resolved: prev + i * 48 * HOUR + 4 * HOUR })),

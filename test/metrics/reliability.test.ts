@@ -8,13 +8,13 @@ describe("uptime", () => {
   it("weights each availability sample by the time it covers (until the next sample or the window's end)", async () => {
     const store = newStore();
     // 99 % for the first 10 days, 100 % for the last 20: (99 × 10 + 100 × 20) / 30
-    store.write([sample({ name: "uptime_pct", at: FROM, value: 99 }), sample({ name: "uptime_pct", at: FROM + 10 * DAY, value: 100 })]);
+    await store.write([sample({ name: "uptime_pct", at: FROM, value: 99 }), sample({ name: "uptime_pct", at: FROM + 10 * DAY, value: 100 })]);
     expect((await ask(store, "uptime")).value).toBeCloseTo((99 * 10 + 100 * 20) / 30, 4);
   });
 
   it("derives uptime from outage incidents without counting overlaps twice", async () => {
     const store = newStore();
-    store.write([
+    await store.write([
       incident({ created: FROM + DAY, resolved: FROM + DAY + 6 * HOUR, severity: "SEV1" }),
       incident({ created: FROM + DAY + 3 * HOUR, resolved: FROM + DAY + 9 * HOUR, severity: "SEV1" }),
       incident({ created: FROM + 2 * DAY, resolved: FROM + 3 * DAY, severity: "SEV3" }), // not an outage
@@ -26,7 +26,7 @@ describe("uptime", () => {
 
   it("averages services for a team", async () => {
     const store = newStore();
-    store.write([sample({ service: "checkout", name: "uptime_pct", at: FROM, value: 99 }), sample({ service: "ledger", name: "uptime_pct", at: FROM, value: 100 })]);
+    await store.write([sample({ service: "checkout", name: "uptime_pct", at: FROM, value: 99 }), sample({ service: "ledger", name: "uptime_pct", at: FROM, value: 100 })]);
     expect((await ask(store, "uptime", { scope: { kind: "team", id: "payments" } })).value).toBe(99.5);
   });
 
@@ -39,14 +39,14 @@ describe("uptime", () => {
 describe("latency, error rate, levels and cost", () => {
   it("weights P95 samples by requests at the same time, and labels a plain mean", async () => {
     const store = newStore();
-    store.write([
+    await store.write([
       sample({ name: "latency_p95_ms", at: FROM + DAY, value: 100 }),
       sample({ name: "requests", at: FROM + DAY, value: 3000 }),
       sample({ name: "latency_p95_ms", at: FROM + 2 * DAY, value: 200 }),
       sample({ name: "requests", at: FROM + 2 * DAY, value: 1000 }),
     ]);
     expect((await ask(store, "latency_p95")).value).toBe(125);
-    store.write([sample({ name: "latency_p95_ms", at: FROM + 3 * DAY, value: 300 })]);
+    await store.write([sample({ name: "latency_p95_ms", at: FROM + 3 * DAY, value: 300 })]);
     const plain = await ask(store, "latency_p95");
     expect(plain.value).toBe(200);
     expect(plain.notes.join(" ")).toMatch(/plain mean of P95 samples/i);
@@ -54,7 +54,7 @@ describe("latency, error rate, levels and cost", () => {
 
   it("divides summed errors by summed requests", async () => {
     const store = newStore();
-    store.write([
+    await store.write([
       sample({ name: "errors", at: FROM + DAY, value: 10 }),
       sample({ name: "requests", at: FROM + DAY, value: 1000 }),
       sample({ name: "errors", at: FROM + 2 * DAY, value: 30 }),
@@ -65,7 +65,7 @@ describe("latency, error rate, levels and cost", () => {
 
   it("reports the latest coverage in the window and its change since the window's start", async () => {
     const store = newStore();
-    store.write([
+    await store.write([
       sample({ name: "coverage_pct", at: FROM - DAY, value: 70 }),
       sample({ name: "coverage_pct", at: FROM + DAY, value: 72 }),
       sample({ name: "coverage_pct", at: FROM + 9 * DAY, value: 75 }),
@@ -78,7 +78,7 @@ describe("latency, error rate, levels and cost", () => {
 
   it("scales cost to 30 days and divides by mean active users; untagged cost counts at org scope", async () => {
     const store = newStore();
-    store.write([
+    await store.write([
       sample({ service: "checkout", name: "infra_cost_usd", at: FROM + DAY, value: 600 }),
       sample({ service: null, name: "infra_cost_usd", at: FROM + DAY, value: 300 }),
       sample({ service: null, name: "active_users", at: FROM + DAY, value: 100 }),

@@ -106,7 +106,7 @@ describe("signal versus noise", () => {
     expect(tested).toBeGreaterThanOrEqual(8 * 6);
     expect(significant / tested, flagged.join("; ")).toBeLessThanOrEqual(0.1);
     expect(movers).toBeLessThanOrEqual(2);
-    store.close();
+    await store.close();
   });
 
   it("a planted shift is significant, with the planted service as the top driver", async () => {
@@ -122,6 +122,6 @@ describe("signal versus noise", () => {
       expect(top?.label, metric).toBe(service);
       expect(answer.findings.some((f) => f.kind === "no_change")).toBe(false);
     }
-    store.close();
+    await store.close();
   });
 });

@@ -10,7 +10,7 @@ const ORG = { kind: "org", id: null } as const;
 describe("answerKpi", () => {
   it("compares with the previous window of equal length", async () => {
     const store = newStore();
-    store.write([
+    await store.write([
       ...[1, 2].map((i) => deployment({ at: LAST_30D.fromMs - i * DAY })),
       ...[1, 2, 3].map((i) => deployment({ at: LAST_30D.fromMs + i * DAY })),
     ]);
@@ -41,7 +41,7 @@ describe("answerKpi", () => {
     const store = newStore();
     // Sunday 23:30 in New York is Monday 04:30 UTC: it belongs to the week that ends that Sunday.
     const sundayNight = DateTime.fromISO("2026-03-22T23:30:00", { zone: "America/New_York" }).toMillis();
-    store.write([deployment({ service: "gateway", at: sundayNight })]);
+    await store.write([deployment({ service: "gateway", at: sundayNight })]);
     const answer = await ask(store, "deployment_frequency", { scope: { kind: "service", id: "gateway" } });
     const week = answer.series.find((p) => p.sample_size === 1)!;
     expect(DateTime.fromISO(week.from, { zone: "America/New_York" }).toISODate()).toBe("2026-03-16");
@@ -58,7 +58,7 @@ describe("answerKpi", () => {
     });
     const store = newStore(config);
     const IN = LAST_30D.fromMs + DAY;
-    store.write([deployment({ at: IN }), deployment({ at: IN + 2 * DAY }), incident({ created: IN + HOUR, severity: "SEV1", resolved: IN + 20 * HOUR })]);
+    await store.write([deployment({ at: IN }), deployment({ at: IN + 2 * DAY }), incident({ created: IN + HOUR, severity: "SEV1", resolved: IN + 20 * HOUR })]);
     expect((await ask(store, "change_failure_rate", { config })).threshold).toEqual({ status: "critical", warn: 40, critical: 50 });
     expect((await ask(store, "change_failure_rate", { config, scope: { kind: "service", id: "ledger" } })).threshold).toMatchObject({ warn: 30, status: null });
     expect((await ask(store, "change_failure_rate", { config, scope: ORG })).threshold).toMatchObject({ warn: 10, status: "critical" });
@@ -77,7 +77,7 @@ describe("answerKpi", () => {
     // checkout: two failures now, none before; gateway: one failure before and now.
     records.push(incident({ service: "checkout", created: cur + HOUR }), incident({ service: "checkout", created: cur + DAY + HOUR }));
     records.push(incident({ service: "gateway", created: prev + HOUR }), incident({ service: "gateway", created: cur + 2 * DAY + HOUR }));
-    store.write(records);
+    await store.write(records);
     const answer = await ask(store, "change_failure_rate", { scope: ORG });
     const services = answer.drivers.filter((d) => d.kind === "service");
     expect(services[0]).toMatchObject({ label: "checkout", previous: 0, current: 50 });
@@ -101,7 +101,7 @@ describe("answerKpi", () => {
     for (let i = 0; i < 3; i++) records.push(deployment({ service: "gateway", at: LAST_30D.fromMs - 10 * DAY + i * HOUR }));
     for (let i = 0; i < 6; i++) records.push(deployment({ service: "checkout", at: LAST_30D.fromMs + DAY + i * HOUR }));
     for (let i = 0; i < 3; i++) records.push(deployment({ service: "gateway", at: LAST_30D.fromMs + 2 * DAY + i * HOUR }));
-    store.write(records);
+    await store.write(records);
     const answer = await ask(store, "deployment_frequency", { scope: ORG });
     const teams = answer.drivers.filter((d) => d.kind === "team");
     expect(teams.map((d) => d.label)).toEqual(["payments"]); // platform did not change
@@ -117,7 +117,7 @@ describe("answerKpi", () => {
       const at = LAST_30D.fromMs - 30 * DAY + day * DAY;
       records.push(sample({ service: "checkout", name: "uptime_pct", at, value: 99.2 }), sample({ service: "ledger", name: "uptime_pct", at, value: 100 }));
     }
-    store.write(records);
+    await store.write(records);
     const answer = await ask(store, "uptime", { config, scope: { kind: "team", id: "payments" } });
     expect(answer.threshold.status).toBe("warn");
     expect(answer.change.absolute).toBeCloseTo(0, 9);
@@ -131,7 +131,7 @@ describe("answerKpi", () => {
 
   it("says the data is too thin instead of inventing drivers", async () => {
     const store = newStore(testConfig({ metrics: { min_sample_size: 5 } }));
-    store.write([deployment({ at: LAST_30D.fromMs - DAY }), deployment({ at: LAST_30D.fromMs + DAY }), incident({ created: LAST_30D.fromMs + DAY + HOUR })]);
+    await store.write([deployment({ at: LAST_30D.fromMs - DAY }), deployment({ at: LAST_30D.fromMs + DAY }), incident({ created: LAST_30D.fromMs + DAY + HOUR })]);
     const answer = await ask(store, "change_failure_rate", { config: testConfig({ metrics: { min_sample_size: 5 } }) });
     expect(answer.drivers.filter((d) => d.kind === "service" || d.kind === "team")).toEqual([]);
     expect(answer.prompts).toEqual([expect.stringMatching(/too thin to say/)]);
@@ -139,7 +139,7 @@ describe("answerKpi", () => {
 
   it("lists the annotations of the scope in the window", async () => {
     const store = newStore();
-    store.write([
+    await store.write([
       { kind: "annotation", source: "import", externalId: "a1", atMs: LAST_30D.fromMs + DAY, text: "Release train moved", service: "checkout" },
       { kind: "annotation", source: "import", externalId: "a2", atMs: LAST_30D.fromMs + DAY, text: "Gateway upgrade", service: "gateway" },
       { kind: "annotation", source: "import", externalId: "a3", atMs: LAST_30D.fromMs - DAY, text: "Before the window" },
@@ -170,7 +170,7 @@ describe("an asynchronous read (issue 19: the PostgreSQL store answers through P
 
   it("gives every metric the same answer when its read resolves later, on another turn of the event loop", async () => {
     const store = newStore();
-    store.write([
+    await store.write([
       ...[1, 2, 3, 5, 8].map((i) => deployment({ at: LAST_30D.fromMs + i * DAY, id: `d${i}`, status: i === 3 ? "failure" : "success", changes: [commit(`c${i}`, LAST_30D.fromMs + i * DAY - i * HOUR)] })),
       incident({ id: "inc-1", created: LAST_30D.fromMs + 3 * DAY + HOUR, ack: LAST_30D.fromMs + 3 * DAY + 2 * HOUR, resolved: LAST_30D.fromMs + 3 * DAY + 4 * HOUR }),
       sample({ name: "uptime_pct", at: NOW - 2 * DAY, value: 99.5 }),

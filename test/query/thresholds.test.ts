@@ -39,7 +39,7 @@ describe("evaluateThresholds", () => {
       ],
     });
     const store = newStore(config);
-    store.write([
+    await store.write([
       deployment({ at: NOW - 10 * DAY }),
       deployment({ at: NOW - 5 * DAY }),
       incident({ created: NOW - 10 * DAY + HOUR }),

@@ -10,7 +10,7 @@ import { buildDeps } from "../../src/app/root.js";
 import { CONFIRM_ACTIONS, CONFIRM_VIEW, PICKER_ACTION, PICKER_BLOCK } from "../../src/present/confirmation-blocks.js";
 import { questionEngine } from "../../src/app/engines.js";
 import { openDatabase } from "../../src/store/db.js";
-import { createStore, type Store } from "../../src/store/index.js";
+import { createStore, type SqliteStore } from "../../src/store/index.js";
 import { startFakeSlack, type FakeSlack, type RecordedCall } from "../fakes/slack/server.js";
 import { buttonClickBody, postSigned, slashCommandBody } from "../fakes/slack/signed.js";
 import { ask, DAY, HOUR, NOW, testConfig } from "../metrics/factories.js";
@@ -34,7 +34,7 @@ interface Harness {
   slack: FakeSlack;
   app: RunningApp;
   deps: AppDeps & { setNow(ms: number): void };
-  store: Store;
+  store: SqliteStore;
   events: string;
   ingest(records: readonly Record<string, unknown>[]): Promise<number>;
   kpi(text: string, userId?: string): Promise<Record<string, unknown>>;
@@ -124,10 +124,10 @@ describe("not caused by a deployment", () => {
     expect(linkOf(h, "INC-1")).toMatchObject({ deployment: null, verdict: "unrelated" });
     // A PagerDuty incident marked unrelated, then synced again with new data (the sync writes through store.write).
     const pd = (title: string): VitalsRecord => ({ kind: "incident", source: "pagerduty", externalId: "Q1PD", service: "checkout", title, urgency: "high", createdAtMs: D + 2 * DAY + 2 * HOUR, resolvedAtMs: D + 2 * DAY + 3 * HOUR });
-    h.store.write([pd("5xx spike")]);
+    await h.store.write([pd("5xx spike")]);
     expect(linkOf(h, "Q1PD")).toMatchObject({ deployment: "d2", rule: "heuristic" });
     await h.kpi("link Q1PD unrelated");
-    h.store.write([pd("5xx spike (resolved)")]);
+    await h.store.write([pd("5xx spike (resolved)")]);
     expect(linkOf(h, "Q1PD")).toMatchObject({ deployment: null, verdict: "unrelated" });
     expect((await cfr(h)).stats).toMatchObject({ failed: 1 }); // INC-2 still marks d2
     expect((await mttr(h)).sample_size).toBe(4);

@@ -62,7 +62,7 @@ describe("answers on the demo data", () => {
   });
 
   it("the App Home for a team fits a Home view", async () => {
-    runtime.deps.store.slack.recordHomeOpened("U1", NOW_MS, "payments");
+    await runtime.deps.store.slack.recordHomeOpened("U1", NOW_MS, "payments");
     const view = await buildHome(runtime, "U1");
     expect(blockKitProblems(view.blocks, "home")).toEqual([]);
     expect(view.blocks.filter((b) => b.type === "section" && JSON.stringify(b).includes("n = "))).toHaveLength(12);

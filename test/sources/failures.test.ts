@@ -77,7 +77,7 @@ describe("GitHub failures", () => {
       expect.objectContaining({ subject: "acme/web (deployments)", cause: "404 not found: repo acme/web does not exist or the token cannot see it: Not Found" }),
     ]);
     // Each repo's cursor keeps its own last error for /healthz.
-    expect(deps.store.syncState.cursors().map((c) => c.last_error)).toEqual([expect.stringMatching(/^403 forbidden/), expect.stringMatching(/^404 not found/)]);
+    expect((await deps.store.syncState.cursors()).map((c) => c.last_error)).toEqual([expect.stringMatching(/^403 forbidden/), expect.stringMatching(/^404 not found/)]);
   });
 
   it("says until when it is rate limited once its waits are used up", async () => {

@@ -4,6 +4,7 @@ import { parseFileConfig, type FileConfig } from "../../src/config/file.js";
 import { silentLogger } from "../../src/log.js";
 import { openDatabase } from "../../src/store/db.js";
 import { createStore } from "../../src/store/index.js";
+import { sqliteOf } from "../support/sqlite-of.js";
 
 // Deps for the sources' tests: a private :memory: store, a parsed config, an env from the given
 // settings and a fixed clock.
@@ -46,7 +47,7 @@ export interface SampleRow {
 
 export function samples(deps: AppDeps, name?: string): SampleRow[] {
   const sql = `SELECT * FROM samples ${name ? "WHERE name = ?" : ""} ORDER BY name, service_id, at`;
-  return deps.store.db.prepare(sql).all(...(name ? [name] : [])) as SampleRow[];
+  return sqliteOf(deps.store).db.prepare(sql).all(...(name ? [name] : [])) as SampleRow[];
 }
 
 export const iso = (ms: number): string => new Date(ms).toISOString();

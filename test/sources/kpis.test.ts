@@ -30,7 +30,7 @@ beforeEach(async () => {
 
 afterEach(async () => {
   await Promise.all([prom.close(), sonar.close()]);
-  deps.store.close();
+  await deps.store.close();
 });
 
 const value = async (metric: MetricId, scope: Scope = checkout) => (await answerKpi({ store: deps.store, config: deps.config, nowMs: NOW }, { metric, scope, window, windowLabel: "3 days" })).value;
@@ -58,7 +58,7 @@ describe("KPIs answered from the sources' samples", () => {
     const parsed = parseFocusCost(focus, "focus.csv", { serviceTag: "service", knownServices: ["checkout", "search", "web"] });
     if (!parsed.ok) throw new Error(parsed.problems.join("\n"));
     const users = [0, 1, 2].map((d) => ({ kind: "metric" as const, source: "api" as const, name: "active_users" as const, atMs: window.fromMs + d * DAY_MS, untilMs: window.fromMs + (d + 1) * DAY_MS, value: 1000 }));
-    deps.store.write([...parsed.records, ...users]);
+    await deps.store.write([...parsed.records, ...users]);
     // $43.30 over 3 days → $433 a month, ÷ 1000 users.
     expect(await value("cost_per_user", ORG)).toBeCloseTo(0.433, 4);
   });

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { buildFrame, type Frame } from "../../src/metrics/frame.js";
 import { demoRecordBatches } from "../../src/sources/demo/generate.js";
 import { openDatabase } from "../../src/store/db.js";
-import { createStore, type Store } from "../../src/store/index.js";
+import { createStore, type SqliteStore } from "../../src/store/index.js";
 import type { SqliteMetricReads } from "../../src/store/metric-reads.js";
 
 // Org-wide, several reads take their own fast path (time-index lists tallied in JavaScript, per-day
@@ -11,7 +11,7 @@ import type { SqliteMetricReads } from "../../src/store/metric-reads.js";
 
 const NOW = Date.parse("2026-11-23T10:00:00Z");
 const DAY = 86_400_000;
-let store: Store;
+let store: SqliteStore;
 let reads: SqliteMetricReads;
 let all: string[];
 

@@ -71,7 +71,7 @@ ${COMMON_HELP}`,
       }
       return 0;
     } finally {
-      store.close();
+      await store.close();
     }
   },
 };

@@ -43,7 +43,7 @@ ${COMMON_HELP}`,
       const nowMs = ctx.now();
       let records = 0;
       for (const batch of demoRecordBatches({ nowMs, seed, days })) {
-        store.write(batch);
+        await store.write(batch);
         records += batch.length;
       }
       const seconds = ((performance.now() - started) / 1000).toFixed(1);
@@ -51,7 +51,7 @@ ${COMMON_HELP}`,
       await showDemo({ deps: withSlackSettings({ store, config, env: ctx.env, logger: ctx.logger, now: () => nowMs }), nowMs, outDir: dir, io: ctx.io });
       ctx.io.stdout(`\nAsk your own questions, e.g.:\n  node bin/vitals.js ask --db ${dbPath} --config ${configPath} "cfr last 30d for payments"\n`);
     } finally {
-      store.close();
+      await store.close();
     }
     return 0;
   },

@@ -30,7 +30,7 @@ ${COMMON_HELP}`,
         ctx.io.stderr(`${file}: ${parsed.badCount} bad record${parsed.badCount === 1 ? "" : "s"}; nothing from this file was written\n`);
         continue;
       }
-      const result = store.write(parsed.records);
+      const result = await store.write(parsed.records);
       const written = (k: keyof typeof result) => {
         const s = result[k] as { inserted: number; updated: number; unchanged: number };
         return `${s.inserted} new, ${s.updated} updated, ${s.unchanged} unchanged`;

@@ -70,7 +70,7 @@ ${COMMON_HELP}`,
     } finally {
       process.off("SIGINT", onInt);
       process.off("SIGTERM", onTerm);
-      store.close();
+      await store.close();
     }
   },
 };

@@ -12,7 +12,7 @@ export function homeControlAction(runtime: SlackRuntime) {
     const value = action.type === "static_select" ? action.selected_option.value : action.value ?? ORG_OPTION;
     const userId = body.user.id;
     const team = value === ORG_OPTION ? null : currentConfig(runtime.deps).teams.find((t) => t.id === value)?.id ?? null;
-    runtime.deps.store.slack.recordHomeOpened(userId, runtime.deps.now(), team);
+    await runtime.deps.store.slack.recordHomeOpened(userId, runtime.deps.now(), team);
     await publishHome(client, runtime, userId);
   };
 }

@@ -18,7 +18,7 @@ export function registerJobActions(app: ListenerApp, deps: AppDeps): void {
     const key = parseAlertKeyValue(action.value ?? "");
     if (!key) return;
     const scope = key.scopeKind === "org" ? { kind: "org" as const, id: null } : { kind: key.scopeKind, id: key.scopeId ?? "" };
-    const first = deps.store.alerts.acknowledge(key.metric, scope, body.user.id, deps.now());
+    const first = await deps.store.alerts.acknowledge(key.metric, scope, body.user.id, deps.now());
     const channel = body.channel?.id;
     const ts = body.message?.ts;
     if (!first || !channel || !ts) return;
@@ -31,7 +31,7 @@ export function registerJobActions(app: ListenerApp, deps: AppDeps): void {
     app.action<ButtonBody>(actionId, async ({ ack, body, action, client }) => {
       await ack();
       const id = parseReviewId(action.value);
-      const review = id === undefined ? undefined : deps.store.reviews.get(id);
+      const review = id === undefined ? undefined : await deps.store.reviews.get(id);
       if (!review) return;
       await client.views.open({ trigger_id: body.trigger_id, view: withMessage(modal(review.id, review.title), body) as unknown as types.View });
     });
@@ -42,7 +42,7 @@ export function registerJobActions(app: ListenerApp, deps: AppDeps): void {
     await ack();
     const id = parseReviewId(action.value);
     if (id === undefined) return;
-    const result = snoozeReview(deps, id);
+    const result = await snoozeReview(deps, id);
     // Snoozing keeps the buttons: the answer goes in the reminder's thread.
     await replaceMessage(client, body.channel?.id, body.message?.ts, result.ok ? result.message : result.error, false);
   });

@@ -19,7 +19,7 @@ export function registerLinkConfirmationActions(app: ListenerApp, deps: AppDeps,
       await ack();
       const value = parseButtonValue(action.value);
       if (!value) return;
-      const result = answerConfirmation(deps, value.incidentId, value.deploymentId, { kind }, body.user.id);
+      const result = await answerConfirmation(deps, value.incidentId, value.deploymentId, { kind }, body.user.id);
       await showResult(client, body.channel?.id, body.message?.ts, result);
     });
   answerWith(CONFIRM_ACTIONS.yes, "yes");
@@ -28,12 +28,10 @@ export function registerLinkConfirmationActions(app: ListenerApp, deps: AppDeps,
   app.action<ButtonBody>(CONFIRM_ACTIONS.other, async ({ ack, body, action, client }) => {
     await ack();
     const value = parseButtonValue(action.value);
-    const incident = value && deps.store.slack.findIncidents(`#${value.incidentId}`)[0];
+    const incident = value && (await deps.store.slack.findIncidents(`#${value.incidentId}`))[0];
     if (!value || !incident?.service_id) return;
     const zone = teamOfService(deps.config, incident.service_id)?.timezone ?? deps.config.timezone;
-    const choices = deps.store.confirmations
-      .recentDeployments(incident.service_id, incident.created_at)
-      .map((d) => ({ id: d.id, label: deploymentLabel(d), finishedAtMs: d.finished_at }));
+    const choices = (await deps.store.confirmations.recentDeployments(incident.service_id, incident.created_at)).map((d) => ({ id: d.id, label: deploymentLabel(d), finishedAtMs: d.finished_at }));
     const metadata = JSON.stringify({ i: value.incidentId, d: value.deploymentId, channel: body.channel?.id ?? null, ts: body.message?.ts ?? null });
     await client.views.open({ trigger_id: body.trigger_id, view: otherDeploymentModal(incident.title, choices, zone, metadata) as unknown as types.View });
   });

@@ -50,7 +50,7 @@ export const annotateSubcommand: KpiSubcommand = {
     const scopeKey = scope.kind === "org" ? "org" : `${scope.kind}:${scope.id}`;
     // The same note for the same scope and moment is one annotation, however often it is sent.
     const externalId = createHash("sha256").update(`${scopeKey}\n${atMs}\n${quoted.quoted}`).digest("hex").slice(0, 24);
-    ctx.deps.store.write([
+    await ctx.deps.store.write([
       {
         kind: "annotation",
         source: "slack",

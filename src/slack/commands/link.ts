@@ -21,18 +21,18 @@ export const linkSubcommand: KpiSubcommand = {
   usage: USAGE,
   summary: "correct which deployment caused an incident (change failure rate)",
   adminOnly: true,
-  run(ctx) {
+  async run(ctx) {
     if (ctx.args.length !== 2) return problem(`expected two arguments, got ${ctx.args.length}.`);
     const [incidentRef, deploymentRef] = ctx.args as [string, string];
     const store = ctx.deps.store;
-    const incidents = store.slack.findIncidents(incidentRef);
+    const incidents = await store.slack.findIncidents(incidentRef);
     if (incidents.length === 0) return problem(`no incident "${incidentRef}".`);
     if (incidents.length > 1) return problem(`"${incidentRef}" names ${incidents.length} incidents (from different sources); use #<row id>.`);
     const incident = incidents[0]!;
     const by = ctx.userId;
     const atMs = ctx.deps.now();
     if (deploymentRef.toLowerCase() === "unrelated") {
-      store.db.transaction(() => store.links.setVerdict(incident.id, { kind: "unrelated", by, atMs, via: "command" }))();
+      await store.links.setVerdict(incident.id, { kind: "unrelated", by, atMs, via: "command" });
       ctx.deps.logger.info({ incident: incident.id, userId: ctx.userId }, "incident marked not caused by a deployment from Slack");
       return toReply(
         noticeBlocks(
@@ -42,19 +42,19 @@ export const linkSubcommand: KpiSubcommand = {
       );
     }
     if (deploymentRef.toLowerCase() === "none") {
-      store.db.transaction(() => store.links.setVerdict(incident.id, { kind: "rules" }))();
+      await store.links.setVerdict(incident.id, { kind: "rules" });
       ctx.deps.logger.info({ incident: incident.id, userId: ctx.userId }, "incident link reset from Slack");
       return toReply(noticeBlocks(`:link: Incident *${escapeMrkdwn(incident.title)}* is linked by the automatic rules again.`));
     }
-    const deployments = store.slack.findDeployments(deploymentRef);
+    const deployments = await store.slack.findDeployments(deploymentRef);
     if (deployments.length === 0) return problem(`no successful deployment "${deploymentRef}".`);
     if (deployments.length > 1) return problem(`"${deploymentRef}" names more than one deployment; give a longer sha or the deployment id.`);
     const deployment = deployments[0]!;
     if (deployment.finished_at > incident.created_at) {
       return problem(`deployment ${deploymentRef} finished after incident ${incidentRef} started, so it cannot have caused it.`);
     }
-    store.db.transaction(() => store.links.setVerdict(incident.id, { kind: "deployment", deploymentId: deployment.id, by, atMs, via: "command" }))();
-    const counted = store.slack.findIncidents(`#${incident.id}`)[0]?.linked_deployment_id === deployment.id;
+    await store.links.setVerdict(incident.id, { kind: "deployment", deploymentId: deployment.id, by, atMs, via: "command" });
+    const counted = (await store.slack.findIncidents(`#${incident.id}`))[0]?.linked_deployment_id === deployment.id;
     ctx.deps.logger.info({ incident: incident.id, deployment: deployment.id, userId: ctx.userId }, "incident linked from Slack");
     const when = DateTime.fromMillis(deployment.finished_at, { zone: "utc" }).toFormat("LLL d HH:mm 'UTC'");
     return toReply(

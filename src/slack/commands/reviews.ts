@@ -10,7 +10,7 @@ export const reviewsSubcommand: KpiSubcommand = {
   name: "reviews",
   usage: "reviews [for <team>]",
   summary: "open and overdue post-incident reviews",
-  run({ deps, args, channelId }): KpiReply {
+  async run({ deps, args, channelId }): Promise<KpiReply> {
     const words = args[0]?.toLowerCase() === "for" ? args.slice(1) : args;
     const teamId = words[0]?.toLowerCase();
     // Without a team, a team's own channel means that team; elsewhere, every team.
@@ -19,12 +19,12 @@ export const reviewsSubcommand: KpiSubcommand = {
       return { text: `Unknown team "${teamId}". Teams: ${deps.config.teams.map((t) => t.id).join(", ") || "none configured"}.` };
     }
     const nowMs = deps.now();
-    const reviews = deps.store.reviews.listOpen(team?.id);
+    const reviews = await deps.store.reviews.listOpen(team?.id);
     const zone = reviewCalendar(deps.config, team?.id ?? null).zone;
     const severities = (team?.review_policy ?? deps.config.reviews).severities;
     const lines = reviewLines({
       reviews: reviews.map((r) => digestReview(r, nowMs)),
-      reviewCompletion: deps.store.reviews.completion(severities, nowMs - 90 * DAY_MS, nowMs, team?.id),
+      reviewCompletion: await deps.store.reviews.completion(severities, nowMs - 90 * DAY_MS, nowMs, team?.id),
       zone,
     });
     const title = `*Post-incident reviews${team ? ` for ${team.name}` : ""}*`;

@@ -17,7 +17,7 @@ export const subscribeSubcommand: KpiSubcommand = {
   usage: USAGE,
   summary: "send a team's digests and alerts to a channel",
   adminOnly: true,
-  run(ctx) {
+  async run(ctx) {
     if (ctx.args.length !== 2) return problem(`expected a channel and a team, got ${ctx.args.length} argument(s).`);
     const channel = parseChannel(ctx.args[0]!);
     if (!channel) return problem(`"${ctx.args[0]}" is not a channel: pick it with # so Slack sends its id.`);
@@ -25,7 +25,7 @@ export const subscribeSubcommand: KpiSubcommand = {
     const name = ctx.args[1]!.toLowerCase();
     const team = config.teams.find((t) => t.id === name || t.name.toLowerCase() === name);
     if (!team) return problem(`unknown team "${ctx.args[1]}"; teams: ${config.teams.map((t) => t.id).join(", ") || "none configured"}.`);
-    ctx.deps.store.slack.subscribe({ team_id: team.id, channel, set_by: ctx.userId, set_at: ctx.deps.now() });
+    await ctx.deps.store.slack.subscribe({ team_id: team.id, channel, set_by: ctx.userId, set_at: ctx.deps.now() });
     ctx.deps.logger.info({ team: team.id, channel, userId: ctx.userId }, "team channel set from Slack");
     return toReply(
       noticeBlocks(

@@ -51,7 +51,7 @@ export const thresholdSetSubcommand: KpiSubcommand = {
       if (!resolved.ok) return problem(resolved.error);
       scope = resolved.value;
     }
-    ctx.deps.store.slack.setThreshold({
+    await ctx.deps.store.slack.setThreshold({
       metric,
       scope_kind: scope.kind,
       scope_id: scope.id,

@@ -8,7 +8,7 @@ import { publishHome } from "../views/home.js";
 export function registerHome(app: ListenerApp, runtime: SlackRuntime): void {
   app.event("app_home_opened", async ({ event, client }) => {
     if (event.tab !== "home") return;
-    runtime.deps.store.slack.recordHomeOpened(event.user, runtime.deps.now());
+    await runtime.deps.store.slack.recordHomeOpened(event.user, runtime.deps.now());
     await publishHome(client, runtime, event.user);
   });
 }

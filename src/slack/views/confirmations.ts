@@ -19,7 +19,7 @@ export function registerConfirmationViews(app: ListenerApp, deps: AppDeps, answe
       await ack();
       return;
     }
-    const result = answerConfirmation(deps, meta.incidentId, meta.deploymentId, { kind: "other", deploymentId: picked }, body.user.id);
+    const result = await answerConfirmation(deps, meta.incidentId, meta.deploymentId, { kind: "other", deploymentId: picked }, body.user.id);
     if (!result.ok) {
       await ack({ response_action: "errors", errors: { [PICKER_BLOCK]: result.error } });
       return;

@@ -15,7 +15,7 @@ const HOME_REFRESH_LIMIT = 200;
 export async function buildHome(runtime: SlackRuntime, userId: string) {
   const { deps } = runtime;
   const ctx = queryContext(deps);
-  const picked = deps.store.slack.homeTeam(userId) ?? null;
+  const picked = (await deps.store.slack.homeTeam(userId)) ?? null;
   const team = picked ? ctx.config.teams.find((t) => t.id === picked) ?? null : null;
   const scope: Scope = team ? { kind: "team", id: team.id } : { kind: "org", id: null };
   const { window, label } = defaultWindow(ctx.nowMs);
@@ -24,7 +24,7 @@ export async function buildHome(runtime: SlackRuntime, userId: string) {
     const result = await runtime.engine.answerQuestion(ctx, { kind: "metric", request: { metric, scope, window, windowLabel: label } });
     if (result.kind === "answer") answers.push(result.answer);
   }
-  const reviews = deps.store.reviews.listOpen(team?.id).map((r) => ({
+  const reviews = (await deps.store.reviews.listOpen(team?.id)).map((r) => ({
     title: r.title,
     service: r.service_id,
     dueAtIso: new Date(r.due_at).toISOString(),
@@ -52,7 +52,7 @@ export async function publishHome(client: webApi.WebClient, runtime: SlackRuntim
 export async function refreshHomes(client: webApi.WebClient, runtime: SlackRuntime): Promise<number> {
   const since = runtime.deps.now() - 7 * 86_400_000;
   let refreshed = 0;
-  for (const viewer of runtime.deps.store.slack.recentHomeViewers(since, HOME_REFRESH_LIMIT)) {
+  for (const viewer of await runtime.deps.store.slack.recentHomeViewers(since, HOME_REFRESH_LIMIT)) {
     try {
       await publishHome(client, runtime, viewer.userId);
       refreshed++;

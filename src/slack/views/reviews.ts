@@ -18,7 +18,7 @@ export function registerReviewViews(app: ListenerApp, deps: AppDeps): void {
     await ack();
     const { id, channel, ts } = readMetadata(view.private_metadata);
     if (id === undefined) return;
-    const result = markReviewDone(deps, id, input.url, body.user.id);
+    const result = await markReviewDone(deps, id, input.url, body.user.id);
     await replaceMessage(client, channel, ts, result.ok ? result.message : result.error, result.ok);
   });
 
@@ -31,7 +31,7 @@ export function registerReviewViews(app: ListenerApp, deps: AppDeps): void {
     await ack();
     const { id, channel, ts } = readMetadata(view.private_metadata);
     if (id === undefined) return;
-    const result = markReviewNotNeeded(deps, id, reason, body.user.id);
+    const result = await markReviewNotNeeded(deps, id, reason, body.user.id);
     await replaceMessage(client, channel, ts, result.ok ? result.message : result.error, result.ok);
   });
 }

@@ -37,7 +37,7 @@ async function syncGithub(deps: AppDeps, options: SyncOptions, clientFor: Client
   for (const target of targets) {
     if (options.signal?.aborted) break;
     const subject = `${target.repo} (${target.source})`;
-    if (tally.skipped(cursorKey(target), subject)) continue;
+    if (await tally.skipped(cursorKey(target), subject)) continue;
     const { octokit, stats: total } = clientFor(deps);
     const before = { ...total };
     const delta = (): RequestStats => ({
@@ -63,7 +63,7 @@ async function syncGithub(deps: AppDeps, options: SyncOptions, clientFor: Client
       // The stack only at debug level: the failure line says what a person needs.
       log.debug({ err: error, ...delta() }, "GitHub sync failed");
       log.info({ cause: cause.words, ...delta() }, "GitHub sync failed");
-      tally.failed(cursorKey(target), subject, cause, cause.status === undefined);
+      await tally.failed(cursorKey(target), subject, cause, cause.status === undefined);
     }
   }
   return { ...report, failures: tally.failures };

@@ -2,7 +2,7 @@ import type { AppDeps } from "../../app-deps.js";
 import type { ChangeRecord, DeploymentRecord } from "../../domain/records.js";
 import { statusOf, type GithubClient } from "./client.js";
 import { earliestCommitMs } from "../delivery-rules.js";
-import { changesOfCommits, forgeDeploymentRecord, ingestInOrder, isStored as isStoredIn, type IngestTotals, type MergedChange } from "../forge-ingest.js";
+import { changesOfCommits, forgeDeploymentRecord, ingestInOrder, isStored as isStoredIn, type CursorToSave, type IngestTotals, type MergedChange } from "../forge-ingest.js";
 import { firstReviewAtMs, ms, nextLink, prNumberFromMessage, type DeploymentEvent } from "./normalise.js";
 import type { BranchHistory, CommitLike } from "./graphql/history.js";
 import type { GraphqlRunner } from "./graphql/read.js";
@@ -37,19 +37,19 @@ type PrData = MergedChange;
 
 
 /** Already stored with the same outcome: nothing to ask GitHub (this is what keeps a re-sync cheap). */
-export const isStored = (deps: AppDeps, event: DeploymentEvent): boolean => isStoredIn(deps, "github", event);
+export const isStored = (deps: AppDeps, event: DeploymentEvent): Promise<boolean> => isStoredIn(deps, "github", event);
 
 /**
  * Ingest finished events oldest first (each sees its predecessor in the store), each written in its
- * own transaction together with `afterWrite` (the caller's cursor), so an interrupted run loses nothing.
+ * own unit of work together with the cursor `cursorAfter` gives, so an interrupted run loses nothing.
  */
 export function ingestEvents(
   ctx: IngestContext,
   target: RepoTarget,
   events: readonly DeploymentEvent[],
-  afterWrite: (event: DeploymentEvent) => void = () => {},
+  cursorAfter: (event: DeploymentEvent) => CursorToSave | undefined = () => undefined,
 ): Promise<IngestTotals> {
-  return ingestInOrder(ctx.deps, "github", events, (event) => deploymentRecord(ctx, target, event), afterWrite);
+  return ingestInOrder(ctx.deps, "github", events, (event) => deploymentRecord(ctx, target, event), cursorAfter);
 }
 
 function deploymentRecord(ctx: IngestContext, target: RepoTarget, event: DeploymentEvent): Promise<DeploymentRecord> {

@@ -25,7 +25,7 @@ const PENDING_MAX_AGE_MS = 3 * 86_400_000;
 export async function syncTarget(ctx: IngestContext, target: RepoTarget, backfillDays: number | undefined): Promise<IngestTotals> {
   const { deps } = ctx;
   const key = cursorKey(target);
-  const stored = deps.store.syncState.cursor("github", key);
+  const stored = await deps.store.syncState.cursor("github", key);
   const previous = stored?.cursor && backfillDays === undefined ? (JSON.parse(stored.cursor) as GithubCursor) : undefined;
   const nowMs = deps.now();
   const stopAtMs = previous?.doneThroughMs ?? nowMs - (backfillDays ?? deps.config.github.backfill_days) * 86_400_000;
@@ -48,7 +48,6 @@ export async function syncTarget(ctx: IngestContext, target: RepoTarget, backfil
   const defaultBranch = listing.defaultBranch;
   let doneThroughMs = previous?.doneThroughMs ?? stopAtMs;
   const cursorJson = (through: number) => JSON.stringify({ doneThroughMs: through, defaultBranch, pending: pending?.length ? pending : undefined } satisfies GithubCursor);
-  const save = (through: number, tag: string | null) => deps.store.syncState.saveCursor("github", key, cursorJson(through), tag, nowMs);
 
   const unwritten = new Set(events.filter((e) => e.status !== "pending"));
   const newestMs = Math.min(Math.max(doneThroughMs, ...events.map((e) => e.createdAtMs)), holdBackMs);
@@ -56,11 +55,13 @@ export async function syncTarget(ctx: IngestContext, target: RepoTarget, backfil
     // The old ETag is kept until the run completes, so an interrupted run is listed again in full.
     unwritten.delete(event);
     const through = Math.min(unwritten.size > 0 ? Math.min(...[...unwritten].map((e) => e.createdAtMs)) - 1 : newestMs, holdBackMs);
-    if (through > doneThroughMs) save((doneThroughMs = through), stored?.etag ?? null);
+    if (through <= doneThroughMs) return undefined;
+    doneThroughMs = through;
+    return { source: "github", key, cursor: cursorJson(through), etag: stored?.etag ?? null, atMs: nowMs };
   });
   const finalEtag = listing.notModified ? etag : listing.etag;
   // Nothing new: leave the row alone (a re-run writes nothing).
-  if (stored?.cursor !== cursorJson(newestMs) || stored.etag !== finalEtag) save(newestMs, finalEtag);
+  if (stored?.cursor !== cursorJson(newestMs) || stored.etag !== finalEtag) await deps.store.syncState.saveCursor("github", key, cursorJson(newestMs), finalEtag, nowMs);
   return totals;
 }
 
@@ -121,7 +122,7 @@ async function toEvents(ctx: IngestContext, target: RepoTarget, raw: unknown[], 
       const d = item as Parameters<typeof deploymentEvent>[1];
       if (!target.environment.test(d.environment)) continue;
       // A deployment stored as finished needs no status request.
-      const stored = ctx.deps.store.github.deployment("github", `${repo}:deployment:${d.id}`);
+      const stored = await ctx.deps.store.github.deployment("github", `${repo}:deployment:${d.id}`);
       if (stored) {
         events.push({ externalId: `${repo}:deployment:${d.id}`, status: stored.status, createdAtMs: ms(d.created_at), finishedAtMs: stored.finished_at, sha: d.sha });
         continue;
@@ -142,7 +143,7 @@ async function toEvents(ctx: IngestContext, target: RepoTarget, raw: unknown[], 
       }
       const draft = releaseEvent(repo, release, "");
       if (!draft) continue;
-      const storedRelease = ctx.deps.store.github.deployment("github", draft.externalId);
+      const storedRelease = await ctx.deps.store.github.deployment("github", draft.externalId);
       if (storedRelease?.sha) {
         events.push({ ...draft, sha: storedRelease.sha });
         continue;
@@ -182,8 +183,14 @@ async function listWithGraphql(ctx: IngestContext, runner: GraphqlRunner, target
   const historyFrom = (oldestMs: number) => oldestMs - days * 86_400_000;
   const stored = (externalId: string) => ctx.deps.store.github.deployment("github", externalId);
   const listing = await readDeploymentsAndHistory(runner, target, stopAtMs, historyFrom, stored);
-  const needed = listing.events.filter((e) => e.status === "success" && !isStored(ctx.deps, e));
-  if (needed.length === 0) return listing;
+  let needed = false;
+  for (const e of listing.events) {
+    if (e.status === "success" && !(await isStored(ctx.deps, e))) {
+      needed = true;
+      break;
+    }
+  }
+  if (!needed) return listing;
   const oldest = Math.min(...listing.events.map((e) => e.createdAtMs));
   const sinceMs = historyFrom(oldest);
   // Merged PRs updated since the history starts (a PR merged then was updated then).
@@ -193,12 +200,12 @@ async function listWithGraphql(ctx: IngestContext, runner: GraphqlRunner, target
   // A commit that is some PR's merge commit belongs to that PR before any PR that merely contains it.
   for (const pr of prs) if (pr.mergeCommit && !prOfSha.has(pr.mergeCommit)) prOfSha.set(pr.mergeCommit, pr.info.number);
   for (const pr of prs) for (const sha of pr.commitShas) if (!prOfSha.has(sha)) prOfSha.set(sha, pr.info.number);
-  const unnamed = listing.history
-    .commits()
+  const unnamed: string[] = [];
+  for (const c of listing.history.commits()) {
     // A commit whose change is stored is answered by the store (changesOf) and needs no look-up.
     // (Older commits than the range, rarely shipped, are left to REST.)
-    .filter((c) => ms(c.committedAtIso) >= sinceMs && prNumberFromMessage(c.message) === undefined && !prOfSha.has(c.sha) && !ctx.deps.store.github.changeOfSha(target.service, c.sha))
-    .map((c) => c.sha);
+    if (ms(c.committedAtIso) >= sinceMs && prNumberFromMessage(c.message) === undefined && !prOfSha.has(c.sha) && !(await ctx.deps.store.github.changeOfSha(target.service, c.sha))) unnamed.push(c.sha);
+  }
   const associated = await readCommitPullRequests(runner, target, unnamed);
   ctx.bulk = { history: listing.history, historyBackToMs: listing.historyBackToMs, prOfSha: new Map([...prOfSha, ...associated]) };
   return listing;

@@ -38,7 +38,7 @@ async function syncGitlab(deps: AppDeps, options: SyncOptions = {}, clientFor: C
     // Nothing can be read without the token: the source fails as a whole, once.
     const cause = describeGitlabError(error, targets[0]!.project);
     deps.logger.debug({ source: "gitlab", err: error }, "GitLab token check failed");
-    for (const target of targets) deps.store.syncState.recordFailure("gitlab", cursorKey(target), cause.words, deps.now());
+    for (const target of targets) await deps.store.syncState.recordFailure("gitlab", cursorKey(target), cause.words, deps.now());
     throw new SourceError({ source: "gitlab", host, cause: cause.words }, cause.kind);
   }
 
@@ -46,7 +46,7 @@ async function syncGitlab(deps: AppDeps, options: SyncOptions = {}, clientFor: C
   for (const target of targets) {
     if (options.signal?.aborted) break;
     const subject = `${target.project} (${target.environment})`;
-    if (tally.skipped(cursorKey(target), subject)) continue;
+    if (await tally.skipped(cursorKey(target), subject)) continue;
     const before = { ...total };
     const delta = () => ({ requests: total.requests - before.requests, rateLimited: total.rateLimited - before.rateLimited, waitedMs: total.waitedMs - before.waitedMs });
     const log = deps.logger.child({ source: "gitlab", project: target.project, environment: target.environment });
@@ -64,7 +64,7 @@ async function syncGitlab(deps: AppDeps, options: SyncOptions = {}, clientFor: C
       // The stack only at debug level: the failure line says what a person needs.
       log.debug({ err: error, ...delta() }, "GitLab sync failed");
       log.info({ cause: cause.words, ...delta() }, "GitLab sync failed");
-      tally.failed(cursorKey(target), subject, cause, networkCause(error) !== undefined);
+      await tally.failed(cursorKey(target), subject, cause, networkCause(error) !== undefined);
     }
   }
   return { ...report, failures: tally.failures };

@@ -18,7 +18,7 @@ interface GitlabCursor {
 export async function syncTarget(ctx: GitlabIngestContext, target: ProjectTarget, backfillDays: number | undefined): Promise<IngestTotals> {
   const { deps } = ctx;
   const key = cursorKey(target);
-  const stored = deps.store.syncState.cursor("gitlab", key);
+  const stored = await deps.store.syncState.cursor("gitlab", key);
   const previous = stored?.cursor && backfillDays === undefined ? (JSON.parse(stored.cursor) as GitlabCursor) : undefined;
   const nowMs = deps.now();
   const sinceMs = previous?.updatedThroughMs ?? nowMs - (backfillDays ?? deps.config.gitlab.backfill_days) * 86_400_000;
@@ -38,6 +38,6 @@ export async function syncTarget(ctx: GitlabIngestContext, target: ProjectTarget
   // the stored ones cost nothing. Nothing new: the row is left alone (a re-run writes nothing).
   const through = Math.max(sinceMs, ...listed.map((d) => ms(d.updated_at)));
   const cursor = JSON.stringify({ updatedThroughMs: through } satisfies GitlabCursor);
-  if (stored?.cursor !== cursor || stored.last_error !== null) deps.store.syncState.saveCursor("gitlab", key, cursor, null, nowMs);
+  if (stored?.cursor !== cursor || stored.last_error !== null) await deps.store.syncState.saveCursor("gitlab", key, cursor, null, nowMs);
   return totals;
 }

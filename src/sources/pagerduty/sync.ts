@@ -42,7 +42,7 @@ export async function syncPagerduty(deps: AppDeps, options: SyncOptions, overrid
   const allServices = config.pagerduty.all_services;
   const serviceIds = allServices ? [] : [...services.keys()];
   const nowMs = deps.now();
-  const cursor = store.syncState.cursor(SOURCE, CURSOR_KEY)?.cursor;
+  const cursor = (await store.syncState.cursor(SOURCE, CURSOR_KEY))?.cursor;
   const cursorMs = cursor ? Date.parse(cursor) : NaN;
   const backfillDays = options.backfillDays ?? (Number.isNaN(cursorMs) ? config.pagerduty.backfill_days : undefined);
   const notes: string[] = [];
@@ -54,11 +54,11 @@ export async function syncPagerduty(deps: AppDeps, options: SyncOptions, overrid
 
     // Incidents created earlier but acknowledged, resolved, reopened or annotated since, and every
     // incident still open (its resolution may not be in any window read so far).
-    const extra = new Set<string>(store.incidents.openExternalIds(SOURCE));
+    const extra = new Set<string>(await store.incidents.openExternalIds(SOURCE));
     if (backfillDays === undefined) {
       for (const [id, serviceId] of await changedIncidents(client, sinceMs, nowMs)) {
         const elsewhere = !allServices && serviceId !== undefined && !services.has(serviceId);
-        if (!elsewhere || store.incidents.get(SOURCE, id)) extra.add(id);
+        if (!elsewhere || (await store.incidents.get(SOURCE, id))) extra.add(id);
       }
     }
     for (const id of extra) {
@@ -66,15 +66,15 @@ export async function syncPagerduty(deps: AppDeps, options: SyncOptions, overrid
       const incident = await getIncident(client, id);
       if (!incident) continue;
       const onWantedService = allServices || (incident.service?.id !== undefined && services.has(incident.service.id));
-      if (onWantedService || store.incidents.get(SOURCE, id)) incidents.set(id, incident);
+      if (onWantedService || (await store.incidents.get(SOURCE, id))) incidents.set(id, incident);
     }
 
     const totals = { fetched: 0, inserted: 0, updated: 0, unchanged: 0 };
     const unmapped = new Map<string, number>();
     let batch: VitalsRecord[] = [];
-    const flush = () => {
+    const flush = async () => {
       if (batch.length === 0) return;
-      const result = store.write(batch);
+      const result = await store.write(batch);
       totals.inserted += result.incidents.inserted;
       totals.updated += result.incidents.updated;
       totals.unchanged += result.incidents.unchanged;
@@ -82,15 +82,15 @@ export async function syncPagerduty(deps: AppDeps, options: SyncOptions, overrid
     };
     for (const incident of incidents.values()) {
       if (options.signal?.aborted) throw new Error("sync aborted");
-      const record = await fetchIncidentRecord(client, incident, services, store.incidents.get(SOURCE, incident.id));
+      const record = await fetchIncidentRecord(client, incident, services, await store.incidents.get(SOURCE, incident.id));
       if (record.externalService) unmapped.set(record.externalService, (unmapped.get(record.externalService) ?? 0) + 1);
       batch.push({ kind: "incident", ...record });
       totals.fetched++;
-      if (batch.length >= BATCH) flush();
+      if (batch.length >= BATCH) await flush();
     }
-    flush();
+    await flush();
     // The cursor moves only once everything up to now is written: a failed run is simply re-run.
-    store.syncState.saveCursor(SOURCE, CURSOR_KEY, new Date(nowMs).toISOString(), null, nowMs);
+    await store.syncState.saveCursor(SOURCE, CURSOR_KEY, new Date(nowMs).toISOString(), null, nowMs);
 
     if (backfillDays !== undefined) notes.push(`backfilled ${backfillDays} days (${new Date(sinceMs).toISOString().slice(0, 10)} → now)`);
     for (const [service, count] of unmapped) {
@@ -101,7 +101,7 @@ export async function syncPagerduty(deps: AppDeps, options: SyncOptions, overrid
     return { source: SOURCE, ...totals, notes };
   } catch (error) {
     const failure = asSourceError(error, deps.env.PAGERDUTY_API_HOST);
-    store.syncState.recordFailure(SOURCE, CURSOR_KEY, failure.failure.cause, deps.now());
+    await store.syncState.recordFailure(SOURCE, CURSOR_KEY, failure.failure.cause, deps.now());
     throw failure;
   }
 }

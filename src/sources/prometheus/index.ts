@@ -36,16 +36,14 @@ async function syncPrometheus(deps: AppDeps, options: SyncOptions = {}): Promise
   for (const service of targets) {
     if (options.signal?.aborted) break;
     const log = deps.logger.child({ source: SOURCE, service: service.id });
-    const cursor = deps.store.syncState.cursor(SOURCE, service.id)?.cursor;
+    const cursor = (await deps.store.syncState.cursor(SOURCE, service.id))?.cursor;
     const days = options.backfillDays ?? (cursor ? undefined : deps.config.prometheus.backfill_days);
     const startMs = days !== undefined ? endMs - days * DAY_MS : Date.parse(cursor!);
     try {
       const { records, notes } = startMs < endMs ? await fetchDays(client, service, startMs, endMs) : { records: [], notes: [] };
-      const result = deps.store.db.transaction(() => {
-        const written = deps.store.write(records);
-        deps.store.syncState.saveCursor(SOURCE, service.id, new Date(endMs).toISOString(), null, deps.now());
-        return written.samples;
-      })();
+      // The samples and the cursor past them are one unit of work.
+      const cursorAfter = { source: SOURCE, key: service.id, cursor: new Date(endMs).toISOString(), etag: null, atMs: deps.now() };
+      const result = (await deps.store.write(records, { cursor: cursorAfter })).samples;
       report.fetched += records.length;
       report.inserted += result.inserted;
       report.updated += result.updated;
@@ -54,7 +52,7 @@ async function syncPrometheus(deps: AppDeps, options: SyncOptions = {}): Promise
       log.info({ samples: records.length, ...result }, "Prometheus sync done");
     } catch (error) {
       const message = error instanceof PrometheusError ? error.message : (error as Error).message;
-      deps.store.syncState.recordFailure(SOURCE, service.id, message, deps.now());
+      await deps.store.syncState.recordFailure(SOURCE, service.id, message, deps.now());
       log.error({ err: error }, "Prometheus sync failed");
       report.notes.push(`failed: ${service.id}: ${message}; its stored data is unchanged`);
       report.failures.push({ source: SOURCE, host: sourceHost(SOURCE, deps.env), cause: message, subject: service.id });

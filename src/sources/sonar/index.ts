@@ -32,7 +32,7 @@ async function syncSonar(deps: AppDeps, options: SyncOptions = {}): Promise<Sync
   for (const { service, projectKey } of targets) {
     if (options.signal?.aborted) break;
     const log = deps.logger.child({ source: SOURCE, service, projectKey });
-    const cursor = deps.store.syncState.cursor(SOURCE, service)?.cursor;
+    const cursor = (await deps.store.syncState.cursor(SOURCE, service))?.cursor;
     const days = options.backfillDays ?? (cursor ? undefined : deps.config.sonar.backfill_days);
     const fromMs = days !== undefined ? deps.now() - days * DAY_MS : Date.parse(cursor!);
     try {
@@ -41,12 +41,9 @@ async function syncSonar(deps: AppDeps, options: SyncOptions = {}): Promise<Sync
       if (!cursor && history.every((m) => m.history.length === 0)) history = await client.latestAnalysis(projectKey, Object.keys(METRICS));
       const { records, lastMs, problems } = toSamples(history, service, projectKey);
       if (problems.length > 0) throw new SonarError(problems.join("; "));
-      const result = deps.store.db.transaction(() => {
-        const written = deps.store.write(records);
-        const next = lastMs === undefined ? (cursor ?? sonarIso(fromMs)) : sonarIso(Math.max(lastMs, cursor ? Date.parse(cursor) : 0));
-        deps.store.syncState.saveCursor(SOURCE, service, next, null, deps.now());
-        return written.samples;
-      })();
+      const next = lastMs === undefined ? (cursor ?? sonarIso(fromMs)) : sonarIso(Math.max(lastMs, cursor ? Date.parse(cursor) : 0));
+      // The samples and the cursor past them are one unit of work.
+      const result = (await deps.store.write(records, { cursor: { source: SOURCE, key: service, cursor: next, etag: null, atMs: deps.now() } })).samples;
       if (records.length === 0 && !cursor) report.notes.push(`${service}: SonarQube has no coverage or debt ratio analyses of ${projectKey}`);
       report.fetched += records.length;
       report.inserted += result.inserted;
@@ -55,7 +52,7 @@ async function syncSonar(deps: AppDeps, options: SyncOptions = {}): Promise<Sync
       log.info({ samples: records.length, ...result }, "SonarQube sync done");
     } catch (error) {
       const message = (error as Error).message;
-      deps.store.syncState.recordFailure(SOURCE, service, message, deps.now());
+      await deps.store.syncState.recordFailure(SOURCE, service, message, deps.now());
       log.error({ err: error }, "SonarQube sync failed");
       report.notes.push(`failed: ${service} (${projectKey}): ${message}; its stored data is unchanged`);
       report.failures.push({ source: SOURCE, host: sourceHost(SOURCE, deps.env), cause: message, subject: `${service} (${projectKey})` });

@@ -1,4 +1,4 @@
-import { SQLITE, type Dialect } from "../sql/dialect.js";
+import type { Dialect } from "../sql/dialect.js";
 import { run, value, type Sql } from "../sql/query.js";
 import { CHANGE_FACTS, DEPLOYMENT_FACTS, DERIVED_DEFINITIONS, DERIVED_VERSION, SAMPLE_POINTS, STAGE_DAYS, stageDayOf, type DerivedDefinition } from "./definitions.js";
 
@@ -131,22 +131,3 @@ export function derivedOps(d: Dialect, options: { version?: number; definitions?
 /** "VITALS" in ASCII, then 3 (the scheduler's lock ends in 1, the migrations' in 2). */
 const DERIVED_LOCK_KEY = 0x564954414c530003n;
 
-/**
- * TRANSITIONAL (issue 19, removed once every table module is an operation module): the old
- * per-store interface over the operations, for the modules still written against a Db.
- */
-export type DerivedData = ReturnType<typeof legacyDerivedData>;
-
-export function legacyDerivedData(runner: { run<T>(op: Sql<T>): T; transaction<T>(op: Sql<T>): T }, options: { version?: number; definitions?: readonly DerivedDefinition[] } = {}) {
-  const ops = derivedOps(SQLITE, options);
-  const touches = new Touches();
-  return {
-    deploymentTouched: (id: number | null | undefined) => touches.deploymentTouched(id),
-    changeTouched: (id: number) => touches.changeTouched(id),
-    stageDayTouched: (service: string, atMs: number | null) => touches.stageDayTouched(service, atMs),
-    samplePointTouched: (service: string, atMs: number, source: string) => touches.samplePointTouched(service, atMs, source),
-    flush: (): void => runner.run(ops.flush(touches)),
-    rebuild: (): void => runner.transaction(ops.rebuild()),
-    ensureVersion: (): boolean => runner.transaction(ops.ensureVersion()),
-  };
-}

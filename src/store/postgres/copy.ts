@@ -2,7 +2,8 @@ import { rollbackQuietly } from "./pool.js";
 import type pg from "pg";
 import { createHash } from "node:crypto";
 import { openDatabase, type Db } from "../db.js";
-import { legacyDerivedData } from "../derived/engine.js";
+import { derivedOps } from "../derived/engine.js";
+import { SQLITE } from "../sql/dialect.js";
 import { sqliteRunner } from "../sql/sqlite-runner.js";
 import { migratePostgres } from "./migrate.js";
 
@@ -71,7 +72,7 @@ const quote = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 export function openCopySource(path: string): { db: Db; schemaVersion: number } {
   const db = openDatabase(path);
   try {
-    legacyDerivedData(sqliteRunner(db)).ensureVersion();
+    sqliteRunner(db).transaction(derivedOps(SQLITE).ensureVersion());
   } catch (error) {
     db.close();
     throw error;

@@ -7,6 +7,7 @@ import { createGithubSource } from "../../../src/sources/github/index.js";
 import { openDatabase } from "../../../src/store/db.js";
 import { createStore } from "../../../src/store/index.js";
 import type { FakeGithub, FakePull, FakeRepo } from "../../fakes/github/server.js";
+import { sqliteOf } from "../../support/sqlite-of.js";
 
 export const TOKEN = "ghp_testtoken000000000000000000000000";
 export const NOW = Date.parse("2026-03-02T12:00:00Z");
@@ -62,7 +63,7 @@ export function deploy(repo: FakeRepo, id: number, commitSha: string, createdAt:
 }
 
 export function rows(deps: AppDeps, sql: string): unknown[] {
-  return deps.store.db.prepare(sql).all();
+  return sqliteOf(deps.store).db.prepare(sql).all();
 }
 
 /** Every table a sync writes, for "nothing changed" assertions. */

@@ -34,7 +34,7 @@ describe("GitLab in /healthz and the exporter's sync health", () => {
     const [report] = await syncRunner(deps, { sources: [source], onSyncError: exporter.syncFailed }).tick();
     expect(report?.failures).toHaveLength(1);
 
-    const health = healthReport(deps.store);
+    const health = await healthReport(deps.store);
     expect(health.status).toBe("degraded");
     expect(health.syncs).toEqual([
       { source: "gitlab", key: expect.stringContaining("acme/shop"), last_success_at: new Date(NOW).toISOString(), last_error_at: null, last_error: null },
@@ -54,7 +54,7 @@ describe("GitLab in /healthz and the exporter's sync health", () => {
     const exporter = createKpiExporter(deps, computeQueue());
     expect(await syncRunner(deps, { sources: [source], onSyncError: exporter.syncFailed }).tick()).toEqual([]);
 
-    const health = healthReport(deps.store);
+    const health = await healthReport(deps.store);
     expect(health.status).toBe("degraded");
     expect(health.syncs.map((s) => [s.source, s.last_error])).toEqual([
       ["gitlab", expect.stringMatching(/^401 bad token: .*\(check GITLAB_TOKEN\)/)],
@@ -67,6 +67,6 @@ describe("GitLab in /healthz and the exporter's sync health", () => {
     fake.project("acme/web");
     const deps = gitlabDeps(fake, CONFIG);
     await syncRunner(deps, { sources: [source] }).tick();
-    expect(healthReport(deps.store)).toMatchObject({ status: "ok", syncs: [{ source: "gitlab", last_error: null }, { source: "gitlab", last_error: null }] });
+    expect(await healthReport(deps.store)).toMatchObject({ status: "ok", syncs: [{ source: "gitlab", last_error: null }, { source: "gitlab", last_error: null }] });
   });
 });

@@ -6,6 +6,7 @@ import { silentLogger } from "../../../src/log.js";
 import { openDatabase } from "../../../src/store/db.js";
 import { createStore, DEFAULT_STORE_OPTIONS } from "../../../src/store/index.js";
 import type { TestCertificate } from "../../fakes/pagerduty/tls.js";
+import { sqliteOf } from "../../support/sqlite-of.js";
 
 export const TOKEN = "u+test-read-only-key";
 export const NOW = Date.parse("2026-06-01T12:00:00Z");
@@ -51,7 +52,7 @@ export function testOverrides(certificate: TestCertificate, extra: { lookup?: Ag
 }
 
 export function incidentRow(deps: AppDeps, externalId: string) {
-  return deps.store.db.prepare(`SELECT * FROM incidents WHERE source = 'pagerduty' AND external_id = ?`).get(externalId) as
+  return sqliteOf(deps.store).db.prepare(`SELECT * FROM incidents WHERE source = 'pagerduty' AND external_id = ?`).get(externalId) as
     | Record<string, unknown>
     | undefined;
 }

@@ -18,5 +18,5 @@ try {
   process.stderr.write((error as Error).message);
   process.exitCode = 1;
 } finally {
-  store.close();
+  await store.close();
 }

@@ -190,7 +190,7 @@ describe("PagerDuty sync", () => {
   it("fails with a clear message on a bad token and keeps the cursor", async () => {
     const deps = testDeps({ host: pd.fake.host, env: { PAGERDUTY_TOKEN: "wrong-token" } });
     await expect(createPagerdutySource(testOverrides(pd.certificate).overrides).sync(deps)).rejects.toThrow(/401 bad token: the server refused the credentials \(check PAGERDUTY_TOKEN\)/);
-    const cursor = deps.store.syncState.cursor("pagerduty", "incidents");
+    const cursor = await deps.store.syncState.cursor("pagerduty", "incidents");
     expect(cursor).toMatchObject({ cursor: null, last_error: expect.stringContaining("401 bad token") });
     expect(JSON.stringify(cursor)).not.toContain("wrong-token");
   });
@@ -243,6 +243,6 @@ describe("PagerDuty sync", () => {
     await new Promise((resolve) => closed.close(resolve));
     const deps = testDeps({ host: `127.0.0.1:${port}` });
     await expect(createPagerdutySource(testOverrides(pd.certificate).overrides).sync(deps)).rejects.toThrow(`127.0.0.1:${port}: connection refused`);
-    expect(deps.store.syncState.cursor("pagerduty", "incidents")).toMatchObject({ last_error: expect.stringContaining("connection refused") });
+    expect(await deps.store.syncState.cursor("pagerduty", "incidents")).toMatchObject({ last_error: expect.stringContaining("connection refused") });
   });
 });

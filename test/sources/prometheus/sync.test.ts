@@ -39,7 +39,7 @@ beforeEach(async () => {
 
 afterEach(async () => {
   await prom.close();
-  deps.store.close();
+  await deps.store.close();
 });
 
 describe("Prometheus sync", () => {
@@ -68,7 +68,7 @@ describe("Prometheus sync", () => {
     expect(rows("uptime_pct", "search").map((r) => r[2])).toEqual([100, 99.75, 99]);
     expect(rows("uptime_pct", "checkout")).toEqual([]);
     expect(samples(deps).every((r) => r.source === "prometheus")).toBe(true);
-    expect(deps.store.syncState.cursor("prometheus", "checkout")).toMatchObject({ cursor: "2026-05-04T00:00:00.000Z", last_error: null });
+    expect(await deps.store.syncState.cursor("prometheus", "checkout")).toMatchObject({ cursor: "2026-05-04T00:00:00.000Z", last_error: null });
   });
 
   it("continues from its cursor: nothing to ask on the same day, only the new day the next day", async () => {
@@ -102,8 +102,8 @@ describe("Prometheus sync", () => {
       "failed: search: Prometheus answered 422 (execution): expanding series: query processing would load too many samples into memory in query execution; its stored data is unchanged",
     );
     expect(samples(deps).filter((r) => r.service_id === "search")).toEqual(before);
-    expect(deps.store.syncState.cursor("prometheus", "search")).toMatchObject({ cursor: "2026-05-04T00:00:00.000Z", last_error: expect.stringContaining("422") });
-    expect(deps.store.syncState.cursor("prometheus", "checkout")).toMatchObject({ cursor: "2026-05-06T00:00:00.000Z", last_error: null });
+    expect(await deps.store.syncState.cursor("prometheus", "search")).toMatchObject({ cursor: "2026-05-04T00:00:00.000Z", last_error: expect.stringContaining("422") });
+    expect(await deps.store.syncState.cursor("prometheus", "checkout")).toMatchObject({ cursor: "2026-05-06T00:00:00.000Z", last_error: null });
   });
 
   it("refuses a query that returns several series instead of guessing how to combine them", async () => {

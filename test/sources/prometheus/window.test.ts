@@ -14,7 +14,7 @@ beforeEach(async () => {
 
 afterEach(async () => {
   await prom.close();
-  deps.store.close();
+  await deps.store.close();
 });
 
 const window = { fromMs: Date.parse("2026-04-25T00:00:00Z"), toMs: Date.parse("2026-05-04T00:00:00Z") }; // 9 days = 777600s

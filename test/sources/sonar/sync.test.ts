@@ -32,7 +32,7 @@ beforeEach(async () => {
 
 afterEach(async () => {
   await sonar.close();
-  deps.store.close();
+  await deps.store.close();
 });
 
 const rows = (service: string) => samples(deps).filter((r) => r.service_id === service).map((r) => [r.name, new Date(r.at).toISOString(), r.value]);
@@ -55,7 +55,7 @@ describe("SonarQube sync", () => {
       ["tech_debt_ratio_pct", "2026-05-02T16:40:05.000Z", 2.9],
     ]);
     expect(samples(deps).every((r) => r.source === "sonar")).toBe(true);
-    expect(deps.store.syncState.cursor("sonar", "checkout")).toMatchObject({ cursor: "2026-05-02T16:40:05.000Z", last_error: null });
+    expect(await deps.store.syncState.cursor("sonar", "checkout")).toMatchObject({ cursor: "2026-05-02T16:40:05.000Z", last_error: null });
   });
 
   it("continues from the last analysis: it comes back unchanged, new ones are added", async () => {
@@ -81,7 +81,7 @@ describe("SonarQube sync", () => {
       ["-", "1", "1"],
       ["-", "2", "1"],
     ]);
-    expect(deps.store.syncState.cursor("sonar", "search")).toMatchObject({ cursor: "2025-09-01T08:00:00.000Z" });
+    expect(await deps.store.syncState.cursor("sonar", "search")).toMatchObject({ cursor: "2025-09-01T08:00:00.000Z" });
   });
 
   it("says when a project has no analyses at all", async () => {
@@ -108,7 +108,7 @@ describe("SonarQube sync", () => {
     const report = await sonarSource.sync(wrong);
     expect(report.notes).toContain("failed: checkout (acme_chekout): SonarQube answered 404: Component key 'acme_chekout' not found; its stored data is unchanged");
     expect(report.inserted).toBe(2);
-    expect(wrong.store.syncState.cursor("sonar", "checkout")).toMatchObject({ cursor: null, last_error: expect.stringContaining("404") });
+    expect(await wrong.store.syncState.cursor("sonar", "checkout")).toMatchObject({ cursor: null, last_error: expect.stringContaining("404") });
   });
 
   it("says when the token is refused and writes nothing", async () => {

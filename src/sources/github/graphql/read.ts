@@ -85,20 +85,21 @@ const SETTLED = new Set(["success", "failure", "error"]);
  * Deployments created after `stopAtMs`, the default branch's history down to `historyFromMs`, the
  * merged PRs updated since then and the full status lists the deployments need, each query carrying
  * a page of every stream still going, sized to cost 1 point. `stored` answers for deployments
- * already written.
+ * already written (asked once per production deployment listed).
  */
 export async function readDeploymentsAndHistory(
   runner: GraphqlRunner,
   target: RepoTarget,
   stopAtMs: number,
   historyFromMs: (oldestDeploymentMs: number) => number,
-  stored: (externalId: string) => StoredOutcome | undefined,
+  stored: (externalId: string) => StoredOutcome | undefined | Promise<StoredOutcome | undefined>,
 ): Promise<DeploymentListing> {
   const { owner, name, repo } = target;
   const history = new BranchHistory();
   const nodes: GqlDeployment[] = [];
   const isProduction = (d: GqlDeployment) => target.environment.test(d.environment ?? "");
-  const isNew = (d: GqlDeployment) => isProduction(d) && !stored(`${repo}:deployment:${d.databaseId}`);
+  const known = new Map<string, StoredOutcome | undefined>();
+  const isNew = (d: GqlDeployment) => isProduction(d) && !known.get(`${repo}:deployment:${d.databaseId}`);
   const pulls: BulkPullRequest[] = [];
   const statuses = new Map<number, GqlStatuses>();
   const unsettled: string[] = [];
@@ -132,6 +133,10 @@ export async function readDeploymentsAndHistory(
       const page = repository.deployments;
       const fresh = page.nodes.filter((d) => ms(d.createdAt) > stopAtMs);
       nodes.push(...fresh);
+      for (const d of fresh) {
+        const externalId = `${repo}:deployment:${d.databaseId}`;
+        if (isProduction(d) && !known.has(externalId)) known.set(externalId, await stored(externalId));
+      }
       // The latest status settles the outcome when it is success, failure or error (deploymentOutcome);
       // anything else (inactive after a success, queued, in progress) needs the full list.
       for (const d of fresh) if (isNew(d) && d.latestStatus && !SETTLED.has(d.latestStatus.state.toLowerCase())) unsettled.push(d.id);
@@ -187,8 +192,8 @@ export async function readDeploymentsAndHistory(
   const events: DeploymentEvent[] = production.map((d, i) => {
     const like = raw[i]!;
     const externalId = `${repo}:deployment:${d.databaseId}`;
-    const known = stored(externalId);
-    if (known) return { externalId, status: known.status, createdAtMs: ms(d.createdAt), finishedAtMs: known.finished_at, sha: d.commitOid };
+    const done = known.get(externalId);
+    if (done) return { externalId, status: done.status, createdAtMs: ms(d.createdAt), finishedAtMs: done.finished_at, sha: d.commitOid };
     const latest = d.latestStatus?.state.toLowerCase();
     if (latest !== undefined && SETTLED.has(latest)) return deploymentEvent(repo, like, [{ state: latest, created_at: d.latestStatus!.createdAt }]);
     // A list of over 100 statuses is not used (as before: the event is built from none).
