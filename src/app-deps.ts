@@ -16,4 +16,9 @@ export interface AppDeps {
   readonly logger: Logger;
   /** Injected clock, UTC epoch ms. */
   readonly now: () => number;
+  /**
+   * Present when the settings admins change from Slack are kept in a snapshot (a PostgreSQL store,
+   * shared by replicas): reads them again, so another replica's change reaches `config`.
+   */
+  readonly refreshSettings?: () => Promise<void>;
 }

@@ -20,6 +20,7 @@ import { kpiSubcommands } from "../slack/commands/subcommands.js";
 import { verifyAppToken, verifyBotToken, type SlackConnection } from "../slack/connect.js";
 import { createClients, type Clients } from "./clients.js";
 import { kpiEngine, previewRules, questionEngine } from "./engines.js";
+import { SETTINGS_REFRESH_MS } from "./settings-snapshot.js";
 import { leaderJobs, type JobsHandle, type LeaderJobs } from "./leader-jobs.js";
 import { SOLE_PROCESS, type ReplicaLeadership } from "./leadership.js";
 
@@ -177,6 +178,10 @@ export async function startApp(deps: AppDeps, options: StartOptions): Promise<Ru
     throw error;
   }
   options.everyReplica?.start();
+  // Another replica's `/kpi threshold set` or `/kpi subscribe` reaches this one's config (a
+  // PostgreSQL store; SQLite answers the settings on every read).
+  const settingsTimer = deps.refreshSettings ? setInterval(() => void deps.refreshSettings!().catch((error: Error) => deps.logger.warn({ err: error.message }, "could not refresh the Slack settings")), SETTINGS_REFRESH_MS) : undefined;
+  settingsTimer?.unref();
   deps.logger.info({ port, socketMode: slack.socketMode, store: leadership.store, leader: leads() }, "Vitals is running");
 
   const running = slack;
@@ -195,6 +200,7 @@ export async function startApp(deps: AppDeps, options: StartOptions): Promise<Ru
       if (running.socketMode) await running.app.stop().catch(() => undefined);
       stopAccepting();
       options.everyReplica?.stop();
+      clearInterval(settingsTimer);
       const [{ waitedFor, dropped }] = await Promise.all([running.settle(options.drainMs ?? 10_000), jobs.current?.stop()]);
       if (waitedFor > 0) deps.logger.info({ waitedFor, finished: waitedFor - dropped, dropped }, dropped > 0 ? "stopping: dropped answers still running" : "stopping: answers in flight finished");
       await closeServer();

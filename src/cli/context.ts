@@ -6,7 +6,7 @@ import { parseEnv, type Env } from "../config/env.js";
 import { InputError } from "../config/errors.js";
 import { createLogger, type Logger } from "../log.js";
 import type { AppDeps } from "../app-deps.js";
-import { openStore, refuseDatabaseUrl, withSlackSettings } from "../app/root.js";
+import { openConfiguredStore, withStoredSettings } from "../app/root.js";
 import type { Store } from "../store/index.js";
 
 export interface CliIo {
@@ -74,12 +74,14 @@ export interface CommandContext {
    * Open (and migrate) the database, with the catalog synced from the config file. A read command
    * passes `mustExist`: a path with no database is an error naming it, never a new empty file.
    */
-  openStore(options?: { mustExist?: boolean }): Store;
+  openStore(options?: { mustExist?: boolean }): Promise<Store>;
   /**
    * What the command's parts are built from (src/app/root.ts): the opened store, and the config
    * with the settings admins changed from Slack on top (`/kpi threshold set` applies here too).
    */
-  deps(options?: { mustExist?: boolean }): AppDeps;
+  deps(options?: { mustExist?: boolean }): Promise<AppDeps>;
+  /** Close the store if the command opened one (runCommand does, after the command). */
+  close(): Promise<void>;
 }
 
 export function buildContext(command: CliCommand, argv: string[], io: CliIo): CommandContext {
@@ -99,8 +101,9 @@ export function buildContext(command: CliCommand, argv: string[], io: CliIo): Co
   const configPath = typeof values.config === "string" ? values.config : env.VITALS_CONFIG;
   const dbPath = typeof values.db === "string" ? values.db : env.DATABASE_PATH;
   let config: FileConfig | undefined;
-  let store: Store | undefined;
-  let deps: AppDeps | undefined;
+  let store: Promise<Store> | undefined;
+  let deps: Promise<AppDeps> | undefined;
+  let closed = false;
   let logger: Logger | undefined;
   const ctx: CommandContext = {
     io,
@@ -121,16 +124,22 @@ export function buildContext(command: CliCommand, argv: string[], io: CliIo): Co
     },
     openStore(options = {}) {
       if (store) return store;
-      if (typeof values.db !== "string") refuseDatabaseUrl(env);
-      if (options.mustExist && dbPath !== ":memory:" && !existsSync(dbPath)) throw new UsageError(missingDatabase(dbPath));
-      store = openStore(dbPath, ctx.config());
+      // --db names a SQLite file, and wins over DATABASE_URL; otherwise DATABASE_URL selects PostgreSQL.
+      const sqlitePath = typeof values.db === "string" || !env.DATABASE_URL ? dbPath : undefined;
+      if (sqlitePath !== undefined && options.mustExist && sqlitePath !== ":memory:" && !existsSync(sqlitePath)) return Promise.reject(new UsageError(missingDatabase(sqlitePath)));
+      store = openConfiguredStore(env, ctx.config(), ctx.logger, sqlitePath);
       return store;
     },
     deps(options = {}) {
-      const opened = ctx.openStore(options);
       // The logger stays lazy (made on first use), as in the context itself.
-      deps ??= withSlackSettings({ store: opened, config: ctx.config(), env, get logger() { return ctx.logger; }, now: ctx.now });
+      deps ??= ctx.openStore(options).then((opened) => withStoredSettings({ store: opened, config: ctx.config(), env, get logger() { return ctx.logger; }, now: ctx.now }));
       return deps;
+    },
+    async close() {
+      if (!store || closed) return;
+      closed = true;
+      const opened = await store.catch(() => undefined);
+      await opened?.close();
     },
   };
   return ctx;

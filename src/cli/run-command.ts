@@ -7,8 +7,9 @@ export async function runCommand(command: CliCommand, rest: string[], io: CliIo)
     io.stdout(command.help + "\n");
     return 0;
   }
+  let ctx: ReturnType<typeof buildContext> | undefined;
   try {
-    const ctx = buildContext(command, rest, io);
+    ctx = buildContext(command, rest, io);
     return await command.run(ctx);
   } catch (error) {
     if (error instanceof ConfigError) {
@@ -21,5 +22,8 @@ export async function runCommand(command: CliCommand, rest: string[], io: CliIo)
     io.stderr(`vitals ${command.name}: ${(error as Error).message ?? String(error)} (error id ${errorId})\n`);
     if (io.env.LOG_LEVEL === "debug" || io.env.LOG_LEVEL === "trace") io.stderr(`${(error as Error).stack ?? ""}\n`);
     return 1;
+  } finally {
+    // A PostgreSQL pool left open would keep the process alive after the command.
+    await ctx?.close().catch(() => undefined);
   }
 }

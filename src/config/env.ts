@@ -51,6 +51,8 @@ const envSchema = z.object({
   DATABASE_PATH: z.string().trim().min(1).default("./data/vitals.db"),
   // Selects the PostgreSQL store instead of the SQLite file (issue 19).
   DATABASE_URL: optionalString.pipe(z.string().refine(isPostgresUrl, POSTGRES_URL_EXPECTED).optional()),
+  // Most PostgreSQL connections one process opens (each replica its own pool, plus one for the leader lock).
+  DATABASE_POOL_MAX: z.coerce.number({ message: "expected a number of connections" }).int().min(1, "expected at least 1 connection").max(100, "expected at most 100 connections").default(10),
   VITALS_CONFIG: z.string().trim().min(1).default("./vitals.yml"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   PORT: port.default(3000),

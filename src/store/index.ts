@@ -42,10 +42,7 @@ export type SqliteStore = StoreOf<"sync"> & { readonly engine: "sqlite"; readonl
  * The store as the app sees it, whichever engine serves it (issue 19): any method may answer with a
  * Promise (PostgreSQL), so callers await.
  */
-export type EitherStore = StoreOf<"either"> & { readonly engine: "sqlite" | "postgres"; close(): void | Promise<void> };
-
-/** What AppDeps holds. */
-export type Store = EitherStore;
+export type Store = StoreOf<"either"> & { readonly engine: "sqlite" | "postgres"; close(): void | Promise<void> };
 
 /** The operations of each module that only read: they need no transaction. */
 const READ_ONLY: { readonly [K in ModuleNames]?: readonly (keyof StoreOps[K])[] } = {

@@ -1,7 +1,7 @@
 import type { Dialect } from "./sql/dialect.js";
 import { all, get, run, value, type Sql } from "./sql/query.js";
 
-export type ReviewStatus = "open" | "done" | "not_needed";
+type ReviewStatus = "open" | "done" | "not_needed";
 
 /** A resolved incident and what a post-incident review needs to know about it. */
 export interface ReviewIncident {

@@ -196,6 +196,6 @@ export function rowReadOps(d: Dialect) {
 
 type RowReadOps = ReturnType<typeof rowReadOps>;
 /** The row reads on SQLite (synchronous). */
-export type RowReads = SyncOps<RowReadOps>;
+type RowReads = SyncOps<RowReadOps>;
 /** The row reads as a caller that serves either engine sees them. */
 export type EitherRowReads = EitherOps<RowReadOps>;

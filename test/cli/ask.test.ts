@@ -2,6 +2,7 @@ import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { METRIC_IDS } from "../../src/domain/metric-ids.js";
+import { startTestPostgres } from "../support/postgres.js";
 import { demoDatabase, vitals } from "./run.js";
 
 // End to end: `vitals ask` over a database of demo data (the lead's generator), through the real
@@ -104,10 +105,30 @@ describe("vitals ask behaves like /kpi", () => {
     expect(existsSync(missing)).toBe(false);
   });
 
-  it("refuses DATABASE_URL rather than answering from the SQLite default, and never prints its password", async () => {
-    const result = await vitals(["ask", "--config", join(dir, "demo.yml"), "cfr last 30d"], { env: { DATABASE_URL: "postgres://vitals:s3cret@127.0.0.1:5432/vitals" } });
-    expect(result.code).toBe(2);
-    expect(result.stderr).toBe("vitals ask: DATABASE_URL is set:\n  this version stores in SQLite only (DATABASE_PATH or --db); PostgreSQL serves `vitals migrate-store` so far: unset DATABASE_URL to run this command\n");
+  it("answers from PostgreSQL when DATABASE_URL is set, exactly as from the SQLite file, and never prints its password", async () => {
+    const server = await startTestPostgres();
+    try {
+      const moved = await vitals(["migrate-store", "--from", join(dir, "demo.db"), "--to", server.url]);
+      expect(moved.stderr).toBe("");
+      expect(moved.code).toBe(0);
+      await server.ready();
+      const question = ["--config", join(dir, "demo.yml"), "--now", NOW, "--json", "cfr last 30d for payments"];
+      const fromSqlite = await vitals(["ask", "--db", join(dir, "demo.db"), ...question]);
+      // PGlite serves one connection at a time (test/support/postgres.ts).
+      const fromPostgres = await vitals(["ask", ...question], { env: { DATABASE_URL: server.url, DATABASE_POOL_MAX: "1" } });
+      expect(fromPostgres.stderr).toBe("");
+      expect(fromPostgres.code).toBe(0);
+      expect(fromPostgres.stdout).toBe(fromSqlite.stdout);
+      expect(JSON.parse(fromPostgres.stdout)).toMatchObject({ metric: "change_failure_rate", scope: { kind: "team", id: "payments" } });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("names DATABASE_URL's server, without its password, when it cannot be reached", async () => {
+    const result = await vitals(["ask", "--config", join(dir, "demo.yml"), "cfr last 30d"], { env: { DATABASE_URL: "postgres://vitals:s3cret@127.0.0.1:1/vitals" } });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^vitals ask: .*ECONNREFUSED.*\n$/);
     expect(result.stdout + result.stderr).not.toContain("s3cret");
   });
 

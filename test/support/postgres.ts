@@ -26,6 +26,11 @@ export interface TestPostgres {
   readonly engine: TestEngine;
   /** Drop the database (real server) or stop PGlite. */
   close(): Promise<void>;
+  /**
+   * Resolves once a new connection would be accepted: PGlite's one slot is freed a moment after the
+   * previous client (say, a CLI process that just exited) closed its socket. At once on a real server.
+   */
+  ready(): Promise<void>;
 }
 
 export async function startTestPostgres(env: Record<string, string | undefined> = process.env): Promise<TestPostgres> {
@@ -52,6 +57,7 @@ async function freshDatabase(serverUrl: string): Promise<TestPostgres> {
   return {
     url: url.toString(),
     engine: "postgres",
+    ready: () => Promise.resolve(),
     // FORCE (PostgreSQL 13+) ends connections a failed test left open, so the drop cannot hang.
     close: () => withAdmin(serverUrl, (admin) => admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
   };
@@ -64,9 +70,26 @@ async function startPglite(): Promise<TestPostgres> {
   return {
     url: `postgres://postgres@${server.getServerConn()}/postgres`,
     engine: "pglite",
+    ready: () => waitForSlot(`postgres://postgres@${server.getServerConn()}/postgres`),
     async close() {
       await server.stop();
       await db.close();
     },
   };
+}
+
+async function waitForSlot(url: string): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    const client = new pg.Client({ connectionString: url });
+    try {
+      await client.connect();
+      await client.end();
+      // The slot is freed when pglite-socket sees this socket close, a moment after end() resolves.
+      await new Promise((resolve) => setTimeout(resolve, 25));
+      return;
+    } catch (error) {
+      if (attempt >= 80) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  }
 }

@@ -2,7 +2,7 @@ import type { SqliteStore, Store } from "../../src/store/index.js";
 
 /**
  * The SQLite store behind `store`, for tests that read its database directly (row-level checks the
- * store's API does not offer). The app sees an EitherStore without `db`; a store of another engine
+ * store's API does not offer). The app sees a Store (either engine) without `db`; a store of another engine
  * is refused here rather than read wrongly.
  */
 export function sqliteOf(store: Store): SqliteStore {

@@ -37,7 +37,7 @@ ${COMMON_HELP}`,
     const text = splitPublicFlag(ctx.positionals.join(" ")).text;
     if (!text) throw new UsageError('expected a question, e.g. vitals ask "cfr last 30d for payments" (try: vitals ask help)');
     // The effective config: thresholds set from Slack (`/kpi threshold set`) apply here too, as in the app.
-    const deps = ctx.deps({ mustExist: true });
+    const deps = await ctx.deps({ mustExist: true });
     const { store, config } = deps;
     try {
       const qctx = { store, config, nowMs: ctx.now() };

@@ -39,7 +39,7 @@ ${COMMON_HELP}`,
       return 2;
     }
     const { summary } = parsed;
-    const stats = (await ctx.openStore().write(parsed.records)).samples;
+    const stats = (await (await ctx.openStore()).write(parsed.records)).samples;
     const usd = (v: number) => `$${v.toFixed(2)}`;
     const lines = [
       `${label}: ${summary.rows} rows, ${usd(summary.totalUsd)} ${column} across ${summary.services} service${summary.services === 1 ? "" : "s"} → ` +

@@ -47,7 +47,7 @@ ${COMMON_HELP}`,
       atMs: atMs ?? coverage.generatedAtMs ?? ctx.now(),
       value: coverage.pct,
     };
-    const result = await ctx.openStore().write([record]);
+    const result = await (await ctx.openStore()).write([record]);
     const outcome = result.samples.inserted > 0 ? "recorded" : result.samples.updated > 0 ? "updated" : "unchanged";
     ctx.io.stdout(
       `${label}: ${coverage.format}, ${coverage.linesCovered} of ${coverage.linesValid} lines covered = ${coverage.pct}% ` +

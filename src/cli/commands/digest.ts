@@ -44,7 +44,7 @@ ${COMMON_HELP}`,
       const post = ctx.values.post === true;
       if (post && !ctx.env.SLACK_BOT_TOKEN) throw new UsageError("--post: set SLACK_BOT_TOKEN (a bot token, xoxb-…) to post to Slack");
       const outDir = typeof ctx.values.out === "string" ? ctx.values.out : "./data";
-      const deps = ctx.deps({ mustExist: true });
+      const deps = await ctx.deps({ mustExist: true });
       // The effective teams: a channel set with `/kpi subscribe` is where --post goes.
       const teams = named.map((t) => deps.config.teams.find((e) => e.id === t.id) ?? t);
       const nowMs = ctx.now();

@@ -14,7 +14,7 @@ ${COMMON_HELP}`,
   allowPositionals: true,
   async run(ctx) {
     if (ctx.positionals.length === 0) throw new UsageError("import: give at least one file (or - for standard input)");
-    const store = ctx.openStore();
+    const store = await ctx.openStore();
     let failed = 0;
     for (const file of ctx.positionals) {
       const started = performance.now();

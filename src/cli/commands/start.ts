@@ -1,7 +1,7 @@
 import { requireSlackSettings } from "../../config/env.js";
 import { createLogger } from "../../log.js";
 import { replicaLeadership } from "../../app/leadership.js";
-import { withSlackSettings } from "../../app/root.js";
+import { withStoredSettings } from "../../app/root.js";
 import { productionStartOptions, SlackRefusedError, startApp } from "../../app/start.js";
 import { COMMON_HELP, type CliCommand } from "../context.js";
 
@@ -45,9 +45,9 @@ ${COMMON_HELP}`,
     process.on("SIGINT", onInt);
     process.on("SIGTERM", onTerm);
     const logger = createLogger(ctx.env.LOG_LEVEL);
-    const store = ctx.openStore();
+    const store = await ctx.openStore();
     try {
-      const deps = withSlackSettings({ store, config: ctx.config(), env: ctx.env, logger, now: ctx.now });
+      const deps = await withStoredSettings({ store, config: ctx.config(), env: ctx.env, logger, now: ctx.now });
       let running;
       try {
         // Stopping the app releases the leadership (SIGTERM: another replica leads within one retry).

@@ -24,7 +24,7 @@ ${COMMON_HELP}`,
     if (backfillDays !== undefined && (!Number.isInteger(backfillDays) || backfillDays <= 0)) {
       throw new UsageError(`--backfill-days: expected a positive whole number (got "${String(backfillArg)}")`);
     }
-    const deps = ctx.deps();
+    const deps = await ctx.deps();
     const wanted = createClients().syncSources.filter((s) => ctx.positionals.length === 0 || ctx.positionals.includes(s.name));
     let failed = 0;
     let ran = 0;

@@ -34,7 +34,8 @@ export async function openPostgresStore(url: string, options: StoreOptions = DEF
     const runner = postgresRunner(pool);
     const store = bindStore(storeOps(POSTGRES, options), (op) => runner.run(op), (op) => runner.transaction(op)) as StoreOf<"async">;
     await store.open();
-    return { ...store, engine: "postgres", pool, close: () => pool.end() };
+    let ended: Promise<void> | undefined;
+    return { ...store, engine: "postgres", pool, close: () => (ended ??= pool.end()) };
   } catch (error) {
     await pool.end();
     throw error;

@@ -11,7 +11,7 @@ export type Params = readonly unknown[] | Readonly<Record<string, unknown>>;
  * What a statement returns: every row, the first row, the first column of every row, the first
  * column of the first row, or only how many rows it changed.
  */
-export type Mode = "all" | "get" | "column" | "value" | "run";
+type Mode = "all" | "get" | "column" | "value" | "run";
 
 export interface Query {
   readonly text: string;
