@@ -195,7 +195,5 @@ export function rowReadOps(d: Dialect) {
 }
 
 type RowReadOps = ReturnType<typeof rowReadOps>;
-/** The row reads on SQLite (synchronous). */
-type RowReads = SyncOps<RowReadOps>;
 /** The row reads as a caller that serves either engine sees them. */
 export type EitherRowReads = EitherOps<RowReadOps>;
