@@ -1,6 +1,6 @@
 import type { Window } from "../domain/scope.js";
 import type { ScopeServices } from "./read-sql.js";
-import type { EitherOps, SyncOps } from "./sql/bind.js";
+import type { EitherOps } from "./sql/bind.js";
 import type { Dialect } from "./sql/dialect.js";
 import { sqliteMean } from "./sql/mean.js";
 import { all, type Sql } from "./sql/query.js";
