@@ -1,5 +1,6 @@
 import { DateTime } from "luxon";
 import { METRICS } from "../metrics/catalog.js";
+import { ABANDONED_CLAIM_MS } from "../domain/claims.js";
 import { HOUR_MS } from "../domain/scope.js";
 import { alertBlocks, alertRecoveryText, alertReminderText, alertText, type AlertView } from "../present/alert-blocks.js";
 import type { AlertState } from "../store/alerts.js";
@@ -28,8 +29,14 @@ export interface AlertOutcome {
   readonly posted: boolean;
 }
 
+/**
+ * The scheduled evaluation (on the leader only). A breach or escalation claimed by a claimer that
+ * died before posting it (src/domain/claims.ts) goes back to ok first, so this evaluation posts it.
+ */
 export async function runAlerts(ctx: AlertContext, nowMs: number): Promise<AlertOutcome[]> {
   const { deps } = ctx;
+  const released = await deps.store.alerts.releaseAbandoned(nowMs - ABANDONED_CLAIM_MS);
+  if (released > 0) deps.logger.warn({ released }, "threshold alerts claimed by a replica that died before posting were given back");
   const evaluations = await ctx.engine.evaluateThresholds({ store: deps.store, config: deps.config, nowMs });
   const policy = { hysteresisPct: deps.config.alerts.hysteresis_pct, reminderMs: deps.config.alerts.reminder_hours * HOUR_MS };
   const outcomes: AlertOutcome[] = [];

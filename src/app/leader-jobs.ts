@@ -5,6 +5,13 @@ import type { Contention, ReplicaLeadership } from "./leadership.js";
 // stopped as soon as it does not. Changes are applied one at a time, in order, so a quick
 // lose-and-regain never has two schedulers at once: the new one starts after the old one's runs in
 // progress have finished (their effects are claimed in the database besides).
+//
+// A replica killed between claiming work and posting it leaves its claim unposted. The jobs
+// themselves give such claims back at the start of each run (runDigests, runAlerts, the reviews'
+// and confirmations' runs, with src/domain/claims.ts), not this module at the moment of taking over:
+// the old leader's run in progress still finishes (posts) what it claimed after losing the lock,
+// so a release on taking over would have to wait out that run anyway, and a claim that old leader
+// takes after the takeover, or one a previous SQLite process left, would be missed.
 
 export interface JobsHandle {
   stop(): Promise<void>;

@@ -1,4 +1,5 @@
 import type { AppDeps } from "../app-deps.js";
+import { ABANDONED_CLAIM_MS } from "../domain/claims.js";
 import { DAY_MS, HOUR_MS } from "../domain/scope.js";
 import { confirmationBlocks, deploymentLabel, type ConfirmationView } from "../present/confirmation-blocks.js";
 import type { ConfirmationCandidate } from "../store/confirmations.js";
@@ -42,11 +43,17 @@ export interface ConfirmationOutcome {
   readonly channel: string | null;
 }
 
-/** Send the confirmation messages and reminders due now; each is claimed first, so none goes out twice. */
+/**
+ * Send the confirmation messages and reminders due now; each is claimed first, so none goes out
+ * twice. One claimed by a claimer that died before sending it (src/domain/claims.ts) is given back
+ * first, so this run sends it.
+ */
 export async function runLinkConfirmations(ctx: SlackContext, nowMs: number): Promise<ConfirmationOutcome[]> {
   const { deps } = ctx;
   const store = deps.store.confirmations;
   const outcomes: ConfirmationOutcome[] = [];
+  const released = await store.releaseAbandoned(nowMs - ABANDONED_CLAIM_MS);
+  if (released.messages + released.reminders > 0) deps.logger.warn(released, "link confirmations claimed by a replica that died before sending were given back");
   for (const candidate of await store.candidates(nowMs - CONFIRM_CREATED_WITHIN_DAYS * DAY_MS)) {
     let owner: string | undefined;
     try {
@@ -82,10 +89,17 @@ export async function runLinkConfirmations(ctx: SlackContext, nowMs: number): Pr
     try {
       const message = confirmationBlocks(await confirmationView(deps, candidate, row.deployment_id), "reminder");
       await postMessage(ctx.slack, { channel: row.channel!, ...(row.ts ? { thread_ts: row.ts } : {}), text: message.text, blocks: message.blocks }, callOptions(ctx));
-      outcomes.push({ incidentId: row.incident_id, kind: "reminder", channel: row.channel });
     } catch (error) {
       await store.unclaimReminder(row.incident_id);
       deps.logger.error({ err: error, incident: row.incident_id }, "link confirmation reminder failed; retrying on the next run");
+      continue;
+    }
+    outcomes.push({ incidentId: row.incident_id, kind: "reminder", channel: row.channel });
+    // Sent: a failure to record that must not give the claim back (the reminder would go out again).
+    try {
+      await store.recordReminded(row.incident_id);
+    } catch (error) {
+      deps.logger.error({ err: error, incident: row.incident_id }, "could not record a sent link confirmation reminder");
     }
   }
   return outcomes;

@@ -3,6 +3,7 @@ import type { AppDeps } from "../app-deps.js";
 import type { TeamConfig } from "../config/file.js";
 import { METRIC_IDS } from "../domain/metric-ids.js";
 import type { KpiAnswer } from "../domain/answer.js";
+import { ABANDONED_CLAIM_MS } from "../domain/claims.js";
 import { DAY_MS } from "../domain/scope.js";
 import { digestChart } from "../present/chart.js";
 import { digestBlocks } from "../present/digest-blocks.js";
@@ -157,9 +158,15 @@ export async function postTeamDigest(ctx: JobContext, team: TeamConfig, nowMs: n
   return { team: team.id, result: "posted", week: slot.weekKey, channel: posted.channel, ts: posted.ts };
 }
 
-/** The scheduled run: every team whose digest is due and not yet posted this week. */
+/**
+ * The scheduled run (on the leader only): every team whose digest is due and not yet posted this
+ * week. A week claimed by a claimer that died before posting (src/domain/claims.ts) is given back
+ * first, so this run posts it.
+ */
 export async function runDigests(ctx: JobContext, nowMs: number): Promise<DigestOutcome[]> {
   const outcomes: DigestOutcome[] = [];
+  const released = await ctx.deps.store.digests.releaseAbandoned(nowMs - ABANDONED_CLAIM_MS);
+  if (released > 0) ctx.deps.logger.warn({ released }, "weekly digests claimed by a replica that died before posting were given back");
   for (const team of ctx.deps.config.teams) {
     const slot = digestSlot(nowMs, teamCalendar(ctx.deps.config, team));
     const posted = (await ctx.deps.store.digests.get(team.id, slot.weekKey)) !== undefined;

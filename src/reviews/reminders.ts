@@ -1,4 +1,5 @@
 import type { FileConfig } from "../config/file.js";
+import { ABANDONED_CLAIM_MS } from "../domain/claims.js";
 import { DAY_MS } from "../domain/scope.js";
 import type { DigestReview } from "../present/digest-model.js";
 import { reviewReminderBlocks, type ReviewMessageKind, type ReviewView } from "../present/review-blocks.js";
@@ -94,10 +95,16 @@ function messageKind(kind: ReminderKind): ReviewMessageKind {
   return kind.startsWith("overdue:") ? "overdue" : (kind as ReviewMessageKind);
 }
 
-/** Send every reminder due now; each is claimed in review_reminders first, so none goes out twice. */
+/**
+ * Send every reminder due now; each is claimed in review_reminders first, so none goes out twice.
+ * A reminder claimed by a claimer that died before sending it (src/domain/claims.ts) is given back
+ * first, so this run sends it.
+ */
 async function sendReviewReminders(ctx: SlackContext, nowMs: number): Promise<ReminderOutcome[]> {
   const { deps } = ctx;
   const outcomes: ReminderOutcome[] = [];
+  const released = await deps.store.reviews.releaseAbandonedReminders(nowMs - ABANDONED_CLAIM_MS);
+  if (released > 0) deps.logger.warn({ released }, "review reminders claimed by a replica that died before sending were given back");
   for (const review of await deps.store.reviews.listOpen()) {
     const calendar = reviewCalendar(deps.config, review.team_id);
     const sent = (await deps.store.reviews.reminders(review.id)).map((r) => ({ kind: r.kind, sentAtMs: r.sent_at }));

@@ -60,7 +60,7 @@ const FROM = `status = @fromStatus AND since_at = @fromSinceAt AND last_notified
   AND acknowledged_at IS NOT DISTINCT FROM @fromAcknowledgedAt AND message_ts IS NOT DISTINCT FROM @fromMessageTs`;
 const ASSIGN = `status = @status, since_at = @sinceAt, value = @value, threshold = @threshold, channel = @channel, message_ts = @messageTs,
   acknowledged_by = @acknowledgedBy, acknowledged_at = @acknowledgedAt, last_notified_at = @lastNotifiedAt`;
-const VALUES = `(@metric, @scopeKind, @scopeId, @status, @sinceAt, @value, @threshold, @channel, @messageTs, @acknowledgedBy, @acknowledgedAt, @lastNotifiedAt)`;
+const FIELDS = `@metric, @scopeKind, @scopeId, @status, @sinceAt, @value, @threshold, @channel, @messageTs, @acknowledgedBy, @acknowledgedAt, @lastNotifiedAt`;
 
 const keyParams = (metric: string, scope: Scope) => ({ metric, scopeKind: scope.kind, scopeId: scope.id ?? "" });
 
@@ -85,22 +85,36 @@ const fromParams = (state: AlertState) => ({
   fromMessageTs: state.messageTs,
 });
 
+const RANK: Record<AlertStatus, number> = { ok: 0, warn: 1, critical: 2 };
+
+/**
+ * A move to a worse status, with a channel and no message yet, claims that breach or escalation
+ * message: the row names its claimer until `recordMessage` records where the message went, so the
+ * claim of a claimer killed before posting can be given back (`releaseAbandoned`).
+ */
+const claimsMessage = (from: AlertState | undefined, to: AlertState): boolean => RANK[to.status] > RANK[from?.status ?? "ok"] && to.channel !== null && to.messageTs === null;
+
 const sameKey = (a: AlertState, b: AlertState): boolean => a.metric === b.metric && a.scope.kind === b.scope.kind && (a.scope.id ?? "") === (b.scope.id ?? "");
 
-export function alertOps(d: Dialect) {
+/** `claimer` names this store instance on the breach and escalation messages it claims. */
+export function alertOps(d: Dialect, claimer: string) {
   const byKey = `SELECT ${COLUMNS} FROM alert_state WHERE ${KEY}`;
   const byMessage = `SELECT ${COLUMNS} FROM alert_state WHERE message_ts = ?`;
   const breached = `SELECT ${COLUMNS} FROM alert_state WHERE status <> 'ok' ORDER BY ${d.textOrder("metric")}, ${d.textOrder("scope_kind")}, ${d.textOrder("scope_id")}`;
-  const put = `INSERT INTO alert_state (${COLUMNS}) VALUES ${VALUES}
+  const put = `INSERT INTO alert_state (${COLUMNS}) VALUES (${FIELDS})
      ON CONFLICT (metric, scope_kind, scope_id) DO UPDATE SET status = excluded.status, since_at = excluded.since_at,
        value = excluded.value, threshold = excluded.threshold, channel = excluded.channel, message_ts = excluded.message_ts,
-       acknowledged_by = excluded.acknowledged_by, acknowledged_at = excluded.acknowledged_at, last_notified_at = excluded.last_notified_at`;
-  const insertIfAbsent = `INSERT INTO alert_state (${COLUMNS}) VALUES ${VALUES} ON CONFLICT (metric, scope_kind, scope_id) DO NOTHING`;
-  const compareAndSet = `UPDATE alert_state SET ${ASSIGN} WHERE ${KEY} AND ${FROM}`;
+       acknowledged_by = excluded.acknowledged_by, acknowledged_at = excluded.acknowledged_at, last_notified_at = excluded.last_notified_at, claimed_by = NULL`;
+  const insertIfAbsent = `INSERT INTO alert_state (${COLUMNS}, claimed_by) VALUES (${FIELDS}, @claimedBy) ON CONFLICT (metric, scope_kind, scope_id) DO NOTHING`;
+  const compareAndSet = `UPDATE alert_state SET ${ASSIGN}, claimed_by = @claimedBy WHERE ${KEY} AND ${FROM}`;
   const deleteIfUnchanged = `DELETE FROM alert_state WHERE ${KEY} AND ${FROM}`;
-  const recordMessage = `UPDATE alert_state SET message_ts = @messageTs WHERE ${KEY} AND status = @fromStatus AND since_at = @fromSinceAt AND message_ts IS NULL`;
+  const recordMessage = `UPDATE alert_state SET message_ts = @messageTs, claimed_by = NULL WHERE ${KEY} AND status = @fromStatus AND since_at = @fromSinceAt AND message_ts IS NULL`;
   const acknowledge = `UPDATE alert_state SET acknowledged_by = ?, acknowledged_at = ?
      WHERE metric = ? AND scope_kind = ? AND scope_id = ? AND status <> 'ok' AND acknowledged_by IS NULL`;
+  // Back to ok, so that the next evaluation decides (and posts) the breach again if it still holds:
+  // the state the claim moved from is not kept, and ok is what a breach starts from.
+  const releaseAbandoned = `UPDATE alert_state SET status = 'ok', claimed_by = NULL
+     WHERE claimed_by IS NOT NULL AND claimed_by <> ? AND message_ts IS NULL AND status <> 'ok' AND since_at < ?`;
 
   return {
     *get(metric: string, scope: Scope): Sql<AlertState | undefined> {
@@ -128,9 +142,10 @@ export function alertOps(d: Dialect) {
       if (from === undefined && to === undefined) throw new Error("alerts.transition needs a state to move from or to");
       if (from !== undefined && to !== undefined && !sameKey(from, to)) throw new Error(`alerts.transition from ${from.metric} to ${to.metric}: not the same alert`);
       return (function* () {
-        if (from === undefined) return (yield* run(insertIfAbsent, stateParams(to!))).changes === 1;
-        if (to === undefined) return (yield* run(deleteIfUnchanged, { ...keyParams(from.metric, from.scope), ...fromParams(from) })).changes === 1;
-        return (yield* run(compareAndSet, { ...stateParams(to), ...fromParams(from) })).changes === 1;
+        if (to === undefined) return (yield* run(deleteIfUnchanged, { ...keyParams(from!.metric, from!.scope), ...fromParams(from!) })).changes === 1;
+        const claimedBy = claimsMessage(from, to) ? claimer : null;
+        if (from === undefined) return (yield* run(insertIfAbsent, { ...stateParams(to), claimedBy })).changes === 1;
+        return (yield* run(compareAndSet, { ...stateParams(to), ...fromParams(from), claimedBy })).changes === 1;
       })();
     },
     /**
@@ -140,6 +155,17 @@ export function alertOps(d: Dialect) {
     *recordMessage(claimed: AlertState, ts: string): Sql<boolean> {
       const params = { ...keyParams(claimed.metric, claimed.scope), messageTs: ts, fromStatus: claimed.status, fromSinceAt: claimed.sinceMs };
       return (yield* run(recordMessage, params)).changes === 1;
+    },
+    /**
+     * Give back the breach and escalation messages other claimers claimed before `claimedBeforeMs`
+     * and never posted (see src/domain/claims.ts for why such a claimer is dead): the alert goes
+     * back to ok, so the next evaluation posts the breach if it still holds. Returns how many; this
+     * store's own claims are never touched. (A recovery or reminder whose claimer died is not
+     * given back: the alert is where it should be, only that one reply is missing, and nothing
+     * it blocks: the next breach or reminder posts as usual.)
+     */
+    *releaseAbandoned(claimedBeforeMs: number): Sql<number> {
+      return (yield* run(releaseAbandoned, [claimer, claimedBeforeMs])).changes;
     },
     /** First acknowledgement wins; false when already acknowledged or recovered. */
     *acknowledge(metric: string, scope: Scope, userId: string, nowMs: number): Sql<boolean> {

@@ -48,7 +48,8 @@ export interface DeploymentChoice {
 
 const CONFIRMATION_COLUMNS = `incident_id, deployment_id, owner_slack_id, sent_at, channel, ts, reminded_at, answered_at, answered_by`;
 
-export function confirmationOps(options: { productionEnvironment: string }) {
+/** `claimer` names this store instance on the messages and reminders it claims. */
+export function confirmationOps(options: { productionEnvironment: string }, claimer: string) {
   const CANDIDATE = `
     SELECT i.id AS incident_id, i.external_id, i.title, i.url, i.service_id, s.team_id, i.created_at, i.owner_email,
       d.id AS deployment_id, d.external_id AS deployment_external_id, d.url AS deployment_url, d.sha AS deployment_sha, d.finished_at AS deployment_finished_at
@@ -58,15 +59,22 @@ export function confirmationOps(options: { productionEnvironment: string }) {
       AND i.created_at >= ? AND NOT EXISTS (SELECT 1 FROM link_confirmations c WHERE c.incident_id = i.id)
     ORDER BY i.created_at`;
   const candidateOf = `${CANDIDATE} WHERE i.id = ? AND i.link_rule = 'heuristic' AND i.verdict IS NULL`;
-  const claim = `INSERT INTO link_confirmations (incident_id, deployment_id, owner_slack_id, sent_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`;
-  // Only a claim whose message did not go out: a posted one is never given back.
-  const forget = `DELETE FROM link_confirmations WHERE incident_id = ? AND ts IS NULL`;
-  const posted = `UPDATE link_confirmations SET channel = ?, ts = ? WHERE incident_id = ?`;
+  const claim = `INSERT INTO link_confirmations (incident_id, deployment_id, owner_slack_id, sent_at, claimed_by) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`;
+  // Only a claim whose message did not go out, and not another claimer's: a posted one is never given back.
+  const forget = `DELETE FROM link_confirmations WHERE incident_id = ? AND ts IS NULL AND (claimed_by IS NULL OR claimed_by = ?)`;
+  const posted = `UPDATE link_confirmations SET channel = ?, ts = ?, claimed_by = NULL WHERE incident_id = ? AND ts IS NULL AND (claimed_by IS NULL OR claimed_by = ?)`;
+  // An answered question is kept whatever happened to its message.
+  const releaseAbandoned = `DELETE FROM link_confirmations
+    WHERE ts IS NULL AND answered_at IS NULL AND claimed_by IS NOT NULL AND claimed_by <> ? AND sent_at < ?`;
   const byIncident = `SELECT ${CONFIRMATION_COLUMNS} FROM link_confirmations WHERE incident_id = ?`;
   const dueReminders = `SELECT ${CONFIRMATION_COLUMNS} FROM link_confirmations
     WHERE answered_at IS NULL AND reminded_at IS NULL AND sent_at <= ? AND channel IS NOT NULL ORDER BY sent_at`;
-  const claimReminder = `UPDATE link_confirmations SET reminded_at = ? WHERE incident_id = ? AND reminded_at IS NULL AND answered_at IS NULL`;
-  const unclaimReminder = `UPDATE link_confirmations SET reminded_at = NULL WHERE incident_id = ?`;
+  const claimReminder = `UPDATE link_confirmations SET reminded_at = ?, reminder_claimed_by = ? WHERE incident_id = ? AND reminded_at IS NULL AND answered_at IS NULL`;
+  const reminded = `UPDATE link_confirmations SET reminder_claimed_by = NULL WHERE incident_id = ? AND reminder_claimed_by = ?`;
+  const unclaimReminder = `UPDATE link_confirmations SET reminded_at = NULL, reminder_claimed_by = NULL
+    WHERE incident_id = ? AND reminder_claimed_by = ?`;
+  const releaseAbandonedReminders = `UPDATE link_confirmations SET reminded_at = NULL, reminder_claimed_by = NULL
+    WHERE reminder_claimed_by IS NOT NULL AND reminder_claimed_by <> ? AND reminded_at < ?`;
   const answer = `UPDATE link_confirmations SET answered_at = ?, answered_by = ? WHERE incident_id = ? AND answered_at IS NULL`;
   const pullRequests = `SELECT DISTINCT c.pr_number AS number, c.pr_title AS title, c.pr_url AS url
      FROM deployment_changes dc JOIN changes c ON c.id = dc.change_id
@@ -90,14 +98,26 @@ export function confirmationOps(options: { productionEnvironment: string }) {
      * already claimed (a double run, another replica, or an old leader still finishing its run).
      */
     *claim(incidentId: number, deploymentId: number, ownerSlackId: string | null, nowMs: number): Sql<boolean> {
-      return (yield* run(claim, [incidentId, deploymentId, ownerSlackId, nowMs])).changes === 1;
+      // Nobody to ask (no Slack owner): final as recorded, nothing to post, so nobody's claim.
+      const claimedBy = ownerSlackId !== null ? claimer : null;
+      return (yield* run(claim, [incidentId, deploymentId, ownerSlackId, nowMs, claimedBy])).changes === 1;
     },
     /** The message could not be sent: release the claim so that the next run tries again. */
     *forget(incidentId: number): Sql<void> {
-      yield* run(forget, [incidentId]);
+      yield* run(forget, [incidentId, claimer]);
     },
     *recordPosted(incidentId: number, channel: string, ts: string): Sql<void> {
-      yield* run(posted, [channel, ts, incidentId]);
+      yield* run(posted, [channel, ts, incidentId, claimer]);
+    },
+    /**
+     * Give back the unsent messages and reminders other claimers claimed before `claimedBeforeMs`
+     * (see src/domain/claims.ts for why such a claimer is dead): the next run sends them. Returns
+     * how many of each; this store's own claims are never touched.
+     */
+    *releaseAbandoned(claimedBeforeMs: number): Sql<{ messages: number; reminders: number }> {
+      const messages = (yield* run(releaseAbandoned, [claimer, claimedBeforeMs])).changes;
+      const reminders = (yield* run(releaseAbandonedReminders, [claimer, claimedBeforeMs])).changes;
+      return { messages, reminders };
     },
     *get(incidentId: number): Sql<ConfirmationRow | undefined> {
       return yield* get<ConfirmationRow>(byIncident, [incidentId]);
@@ -108,10 +128,14 @@ export function confirmationOps(options: { productionEnvironment: string }) {
     },
     /** Claim the one reminder: true when THIS caller claimed it. */
     *claimReminder(incidentId: number, nowMs: number): Sql<boolean> {
-      return (yield* run(claimReminder, [nowMs, incidentId])).changes === 1;
+      return (yield* run(claimReminder, [nowMs, claimer, incidentId])).changes === 1;
+    },
+    /** The claimed reminder went out: the claim is final (no ts is kept for a reminder). */
+    *recordReminded(incidentId: number): Sql<void> {
+      yield* run(reminded, [incidentId, claimer]);
     },
     *unclaimReminder(incidentId: number): Sql<void> {
-      yield* run(unclaimReminder, [incidentId]);
+      yield* run(unclaimReminder, [incidentId, claimer]);
     },
     /** Record the answer; false when someone answered already. */
     *recordAnswer(incidentId: number, by: string, nowMs: number): Sql<boolean> {

@@ -14,13 +14,16 @@ export interface DigestRow {
  * (the primary key makes a second claim, from a double run, another replica or an old leader still
  * finishing its run, change nothing: on PostgreSQL it waits for the first claim's transaction and
  * then finds the row), posts, then records where; a failed post releases the claim so the next
- * tick retries.
+ * tick retries. The claim names its claimer (this store instance: one per process, so one per
+ * replica) until it is completed, so that the claim of a claimer killed before it posted can be given
+ * back (`releaseAbandoned`), and a claimer never completes or releases another claimer's claim.
  */
-export function digestOps(d: Dialect) {
-  const claim = `INSERT INTO digests (team_id, week_start, posted_at) VALUES (?, ?, ?) ON CONFLICT (team_id, week_start) DO NOTHING`;
-  const complete = `UPDATE digests SET channel = ?, ts = ? WHERE team_id = ? AND week_start = ?`;
+export function digestOps(d: Dialect, claimer: string) {
+  const claim = `INSERT INTO digests (team_id, week_start, posted_at, claimed_by) VALUES (?, ?, ?, ?) ON CONFLICT (team_id, week_start) DO NOTHING`;
+  const complete = `UPDATE digests SET channel = ?, ts = ?, claimed_by = NULL WHERE team_id = ? AND week_start = ? AND ts IS NULL AND (claimed_by IS NULL OR claimed_by = ?)`;
   // Only a claim not yet completed: a digest that went out is never given back.
-  const release = `DELETE FROM digests WHERE team_id = ? AND week_start = ? AND ts IS NULL`;
+  const release = `DELETE FROM digests WHERE team_id = ? AND week_start = ? AND ts IS NULL AND (claimed_by IS NULL OR claimed_by = ?)`;
+  const releaseAbandoned = `DELETE FROM digests WHERE ts IS NULL AND claimed_by IS NOT NULL AND claimed_by <> ? AND posted_at < ?`;
   const byWeek = `SELECT team_id, week_start, posted_at, channel, ts FROM digests WHERE team_id = ? AND week_start = ?`;
   const list = `SELECT team_id, week_start, posted_at, channel, ts FROM digests WHERE team_id = ? ORDER BY ${d.textOrder("week_start")}`;
   // Annotations shown on the digest's 12-week chart: the team's, its services', and org-wide ones.
@@ -35,13 +38,21 @@ export function digestOps(d: Dialect) {
     },
     /** True when this caller won the week's slot. */
     *claim(teamId: string, weekKey: string, nowMs: number): Sql<boolean> {
-      return (yield* run(claim, [teamId, weekKey, nowMs])).changes === 1;
+      return (yield* run(claim, [teamId, weekKey, nowMs, claimer])).changes === 1;
     },
     *complete(teamId: string, weekKey: string, channel: string | null, ts: string | null): Sql<void> {
-      yield* run(complete, [channel, ts, teamId, weekKey]);
+      yield* run(complete, [channel, ts, teamId, weekKey, claimer]);
     },
     *release(teamId: string, weekKey: string): Sql<void> {
-      yield* run(release, [teamId, weekKey]);
+      yield* run(release, [teamId, weekKey, claimer]);
+    },
+    /**
+     * Give back the unposted claims other claimers took before `claimedBeforeMs` (see
+     * src/domain/claims.ts for why such a claimer is dead): the next run posts those weeks. Returns
+     * how many were given back; this store's own claims are never touched.
+     */
+    *releaseAbandoned(claimedBeforeMs: number): Sql<number> {
+      return (yield* run(releaseAbandoned, [claimer, claimedBeforeMs])).changes;
     },
     *get(teamId: string, weekKey: string): Sql<DigestRow | undefined> {
       return yield* get<DigestRow>(byWeek, [teamId, weekKey]);

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { StoreOptions } from "../config/store-options.js";
 import { NO_INCIDENT_FILTERS } from "../domain/incident-filter.js";
 import type { VitalsRecord } from "../domain/records.js";
@@ -26,7 +27,11 @@ import { addStats, emptyStats, type RecordWriteResult, type WriteAlso } from "./
 // modules' operations, and the units of work that span several (a write of records with the sync
 // cursor or webhook delivery that goes with it). src/store/index.ts binds them to an engine.
 
-export function storeOps(d: Dialect, options: StoreOptions) {
+/**
+ * `claimer` names this store instance on the claims its jobs take (digest weeks, reminders,
+ * confirmations, alert transitions): one per process, so one per replica (migration 016).
+ */
+export function storeOps(d: Dialect, options: StoreOptions, claimer: string = randomUUID()) {
   const derived = derivedOps(d);
   const incidentFilters = options.incidentFilters ?? NO_INCIDENT_FILTERS;
   const catalog = catalogOps(d);
@@ -105,7 +110,7 @@ export function storeOps(d: Dialect, options: StoreOptions) {
     return { derivedRebuilt, incidentsRefiltered };
   }
 
-  const confirmations = confirmationOps(options);
+  const confirmations = confirmationOps(options, claimer);
 
   /**
    * A person's answer to "did this deployment cause the incident?" (run it in one transaction):
@@ -121,7 +126,7 @@ export function storeOps(d: Dialect, options: StoreOptions) {
   return {
     options, incidentFilters, derived, catalog, deployments, incidents, samples, annotations, links, syncState, write, open, answerConfirmation,
     // App state: alerts, digests, reviews, Slack settings, link confirmations, the GitHub connector's reads.
-    alerts: alertOps(d), digests: digestOps(d), reviews: reviewOps(d), slack: slackSettingsOps(d), confirmations, github: githubOps(derived),
+    alerts: alertOps(d, claimer), digests: digestOps(d, claimer), reviews: reviewOps(d, claimer), slack: slackSettingsOps(d), confirmations, github: githubOps(derived),
     // What the answers read (no transaction needed: each is one consistent statement per slice).
     metricReads: metricReadOps(d), rowReads: rowReadOps(d), explain: explainReadOps(d, options),
   };

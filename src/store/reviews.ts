@@ -75,7 +75,8 @@ function toReview(row: RawReview): ReviewRow {
   return { ...rest, owner_email: review_owner_email ?? rest.owner_email, team_id: review_team_id ?? rest.team_id };
 }
 
-export function reviewOps(d: Dialect) {
+/** `claimer` names this store instance on the reminders it claims (see `recordReminder`). */
+export function reviewOps(d: Dialect, claimer: string) {
   const candidates = `SELECT ${INCIDENT_COLUMNS} FROM incidents i ${INCIDENT_JOINS}
      WHERE i.resolved_at IS NOT NULL AND i.resolved_at >= ?
        AND NOT EXISTS (SELECT 1 FROM reviews r WHERE r.incident_id = i.id)
@@ -86,10 +87,11 @@ export function reviewOps(d: Dialect) {
   const byId = `${REVIEW_SELECT} WHERE r.id = ?`;
   const open = `${REVIEW_SELECT} WHERE r.status = 'open' ORDER BY r.due_at, r.id`;
   const reminders = `SELECT review_id, kind, sent_at, channel, ts FROM review_reminders WHERE review_id = ? ORDER BY sent_at, ${d.textOrder("kind")}`;
-  const recordReminder = `INSERT INTO review_reminders (review_id, kind, sent_at, channel, ts) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`;
-  // Only a claim not yet completed: a reminder that went out is never given back.
-  const forgetReminder = `DELETE FROM review_reminders WHERE review_id = ? AND kind = ? AND ts IS NULL`;
-  const completeReminder = `UPDATE review_reminders SET channel = ?, ts = ? WHERE review_id = ? AND kind = ?`;
+  const recordReminder = `INSERT INTO review_reminders (review_id, kind, sent_at, channel, ts, claimed_by) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`;
+  // Only a claim not yet completed, and not another claimer's: a reminder that went out is never given back.
+  const forgetReminder = `DELETE FROM review_reminders WHERE review_id = ? AND kind = ? AND ts IS NULL AND (claimed_by IS NULL OR claimed_by = ?)`;
+  const completeReminder = `UPDATE review_reminders SET channel = ?, ts = ?, claimed_by = NULL WHERE review_id = ? AND kind = ? AND ts IS NULL AND (claimed_by IS NULL OR claimed_by = ?)`;
+  const releaseAbandoned = `DELETE FROM review_reminders WHERE ts IS NULL AND claimed_by IS NOT NULL AND claimed_by <> ? AND sent_at < ?`;
   const close = `UPDATE reviews SET status = ?, done_at = ?, doc_url = ?, not_needed_reason = ?, closed_by = ? WHERE id = ? AND status = 'open'`;
   const snooze = `UPDATE reviews SET snoozed_until = ? WHERE id = ? AND status = 'open'`;
   const escalate = `UPDATE reviews SET escalated_at = ? WHERE id = ? AND escalated_at IS NULL`;
@@ -122,17 +124,28 @@ export function reviewOps(d: Dialect) {
     /**
      * Claim a reminder before sending it: true when THIS caller recorded it now; false when it was
      * already claimed (a double run, another replica, or an old leader still finishing its run).
+     * A claim that is to be posted (a channel, no ts yet) names this claimer until completed; one
+     * with nowhere to go (no channel) is final as recorded, so nobody ever gives it back.
      */
     *recordReminder(reviewId: number, kind: string, sentAtMs: number, channel: string | null, ts: string | null): Sql<boolean> {
-      return (yield* run(recordReminder, [reviewId, kind, sentAtMs, channel, ts])).changes === 1;
+      const claimedBy = channel !== null && ts === null ? claimer : null;
+      return (yield* run(recordReminder, [reviewId, kind, sentAtMs, channel, ts, claimedBy])).changes === 1;
     },
     /** Where the claimed reminder went. */
     *completeReminder(reviewId: number, kind: string, channel: string | null, ts: string | null): Sql<void> {
-      yield* run(completeReminder, [channel, ts, reviewId, kind]);
+      yield* run(completeReminder, [channel, ts, reviewId, kind, claimer]);
     },
     /** The claimed reminder could not be sent: release the claim so that the next run tries again. */
     *forgetReminder(reviewId: number, kind: string): Sql<void> {
-      yield* run(forgetReminder, [reviewId, kind]);
+      yield* run(forgetReminder, [reviewId, kind, claimer]);
+    },
+    /**
+     * Give back the unsent reminders other claimers claimed before `claimedBeforeMs` (see
+     * src/domain/claims.ts for why such a claimer is dead): the next run sends them. Returns how
+     * many; this store's own claims are never touched.
+     */
+    *releaseAbandonedReminders(claimedBeforeMs: number): Sql<number> {
+      return (yield* run(releaseAbandoned, [claimer, claimedBeforeMs])).changes;
     },
     /** Close an open review; false when it was already closed. */
     *markDone(id: number, docUrl: string, nowMs: number, by?: string): Sql<boolean> {

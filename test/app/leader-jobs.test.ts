@@ -3,8 +3,12 @@ import { leaderJobs, type JobsHandle, type LeaderJobs } from "../../src/app/lead
 import type { ReplicaLeadership } from "../../src/app/leadership.js";
 import { startScheduler } from "../../src/jobs/scheduler.js";
 import { silentLogger } from "../../src/log.js";
+import { ABANDONED_CLAIM_MS } from "../../src/domain/claims.js";
+import type { SlackClient } from "../../src/sources/slack/calls.js";
+import { openDatabase } from "../../src/store/db.js";
+import { createStore } from "../../src/store/index.js";
 import { startFakeSlack, type FakeSlack } from "../fakes/slack/server.js";
-import { evaluation, scriptedEngine, testDeps } from "../jobs/helpers.js";
+import { evaluation, scriptedEngine, testConfig, testDeps } from "../jobs/helpers.js";
 
 // The scheduled jobs run exactly while this replica leads (issue 19), over a leadership the test
 // scripts: it decides when this replica leads and loses, as the PostgreSQL election would.
@@ -207,5 +211,56 @@ describe("the real scheduler behind the leadership", () => {
     expect(gate.running()).toBe(false);
     expect(evaluated).toBe(1);
     expect(slack.callsTo("chat.postMessage")).toHaveLength(posted.length);
+  });
+
+  it("posts once the digest a leader claimed and died before posting, when the next leader takes over", async () => {
+    // Two replicas on one database, each with its own store (so its own claimer name).
+    const db = openDatabase(":memory:");
+    const config = testConfig();
+    const startMs = Date.parse("2026-03-03T12:00:00Z");
+    const depsA = testDeps(config, createStore(db), startMs);
+    const depsB = testDeps(config, createStore(db), startMs + 5 * 60_000);
+    const engine = scriptedEngine();
+
+    // A leads, claims the week's digest, and dies in the middle of posting it: its Slack call
+    // never returns, and nothing of it runs again (its cron tasks are destroyed, its run never ends).
+    const dying = { chat: { postMessage: () => new Promise<never>(() => undefined) } } as unknown as SlackClient;
+    const leadershipA = scriptedLeadership();
+    let schedulerA: ReturnType<typeof startScheduler> | undefined;
+    await leaderJobs(leadershipA, (leads) => {
+      schedulerA = startScheduler(depsA, dying, { engine, leads });
+      return { stop: () => schedulerA!() };
+    }, silentLogger());
+    leadershipA.set(true);
+    await applied();
+    const claimed = async () => (await depsA.store.digests.forTeam("payments"))[0];
+    for (let i = 0; i < 100 && !(await claimed()); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(await claimed()).toMatchObject({ posted_at: startMs, ts: null });
+    void schedulerA!();
+
+    // B leads five minutes later: A's claim is too young to be sure A is not still posting it.
+    const leadershipB = scriptedLeadership();
+    let schedulerB: ReturnType<typeof startScheduler> | undefined;
+    gate = await leaderJobs(leadershipB, (leads) => {
+      schedulerB = startScheduler(depsB, slack.client(), { engine, leads });
+      return { stop: () => schedulerB!() };
+    }, silentLogger());
+    leadershipB.set(true);
+    await applied();
+    await schedulerB!.ready;
+    expect(slack.callsTo("chat.postMessage")).toHaveLength(0);
+
+    // Once the claim is older than any live claimer holds one, B's next tick gives it back and
+    // posts the digest; later ticks post nothing more.
+    depsB.setNow(startMs + ABANDONED_CLAIM_MS + 60_000);
+    await schedulerB!.runners.digests();
+    await schedulerB!.runners.digests();
+    depsB.setNow(startMs + 2 * ABANDONED_CLAIM_MS);
+    await schedulerB!.runners.digests();
+    expect(slack.callsTo("chat.postMessage").map((c) => c.args.channel)).toEqual(["C0PAYMENTS"]);
+    const week = await depsB.store.digests.forTeam("payments");
+    expect(week).toHaveLength(1);
+    expect(week[0]).toMatchObject({ posted_at: startMs + ABANDONED_CLAIM_MS + 60_000, channel: "C0PAYMENTS" });
+    expect(week[0]!.ts).toEqual(expect.any(String));
   });
 });
