@@ -102,6 +102,15 @@ async function benchPostgres(
   progress: (line: string) => void,
 ): Promise<PostgresBenchResult> {
   const database = await createBenchDatabase(serverUrl);
+  // An interrupted bench (Ctrl-C) still drops its database: the server is not the bench's to litter.
+  const interrupted = (signal: NodeJS.Signals) => {
+    progress(`PostgreSQL: ${signal}: dropping the bench database …`);
+    // The drop ends the store's connections (WITH FORCE); the one inside a write then reports it,
+    // which is no news on the way out.
+    process.on("uncaughtException", () => {});
+    void database.drop().finally(() => process.exit(130));
+  };
+  if (!options.keepDatabase) for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, interrupted);
   try {
     const store = await openPostgresStore(database.url, storeOptions, {
       applicationName: "vitals-bench",
@@ -125,6 +134,7 @@ async function benchPostgres(
     ];
     return { server: database.server, ...figures, ratios, misses };
   } finally {
+    for (const signal of ["SIGINT", "SIGTERM"] as const) process.off(signal, interrupted);
     if (options.keepDatabase) progress(`PostgreSQL: database kept at ${new URL(database.url).pathname.slice(1)} on ${database.server}`);
     else await database.drop();
   }
