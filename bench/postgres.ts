@@ -7,7 +7,7 @@ import pg from "pg";
 /** Where `npm run bench` looks for a server when no URL is given (as .ci/run does for the tests). */
 export const LOCAL_SERVER_URL = "postgres://postgres@127.0.0.1:5432/postgres";
 
-export interface BenchDatabase {
+interface BenchDatabase {
   /** The URL of the new database (same server, user and password as the server URL). */
   readonly url: string;
   /** host:port only: printable (the URL may carry a password). */
