@@ -289,7 +289,7 @@ function formatPostgres(sqlite: BenchResult, pg: PostgresBenchResult): string {
   const worst = pg.ratios.org.reduce((a, b) => (b.ratio > a.ratio ? b : a));
   const same = (["deployments", "changes", "incidents", "samples"] as const).every((k) => pg.rows[k] === sqlite.rows[k]);
   const lines = [
-    `PostgreSQL on ${pg.server} (a fresh database, dropped after): ${same ? "the same rows" : `DIFFERENT rows: ${n(pg.rows.deployments)} deployments, ${n(pg.rows.changes)} changes, ${n(pg.rows.incidents)} incidents, ${n(pg.rows.samples)} samples`}; load average ${pg.loadAverage.toFixed(1)} while timing answers`,
+    `PostgreSQL on ${pg.server} (a fresh database for this run): ${same ? "the same rows" : `DIFFERENT rows: ${n(pg.rows.deployments)} deployments, ${n(pg.rows.changes)} changes, ${n(pg.rows.incidents)} incidents, ${n(pg.rows.samples)} samples`}; load average ${pg.loadAverage.toFixed(1)} while timing answers`,
     `Import: ${n(pg.import.records)} records in ${pg.import.seconds.toFixed(1)} s = ${n(pg.import.recordsPerSecond)} records/s; PostgreSQL/SQLite ${ratio(pg.ratios.import, POSTGRES_TARGET_RATIO.import).trim()} (target ≤ ${POSTGRES_TARGET_RATIO.import}×)`,
     `Median ms per answer, SQLite | PostgreSQL, and PostgreSQL/SQLite at org scope (target ≤ ${POSTGRES_TARGET_RATIO.org}×); "!" = missed`,
     `  ${"metric".padEnd(22)} ${"org".padStart(8)} ${"team".padStart(8)} ${"service".padStart(8)} | ${"org".padStart(8)} ${"team".padStart(8)} ${"service".padStart(8)} | ${"org ratio".padStart(8)}`,

@@ -94,7 +94,7 @@ describe("the benchmark report", () => {
       },
     };
     const text = formatBench(result, { scale: 1, runs: 5 });
-    expect(text).toContain("PostgreSQL on 127.0.0.1:5432 (a fresh database, dropped after): the same rows;");
+    expect(text).toContain("PostgreSQL on 127.0.0.1:5432 (a fresh database for this run): the same rows;");
     expect(text).toContain("Import: 2,000,000 records in 250.0 s = 8,000 records/s; PostgreSQL/SQLite 2.50×! (target ≤ 2×)");
     expect(text).toContain("  lead_time                  20.0     10.0      2.0 |     50.0     30.0      8.0 |   2.50× ");
     expect(text).toContain("  mttr                       10.0      5.0      1.0 |     31.0      9.0      3.0 |   3.10×!");
