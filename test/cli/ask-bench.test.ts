@@ -64,5 +64,41 @@ describe("the benchmark report", () => {
     expect(text).toContain("Peak RSS: 512 MB; load average 1.5 on");
     expect(text).toContain("  lead_time                120.5!    40.0     31.0!");
     expect(text).toContain("Missed 2 target(s):\n  - lead_time at org scope: 120.5 ms (target < 100 ms)");
+    expect(text).not.toContain("PostgreSQL");
+  });
+
+  it("prints PostgreSQL beside SQLite with the ratios, marking and listing the missed ones", () => {
+    const rows = { deployments: 400_000, changes: 600_000, incidents: 100_000, samples: 900_000, services: 240, teams: 24 };
+    const result: BenchResult = {
+      databasePath: "/tmp/x.db",
+      rows,
+      import: { records: 2_000_000, seconds: 100, recordsPerSecond: 20_000 },
+      answers: [
+        { metric: "lead_time", org: 20, team: 10, service: 2 },
+        { metric: "mttr", org: 10, team: 5, service: 1 },
+      ],
+      peakRssMb: 512,
+      loadAverage: 1.5,
+      misses: [],
+      postgres: {
+        server: "127.0.0.1:5432",
+        rows,
+        import: { records: 2_000_000, seconds: 250, recordsPerSecond: 8_000 },
+        answers: [
+          { metric: "lead_time", org: 50, team: 30, service: 8 },
+          { metric: "mttr", org: 31, team: 9, service: 3 },
+        ],
+        loadAverage: 1.2,
+        ratios: { import: 2.5, org: [{ metric: "lead_time", ratio: 2.5 }, { metric: "mttr", ratio: 3.1 }] },
+        misses: ["import: 2.50× SQLite (target ≤ 2×)", "org answer mttr: 3.10× SQLite (target ≤ 3×)"],
+      },
+    };
+    const text = formatBench(result, { scale: 1, runs: 5 });
+    expect(text).toContain("PostgreSQL on 127.0.0.1:5432 (a fresh database for this run): the same rows;");
+    expect(text).toContain("Import: 2,000,000 records in 250.0 s = 8,000 records/s; PostgreSQL/SQLite 2.50×! (target ≤ 2×)");
+    expect(text).toContain("  lead_time                  20.0     10.0      2.0 |     50.0     30.0      8.0 |   2.50× ");
+    expect(text).toContain("  mttr                       10.0      5.0      1.0 |     31.0      9.0      3.0 |   3.10×!");
+    expect(text).toContain("Worst org answer: mttr at 3.10× SQLite.");
+    expect(text).toContain("PostgreSQL missed 2 target(s):\n  - import: 2.50× SQLite (target ≤ 2×)\n  - org answer mttr: 3.10× SQLite (target ≤ 3×)");
   });
 });
