@@ -88,8 +88,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     ...options.env,
   });
   const config = options.config ?? demoConfig();
-  const store = await openTestStore(config);
-  await store.write(generateDemoRecords({ nowMs: NOW_MS, days: options.days ?? 120 }));
+  const days = options.days ?? 120;
+  const store = await openTestStore(config, { key: JSON.stringify({ days, config }), records: () => generateDemoRecords({ nowMs: NOW_MS, days }) });
   const logger = createLogger("info", { write: (line: string) => logs.push(line) } as never);
   const deps = await withStoredSettings({ store, config, env, logger, now: () => NOW_MS });
   const leadership = options.leadership ?? (TEST_ENGINE === "postgres" ? SOLE_POSTGRES_PROCESS : undefined);

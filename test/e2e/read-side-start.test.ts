@@ -23,8 +23,7 @@ let base: string;
 beforeAll(async () => {
   slack = await startFakeSlack();
   const config = demoConfig();
-  store = await openTestStore(config);
-  await store.write(generateDemoRecords({ nowMs: NOW_MS, days: 60 }));
+  store = await openTestStore(config, { key: "demo-60", records: () => generateDemoRecords({ nowMs: NOW_MS, days: 60 }) });
   const env = parseEnv({ SLACK_BOT_TOKEN: "xoxb-1-start", SLACK_SIGNING_SECRET: "start-secret", SLACK_API_URL: slack.apiUrl, ...(await testStoreEnv()), VITALS_READ_TOKEN: READ_TOKEN, LOG_LEVEL: "silent" });
   const deps = await withStoredSettings({ store, config, env, logger: createLogger("silent"), now: () => NOW_MS });
   app = await startApp(deps, { ...productionStartOptions(deps), port: 0, host: "127.0.0.1", retries: 0 });

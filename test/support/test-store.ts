@@ -3,6 +3,7 @@ import { afterAll } from "vitest";
 import { openConfiguredStore, openStore } from "../../src/app/root.js";
 import { parseEnv } from "../../src/config/env.js";
 import type { FileConfig } from "../../src/config/file.js";
+import type { VitalsRecord } from "../../src/domain/records.js";
 import { createLogger } from "../../src/log.js";
 import type { SqliteStore, Store } from "../../src/store/index.js";
 import type { PostgresStore } from "../../src/store/postgres/store.js";
@@ -41,33 +42,94 @@ export async function testStoreEnv(): Promise<Record<string, string>> {
   return { DATABASE_URL: server.url, DATABASE_POOL_MAX: server.engine === "pglite" ? "1" : "4" };
 }
 
-/**
- * A migrated, empty store of TEST_ENGINE with the catalog synced from `config`, opened as the
- * app opens it (src/app/root.ts). Close it before the next one is opened: PGlite serves one
- * connection at a time.
- */
-export async function openTestStore(config: FileConfig): Promise<Store> {
-  if (TEST_ENGINE === "sqlite") return openStore(":memory:", config);
-  const server = await testDatabase();
-  await emptyDatabase(server);
-  const env = parseEnv(await testStoreEnv());
-  return openConfiguredStore(env, config, createLogger("silent"));
+/** Records every test of a file starts from, written once per file on PostgreSQL (see openTestStore). */
+export interface TestSeed {
+  /** Names the records and the config they were written under (a different key writes them again). */
+  readonly key: string;
+  records(): VitalsRecord[];
 }
 
-/** Truncate every table but the schema version (nothing yet when the database is new). */
-async function emptyDatabase(server: TestPostgres): Promise<void> {
+/**
+ * A migrated store of TEST_ENGINE with the catalog synced from `config`, opened as the app opens it
+ * (src/app/root.ts), holding only `seed`'s records. Close it before the next one is opened: PGlite
+ * serves one connection at a time.
+ *
+ * Writing the demo data takes ~15 s on PostgreSQL (one round trip per statement), so it is written
+ * once per file and copied aside (schema `seed`); every later store starts from that copy.
+ */
+export async function openTestStore(config: FileConfig, seed?: TestSeed): Promise<Store> {
+  if (TEST_ENGINE === "sqlite") {
+    const store = openStore(":memory:", config);
+    if (seed) store.write(seed.records());
+    return store;
+  }
+  const server = await testDatabase();
+  const seeded = seed !== undefined && seed.key === seededKey;
+  await withClient(server, (client) => (seeded ? restoreSeed(client) : emptyTables(client)));
+  const env = parseEnv(await testStoreEnv());
+  const store = await openConfiguredStore(env, config, createLogger("silent"));
+  if (seed && !seeded) {
+    await store.write(seed.records());
+    await keepSeed((store as PostgresStore).pool);
+    seededKey = seed.key;
+  }
+  return store;
+}
+
+let seededKey: string | undefined;
+
+/** One connection of its own, ended before PGlite's one slot is needed again. */
+async function withClient(server: TestPostgres, work: (client: pg.Client) => Promise<void>): Promise<void> {
   await server.ready();
   const client = new pg.Client({ connectionString: server.url });
   await client.connect();
   try {
-    const { rows } = await client.query<{ name: string }>(
-      `SELECT quote_ident(tablename) AS name FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'schema_version'`,
-    );
-    if (rows.length > 0) await client.query(`TRUNCATE ${rows.map((r) => r.name).join(", ")} RESTART IDENTITY CASCADE`);
+    await work(client);
   } finally {
     await client.end();
   }
   await server.ready();
+}
+
+/** The store's tables (all but the schema version; none yet when the database is new). */
+async function tables(client: pg.Client | pg.Pool): Promise<string[]> {
+  const { rows } = await client.query<{ name: string }>(
+    `SELECT quote_ident(tablename) AS name FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'schema_version' ORDER BY tablename`,
+  );
+  return rows.map((r) => r.name);
+}
+
+async function emptyTables(client: pg.Client): Promise<void> {
+  const names = await tables(client);
+  if (names.length > 0) await client.query(`TRUNCATE ${names.join(", ")} RESTART IDENTITY CASCADE`);
+}
+
+/** Copy every table into schema `seed`, through the open store's pool (on PGlite, the one connection). */
+async function keepSeed(pool: pg.Pool): Promise<void> {
+  const names = await tables(pool);
+  await pool.query(`DROP SCHEMA IF EXISTS seed CASCADE; CREATE SCHEMA seed; ${names.map((t) => `CREATE TABLE seed.${t} AS TABLE public.${t};`).join(" ")}`);
+}
+
+/** Every table back to the seed copy, identity sequences past the copied ids. */
+async function restoreSeed(client: pg.Client): Promise<void> {
+  const names = await tables(client);
+  const { rows: identities } = await client.query<{ table_name: string; column_name: string }>(
+    `SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'public' AND is_identity = 'YES'`,
+  );
+  await client.query("BEGIN");
+  try {
+    // Foreign keys are not checked while the copy goes back (it satisfied them when it was taken).
+    await client.query("SET LOCAL session_replication_role = replica");
+    await client.query(`TRUNCATE ${names.join(", ")} RESTART IDENTITY CASCADE`);
+    for (const t of names) await client.query(`INSERT INTO public.${t} OVERRIDING SYSTEM VALUE TABLE seed.${t}`);
+    for (const { table_name: t, column_name: c } of identities) {
+      await client.query(`SELECT setval(pg_get_serial_sequence($1, $2), COALESCE((SELECT max(${pg.escapeIdentifier(c)}) FROM public.${pg.escapeIdentifier(t)}), 0) + 1, false)`, [`public.${pg.escapeIdentifier(t)}`, c]);
+    }
+    await client.query("COMMIT");
+  } catch (error) {
+    await client.query("ROLLBACK");
+    throw error;
+  }
 }
 
 /**
