@@ -1,12 +1,15 @@
 import pg from "pg";
-import { afterAll } from "vitest";
+import { afterAll, afterEach } from "vitest";
 import { openConfiguredStore, openStore } from "../../src/app/root.js";
 import { parseEnv } from "../../src/config/env.js";
 import type { FileConfig } from "../../src/config/file.js";
 import type { VitalsRecord } from "../../src/domain/records.js";
 import { createLogger } from "../../src/log.js";
 import type { SqliteStore, Store } from "../../src/store/index.js";
-import type { PostgresStore } from "../../src/store/postgres/store.js";
+import { openPostgresStore, type PostgresStore } from "../../src/store/postgres/store.js";
+import { createStore, DEFAULT_STORE_OPTIONS } from "../../src/store/index.js";
+import { openDatabase } from "../../src/store/db.js";
+import type { StoreOptions } from "../../src/config/store-options.js";
 import { numberPlaceholders } from "../../src/store/postgres/runner.js";
 import { startTestPostgres, type TestPostgres } from "./postgres.js";
 
@@ -22,6 +25,13 @@ export type TestStoreEngine = "sqlite" | "postgres";
 export const TEST_ENGINE: TestStoreEngine = process.env.VITALS_TEST_ENGINE === "postgres" ? "postgres" : "sqlite";
 
 let database: Promise<TestPostgres> | undefined;
+
+const opened: Store[] = [];
+
+// A store a test opened is closed after it (again, if the test closed it: closing twice is harmless).
+afterEach(async () => {
+  for (const store of opened.splice(0)) await store.close();
+});
 
 afterAll(async () => {
   await (await database)?.close();
@@ -40,6 +50,22 @@ export async function testStoreEnv(): Promise<Record<string, string>> {
   if (TEST_ENGINE === "sqlite") return { DATABASE_PATH: ":memory:" };
   const server = await testDatabase();
   return { DATABASE_URL: server.url, DATABASE_POOL_MAX: server.engine === "pglite" ? "1" : "4" };
+}
+
+/**
+ * An empty migrated store of TEST_ENGINE with `options` and no catalog, as createStore opens one;
+ * closed after the test.
+ */
+export async function openBareTestStore(options: StoreOptions = DEFAULT_STORE_OPTIONS): Promise<Store> {
+  if (TEST_ENGINE === "sqlite") return kept(createStore(openDatabase(":memory:"), options));
+  const server = await testDatabase();
+  await withClient(server, emptyTables);
+  return kept(await openPostgresStore(server.url, options, { maxConnections: server.engine === "pglite" ? 1 : 4, onIdleError: () => {} }));
+}
+
+function kept<S extends Store>(store: S): S {
+  opened.push(store);
+  return store;
 }
 
 /** Records every test of a file starts from, written once per file on PostgreSQL (see openTestStore). */
