@@ -110,6 +110,9 @@ async function withClient(server: TestPostgres, work: (client: pg.Client) => Pro
   const client = new pg.Client({ connectionString: server.url });
   await client.connect();
   try {
+    // PGlite keeps ONE session across connections: the statements the last store prepared (by
+    // name, src/store/postgres/runner.ts) would clash with the next store's.
+    await client.query("DEALLOCATE ALL");
     await work(client);
   } finally {
     await client.end();
