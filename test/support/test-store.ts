@@ -20,7 +20,7 @@ import { startTestPostgres, type TestPostgres } from "./postgres.js";
 // One PostgreSQL database per test FILE (PGlite takes seconds to start), emptied before each store
 // is opened: a test sees an empty, migrated database either way.
 
-export type TestStoreEngine = "sqlite" | "postgres";
+type TestStoreEngine = "sqlite" | "postgres";
 
 export const TEST_ENGINE: TestStoreEngine = process.env.VITALS_TEST_ENGINE === "postgres" ? "postgres" : "sqlite";
 
@@ -38,7 +38,7 @@ afterAll(async () => {
 });
 
 /** This file's PostgreSQL database, started on first use, dropped (or stopped) after the file. */
-export function testDatabase(): Promise<TestPostgres> {
+function testDatabase(): Promise<TestPostgres> {
   return (database ??= startTestPostgres());
 }
 
@@ -69,7 +69,7 @@ function kept<S extends Store>(store: S): S {
 }
 
 /** Records every test of a file starts from, written once per file on PostgreSQL (see openTestStore). */
-export interface TestSeed {
+interface TestSeed {
   /** Names the records and the config they were written under (a different key writes them again). */
   readonly key: string;
   records(): VitalsRecord[];
