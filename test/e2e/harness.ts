@@ -3,8 +3,8 @@ import { parseEnv } from "../../src/config/env.js";
 import type { FileConfig } from "../../src/config/file.js";
 import { createLogger } from "../../src/log.js";
 import { productionStartOptions, startApp, type RunningApp, type StartOptions } from "../../src/app/start.js";
-import type { ReplicaLeadership } from "../../src/app/leadership.js";
-import { buildDeps, openStore } from "../../src/app/root.js";
+import { SOLE_PROCESS, type ReplicaLeadership } from "../../src/app/leadership.js";
+import { withStoredSettings } from "../../src/app/root.js";
 import { createClients } from "../../src/app/clients.js";
 import { questionEngine } from "../../src/app/engines.js";
 import type { QuestionEngine } from "../../src/query/engine.js";
@@ -13,11 +13,13 @@ import { generateDemoRecords } from "../../src/sources/demo/generate.js";
 import type { AppDeps } from "../../src/app-deps.js";
 import { startFakeSlack, type FakeSlack } from "../fakes/slack/server.js";
 import { postSigned, slashCommandBody, buttonClickBody } from "../fakes/slack/signed.js";
+import { openTestStore, TEST_ENGINE, testStoreEnv } from "../support/test-store.js";
 
 // The real app (Bolt HTTP receiver + the one HTTP server) on 127.0.0.1:0, built through the
 // composition root (src/app/) as `vitals start` builds it, talking to a fake Slack,
 // over the demo data with a fixed clock. processBeforeResponse makes each HTTP answer wait for the
-// listener, so tests assert right after the request returns, without sleeping.
+// listener, so tests assert right after the request returns, without sleeping. The store is the
+// test engine's (test/support/test-store.ts): SQLite, and PostgreSQL in the vitest project "postgres".
 
 export const SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5";
 export const BOT_TOKEN = "xoxb-123-456-secretbottoken";
@@ -48,7 +50,7 @@ export interface TestAppOptions {
   readonly requestTimeoutMs?: number;
   /** Scheduled jobs, run while this app leads (default: none). */
   readonly jobs?: StartOptions["jobs"];
-  /** Default: SQLite's one process, which always leads. */
+  /** Default: one process, which always leads (PostgreSQL's election is tested in replica-leadership.test.ts). */
   readonly leadership?: ReplicaLeadership;
 }
 
@@ -67,6 +69,12 @@ export function freshAppForEachTest(use: (app: TestApp) => void): void {
   });
 }
 
+/**
+ * One app on a PostgreSQL store, leading alone: an election needs a second connection, which PGlite
+ * cannot serve, and what these tests check does not depend on who leads.
+ */
+const SOLE_POSTGRES_PROCESS: ReplicaLeadership = { ...SOLE_PROCESS, store: "postgres" };
+
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const slack = await startFakeSlack();
   const logs: string[] = [];
@@ -76,14 +84,15 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     SLACK_API_URL: slack.apiUrl,
     VITALS_ADMINS: ADMIN,
     LOG_LEVEL: "info",
-    DATABASE_PATH: ":memory:",
+    ...(await testStoreEnv()),
     ...options.env,
   });
   const config = options.config ?? demoConfig();
-  const store = openStore(":memory:", config);
-  store.write(generateDemoRecords({ nowMs: NOW_MS, days: options.days ?? 120 }));
+  const days = options.days ?? 120;
+  const store = await openTestStore(config, { key: JSON.stringify({ days, config }), records: () => generateDemoRecords({ nowMs: NOW_MS, days }) });
   const logger = createLogger("info", { write: (line: string) => logs.push(line) } as never);
-  const deps = buildDeps(env, { config, store, logger, now: () => NOW_MS });
+  const deps = await withStoredSettings({ store, config, env, logger, now: () => NOW_MS });
+  const leadership = options.leadership ?? (TEST_ENGINE === "postgres" ? SOLE_POSTGRES_PROCESS : undefined);
   const clients = createClients();
   const app = await startApp(deps, {
     engine: options.engine ?? questionEngine,
@@ -96,7 +105,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     ...(options.productionRoutes ? { routes: productionStartOptions(deps, clients).routes ?? [] } : {}),
     ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
     ...(options.jobs ? { jobs: options.jobs } : {}),
-    ...(options.leadership ? { leadership: options.leadership } : {}),
+    ...(leadership ? { leadership } : {}),
   });
   const baseUrl = `http://127.0.0.1:${app.port}`;
   const eventsUrl = `${baseUrl}/slack/events`;
@@ -119,7 +128,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     async close() {
       await app.stop();
       await slack.close();
-      store.close();
+      await store.close();
     },
   };
 }

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { blockKitProblems } from "../../src/present/blocks/limits.js";
 import { eventBody, homeSelectBody, postSigned } from "../fakes/slack/signed.js";
-import { ADMIN, blocksText, SIGNING_SECRET, freshAppForEachTest, startTestApp, type TestApp } from "./harness.js";
-import { sqliteOf } from "../support/sqlite-of.js";
+import { ADMIN, blocksText, SIGNING_SECRET, freshAppForEachTest, type TestApp } from "./harness.js";
+import { breakStore, TEST_ENGINE } from "../support/test-store.js";
 
 let t: TestApp;
 freshAppForEachTest((app) => (t = app));
@@ -107,21 +107,16 @@ describe("buttons of the jobs' messages, through the same app", () => {
 
 describe("failures", () => {
   it("an internal error answers an apology with an error id that is in the log, and /healthz turns 503", async () => {
-    const broken = await startTestApp({ days: 10 });
-    try {
-      sqliteOf(broken.deps.store).db.close();
-      const reply = (await broken.kpi("mttr")).responses[0]!;
-      const match = /error id (\w{8})/.exec(String(reply.text));
-      expect(match).not.toBeNull();
-      expect(blocksText(reply)).not.toMatch(/\.ts:\d+|TypeError|database connection/);
-      const logged = broken.logs.map((l) => JSON.parse(l) as { errorId?: string; msg: string }).find((l) => l.errorId === match![1]);
-      expect(logged?.msg).toBe("Slack request failed");
-      const health = await fetch(`${broken.baseUrl}/healthz`);
-      expect(health.status).toBe(503);
-      expect(await health.json()).toEqual({ status: "unavailable", database: "unreachable", slack: "connected", store: "sqlite", leader: true, syncs: [] });
-    } finally {
-      await broken.app.stop();
-      await broken.slack.close();
-    }
+    // The test's own app (the afterEach closes it again): PGlite serves one store at a time.
+    await breakStore(t.deps.store);
+    const reply = (await t.kpi("mttr")).responses[0]!;
+    const match = /error id (\w{8})/.exec(String(reply.text));
+    expect(match).not.toBeNull();
+    expect(blocksText(reply)).not.toMatch(/\.ts:\d+|TypeError|database connection/);
+    const logged = t.logs.map((l) => JSON.parse(l) as { errorId?: string; msg: string }).find((l) => l.errorId === match![1]);
+    expect(logged?.msg).toBe("Slack request failed");
+    const health = await fetch(`${t.baseUrl}/healthz`);
+    expect(health.status).toBe(503);
+    expect(await health.json()).toEqual({ status: "unavailable", database: "unreachable", slack: "connected", store: TEST_ENGINE, leader: true, syncs: [] });
   });
 });

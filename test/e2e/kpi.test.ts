@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { blockKitProblems } from "../../src/present/blocks/limits.js";
 import { postSigned, slashCommandBody } from "../fakes/slack/signed.js";
 import { ADMIN, BOT_TOKEN, blocksText, SIGNING_SECRET, freshAppForEachTest, type TestApp } from "./harness.js";
-import { sqliteOf } from "../support/sqlite-of.js";
+import { peekRow, TEST_ENGINE } from "../support/test-store.js";
 
 let t: TestApp;
 freshAppForEachTest((app) => (t = app));
@@ -84,7 +84,7 @@ describe("/kpi over signed HTTP against a fake Slack", () => {
   it("serves /healthz on the same server", async () => {
     const response = await fetch(`${t.baseUrl}/healthz`);
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ status: "ok", database: "ok", slack: "connected", store: "sqlite", leader: true, syncs: [] });
+    expect(await response.json()).toEqual({ status: "ok", database: "ok", slack: "connected", store: TEST_ENGINE, leader: true, syncs: [] });
   });
 
   it("never logs the bot token or the signing secret", () => {
@@ -144,14 +144,16 @@ describe("admin commands", () => {
   it("link corrects an incident's deployment, and says what it cannot find", async () => {
     const missing = (await t.kpi("link NOPE-1 abcdef1", { userId: ADMIN })).responses[0]!;
     expect(missing.text).toBe(':warning: no incident "NOPE-1".');
-    const db = sqliteOf(t.deps.store).db;
-    const incident = db.prepare("SELECT external_id, service_id, created_at FROM incidents WHERE service_id = 'checkout' ORDER BY created_at DESC LIMIT 1").get() as { external_id: string; created_at: number };
-    const deployment = db
-      .prepare("SELECT id, external_id FROM deployments WHERE service_id = 'checkout' AND status = 'success' AND finished_at < ? ORDER BY finished_at LIMIT 1")
-      .get(incident.created_at) as { id: number; external_id: string };
+    const store = t.deps.store;
+    const incident = (await peekRow<{ external_id: string; created_at: number }>(store, "SELECT external_id, service_id, created_at FROM incidents WHERE service_id = 'checkout' ORDER BY created_at DESC LIMIT 1"))!;
+    const deployment = (await peekRow<{ id: number; external_id: string }>(
+      store,
+      "SELECT id, external_id FROM deployments WHERE service_id = 'checkout' AND status = 'success' AND finished_at < ? ORDER BY finished_at, id LIMIT 1",
+      [incident.created_at],
+    ))!;
     const reply = (await t.kpi(`link ${incident.external_id} ${deployment.external_id}`, { userId: ADMIN })).responses[0]!;
     expect(reply.text).toMatch(/^:link: Incident \*.+\* is now linked to deployment `.+` of checkout/);
-    const row = db.prepare("SELECT linked_deployment_id, link_rule FROM incidents WHERE external_id = ?").get(incident.external_id);
+    const row = await peekRow(store, "SELECT linked_deployment_id, link_rule FROM incidents WHERE external_id = ?", [incident.external_id]);
     expect(row).toEqual({ linked_deployment_id: deployment.id, link_rule: "manual" });
   });
 });

@@ -2,12 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseEnv } from "../../src/config/env.js";
 import { createLogger } from "../../src/log.js";
 import { productionStartOptions, startApp, type RunningApp } from "../../src/app/start.js";
-import { buildDeps } from "../../src/app/root.js";
+import { withStoredSettings } from "../../src/app/root.js";
 import { demoConfig } from "../../src/sources/demo/catalog.js";
 import { generateDemoRecords } from "../../src/sources/demo/generate.js";
-import { openDatabase } from "../../src/store/db.js";
-import { createStore, type SqliteStore } from "../../src/store/index.js";
+import type { Store } from "../../src/store/index.js";
 import { startFakeSlack, type FakeSlack } from "../fakes/slack/server.js";
+import { openTestStore, testStoreEnv } from "../support/test-store.js";
 
 // What `vitals start` serves on the read side (productionStartOptions): /metrics filled by the
 // start-up refresh without any scrape asking for it, and the read API behind its token.
@@ -16,18 +16,16 @@ const NOW_MS = Date.UTC(2026, 4, 4, 9, 0, 0);
 const READ_TOKEN = "read-token-start-0123456789";
 
 let slack: FakeSlack;
-let store: SqliteStore;
+let store: Store;
 let app: RunningApp;
 let base: string;
 
 beforeAll(async () => {
   slack = await startFakeSlack();
   const config = demoConfig();
-  store = createStore(openDatabase(":memory:"), { productionEnvironment: config.production_environment, attributionWindowMs: config.metrics.attribution_window_hours * 3_600_000 });
-  store.catalog.syncFromConfig(config);
-  store.write(generateDemoRecords({ nowMs: NOW_MS, days: 60 }));
-  const env = parseEnv({ SLACK_BOT_TOKEN: "xoxb-1-start", SLACK_SIGNING_SECRET: "start-secret", SLACK_API_URL: slack.apiUrl, DATABASE_PATH: ":memory:", VITALS_READ_TOKEN: READ_TOKEN, LOG_LEVEL: "silent" });
-  const deps = buildDeps(env, { config, store, logger: createLogger("silent"), now: () => NOW_MS });
+  store = await openTestStore(config, { key: "demo-60", records: () => generateDemoRecords({ nowMs: NOW_MS, days: 60 }) });
+  const env = parseEnv({ SLACK_BOT_TOKEN: "xoxb-1-start", SLACK_SIGNING_SECRET: "start-secret", SLACK_API_URL: slack.apiUrl, ...(await testStoreEnv()), VITALS_READ_TOKEN: READ_TOKEN, LOG_LEVEL: "silent" });
+  const deps = await withStoredSettings({ store, config, env, logger: createLogger("silent"), now: () => NOW_MS });
   app = await startApp(deps, { ...productionStartOptions(deps), port: 0, host: "127.0.0.1", retries: 0 });
   base = `http://127.0.0.1:${app.port}`;
 });
@@ -35,7 +33,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await app.stop();
   await slack.close();
-  store.close();
+  await store.close();
 });
 
 describe("the read side of vitals start", () => {
