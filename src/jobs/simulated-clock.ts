@@ -36,7 +36,7 @@ function parseInstant(text: string): number | undefined {
   return Number.isNaN(ms) || !/T.*([zZ]|[+-]\d\d:?\d\d)$/.test(text) ? undefined : ms;
 }
 
-export interface ClockFlags {
+interface ClockFlags {
   readonly from?: string | undefined;
   readonly step?: string | undefined;
   readonly tickMs?: string | undefined;

@@ -213,7 +213,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("three replicas through a simula
       expect(codes, logTail()).toEqual([0, 0]);
       const endSim = simulatedNow(clock, endedAt);
       const all = posts();
-      const story = `timeline (simulated UTC, replica, kind, channel, text):\n${timeline()}\n${logTail()}`;
+      const story = `timeline (simulated UTC when each post arrived — a slow run posts later than its own now; replica, kind, channel, text):\n${timeline()}\n${logTail()}`;
       process.stdout.write(`replicas-failover: ${all.length} posts; takeover ${tookMs} ms after the kill\n${timeline()}\n`);
 
       // Only the leader of the moment posted: the first until it died, then the one that took over.
@@ -237,11 +237,11 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("three replicas through a simula
             if (t >= slot.dueAtMs && t < slot.weekEndMs) expected.add(`${team.id} ${slot.weekKey}`);
           }
         }
-        const digests = (await admin.query<{ team_id: string; week_start: string; channel: string | null; ts: string | null }>("SELECT team_id, week_start, channel, ts FROM digests ORDER BY team_id, week_start")).rows;
+        const digests = (await admin.query<{ team_id: string; week_start: string; posted_at: number; channel: string | null; ts: string | null }>("SELECT team_id, week_start, posted_at::float8 AS posted_at, channel, ts FROM digests ORDER BY team_id, week_start")).rows;
         expect(new Set(digests.map((d) => `${d.team_id} ${d.week_start}`)), story).toEqual(expected);
         const digestPosts = all.filter((p) => p.kind === "digest");
         expect(digestPosts, story).toHaveLength(expected.size);
-        for (const d of digests) expect(digestPosts.filter((p) => p.channel === d.channel && p.ts === d.ts), `digest ${d.team_id} ${d.week_start}\n${story}`).toHaveLength(1);
+        for (const d of digests) expect(digestPosts.filter((p) => p.channel === d.channel && p.ts === d.ts), `digest ${d.team_id} ${d.week_start}, claimed at simulated ${new Date(d.posted_at).toISOString()} (the kill: simulated ${simIso(killedAt)}), message ${d.channel ?? "none"} ${d.ts ?? "none"}\n${story}`).toHaveLength(1);
         // Monday's digest of every team is among them.
         expect(config.teams.every((team) => expected.has(`${team.id} ${digestSlot(Date.parse("2026-05-04T18:00:00Z"), teamCalendar(config, team)).weekKey}`))).toBe(true);
 

@@ -40,7 +40,7 @@ export function exampleEnvironment(example: ReplicaExample, substitutes: Readonl
   return env;
 }
 
-export interface KubernetesContainer {
+interface KubernetesContainer {
   readonly args?: string[];
   readonly ports?: { name?: string; containerPort: number }[];
   readonly env?: { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }[];
