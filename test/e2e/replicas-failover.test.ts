@@ -23,14 +23,16 @@ import { startTestPostgres, type TestPostgres } from "../support/postgres.js";
 // Issue 19's failover test: three `vitals start` processes, run as deploy/docker-compose.yml runs its
 // `vitals` service (command and environment read from the file; only the database, Slack, ports,
 // secrets and config path are the test's), on one real PostgreSQL database with the demo data, in
-// HTTP mode against the fake Slack, through one simulated week (1 h per 300 ms tick, the same
+// HTTP mode against the fake Slack, through one simulated week (1 h per 400 ms tick, the same
 // timeline for all three). The leader, found by GET /healthz, is killed with SIGKILL mid-week;
 // another must lead within the takeover bound, and at the end every digest (team × week), alert
 // and review reminder has been posted exactly once. Real server only: PGlite has one connection.
 
 const FROM = "2026-05-03T12:00:00Z"; // a Sunday: the week's digests fall on Monday in every team's zone
 const STEP = "1h";
-const TICK_MS = 300;
+// 400 ms per simulated hour: a digest with its chart takes seconds on a busy machine, and each must
+// still land in its week.
+const TICK_MS = 400;
 const WEEK_TICKS = 7 * 24;
 /** Kill the leader at Tuesday 24:00 UTC: after Monday's digests, with reminders and alerts still to come. */
 const KILL_AT_TICK = 60;
