@@ -213,7 +213,7 @@ export async function startApp(deps: AppDeps, options: StartOptions): Promise<Ru
  * reminders; a `/kpi sync` triggers their after-sync work) and the webhook/ingest routes (each
  * authenticates its requests and refuses them while its secret is not set).
  */
-export function productionStartOptions(deps: AppDeps, clients: Clients = createClients()): StartOptions {
+export function productionStartOptions(deps: AppDeps, clients: Clients = createClients(), scheduler: { readonly tickMs?: number } = {}): StartOptions {
   const { compute, exporter, routes } = readSide(deps);
   return {
     engine: questionEngine,
@@ -226,6 +226,7 @@ export function productionStartOptions(deps: AppDeps, clients: Clients = createC
       const stop = startScheduler(deps, slack, {
         engine: kpiEngine,
         leads,
+        ...(scheduler.tickMs !== undefined ? { tickMs: scheduler.tickMs } : {}),
         syncSources: clients.syncSources,
         onSynced: async () => {
           void exporter.refresh();

@@ -32,6 +32,11 @@ export interface SchedulerOptions {
   readonly onSyncError?: (source: string, failures: number) => void;
   /** Whether this replica leads now, asked at the start of every run (default: always). */
   readonly leads?: () => boolean;
+  /**
+   * Tick every this many real milliseconds instead of each minute (the simulated clock of a
+   * rehearsal, src/jobs/simulated-clock.ts: deps.now() then moves one step per tick).
+   */
+  readonly tickMs?: number;
 }
 
 export type StopScheduler = () => Promise<void>;
@@ -123,7 +128,7 @@ export function jobRunners(deps: AppDeps, slack: SlackClient, options: Scheduler
  */
 export function startScheduler(deps: AppDeps, slack: SlackClient, options: SchedulerOptions): StopScheduler & { runners: JobRunners; ready: Promise<void> } {
   const runners = jobRunners(deps, slack, options);
-  const tasks: ScheduledTask[] = [];
+  const tasks: Pick<ScheduledTask, "name" | "destroy">[] = [];
   const log = deps.logger.child({ component: "node-cron" });
   // node-cron logs to the console by default; its warnings (e.g. a missed tick after the host slept) go to our logs.
   const cronLogger = {
@@ -133,6 +138,19 @@ export function startScheduler(deps: AppDeps, slack: SlackClient, options: Sched
     debug: (message: string | Error) => log.debug(String(message)),
   };
   const every = (name: string, fn: () => Promise<void>) => {
+    if (options.tickMs !== undefined) {
+      // A rehearsal's ticks: a run still busy skips the tick, as cron's noOverlap would.
+      let busy = false;
+      const timer = setInterval(() => {
+        if (busy) return;
+        busy = true;
+        void fn().finally(() => {
+          busy = false;
+        });
+      }, options.tickMs);
+      tasks.push({ name: `vitals-${name}`, destroy: () => clearInterval(timer) });
+      return;
+    }
     tasks.push(cron.schedule("* * * * *", () => fn(), { name: `vitals-${name}`, noOverlap: true, timezone: "UTC", logger: cronLogger }));
   };
   const ready = (async () => {

@@ -5,6 +5,7 @@ import { createStore, type SqliteStore } from "../../src/store/index.js";
 import { openDatabase } from "../../src/store/db.js";
 import { evaluation, scriptedEngine, testDeps, type ScriptedEngine } from "./helpers.js";
 import type { SyncSource } from "../../src/sources/types.js";
+import { parseSimulatedClock, simulatedNow } from "../../src/jobs/simulated-clock.js";
 
 // The node-cron wiring under fake timers: Date and timers are faked, setImmediate is not, so the
 // fake Slack server's real HTTP still completes while the test moves the clock.
@@ -139,6 +140,31 @@ describe("scheduler", () => {
     stop = undefined;
     await advanceMinutes(180);
     expect(calls).toBe(1);
+  });
+
+  it("ticks every tickMs on a simulated clock: an hour per 200 ms tick evaluates the alerts at each tick", async () => {
+    vi.useFakeTimers({ toFake: ["Date", "setTimeout", "clearTimeout", "setInterval", "clearInterval"] });
+    vi.setSystemTime(new Date("2026-12-01T16:00:00Z"));
+    const clock = parseSimulatedClock({ from: "2026-03-03T12:00:00Z", step: "1h", tickMs: "200" }, Date.now())!;
+    const engine = scriptedEngine();
+    const seen: string[] = [];
+    engine.evaluateThresholds = async (ctx) => {
+      seen.push(new Date(ctx.nowMs).toISOString());
+      return [];
+    };
+    const deps = { ...testDeps(undefined, undefined, Date.now()), now: () => simulatedNow(clock, Date.now()) };
+    const handle = startScheduler(deps, slack.client(), { engine, tickMs: clock.tickMs });
+    stop = handle;
+    await handle.ready;
+    for (let i = 0; i < 3; i++) {
+      await vi.advanceTimersByTimeAsync(200);
+      await settle();
+    }
+    expect(seen).toEqual(["2026-03-03T12:00:00.000Z", "2026-03-03T13:00:00.000Z", "2026-03-03T14:00:00.000Z", "2026-03-03T15:00:00.000Z"]);
+    await handle();
+    stop = undefined;
+    await vi.advanceTimersByTimeAsync(2_000);
+    expect(seen).toHaveLength(4);
   });
 });
 

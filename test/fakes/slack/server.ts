@@ -17,6 +17,9 @@ export interface RecordedCall {
   readonly method: string;
   readonly args: Record<string, unknown>;
   readonly authorization: string | undefined;
+  /** When the call arrived (Date.now()), and what it was answered. */
+  readonly atMs: number;
+  result?: Record<string, unknown>;
 }
 
 export interface RecordedUpload {
@@ -209,7 +212,8 @@ export async function startFakeSlack(options: { botUserId?: string; teamId?: str
       }
       const method = path.replace(/^\/api\//, "").replace(/^\//, "");
       const args = parseArgs(req, raw);
-      calls.push({ method, args, authorization: req.headers.authorization });
+      const call: RecordedCall = { method, args, authorization: req.headers.authorization, atMs: Date.now() };
+      calls.push(call);
       const failure = failures.get(method)?.shift();
       if (failure && "status" in failure) {
         res.statusCode = 429;
@@ -217,7 +221,8 @@ export async function startFakeSlack(options: { botUserId?: string; teamId?: str
         res.end(JSON.stringify({ ok: false, error: "ratelimited" }));
         return;
       }
-      res.end(JSON.stringify(failure ? { ok: false, error: failure.error } : answer(method, args)));
+      call.result = failure ? { ok: false, error: failure.error } : answer(method, args);
+      res.end(JSON.stringify(call.result));
     })();
   });
   const socket = socketMode(server);
