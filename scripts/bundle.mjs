@@ -65,7 +65,9 @@ const ask = await build({
   metafile: true,
   logLevel: "warning",
 });
-const COMMONJS_EXTERNALS = new Set(["better-sqlite3"]);
+// pg is required only inside the PostgreSQL store's module, which src/app/root.ts imports when
+// DATABASE_URL is set: esbuild initialises that module (and requires pg) on that first import.
+const COMMONJS_EXTERNALS = new Set(["better-sqlite3", "pg"]);
 const askImports = Object.values(ask.metafile.outputs).flatMap((output) => output.imports.filter((i) => i.external));
 const notRequirable = askImports.filter((i) => i.kind === "dynamic-import" || (!i.path.startsWith("node:") && !builtinModules.includes(i.path) && !COMMONJS_EXTERNALS.has(i.path)));
 if (notRequirable.length > 0) {

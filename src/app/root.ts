@@ -8,7 +8,6 @@ import { openDatabase } from "../store/db.js";
 import { createStore, type SqliteStore, type Store } from "../store/index.js";
 import type { SettingsSource } from "../config/effective.js";
 import { redactDatabaseUrl } from "../config/env.js";
-import { openPostgresStore } from "../store/postgres/store.js";
 import { settingsSnapshot, type SettingsSnapshot } from "./settings-snapshot.js";
 
 // The composition root's core: config → store → deps, for `vitals start`, every CLI command, the
@@ -31,6 +30,8 @@ export function openStore(path: string, config: FileConfig): SqliteStore {
  */
 export async function openConfiguredStore(env: Env, config: FileConfig, logger: Logger, sqlitePath: string | undefined = undefined): Promise<Store> {
   if (sqlitePath !== undefined || !env.DATABASE_URL) return openStore(sqlitePath ?? env.DATABASE_PATH, config);
+  // Loaded only here: a SQLite command (the fast `vitals ask` above all) never loads `pg`.
+  const { openPostgresStore } = await import("../store/postgres/store.js");
   const store = await openPostgresStore(env.DATABASE_URL, storeOptionsFrom(config), {
     maxConnections: env.DATABASE_POOL_MAX,
     // The pool drops the broken connection and opens another on the next query.
