@@ -15,7 +15,8 @@ interface BenchDatabase {
   drop(): Promise<void>;
 }
 
-async function withAdmin<T>(serverUrl: string, work: (admin: pg.Client) => Promise<T>): Promise<T> {
+/** `work` on a short-lived connection to the server (CREATE/DROP DATABASE cannot run in a pool transaction). */
+export async function withAdmin<T>(serverUrl: string, work: (admin: pg.Client) => Promise<T>): Promise<T> {
   const admin = new pg.Client({ connectionString: serverUrl, connectionTimeoutMillis: 5_000 });
   await admin.connect();
   try {

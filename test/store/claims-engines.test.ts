@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ABANDONED_CLAIM_MS } from "../../src/domain/claims.js";
 import { DEFAULT_STORE_OPTIONS } from "../../src/store/index.js";
 import { storeOps, type StoreOps } from "../../src/store/operations.js";
@@ -6,7 +6,7 @@ import type { AlertState } from "../../src/store/alerts.js";
 import type { Dialect } from "../../src/store/sql/dialect.js";
 import { all, run, type Sql } from "../../src/store/sql/query.js";
 import { DEFAULT_LEADER_TIMINGS, takeoverBoundMs } from "../../src/store/postgres/leader.js";
-import { postgresEngine, sqliteEngine, type PostgresEngine } from "../support/sql-engines.js";
+import { postgresEngineOfFile, sqliteEngine } from "../support/sql-engines.js";
 
 // Claims left unposted by a dead replica (issue 19): replica A claims work and dies before posting;
 // B, leading now, gives back A's claims once they are older than ABANDONED_CLAIM_MS and does the
@@ -146,13 +146,7 @@ async function scenario(e: Engine): Promise<Record<string, unknown>> {
 }
 
 describe("claims left by a dead replica, on both engines", () => {
-  let pg: PostgresEngine;
-  beforeAll(async () => {
-    pg = await postgresEngine();
-  }, 60_000);
-  afterAll(async () => {
-    await pg.close();
-  });
+  const pgOf = postgresEngineOfFile();
 
   it("gives back only other claimers' abandoned unposted claims, and the work is then done once", async () => {
     const s = sqliteEngine();
@@ -162,12 +156,12 @@ describe("claims left by a dead replica, on both engines", () => {
       b: storeOps(s.dialect, DEFAULT_STORE_OPTIONS, "replica-b"),
       tx: (op) => Promise.resolve(s.runner.transaction(op)),
     });
-    await pg.truncate();
+    await pgOf().truncate();
     const got = await scenario({
-      dialect: pg.dialect,
-      a: storeOps(pg.dialect, DEFAULT_STORE_OPTIONS, "replica-a"),
-      b: storeOps(pg.dialect, DEFAULT_STORE_OPTIONS, "replica-b"),
-      tx: (op) => pg.runner.transaction(op),
+      dialect: pgOf().dialect,
+      a: storeOps(pgOf().dialect, DEFAULT_STORE_OPTIONS, "replica-a"),
+      b: storeOps(pgOf().dialect, DEFAULT_STORE_OPTIONS, "replica-b"),
+      tx: (op) => pgOf().runner.transaction(op),
     });
     expect(got).toEqual(expected);
 

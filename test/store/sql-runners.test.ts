@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { numberPlaceholders } from "../../src/store/postgres/runner.js";
 import { all, column, get, run, value, type Sql } from "../../src/store/sql/query.js";
-import { postgresEngine, sqliteEngine, type PostgresEngine } from "../support/sql-engines.js";
+import { postgresEngineOfFile, sqliteEngine } from "../support/sql-engines.js";
 
 // One store operation, both engines (src/store/sql/): the same generator run by the SQLite runner
 // (synchronously) and the PostgreSQL runner gives the same values, and a failed transaction leaves
@@ -23,13 +23,7 @@ function* failsHalfway(): Sql<void> {
 }
 
 describe("store operations on both engines", () => {
-  let postgres: PostgresEngine;
-  beforeAll(async () => {
-    postgres = await postgresEngine();
-  });
-  afterAll(async () => {
-    await postgres.close();
-  });
+  const postgresOf = postgresEngineOfFile();
 
   it("numbers ? and @name placeholders, leaving literals alone", () => {
     expect(numberPlaceholders(`SELECT '?', "@x" FROM t WHERE a = ? AND b = ?`).text).toBe(`SELECT '?', "@x" FROM t WHERE a = $1 AND b = $2`);
@@ -41,16 +35,16 @@ describe("store operations on both engines", () => {
     const sqlite = sqliteEngine();
     const expected = { rows: [{ id: "a-svc", name: "A" }, { id: "b-svc", name: "B" }], one: { n: 1 }, ids: ["b-svc"], missing: undefined, changed: { changes: 2 } };
     expect(sqlite.runner.transaction(roundTrip(sqlite.dialect))).toEqual(expected);
-    await postgres.truncate();
-    expect(await postgres.runner.transaction(roundTrip(postgres.dialect))).toEqual(expected);
+    await postgresOf().truncate();
+    expect(await postgresOf().runner.transaction(roundTrip(postgresOf().dialect))).toEqual(expected);
   });
 
   it("rolls a failed transaction back whole on both", async () => {
     const sqlite = sqliteEngine();
     expect(() => sqlite.runner.transaction(failsHalfway())).toThrow(/UNIQUE/);
     expect(sqlite.db.prepare(`SELECT count(*) AS n FROM services WHERE id = 'kept-out'`).get()).toEqual({ n: 0 });
-    await postgres.truncate();
-    await expect(postgres.runner.transaction(failsHalfway())).rejects.toThrow(/duplicate key/);
-    expect(await postgres.runner.run(value<number>(`SELECT count(*) FROM services WHERE id = 'kept-out'`))).toBe(0);
+    await postgresOf().truncate();
+    await expect(postgresOf().runner.transaction(failsHalfway())).rejects.toThrow(/duplicate key/);
+    expect(await postgresOf().runner.run(value<number>(`SELECT count(*) FROM services WHERE id = 'kept-out'`))).toBe(0);
   });
 });

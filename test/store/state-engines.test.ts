@@ -1,11 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { DEFAULT_STORE_OPTIONS } from "../../src/store/index.js";
 import { storeOps, type StoreOps } from "../../src/store/operations.js";
 import type { AlertState } from "../../src/store/alerts.js";
 import { isHotfixPr } from "../../src/sources/delivery-rules.js";
 import type { Dialect } from "../../src/store/sql/dialect.js";
 import { all, run, value, type Sql } from "../../src/store/sql/query.js";
-import { postgresEngine, sqliteEngine, type PostgresEngine } from "../support/sql-engines.js";
+import { postgresEngineOfFile, sqliteEngine, type PostgresEngine } from "../support/sql-engines.js";
 
 // The app-state operations (alerts, digests, reviews, Slack settings, link confirmations, GitHub
 // reads) on both engines (issue 19): one scenario run on SQLite and on PostgreSQL gives the same
@@ -200,18 +200,12 @@ function postgres(p: PostgresEngine): Engine {
 }
 
 describe("app-state operations on both engines", () => {
-  let pg: PostgresEngine;
-  beforeAll(async () => {
-    pg = await postgresEngine();
-  }, 60_000);
-  afterAll(async () => {
-    await pg.close();
-  });
+  const pgOf = postgresEngineOfFile();
 
   it("answer the same on SQLite and PostgreSQL, each claim won once", async () => {
     const expected = await scenario(sqlite());
-    await pg.truncate();
-    const got = await scenario(postgres(pg));
+    await pgOf().truncate();
+    const got = await scenario(postgres(pgOf()));
     expect(got).toEqual(expected);
 
     // And the answers are the right ones (not only the same).
@@ -313,8 +307,8 @@ describe("app-state operations on both engines", () => {
   });
 
   it("lets exactly one of two transactions open at once win each claim (PostgreSQL)", async () => {
-    await pg.truncate();
-    const e = postgres(pg);
+    await pgOf().truncate();
+    const e = postgres(pgOf());
     await e.tx(seed());
     const id = (await e.tx(e.ops.reviews.open({ incidentId: 1, teamId: null, ownerSlackId: null, ownerEmail: null, openedAtMs: T0, dueAtMs: T0 + H })))!;
     // Each claim holds its transaction open a moment after claiming, so the other's claim runs

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import type { StoreOptions } from "../../src/config/store-options.js";
 import type { IncidentFilters, ResolvedIncidentFilters } from "../../src/domain/incident-filter.js";
 import type { SampleName } from "../../src/domain/metric-ids.js";
@@ -7,7 +7,7 @@ import { DEFAULT_STORE_OPTIONS, type RecordWriteResult, type WriteAlso } from ".
 import { storeOps } from "../../src/store/operations.js";
 import type { Dialect } from "../../src/store/sql/dialect.js";
 import { run } from "../../src/store/sql/query.js";
-import { postgresEngine, sqliteEngine, type PostgresEngine, type SqliteEngine } from "../support/sql-engines.js";
+import { postgresEngineOfFile, sqliteEngine, type PostgresEngine, type SqliteEngine } from "../support/sql-engines.js";
 
 // The write path (src/store/operations.ts `write`) is one operation for both engines: the same
 // batches written through it on SQLite and on PostgreSQL must report the same WriteStats and leave
@@ -183,17 +183,11 @@ async function waitFor(condition: () => Promise<boolean>): Promise<void> {
 const rowsOf = (tables: Record<string, Record<string, unknown>[]>, table: string) => tables[table] ?? [];
 
 describe("the write path on both engines", () => {
-  let postgres: PostgresEngine;
+  const postgresOf = postgresEngineOfFile();
   let engines: Engines;
-  beforeAll(async () => {
-    postgres = await postgresEngine();
-  });
-  afterAll(async () => {
-    await postgres.close();
-  });
   beforeEach(async () => {
-    await postgres.truncate();
-    engines = { sqlite: sqliteEngine(), postgres };
+    await postgresOf().truncate();
+    engines = { sqlite: sqliteEngine(), postgres: postgresOf() };
   });
 
   it("writes, rewrites and re-sends batches with the same stats and the same rows", async () => {
@@ -205,7 +199,7 @@ describe("the write path on both engines", () => {
     expect(first.changedIncidentIds).toEqual([1, 2, 3, 4, 5, 6, 7]);
     const afterFirst = await expectSameTables(engines);
     // No deployment or incident of the first batch was written twice: their ids agree as numbers too.
-    const postgresFirst = await postgresTables(postgres);
+    const postgresFirst = await postgresTables(postgresOf());
     for (const table of ["deployments", "incidents"]) expect(postgresFirst[table]).toEqual(afterFirst[table]);
 
     // The links the rules give, the same on both (the tables are compared whole above).
@@ -247,7 +241,7 @@ describe("the write path on both engines", () => {
     const bad = [...SECOND.slice(0, 4), { ...(deployment("dx", T0 + 3 * HOUR) as Deployment), status: "queued" } as unknown as VitalsRecord, ...SECOND.slice(4)];
     const cursor = { source: "github", key: "acme/checkout", cursor: "page-2", etag: "W/1", atMs: T0 } as const;
     expect(() => engines.sqlite.runner.transaction(storeOps(engines.sqlite.dialect, DEFAULT_STORE_OPTIONS).write(bad, { cursor }))).toThrow(/CHECK constraint/);
-    await expect(postgres.runner.transaction(storeOps(postgres.dialect, DEFAULT_STORE_OPTIONS).write(bad, { cursor }))).rejects.toThrow(/check constraint/);
+    await expect(postgresOf().runner.transaction(storeOps(postgresOf().dialect, DEFAULT_STORE_OPTIONS).write(bad, { cursor }))).rejects.toThrow(/check constraint/);
     expect(await expectSameTables(engines)).toEqual(before);
   });
 
@@ -282,7 +276,7 @@ describe("the write path on both engines", () => {
     await writeBoth(engines, FIRST);
     const openBoth = async (options: StoreOptions) => {
       const onSqlite = engines.sqlite.runner.transaction(storeOps(engines.sqlite.dialect, options).open());
-      expect(await postgres.runner.transaction(storeOps(postgres.dialect, options).open())).toEqual(onSqlite);
+      expect(await postgresOf().runner.transaction(storeOps(postgresOf().dialect, options).open())).toEqual(onSqlite);
       return onSqlite;
     };
     // A database the derived definitions have not been recorded in is rebuilt once, then not again.
@@ -300,12 +294,12 @@ describe("the write path on both engines", () => {
   });
 
   it("counts a record another replica inserted between the lookup and the upsert as unchanged, and one delivery once (real server)", async (context) => {
-    if (postgres.server.engine !== "postgres") context.skip(); // PGlite serves one connection at a time
-    const ops = storeOps(postgres.dialect, DEFAULT_STORE_OPTIONS);
-    const waiting = async () => Number((await postgres.pool.query(`SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`)).rows[0].n);
+    if (postgresOf().server.engine !== "postgres") context.skip(); // PGlite serves one connection at a time
+    const ops = storeOps(postgresOf().dialect, DEFAULT_STORE_OPTIONS);
+    const waiting = async () => Number((await postgresOf().pool.query(`SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`)).rows[0].n);
     // The service exists already: the second writer's first wait is then at the record's own upsert.
-    await postgres.pool.query(`INSERT INTO services (id) VALUES ('checkout')`);
-    const gate = await postgres.pool.connect();
+    await postgresOf().pool.query(`INSERT INTO services (id) VALUES ('checkout')`);
+    const gate = await postgresOf().pool.connect();
     try {
       for (const [records, expected] of [
         [[deployment("d1", T0)], { deployments: 1, incidents: 0, samples: 0, annotations: 0 }],
@@ -313,14 +307,14 @@ describe("the write path on both engines", () => {
       ] as const) {
         await gate.query(`SELECT pg_advisory_lock(4242)`);
         // The first writer writes, then waits (uncommitted) at the gate.
-        const first = postgres.runner.transaction((function* () {
+        const first = postgresOf().runner.transaction((function* () {
           const result = yield* ops.write(records);
           yield* run(`SELECT pg_advisory_xact_lock(4242)`);
           return result;
         })());
         await waitFor(async () => (await waiting()) === 1);
         // The second finds no row, and its upsert waits for the first's.
-        const second = postgres.runner.transaction(ops.write(records));
+        const second = postgresOf().runner.transaction(ops.write(records));
         await waitFor(async () => (await waiting()) === 2);
         await gate.query(`SELECT pg_advisory_unlock(4242)`);
         expect(await first).toMatchObject({ deployments: { inserted: expected.deployments }, incidents: { inserted: expected.incidents } });
@@ -330,18 +324,18 @@ describe("the write path on both engines", () => {
       // One delivery handed to two replicas at once: the second waits for the first's commit, then is the duplicate.
       const delivery = { source: "pagerduty", id: "evt-9", atMs: T0 };
       await gate.query(`SELECT pg_advisory_lock(4242)`);
-      const first = postgres.runner.transaction((function* () {
+      const first = postgresOf().runner.transaction((function* () {
         const result = yield* ops.write([incident("i9", T0)], { delivery });
         yield* run(`SELECT pg_advisory_xact_lock(4242)`);
         return result;
       })());
       await waitFor(async () => (await waiting()) === 1);
-      const second = postgres.runner.transaction(ops.write([incident("i9", T0, { title: "Other" })], { delivery }));
+      const second = postgresOf().runner.transaction(ops.write([incident("i9", T0, { title: "Other" })], { delivery }));
       await waitFor(async () => (await waiting()) === 2);
       await gate.query(`SELECT pg_advisory_unlock(4242)`);
       expect(await first).toMatchObject({ duplicate: false, incidents: { inserted: 1 } });
       expect(await second).toMatchObject({ duplicate: true, incidents: { inserted: 0, updated: 0, unchanged: 0 } });
-      expect((await postgres.pool.query(`SELECT title FROM incidents WHERE external_id = 'i9'`)).rows).toEqual([{ title: "Incident i9" }]);
+      expect((await postgresOf().pool.query(`SELECT title FROM incidents WHERE external_id = 'i9'`)).rows).toEqual([{ title: "Incident i9" }]);
     } finally {
       gate.release();
     }
@@ -384,7 +378,7 @@ describe("the write path on both engines", () => {
       })();
     };
     const onSqlite = engines.sqlite.runner.transaction(script(engines.sqlite.dialect, sqliteTables(engines.sqlite)));
-    const onPostgres = await postgres.runner.transaction(script(postgres.dialect, await postgresTables(postgres)));
+    const onPostgres = await postgresOf().runner.transaction(script(postgresOf().dialect, await postgresTables(postgresOf())));
     expect({ ...onPostgres, afterRules: { ...onPostgres.afterRules, id: 0, linked_deployment_id: 0 } }).toEqual({ ...onSqlite, afterRules: { ...onSqlite.afterRules, id: 0, linked_deployment_id: 0 } });
     // Text in byte order on both (upper case first), whatever the PostgreSQL database's collation.
     expect(onSqlite.services.map((s) => s.id)).toEqual(["Zeta", "alpha", "checkout", "gateway"]);

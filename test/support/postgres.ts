@@ -2,6 +2,7 @@ import { PGlite } from "@electric-sql/pglite";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 import { randomBytes } from "node:crypto";
 import pg from "pg";
+import { withAdmin } from "../../bench/postgres.js";
 
 // A PostgreSQL database for one test (issue 19): a fresh database on the real server named by
 // TEST_DATABASE_URL (CI sets it when a local server answers), otherwise PGlite (PostgreSQL compiled to
@@ -36,16 +37,6 @@ export interface TestPostgres {
 export async function startTestPostgres(env: Record<string, string | undefined> = process.env): Promise<TestPostgres> {
   const serverUrl = env.TEST_DATABASE_URL?.trim();
   return serverUrl ? freshDatabase(serverUrl) : startPglite();
-}
-
-async function withAdmin<T>(serverUrl: string, work: (admin: pg.Client) => Promise<T>): Promise<T> {
-  const admin = new pg.Client({ connectionString: serverUrl, connectionTimeoutMillis: 5_000 });
-  await admin.connect();
-  try {
-    return await work(admin);
-  } finally {
-    await admin.end();
-  }
 }
 
 async function freshDatabase(serverUrl: string): Promise<TestPostgres> {

@@ -1,4 +1,5 @@
 import pg from "pg";
+import { afterAll, beforeAll } from "vitest";
 import { openDatabase, type Db } from "../../src/store/db.js";
 import { migratePostgres } from "../../src/store/postgres/migrate.js";
 import { createPool } from "../../src/store/postgres/pool.js";
@@ -52,5 +53,23 @@ export async function postgresEngine(): Promise<PostgresEngine> {
       await pool.end();
       await server.close();
     },
+  };
+}
+
+/**
+ * One PostgreSQL engine for the test file (beforeAll/afterAll in the calling describe): PGlite takes
+ * seconds to start. Call the returned function inside a test or hook for the engine.
+ */
+export function postgresEngineOfFile(): () => PostgresEngine {
+  let engine: PostgresEngine | undefined;
+  beforeAll(async () => {
+    engine = await postgresEngine();
+  }, 60_000);
+  afterAll(async () => {
+    await engine?.close();
+  });
+  return () => {
+    if (!engine) throw new Error("the PostgreSQL engine is not started yet: call this inside a test or hook");
+    return engine;
   };
 }
