@@ -14,8 +14,10 @@ import { startTestApp, type TestApp } from "./harness.js";
 // a time, so this runs on a real server only (test/support/postgres.ts). The store is still SQLite
 // per app until the PostgreSQL store lands: what is tested here is who runs the jobs.
 
-// Short intervals so the test takes seconds; the keepalive is PostgreSQL's minimum (1 s).
-const TIMINGS: LeaderTimings = { retryMs: 100, heartbeatMs: 100, heartbeatTimeoutMs: 200, serverKeepalive: { idleS: 1, intervalS: 1, count: 1 } };
+// Short intervals so the test takes seconds; the keepalive is PostgreSQL's minimum (1 s). The
+// heartbeat may take 1.5 s to answer (as long as the keepalive allows): a busy CI machine delayed
+// a 200 ms one, and the leader stepped down and restarted its jobs mid-test.
+const TIMINGS: LeaderTimings = { retryMs: 100, heartbeatMs: 100, heartbeatTimeoutMs: 1_500, serverKeepalive: { idleS: 1, intervalS: 1, count: 1 } };
 const PASSWORD = "replica-test-password";
 
 interface Replica {
