@@ -14,6 +14,12 @@ export interface Dialect {
    * "integer"): the keys a write touched, which the derived data refreshes (src/store/derived/).
    */
   keyTuples(name: string, types: readonly KeyType[], param?: string): string;
+  /**
+   * A JSON-array parameter of objects as the relation `alias(column, …)`, one row per object, typed
+   * per column (a missing key is NULL; names in lower case, as PostgreSQL folds them): a batch of records in one statement, so that a write costs a
+   * few round trips per batch on PostgreSQL instead of several per record.
+   */
+  records(alias: string, columns: readonly RecordColumn[], param?: string): string;
   /** A planner hint pinning an index (SQLite); nothing on PostgreSQL, whose planner needs none. */
   indexedBy(index: string): string;
   /**
@@ -73,12 +79,18 @@ export interface Dialect {
 
 export type KeyType = "text" | "integer";
 
+/** A column of `records`: its name (also the JSON key) and type. */
+export type RecordColumn = readonly [name: string, type: "text" | "integer" | "real"];
+
 export const SQLITE: Dialect = {
   name: "sqlite",
   textList: (param = "?") => `SELECT value FROM json_each(${param})`,
   integerList: (param = "?") => `SELECT value FROM json_each(${param})`,
   keyTuples: (name, types, param = "?") =>
     `${name}(${types.map((_, i) => `k${i}`).join(", ")}) AS (SELECT ${types.map((_, i) => `value ->> ${i}`).join(", ")} FROM json_each(${param}))`,
+  // A JSON number that is an integer arrives as an INTEGER; a REAL column gets a REAL, as bound.
+  records: (alias, columns, param = "?") =>
+    `(SELECT ${columns.map(([name, type]) => (type === "real" ? `CAST(value ->> '$.${name}' AS REAL) AS ${name}` : `value ->> '$.${name}' AS ${name}`)).join(", ")} FROM json_each(${param})) AS ${alias}`,
   indexedBy: (index) => `INDEXED BY ${index}`,
   orderedJoin: "CROSS JOIN",
   byteOrder: (expression) => expression,
@@ -102,6 +114,9 @@ export const POSTGRES: Dialect = {
   integerList: (param = "?") => `SELECT value::bigint AS value FROM jsonb_array_elements_text(${param}::jsonb) AS value`,
   keyTuples: (name, types, param = "?") =>
     `${name}(${types.map((_, i) => `k${i}`).join(", ")}) AS (SELECT ${types.map((type, i) => `(value ->> ${i})::${type === "integer" ? "bigint" : "text"}`).join(", ")} FROM jsonb_array_elements(${param}::jsonb) AS value)`,
+  // json, not jsonb: a number goes straight from its text to float8, exactly as a bound parameter.
+  records: (alias, columns, param = "?") =>
+    `json_to_recordset(${param}::json) AS ${alias}(${columns.map(([name, type]) => `${name} ${type === "text" ? "text" : type === "integer" ? "bigint" : "float8"}`).join(", ")})`,
   indexedBy: () => "",
   orderedJoin: "JOIN",
   byteOrder: (expression) => `${expression} COLLATE "C"`,
