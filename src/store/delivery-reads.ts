@@ -46,10 +46,11 @@ export function deliveryReadOps(kit: ReadKit) {
   // The order SQLite's time indexes deliver rows in (migration 015), for the lists PostgreSQL packs:
   // two lists of one statement line up, and lead-time samples come in the same order on both.
   const deploymentTimeOrder = `finished_at, status, ${d.textOrder("service_id")}, caused_failure, is_rework, id`;
+  // Changes that tie on these columns pack the same code and service, so the lists need no
+  // further tie-break: none that takes PostgreSQL off the covering index (the id) or lengthens its sort.
   const changeOrder = "first_deployed_at, lead_seconds NULLS FIRST, pr_size_bucket NULLS FIRST";
-  const changeRest = "committed_at NULLS FIRST, pr_opened_at NULLS FIRST, pr_first_review_at NULLS FIRST, pr_merged_at NULLS FIRST, pr_size NULLS FIRST, id";
-  const changeTimeOrder = `${changeOrder}, ${d.textOrder("service_id")}, ${changeRest}`;
-  const changeServiceOrder = `${changeOrder}, ${changeRest}`;
+  const changeTimeOrder = `${changeOrder}, ${d.textOrder("service_id")}`;
+  const changeServiceOrder = changeOrder;
 
   const orgDeploymentSlicesSql = `
       SELECT ${d.packed("service_id", "\x1f", deploymentTimeOrder)} AS services, ${d.packed(DEPLOY_CODE, ",", deploymentTimeOrder)} AS flags
@@ -109,6 +110,11 @@ export function deliveryReadOps(kit: ReadKit) {
   const leadOrgSql = `
           SELECT ${d.packed(LEAD_CODE, ",", changeTimeOrder)} AS codes, ${d.packed("service_id", "\x1f", changeTimeOrder)} AS services
           FROM changes ${d.indexedBy("changes_metrics_time")} WHERE first_deployed_at >= ? AND first_deployed_at < ?`;
+  // PostgreSQL: every slice's lists from one statement (a round trip and an executor start per slice spared).
+  const leadOrgSlicesSql = (cutCount: number): string => `
+          SELECT ${sliceOf("first_deployed_at", cutCount)} AS slice, ${d.packed(LEAD_CODE, ",", changeTimeOrder)} AS codes,
+            ${d.packed("service_id", "\x1f", changeTimeOrder)} AS services
+          FROM changes WHERE first_deployed_at >= ? AND first_deployed_at < ? GROUP BY 1 ORDER BY 1`;
   const leadSql = (services: ScopeServices): string => `
         SELECT service_id AS service, CAST(? AS bigint) AS slice, ${d.packed(LEAD_CODE, ",", changeServiceOrder)} AS codes
         FROM changes ${changesByService("first_deployed_at >= ? AND first_deployed_at < ?", services)}
@@ -146,7 +152,9 @@ export function deliveryReadOps(kit: ReadKit) {
   return {
     /** Successful production deployments per service and slice, with failed (caused a failure; 0 unless withFailed) and rework counts. */
     *deploymentSlices(env: string, cuts: readonly number[], services: ScopeServices, withFailed = true): Sql<DeploymentSliceRow[]> {
-      if (services === null) return yield* orgDeploymentSlices(env, cuts, withFailed);
+      // PostgreSQL groups the org's range in one statement (a hash aggregate): the slice-by-slice
+      // lists spare SQLite's B-tree grouping, and would cost it a round trip and a sort per slice.
+      if (services === null && d.name === "sqlite") return yield* orgDeploymentSlices(env, cuts, withFailed);
       const statement = text(`${key("deploySlices", cuts, services)}:${withFailed}`, () => `
         SELECT d.service_id AS service, ${sliceOf("d.finished_at", cuts.length)} AS slice, count(*) AS attempts,
           sum(CASE WHEN d.status = 'success' THEN 1 ELSE 0 END) AS n,
@@ -199,6 +207,13 @@ export function deliveryReadOps(kit: ReadKit) {
      */
     *leadTimes(cuts: readonly number[], services: ScopeServices): Sql<LeadTimeSliceRow[]> {
       const rows: LeadTimeSliceRow[] = [];
+      if (services === null && d.name === "postgres") {
+        const statement = text(key("leadOrgSlices", cuts, null), () => leadOrgSlicesSql(cuts.length));
+        for (const row of yield* all<{ slice: number; codes: string; services: string }>(statement, [...innerCuts(cuts), cuts[0], cuts[cuts.length - 1]])) {
+          rows.push(decodeLeadTimes(row.slice, row.codes, null, row.services));
+        }
+        return rows;
+      }
       if (services === null) {
         // Org-wide, one range of the time index per slice without grouping (grouping by service
         // costs a seek per service and slice): codes and their services as two aligned lists.

@@ -70,7 +70,7 @@ export function readKit(d: Dialect) {
     return order;
   };
   const scopeSql = (column: string, services: ScopeServices, param = "?"): string =>
-    services === null ? "" : ` AND ${column} IN (${d.textList(param)})`;
+    services === null ? "" : ` AND ${d.inList(column, d.textList(param))}`;
   const scopeArgs = (services: ScopeServices): string[] => (services === null ? [] : [JSON.stringify(services)]);
   // After ANALYZE the planner may prefer a narrower index of 001 with a skip-scan and then read
   // every table row; the covering indexes of migration 002 are pinned explicitly.
@@ -82,7 +82,7 @@ export function readKit(d: Dialect) {
   // (every change's service is in `services`, a foreign key) delivers the groups in order, where
   // the time index needs a temporary B-tree to group ~100k rows (about 40 % slower).
   const changesByService = (window: string, services: ScopeServices, param = "?"): string =>
-    `${d.indexedBy("changes_metrics_service")} WHERE ${window} AND service_id IN (${serviceList(services, param)})`;
+    `${d.indexedBy("changes_metrics_service")} WHERE ${window} AND ${d.inList("service_id", serviceList(services, param))}`;
   const deploymentsIndex = (services: ScopeServices): string => d.indexedBy(services === null ? "deployments_metrics_time" : "deployments_metrics_service");
   const key = (name: string, cuts: readonly number[], services: ScopeServices): string => `${name}:${cuts.length}:${services === null ? "org" : "scoped"}`;
 

@@ -10,14 +10,14 @@ export function sampleReadOps(kit: ReadKit) {
   const { d, text, sliceOf, innerCuts, scopeSql, scopeArgs, key, sliceBySlice, serviceList } = kit;
   const timedSql = (services: ScopeServices): string => `
         SELECT service_id AS service, at, ${d.averaged("value")} AS value FROM samples
-        WHERE name = ? AND at >= ? AND at < ? AND service_id IN (${serviceList(services)})
+        WHERE name = ? AND at >= ? AND at < ? AND ${d.inList("service_id", serviceList(services))}
         GROUP BY service_id, at ORDER BY ${d.textOrder("service_id")}, at`;
   const latencySql = (services: ScopeServices): string => `
         SELECT service_id AS service, CAST(? AS bigint) AS slice, count(*) AS n,
           ${d.summed("CASE WHEN requests > 0 THEN latency_p95_ms * requests END")} AS weighted, ${d.summed("CASE WHEN requests > 0 THEN requests END")} AS weight,
           ${d.summed("latency_p95_ms")} AS sum, ${d.summed("latency_p95_ms * latency_p95_ms")} AS sum_squares, sum(CASE WHEN requests > 0 THEN 0 ELSE 1 END) AS unweighted
         FROM sample_points
-        WHERE at >= ? AND at < ? AND latency_p95_ms IS NOT NULL AND service_id IN (${serviceList(services)})
+        WHERE at >= ? AND at < ? AND latency_p95_ms IS NOT NULL AND ${d.inList("service_id", serviceList(services))}
         GROUP BY service_id`;
   const paired = "requests IS NOT NULL AND (errors IS NOT NULL OR error_rate_pct IS NOT NULL)";
   const alone = "error_rate_pct IS NOT NULL AND requests IS NULL";
@@ -30,7 +30,7 @@ export function sampleReadOps(kit: ReadKit) {
           ${d.summed(`CASE WHEN ${alone} THEN error_rate_pct END`)} AS rate_sum,
           sum(CASE WHEN ${alone} THEN 1 ELSE 0 END) AS rate_plain
         FROM sample_points
-        WHERE at >= ? AND at < ? AND ((${paired}) OR (${alone})) AND service_id IN (${serviceList(services)})
+        WHERE at >= ? AND at < ? AND ((${paired}) OR (${alone})) AND ${d.inList("service_id", serviceList(services))}
         GROUP BY service_id`;
   const levelsSql = (services: ScopeServices): string => {
     const scope = scopeSql("service_id", services, "@services");
@@ -38,12 +38,17 @@ export function sampleReadOps(kit: ReadKit) {
     // of max(at) it groups: of two sources at one time, org-wide (read from samples_metrics: name,
     // at, service_id, value) the smaller value, for a scope (the primary key: service_id, name, at,
     // source) the first source. PostgreSQL has no bare columns: DISTINCT ON picks that same row (its value as text, the
-    // transport of the other arm's Dialect.averaged).
+    // transport of the other arm's Dialect.averaged). PostgreSQL takes it per service from the
+    // primary key, newest first (DISTINCT ON would sort every earlier sample of every service);
+    // every sample's service is in `services` (serviceList).
     const before = d.name === "sqlite"
       ? `SELECT service_id AS service, max(at) AS at, value FROM samples
         WHERE name = @name AND at < @from AND service_id <> ''${scope} GROUP BY service_id`
-      : `(SELECT DISTINCT ON (service_id) ${d.textOrder("service_id")} AS service, at, CAST(value AS text) AS value FROM samples
-        WHERE name = @name AND at < @from AND service_id <> ''${scope} ORDER BY service_id, at DESC, ${services === null ? "value, " : ""}${d.textOrder("source")})`;
+      : `SELECT ${d.textOrder("s.id")} AS service, last.at, CAST(last.value AS text) AS value
+        FROM (${services === null ? "SELECT id FROM services" : `SELECT DISTINCT value AS id FROM (${d.textList("@services")}) AS listed`}) AS s
+        CROSS JOIN LATERAL (SELECT at, value FROM samples WHERE service_id = s.id AND name = @name AND at < @from
+          ORDER BY at DESC, ${services === null ? "value, " : ""}${d.textOrder("source")} LIMIT 1) AS last
+        WHERE s.id <> ''`;
     return `
         ${before}
         UNION ALL

@@ -22,9 +22,18 @@ export interface PostgresStoreOptions {
   readonly applicationName?: string;
 }
 
+/**
+ * Session settings of the store's connections. An answer is a few dozen statements of a few ms each
+ * over index ranges: a JIT compile (tens of ms once a plan's cost passes jit_above_cost, as an
+ * org-wide range of a large org does) or starting parallel workers (ms each, on a server whose cores
+ * other requests share) costs more than it could save.
+ */
+const SESSION_OPTIONS = "-c jit=off -c max_parallel_workers_per_gather=0";
+
 export async function openPostgresStore(url: string, options: StoreOptions = DEFAULT_STORE_OPTIONS, connection: PostgresStoreOptions): Promise<PostgresStore> {
   const pool = createPool(url, {
     types: RUNNER_TYPES,
+    serverOptions: SESSION_OPTIONS,
     onIdleError: connection.onIdleError,
     ...(connection.maxConnections !== undefined ? { max: connection.maxConnections } : {}),
     ...(connection.applicationName !== undefined ? { applicationName: connection.applicationName } : {}),

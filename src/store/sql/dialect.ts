@@ -7,6 +7,13 @@ export interface Dialect {
   readonly name: "sqlite" | "postgres";
   /** A JSON-array parameter as a relation of text values (column `value`). */
   textList(param?: string): string;
+  /**
+   * `column IN (list)` for a one-column SELECT `list` (textList, or a table's ids): on PostgreSQL
+   * `= ANY` of it as an array, which the planner takes as an index condition; it plans `IN` over
+   * a set-returning function as a semi join of 100 guessed rows and then scans the whole table
+   * (every sample point of every service for one service's slice).
+   */
+  inList(column: string, list: string): string;
   /** A JSON-array parameter of integers as a relation (column `value`, a bigint on PostgreSQL). */
   integerList(param?: string): string;
   /**
@@ -86,6 +93,7 @@ export const SQLITE: Dialect = {
   name: "sqlite",
   textList: (param = "?") => `SELECT value FROM json_each(${param})`,
   integerList: (param = "?") => `SELECT value FROM json_each(${param})`,
+  inList: (column, list) => `${column} IN (${list})`,
   keyTuples: (name, types, param = "?") =>
     `${name}(${types.map((_, i) => `k${i}`).join(", ")}) AS (SELECT ${types.map((_, i) => `value ->> ${i}`).join(", ")} FROM json_each(${param}))`,
   // A JSON number that is an integer arrives as an INTEGER; a REAL column gets a REAL, as bound.
@@ -112,6 +120,7 @@ export const POSTGRES: Dialect = {
   name: "postgres",
   textList: (param = "?") => `SELECT value FROM jsonb_array_elements_text(${param}::jsonb) AS value`,
   integerList: (param = "?") => `SELECT value::bigint AS value FROM jsonb_array_elements_text(${param}::jsonb) AS value`,
+  inList: (column, list) => `${column} = ANY (ARRAY(${list}))`,
   keyTuples: (name, types, param = "?") =>
     `${name}(${types.map((_, i) => `k${i}`).join(", ")}) AS (SELECT ${types.map((type, i) => `(value ->> ${i})::${type === "integer" ? "bigint" : "text"}`).join(", ")} FROM jsonb_array_elements(${param}::jsonb) AS value)`,
   // json, not jsonb: a number goes straight from its text to float8, exactly as a bound parameter.
