@@ -26,13 +26,16 @@ export function incidentReadOps(kit: ReadKit) {
   // NULL severity and no PagerDuty match), as the comparison itself answered before it was a CASE.
   const outageRule = `(i.severity IN (${d.textList("@severities")})
             OR (i.source = 'pagerduty' AND i.urgency = 'high' AND i.priority IN (${d.textList("@priorities")})))`;
-  // The linked deployment by its key, row by row: as a LEFT JOIN, PostgreSQL hashes the whole
-  // deployments table for the thousand incidents of an org-wide window.
+  // The linked deployment by its key, row by row: PostgreSQL plans the LEFT JOIN SQLite reads
+  // that way as a hash of the whole deployments table, for the thousand incidents of an org-wide window.
+  const [linkedDeployment, linkedJoin] = d.name === "sqlite"
+    ? ["d.external_id", " LEFT JOIN deployments d ON d.id = i.linked_deployment_id"]
+    : ["(SELECT d.external_id FROM deployments d WHERE d.id = i.linked_deployment_id)", ""];
   const breachSql = `
         SELECT i.service_id AS service, i.title, i.url, i.severity, i.created_at, i.acknowledged_at, i.resolved_at, i.counts_recovery,
           CASE WHEN ${outageRule} THEN 1 WHEN NOT ${outageRule} THEN 0 END AS outage,
-          (SELECT d.external_id FROM deployments d WHERE d.id = i.linked_deployment_id) AS deployment
-        FROM incidents i ${d.indexedBy("incidents_service_created")}
+          ${linkedDeployment} AS deployment
+        FROM incidents i ${d.indexedBy("incidents_service_created")}${linkedJoin}
         WHERE ${d.inList("i.service_id", d.textList("@services"))} AND i.created_at < @to AND (i.resolved_at IS NULL OR i.resolved_at > @from)
         ORDER BY ${d.textOrder("i.service_id")}, i.created_at${d.indexOrder("i.id")}`;
   const outage = `${d.inList("service_id", d.textList("@services"))} AND (severity IN (${d.textList("@severities")})
