@@ -1,0 +1,153 @@
+import { beforeEach, describe, expect, it } from "vitest";
+import type { SampleName } from "../../src/domain/metric-ids.js";
+import type { ChangeRecord, VitalsRecord } from "../../src/domain/records.js";
+import { createRandom, type Random } from "../../src/sources/demo/random.js";
+import { DEFAULT_STORE_OPTIONS, type RecordWriteResult } from "../../src/store/index.js";
+import { storeOps } from "../../src/store/operations.js";
+import { addStats, emptyStats } from "../../src/store/write-stats.js";
+import { postgresEngineOfFile, sqliteEngine, type PostgresEngine, type SqliteEngine } from "../support/sql-engines.js";
+import { byNaturalKeys, naturalKeys, postgresTables, sqliteTables, type Tables } from "../support/store-tables.js";
+
+// A batch is written with a few set-based statements (src/store/sql/waves.ts); writing its records
+// one by one, each its own write, is the definition it must meet: the same counts, the same
+// incidents reported changed, the same rows in every table (derived data and ids included). The
+// batches are random and full of what makes set-based writing hard: a deployment, incident or
+// sample twice in one batch (changed, or the same again), pull requests shipped by several
+// deployments, commits moving between deployments, rollbacks of deployments not seen yet.
+
+const T0 = Date.parse("2026-05-04T08:00:00Z");
+const HOUR = 3_600_000;
+const SERVICES = ["checkout", "gateway", "search"];
+
+function randomRecords(random: Random, count: number): VitalsRecord[] {
+  const records: VitalsRecord[] = [];
+  const at = () => T0 + Math.floor(random.between(0, 96)) * HOUR;
+  const pr = (): ChangeRecord["pr"] => {
+    const number = random.int(1, 12);
+    return {
+      number,
+      ...(random.chance(0.6) ? { openedAtMs: T0 - random.int(1, 30) * HOUR } : {}),
+      ...(random.chance(0.4) ? { firstReviewAtMs: T0 - random.int(0, 5) * HOUR } : {}),
+      ...(random.chance(0.5) ? { mergedAtMs: T0 + random.int(0, 5) * HOUR } : {}),
+      ...(random.chance(0.3) ? { size: random.int(1, 3) * 50 } : {}),
+      ...(random.chance(0.3) ? { labels: random.pick([["feature"], ["bug"], ["feature", "ui"]]) } : {}),
+      ...(random.chance(0.3) ? { title: random.pick(["Fix", "Add", "Tune"]), author: random.pick(["ana", "bo"]) } : {}),
+    };
+  };
+  for (let i = 0; i < count; i++) {
+    const kind = random.pick(["deployment", "deployment", "deployment", "incident", "metric", "metric", "annotation"] as const);
+    const service = random.pick(SERVICES);
+    if (kind === "deployment") {
+      const changes = Array.from({ length: random.int(0, 3) }, (): ChangeRecord => {
+        const sha = `c${random.int(1, 40)}aaaa`;
+        return { sha, committedAtMs: T0 - random.int(1, 48) * HOUR, ...(random.chance(0.5) ? { pr: pr() } : {}) };
+      });
+      const finishedAtMs = at();
+      records.push({
+        kind,
+        source: "github",
+        externalId: `d${random.int(1, 30)}`,
+        service: random.chance(0.9) ? service : "checkout",
+        environment: random.chance(0.8) ? "production" : "staging",
+        status: random.chance(0.8) ? "success" : "failure",
+        finishedAtMs,
+        startedAtMs: finishedAtMs - 600_000,
+        ...(random.chance(0.7) ? { sha: `s${random.int(1, 40)}bbbb` } : {}),
+        ...(random.chance(0.15) ? { rollbackOf: `d${random.int(1, 30)}` } : {}),
+        ...(random.chance(0.1) ? { hotfix: true } : {}),
+        ...(random.chance(0.85) ? { changes } : {}),
+      });
+    } else if (kind === "incident") {
+      const createdAtMs = at();
+      records.push({
+        kind,
+        source: "pagerduty",
+        externalId: `i${random.int(1, 20)}`,
+        ...(random.chance(0.9) ? { service } : { externalService: "PXYZ" }),
+        title: random.pick(["Checkout down", "Slow search"]),
+        createdAtMs,
+        ...(random.chance(0.6) ? { resolvedAtMs: createdAtMs + random.int(1, 6) * HOUR } : {}),
+        ...(random.chance(0.3) ? { severity: random.pick(["SEV1", "SEV2"]) } : {}),
+        ...(random.chance(0.2) ? { deploymentRef: random.chance(0.5) ? `d${random.int(1, 30)}` : `s${random.int(1, 40)}bb` } : {}),
+        ...(random.chance(0.1) ? { changeCaused: false } : {}),
+      });
+    } else if (kind === "metric") {
+      const name = random.pick<SampleName>(["latency_p95_ms", "requests", "errors", "coverage_pct", "infra_cost_usd"]);
+      records.push({
+        kind,
+        source: "prometheus",
+        ...(name === "infra_cost_usd" && random.chance(0.5) ? {} : { service }),
+        name,
+        atMs: T0 + random.int(0, 4) * HOUR,
+        value: random.pick([1, 2.5, 0.1 + 0.2, 1000, 1234.5678]),
+      });
+    } else {
+      records.push({ kind, source: "slack", externalId: `a${random.int(1, 6)}`, atMs: at(), text: random.pick(["Freeze", "Launch"]), service });
+    }
+  }
+  return records;
+}
+
+interface Outcome {
+  result: Omit<RecordWriteResult, "relinked" | "duplicate" | "changedIncidentIds">;
+  /** The incidents reported changed, in order, by natural key. */
+  changed: (string | undefined)[];
+  tables: Tables;
+}
+
+function sum(results: readonly RecordWriteResult[], tables: Tables): Outcome {
+  const incidents = naturalKeys(tables)["incidents"]!;
+  const total = { deployments: emptyStats(), incidents: emptyStats(), samples: emptyStats(), annotations: emptyStats() };
+  for (const r of results) for (const kind of ["deployments", "incidents", "samples", "annotations"] as const) addStats(total[kind], r[kind]);
+  return { result: total, changed: results.flatMap((r) => r.changedIncidentIds.map((id) => incidents.get(id))), tables };
+}
+
+const chunks = <T>(items: readonly T[], size: number): T[][] => Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
+
+function onSqlite(batches: readonly (readonly VitalsRecord[])[]): { engine: SqliteEngine; outcome: Outcome } {
+  const engine = sqliteEngine();
+  const ops = storeOps(engine.dialect, DEFAULT_STORE_OPTIONS);
+  const results = batches.map((batch) => engine.runner.transaction(ops.write(batch)));
+  return { engine, outcome: sum(results, sqliteTables(engine)) };
+}
+
+async function onPostgres(engine: PostgresEngine, batches: readonly (readonly VitalsRecord[])[]): Promise<Outcome> {
+  await engine.truncate();
+  const ops = storeOps(engine.dialect, DEFAULT_STORE_OPTIONS);
+  const results: RecordWriteResult[] = [];
+  for (const batch of batches) results.push(await engine.runner.transaction(ops.write(batch)));
+  return sum(results, await postgresTables(engine));
+}
+
+const byKeys = (outcome: Outcome) => ({ ...outcome, tables: byNaturalKeys(outcome.tables) });
+
+describe("a batch written with set-based statements", () => {
+  const postgresOf = postgresEngineOfFile();
+  let records: VitalsRecord[];
+  beforeEach(() => {
+    records = randomRecords(createRandom(19), 240);
+  });
+
+  it("leaves on SQLite exactly what its records written one by one leave, ids included", () => {
+    const batched = onSqlite(chunks(records, 60)).outcome;
+    const oneByOne = onSqlite(records.map((r) => [r])).outcome;
+    // The batches really are the hard kind: keys repeat inside them.
+    expect(batched.result.deployments.updated).toBeGreaterThan(10);
+    expect(batched.result.samples.unchanged + batched.result.samples.updated).toBeGreaterThan(10);
+    expect(batched.tables["deployment_changes"]!.length).toBeGreaterThan(20);
+    expect(batched).toEqual(oneByOne);
+    // Written again, the same batches change nothing.
+    const { engine } = onSqlite(chunks(records, 60));
+    const ops = storeOps(engine.dialect, DEFAULT_STORE_OPTIONS);
+    const before = sqliteTables(engine);
+    for (const batch of chunks(records, 60)) engine.runner.transaction(ops.write(batch));
+    expect(sqliteTables(engine)).toEqual(before);
+  });
+
+  it("leaves on PostgreSQL what its records written one by one leave, and what SQLite leaves", async () => {
+    const batched = await onPostgres(postgresOf(), chunks(records, 60));
+    const oneByOne = await onPostgres(postgresOf(), records.map((r) => [r]));
+    expect(byKeys(batched)).toEqual(byKeys(oneByOne));
+    expect(byKeys(batched)).toEqual(byKeys(onSqlite(chunks(records, 60)).outcome));
+  }, 120_000);
+});
