@@ -77,10 +77,12 @@ export function storeOps(d: Dialect, options: StoreOptions, claimer: string = ra
     let from = Infinity;
     let to = -Infinity;
     if (deploymentStats.inserted + deploymentStats.updated > 0) {
+      // A rollback marks the deployment it undoes: incidents since that one may now link to it.
+      const rollbacks = byKind.deployment.filter((dep) => dep.rollbackOf);
+      const rolledBackAt = yield* deployments.finishedAtOf(rollbacks.map((dep) => ({ source: dep.source, externalId: dep.rollbackOf! })));
+      for (const at of rolledBackAt) if (at !== undefined) from = Math.min(from, at);
       for (const dep of byKind.deployment) {
-        // A rollback marks the deployment it undoes: incidents since that one may now link to it.
-        const rolledBackAt = dep.rollbackOf ? yield* deployments.finishedAtOf(dep.source, dep.rollbackOf) : undefined;
-        from = Math.min(from, rolledBackAt ?? dep.finishedAtMs, dep.finishedAtMs);
+        from = Math.min(from, dep.finishedAtMs);
         to = Math.max(to, dep.finishedAtMs + options.attributionWindowMs + 1);
       }
     }

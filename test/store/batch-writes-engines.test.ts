@@ -21,6 +21,29 @@ const SERVICES = ["checkout", "gateway", "search"];
 
 function randomRecords(random: Random, count: number): VitalsRecord[] {
   const records: VitalsRecord[] = [];
+  // A record sent again as it was, or with only its changes or resolution different.
+  const sent = new Map<string, VitalsRecord>();
+  const again = (record: VitalsRecord): VitalsRecord => {
+    const key = `${record.kind}:${"externalId" in record ? record.externalId : ""}`;
+    const earlier = sent.get(key);
+    sent.set(key, record);
+    if (!earlier || !random.chance(0.5)) return record;
+    let repeated = earlier;
+    if (record.kind === "deployment" && earlier.kind === "deployment" && random.chance(0.6)) {
+      const known = earlier.changes ?? [];
+      const pr = known.find((c) => c.pr)?.pr;
+      // Another commit of a PR it shipped (a link, and no fact of the change, is new); one commit
+      // fewer; or other changes altogether.
+      const changes = random.pick([
+        pr ? [...known, { sha: `c${random.int(41, 60)}aaaa`, committedAtMs: T0 + 100 * HOUR, pr: { number: pr.number } }] : known,
+        known.slice(1),
+        record.changes ?? known,
+      ]);
+      repeated = { ...earlier, changes };
+    }
+    sent.set(key, repeated);
+    return repeated;
+  };
   const at = () => T0 + Math.floor(random.between(0, 96)) * HOUR;
   const pr = (): ChangeRecord["pr"] => {
     const number = random.int(1, 12);
@@ -43,7 +66,7 @@ function randomRecords(random: Random, count: number): VitalsRecord[] {
         return { sha, committedAtMs: T0 - random.int(1, 48) * HOUR, ...(random.chance(0.5) ? { pr: pr() } : {}) };
       });
       const finishedAtMs = at();
-      records.push({
+      records.push(again({
         kind,
         source: "github",
         externalId: `d${random.int(1, 30)}`,
@@ -56,10 +79,10 @@ function randomRecords(random: Random, count: number): VitalsRecord[] {
         ...(random.chance(0.15) ? { rollbackOf: `d${random.int(1, 30)}` } : {}),
         ...(random.chance(0.1) ? { hotfix: true } : {}),
         ...(random.chance(0.85) ? { changes } : {}),
-      });
+      }));
     } else if (kind === "incident") {
       const createdAtMs = at();
-      records.push({
+      records.push(again({
         kind,
         source: "pagerduty",
         externalId: `i${random.int(1, 20)}`,
@@ -70,7 +93,7 @@ function randomRecords(random: Random, count: number): VitalsRecord[] {
         ...(random.chance(0.3) ? { severity: random.pick(["SEV1", "SEV2"]) } : {}),
         ...(random.chance(0.2) ? { deploymentRef: random.chance(0.5) ? `d${random.int(1, 30)}` : `s${random.int(1, 40)}bb` } : {}),
         ...(random.chance(0.1) ? { changeCaused: false } : {}),
-      });
+      }));
     } else if (kind === "metric") {
       const name = random.pick<SampleName>(["latency_p95_ms", "requests", "errors", "coverage_pct", "infra_cost_usd"]);
       records.push({
@@ -128,7 +151,8 @@ describe("a batch written with set-based statements", () => {
     records = randomRecords(createRandom(19), 240);
   });
 
-  it("leaves on SQLite exactly what its records written one by one leave, ids included", () => {
+  it.each([19, 20, 21])("leaves on SQLite exactly what its records written one by one leave, ids included (seed %i)", (seed) => {
+    records = randomRecords(createRandom(seed), 240);
     const batched = onSqlite(chunks(records, 60)).outcome;
     const oneByOne = onSqlite(records.map((r) => [r])).outcome;
     // The batches really are the hard kind: keys repeat inside them.
@@ -150,4 +174,26 @@ describe("a batch written with set-based statements", () => {
     expect(byKeys(batched)).toEqual(byKeys(oneByOne));
     expect(byKeys(batched)).toEqual(byKeys(onSqlite(chunks(records, 60)).outcome));
   }, 120_000);
+
+  it("refreshes the first deployment of a change whose commit moved to another change", async () => {
+    const pr = { number: 5, openedAtMs: T0 - 3 * HOUR };
+    const shipped: VitalsRecord = {
+      kind: "deployment", source: "github", externalId: "d1", service: "checkout", environment: "production", status: "success", finishedAtMs: T0,
+      changes: [{ sha: "c1aaaa", committedAtMs: T0 - 5 * HOUR, pr }],
+    };
+    // The same deployment again, its commit now listed without the PR: the PR's change ships nowhere.
+    const moved: VitalsRecord = { ...shipped, changes: [{ sha: "c1aaaa", committedAtMs: T0 - 5 * HOUR }] };
+    const firstOf = (rows: Record<string, unknown>[]) => Object.fromEntries(rows.map((c) => [c["change_key"], c["first_deployed_at"]]));
+    const sqlite = sqliteEngine();
+    const ops = storeOps(sqlite.dialect, DEFAULT_STORE_OPTIONS);
+    sqlite.runner.transaction(ops.write([shipped]));
+    expect(sqlite.runner.transaction(ops.write([moved])).deployments).toEqual({ inserted: 0, updated: 1, unchanged: 0 });
+    expect(firstOf(sqliteTables(sqlite)["changes"]!)).toEqual({ "pr:5": null, "sha:c1aaaa": T0 });
+    const postgres = postgresOf();
+    await postgres.truncate();
+    const onPostgres = storeOps(postgres.dialect, DEFAULT_STORE_OPTIONS);
+    await postgres.runner.transaction(onPostgres.write([shipped]));
+    await postgres.runner.transaction(onPostgres.write([moved]));
+    expect(firstOf((await postgresTables(postgres))["changes"]!)).toEqual({ "pr:5": null, "sha:c1aaaa": T0 });
+  });
 });

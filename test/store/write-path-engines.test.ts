@@ -299,7 +299,7 @@ describe("the write path on both engines", () => {
           afterRules: yield* ops.incidents.get("pagerduty", "i3"),
           relinked: yield* ops.links.relinkIncident(i3),
           open: yield* ops.incidents.openExternalIds("pagerduty"),
-          finishedAt: [yield* ops.deployments.finishedAtOf("github", "d2"), yield* ops.deployments.finishedAtOf("github", "nope")],
+          finishedAt: yield* ops.deployments.finishedAtOf([{ source: "github", externalId: "d2" }, { source: "github", externalId: "nope" }, { source: "github", externalId: "d1" }]),
           unlinked: (yield* ops.links.unlinkedOnDeployedServices(T0, T0 + 100 * HOUR, 2)).map((i) => ({ ...i, id: undefined })),
         };
       })();
