@@ -103,10 +103,12 @@ export function deploymentOps(d: Dialect, options: { productionEnvironment: stri
      RETURNING deployment_id`;
   // The parameter lists every deployment whose changes are known, with each sha it shipped (and one
   // row with no sha, so that a deployment that shipped none is listed too).
+  // NOT IN over the pairs (not NOT EXISTS): PostgreSQL hashes the subquery once rather than
+  // scanning it per link, whatever the write's plan settings (Dialect.keyDrivenPlans).
   const UNLINK_STALE = `WITH kept AS (SELECT k.deployment_id, k.sha FROM ${d.records("k", LINK_COLUMNS)})
      DELETE FROM deployment_changes
      WHERE deployment_id IN (SELECT deployment_id FROM kept)
-       AND NOT EXISTS (SELECT 1 FROM kept WHERE kept.deployment_id = deployment_changes.deployment_id AND kept.sha = deployment_changes.sha)
+       AND (deployment_id, sha) NOT IN (SELECT deployment_id, sha FROM kept WHERE sha IS NOT NULL)
      RETURNING deployment_id, change_id`;
   const CHANGES_OF_DEPLOYMENTS = `SELECT change_id FROM deployment_changes WHERE deployment_id IN (${d.integerList()})`;
   // Starts from the changes' few rows (deployment_changes_change) and looks each deployment up by id,

@@ -19,7 +19,7 @@ import { rowReadOps } from "./row-reads.js";
 import { sampleOps } from "./samples.js";
 import { slackSettingsOps } from "./slack-settings.js";
 import type { Dialect } from "./sql/dialect.js";
-import type { Sql } from "./sql/query.js";
+import { run, type Sql } from "./sql/query.js";
 import { syncStateOps } from "./sync-state.js";
 import { addStats, emptyStats, type RecordWriteResult, type WriteAlso } from "./write-stats.js";
 
@@ -48,6 +48,7 @@ export function storeOps(d: Dialect, options: StoreOptions, claimer: string = ra
    * everything it touched is refreshed once, at the end.
    */
   function* write(records: readonly VitalsRecord[], also: WriteAlso = {}): Sql<RecordWriteResult> {
+    if (d.keyDrivenPlans !== null) yield* run(d.keyDrivenPlans);
     if (also.delivery && !(yield* syncState.firstDelivery(also.delivery.source, also.delivery.id, also.delivery.atMs))) return duplicateResult();
     const touches = new Touches();
     const services = new Set<string>();
