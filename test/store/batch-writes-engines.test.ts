@@ -1,7 +1,8 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import type { SampleName } from "../../src/domain/metric-ids.js";
-import type { ChangeRecord, VitalsRecord } from "../../src/domain/records.js";
+import type { ChangeRecord, SampleRecord, VitalsRecord } from "../../src/domain/records.js";
 import { createRandom, type Random } from "../../src/sources/demo/random.js";
+import { Touches } from "../../src/store/derived/engine.js";
 import { DEFAULT_STORE_OPTIONS, type RecordWriteResult } from "../../src/store/index.js";
 import { storeOps } from "../../src/store/operations.js";
 import { addStats, emptyStats } from "../../src/store/write-stats.js";
@@ -144,6 +145,26 @@ async function onPostgres(engine: PostgresEngine, batches: readonly (readonly Vi
 
 const byKeys = (outcome: Outcome) => ({ ...outcome, tables: byNaturalKeys(outcome.tables) });
 
+// A sample written three times in one batch (changed, the same again, changed), a paired one
+// among them, and an incident written three times (changed, the same, changed) around another:
+// each later write must see the earlier ones, and the changed incidents come in record order (the
+// third i1, of the third wave, before i2, of the first).
+function repeatedKeys(): VitalsRecord[] {
+  const sample = (value: number, untilMs?: number): VitalsRecord => ({ kind: "metric", source: "prometheus", service: "checkout", name: "latency_p95_ms", atMs: T0, value, ...(untilMs === undefined ? {} : { untilMs }) });
+  const incident = (externalId: string, title: string): VitalsRecord => ({ kind: "incident", source: "pagerduty", externalId, service: "checkout", title, createdAtMs: T0 });
+  return [
+    sample(120),
+    incident("i1", "Checkout down"),
+    { kind: "metric", source: "prometheus", name: "infra_cost_usd", atMs: T0, untilMs: T0 + 24 * HOUR, value: 0.1 + 0.2 },
+    sample(120),
+    incident("i1", "Checkout down"),
+    sample(95.5),
+    incident("i1", "Checkout down again"),
+    incident("i2", "Slow search"),
+    sample(95.5, T0 + HOUR),
+  ];
+}
+
 describe("a batch written with set-based statements", () => {
   const postgresOf = postgresEngineOfFile();
   let records: VitalsRecord[];
@@ -195,5 +216,45 @@ describe("a batch written with set-based statements", () => {
     await postgres.runner.transaction(onPostgres.write([shipped]));
     await postgres.runner.transaction(onPostgres.write([moved]));
     expect(firstOf((await postgresTables(postgres))["changes"]!)).toEqual({ "pr:5": null, "sha:c1aaaa": T0 });
+  });
+
+  it("sees, for a key written several times in one batch, each earlier write of it (both engines)", async () => {
+    const batches = [[], repeatedKeys(), repeatedKeys()];
+    const batched = onSqlite(batches).outcome;
+    // The second batch starts from what the first left: its first sample and incident change it back.
+    expect(batched.result.samples).toEqual({ inserted: 2, updated: 2 + 3, unchanged: 1 + 2 });
+    expect(batched.result.incidents).toEqual({ inserted: 2, updated: 1 + 2, unchanged: 1 + 2 });
+    expect(batched.changed).toEqual(["pagerduty/i1", "pagerduty/i1", "pagerduty/i2", "pagerduty/i1", "pagerduty/i1"]);
+    expect(batched.tables["samples"]).toEqual(expect.arrayContaining([expect.objectContaining({ service_id: "checkout", value: 95.5, until_at: T0 + HOUR })]));
+    expect(batched.tables["sample_points"]!.length).toBeGreaterThan(0);
+    const oneByOne = onSqlite(batches.flatMap((batch) => batch.map((r) => [r]))).outcome;
+    expect(batched).toEqual(oneByOne);
+    expect(byKeys(await onPostgres(postgresOf(), batches))).toEqual(byKeys(batched));
+  }, 60_000);
+
+  it("touches the paired points of the samples it changes, no others, as one-by-one writes do (both engines)", async () => {
+    const sample = (name: SampleName, atMs: number, value: number): SampleRecord => ({ source: "prometheus", service: "checkout", name, atMs, value });
+    const first = [sample("latency_p95_ms", T0, 120), sample("requests", T0 + HOUR, 5)];
+    // The requests sample is written again unchanged: its point needs no refresh.
+    const second = [sample("requests", T0 + HOUR, 5), sample("latency_p95_ms", T0, 120), sample("latency_p95_ms", T0, 130)];
+    const touchedKeys = (touches: Touches) => [...touches.pending.values()].flatMap((keys) => [...keys.values()]);
+    const sqlite = sqliteEngine();
+    const sqliteOps = storeOps(sqlite.dialect, DEFAULT_STORE_OPTIONS);
+    const touchedOnSqlite = (batches: readonly SampleRecord[][]) => {
+      const touches = new Touches();
+      for (const batch of batches) sqlite.runner.transaction(sqliteOps.samples.upsertMany(batch, touches));
+      return touchedKeys(touches);
+    };
+    sqlite.runner.transaction(sqliteOps.samples.upsertMany(first));
+    expect(touchedOnSqlite([second])).toEqual([["checkout", T0, "prometheus"]]);
+    expect(touchedOnSqlite(second.map((r) => [r]))).toEqual([["checkout", T0, "prometheus"]]);
+
+    const postgres = postgresOf();
+    await postgres.truncate();
+    const postgresOps = storeOps(postgres.dialect, DEFAULT_STORE_OPTIONS);
+    await postgres.runner.transaction(postgresOps.samples.upsertMany(first));
+    const touches = new Touches();
+    expect(await postgres.runner.transaction(postgresOps.samples.upsertMany(second, touches))).toEqual({ inserted: 0, updated: 1, unchanged: 2 });
+    expect(touchedKeys(touches)).toEqual([["checkout", T0, "prometheus"]]);
   });
 });
