@@ -39,7 +39,7 @@ export function storeOps(d: Dialect, options: StoreOptions, claimer: string = ra
   const incidents = incidentOps(d, incidentFilters);
   const samples = sampleOps(d, derived);
   const annotations = annotationOps();
-  const links = linkOps({ ...options, incidentFilters }, derived);
+  const links = linkOps(d, { ...options, incidentFilters }, derived);
   const syncState = syncStateOps(d);
 
   /**
