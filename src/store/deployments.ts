@@ -217,9 +217,10 @@ export function deploymentOps(d: Dialect, options: { productionEnvironment: stri
       return out;
     },
     /** Upsert, with the derived data it changes (recorded in `touches`, else refreshed here). */
-    *upsertMany(records: readonly DeploymentRecord[], touches?: Touches): Sql<WriteStats> {
+    /** …and the ids of the existing deployments whose own row changed (their incidents' links may no longer hold). */
+    *upsertMany(records: readonly DeploymentRecord[], touches?: Touches): Sql<WriteStats & { rewrittenIds: number[] }> {
       const t = touches ?? new Touches();
-      const stats = emptyStats();
+      const stats = { ...emptyStats(), rewrittenIds: [] as number[] };
       if (records.length === 0) return stats;
       const { ids, before, written } = yield* writeDeployments(records);
 
@@ -276,7 +277,10 @@ export function deploymentOps(d: Dialect, options: { productionEnvironment: stri
         const was = before.get(index);
         const now = written.get(index);
         if (!was) stats.inserted++;
-        else if (now) stats.updated++;
+        else if (now) {
+          stats.updated++;
+          stats.rewrittenIds.push(ids[index]!);
+        }
         else if (rowsChanged[index]! > 0) stats.updated++;
         else stats.unchanged++;
         if (now) {

@@ -101,7 +101,9 @@ export function linkOps(d: Dialect, options: { productionEnvironment: string; at
   // Which incidents a change at or after `from` can affect: those created in [from, to); those after
   // a deployment finished at or after `from` on their service (it may now be their last deployment,
   // and a rollback link has no time limit); those already linked or naming a deployment explicitly
-  // (the named deployment may have just arrived); and links a deployment update made invalid.
+  // (the named deployment may have just arrived); and those linked to a deployment this write
+  // rewrote (its status, environment or time may no longer allow the link; only a rewrite of the
+  // deployment can, so the incidents linked to any other need no look).
   // (The CAST: PostgreSQL cannot type a difference of two parameters.)
   const AFFECTED = `SELECT ${LINK_COLUMNS.replace(/(\w+)/g, "i.$1")}
      FROM incidents i
@@ -114,10 +116,7 @@ export function linkOps(d: Dialect, options: { productionEnvironment: string; at
                SELECT 1 FROM deployments d
                WHERE d.service_id = i.service_id AND d.status = 'success' AND d.environment = @env
                  AND d.finished_at >= @from AND d.finished_at <= i.created_at))
-         OR EXISTS (
-               SELECT 1 FROM deployments d WHERE d.id = i.linked_deployment_id
-                 AND (d.status <> 'success' OR d.environment <> @env OR d.finished_at > i.created_at
-                      OR (i.link_rule = 'heuristic' AND i.created_at - d.finished_at > @windowMs)))
+         OR i.linked_deployment_id IN (${d.integerList("@rewritten")})
        )`;
   const INCIDENT_BY_ID = `SELECT ${LINK_COLUMNS} FROM incidents WHERE id = ?`;
   // For every incident of `r`, what the deployment rules read (one statement for any number of
@@ -250,15 +249,16 @@ export function linkOps(d: Dialect, options: { productionEnvironment: string; at
   // work flushes them once), else refreshes the derived data itself.
   return {
     /**
-     * Re-derive links for incidents created in [fromMs, toMs) (call in the write transaction after
-     * deployments or incidents in that range changed). Incidents naming a deployment explicitly are
+     * Re-derive links for incidents created in [fromMs, toMs) and for those linked to a deployment
+     * rewritten (call in the write transaction after deployments or incidents in that range changed). Incidents naming a deployment explicitly are
      * re-derived from one attribution window before `fromMs` on (a named deployment finishes before,
      * or shortly after, the incident it caused), so a write's cost does not grow with history.
      * Returns how many links changed.
      */
-    *relink(fromMs: number, toMs: number, touches?: Touches): Sql<number> {
+    *relink(fromMs: number, toMs: number, rewrittenDeploymentIds: readonly number[], touches?: Touches): Sql<number> {
       const t = touches ?? new Touches();
-      const changed = yield* apply(yield* all<IncidentToLink>(AFFECTED, { from: fromMs, to: toMs, env, windowMs: options.attributionWindowMs }), t);
+      const params = { from: fromMs, to: toMs, env, windowMs: options.attributionWindowMs, rewritten: JSON.stringify(rewrittenDeploymentIds) };
+      const changed = yield* apply(yield* all<IncidentToLink>(AFFECTED, params), t);
       if (touches === undefined) yield* derived.flush(t);
       return changed;
     },

@@ -64,7 +64,7 @@ export function storeOps(d: Dialect, options: StoreOptions, claimer: string = ra
     const deploymentStats = yield* deployments.upsertMany(byKind.deployment, touches);
     const incidentStats = yield* incidents.upsertMany(byKind.incident);
     const result: RecordWriteResult = {
-      deployments: deploymentStats,
+      deployments: addStats(emptyStats(), deploymentStats),
       incidents: addStats(emptyStats(), incidentStats),
       samples: yield* samples.upsertMany(byKind.metric, touches),
       annotations: yield* annotations.upsertMany(byKind.annotation),
@@ -93,7 +93,7 @@ export function storeOps(d: Dialect, options: StoreOptions, claimer: string = ra
         to = Math.max(to, i.createdAtMs + 1);
       }
     }
-    if (from < to) result.relinked = yield* links.relink(from, to, touches);
+    if (from < to) result.relinked = yield* links.relink(from, to, deploymentStats.rewrittenIds, touches);
     if (also.cursor) {
       const c = also.cursor;
       yield* syncState.saveCursor(c.source, c.key, c.cursor, c.etag, c.atMs);

@@ -251,7 +251,7 @@ describe("relinking many incidents at once", () => {
     engine.db.exec(`UPDATE incidents SET linked_deployment_id = NULL, link_rule = NULL`);
     const relink = (fromMs: number, toMs: number) => {
       const texts: string[] = [];
-      const changed = engine.runner.transaction(counted(ops.links.relink(fromMs, toMs, new Touches()), texts));
+      const changed = engine.runner.transaction(counted(ops.links.relink(fromMs, toMs, [], new Touches()), texts));
       return { changed, statements: texts.length };
     };
     expect(relink(T0, T0 + 48 * HOUR)).toEqual({ changed: 6, statements: 3 });
