@@ -250,9 +250,10 @@ export function linkOps(d: Dialect, options: { productionEnvironment: string; at
   return {
     /**
      * Re-derive links for incidents created in [fromMs, toMs) and for those linked to a deployment
-     * rewritten (call in the write transaction after deployments or incidents in that range changed). Incidents naming a deployment explicitly are
-     * re-derived from one attribution window before `fromMs` on (a named deployment finishes before,
-     * or shortly after, the incident it caused), so a write's cost does not grow with history.
+     * the write rewrote (call in the write transaction after deployments or incidents in that range
+     * changed). Incidents naming a deployment explicitly are re-derived from one attribution window
+     * before `fromMs` on (a named deployment finishes before, or shortly after, the incident it
+     * caused), so a write's cost does not grow with history.
      * Returns how many links changed.
      */
     *relink(fromMs: number, toMs: number, rewrittenDeploymentIds: readonly number[], touches?: Touches): Sql<number> {
