@@ -24,7 +24,8 @@ export function catalogOps(d: Dialect) {
   const UPSERT_SERVICE = `INSERT INTO services (id, name, team_id, from_config) VALUES (?, ?, ?, 1)
      ON CONFLICT (id) DO UPDATE SET name = excluded.name, team_id = excluded.team_id, from_config = 1
      WHERE services.name IS DISTINCT FROM excluded.name OR services.team_id IS DISTINCT FROM excluded.team_id OR services.from_config = 0`;
-  const ENSURE_SERVICE = `INSERT INTO services (id) VALUES (?) ON CONFLICT (id) DO NOTHING`;
+  // `WHERE true` lets SQLite parse ON CONFLICT after a SELECT.
+  const ENSURE_SERVICES = `INSERT INTO services (id) SELECT value FROM (${d.textList()}) AS ids WHERE true ON CONFLICT (id) DO NOTHING`;
   const TEAMS = `SELECT id, name, channel, timezone FROM teams ORDER BY ${d.byteOrder("id")}`;
   const SERVICES = `SELECT id, name, team_id, from_config FROM services ORDER BY ${d.byteOrder("id")}`;
   const DETACH_STALE = `UPDATE services SET team_id = NULL, from_config = 0
@@ -47,7 +48,8 @@ export function catalogOps(d: Dialect) {
     },
     /** Services that appear in data but not in the file are created on the fly, with no team. */
     *ensureServices(ids: Iterable<string>): Sql<void> {
-      for (const id of ids) yield* run(ENSURE_SERVICE, [id]);
+      const unique = [...new Set(ids)];
+      if (unique.length > 0) yield* run(ENSURE_SERVICES, [JSON.stringify(unique)]);
     },
     *teams(): Sql<TeamRow[]> {
       return yield* all<TeamRow>(TEAMS);

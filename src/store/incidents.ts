@@ -1,7 +1,8 @@
 import { matchesFilter, type IncidentFilters } from "../domain/incident-filter.js";
 import type { IncidentRecord } from "../domain/records.js";
-import type { Dialect } from "./sql/dialect.js";
-import { column, get, type Sql } from "./sql/query.js";
+import type { Dialect, RecordColumn } from "./sql/dialect.js";
+import { all, column, get, type Sql } from "./sql/query.js";
+import { keyOf, occurrenceWaves } from "./sql/waves.js";
 import { emptyStats, orNull, type WriteStats } from "./write-stats.js";
 
 /** An incident row as stored (see migrations/001_initial.sql). */
@@ -36,15 +37,73 @@ export interface StoredIncident {
   verdict_via: "command" | "confirmation" | null;
 }
 
+/** An incident as a row of the batch relation; `i` is its position in the batch. */
+const INCIDENT_COLUMNS: readonly RecordColumn[] = [
+  ["i", "integer"],
+  ["source", "text"],
+  ["external_id", "text"],
+  ["service_id", "text"],
+  ["external_service", "text"],
+  ["title", "text"],
+  ["severity", "text"],
+  ["urgency", "text"],
+  ["priority", "text"],
+  ["status", "text"],
+  ["created_at", "integer"],
+  ["acknowledged_at", "integer"],
+  ["resolved_at", "integer"],
+  ["owner_name", "text"],
+  ["owner_email", "text"],
+  ["escalation_policy", "text"],
+  ["url", "text"],
+  ["deployment_ref", "text"],
+  ["change_caused", "integer"],
+  ["counts_change_failure", "integer"],
+  ["counts_recovery", "integer"],
+];
+
+/** The stored values of an incident record: the status it implies, flags as 0/1, the filters in force. */
+function incidentRow(record: IncidentRecord, i: number, filters: IncidentFilters) {
+  const inForce = filters.forService(record.service ?? null);
+  return {
+    i,
+    source: record.source,
+    external_id: record.externalId,
+    service_id: orNull(record.service),
+    external_service: orNull(record.externalService),
+    title: record.title,
+    severity: orNull(record.severity),
+    urgency: orNull(record.urgency),
+    priority: orNull(record.priority),
+    status: record.status ?? (record.resolvedAtMs !== undefined ? "resolved" : "triggered"),
+    created_at: record.createdAtMs,
+    acknowledged_at: orNull(record.acknowledgedAtMs),
+    resolved_at: orNull(record.resolvedAtMs),
+    owner_name: orNull(record.ownerName),
+    owner_email: orNull(record.ownerEmail),
+    escalation_policy: orNull(record.escalationPolicy),
+    url: orNull(record.url),
+    deployment_ref: orNull(record.deploymentRef),
+    change_caused: record.changeCaused === undefined ? null : record.changeCaused ? 1 : 0,
+    counts_change_failure: matchesFilter(inForce.changeFailure, record) ? 1 : 0,
+    counts_recovery: matchesFilter(inForce.recovery, record) ? 1 : 0,
+  };
+}
+
 export function incidentOps(d: Dialect, filters: IncidentFilters) {
-  const ID_OF = `SELECT id FROM incidents WHERE source = ? AND external_id = ?`;
-  // RETURNING: the id of a new row, and no row when an existing one is unchanged.
+  // Which of a wave's incidents are stored already: the rest are inserted.
+  const EXISTING = `SELECT r.i FROM ${d.records("r", INCIDENT_COLUMNS)}
+     ${d.orderedJoin} incidents ON incidents.source = r.source AND incidents.external_id = r.external_id`;
+  // RETURNING: the rows inserted or changed, none for an incident stored unchanged. In batch order,
+  // so that new rows get their ids as one-by-one writes give them; `WHERE true` lets SQLite parse
+  // ON CONFLICT after a SELECT.
   const UPSERT = `INSERT INTO incidents (source, external_id, service_id, external_service, title, severity, urgency, priority, status,
                             created_at, acknowledged_at, resolved_at, owner_name, owner_email, escalation_policy, url, deployment_ref,
                             change_caused, counts_change_failure, counts_recovery)
-     VALUES (@source, @externalId, @service, @externalService, @title, @severity, @urgency, @priority, @status,
-             @createdAt, @acknowledgedAt, @resolvedAt, @ownerName, @ownerEmail, @escalationPolicy, @url, @deploymentRef,
-             @changeCaused, @countsChangeFailure, @countsRecovery)
+     SELECT r.source, r.external_id, r.service_id, r.external_service, r.title, r.severity, r.urgency, r.priority, r.status,
+            r.created_at, r.acknowledged_at, r.resolved_at, r.owner_name, r.owner_email, r.escalation_policy, r.url, r.deployment_ref,
+            r.change_caused, r.counts_change_failure, r.counts_recovery
+     FROM ${d.records("r", INCIDENT_COLUMNS)} WHERE true ORDER BY r.i
      ON CONFLICT (source, external_id) DO UPDATE SET
        service_id = excluded.service_id, external_service = excluded.external_service, title = excluded.title,
        severity = excluded.severity, urgency = excluded.urgency, priority = excluded.priority, status = excluded.status,
@@ -61,7 +120,7 @@ export function incidentOps(d: Dialect, filters: IncidentFilters) {
        OR incidents.escalation_policy IS DISTINCT FROM excluded.escalation_policy OR incidents.url IS DISTINCT FROM excluded.url
        OR incidents.deployment_ref IS DISTINCT FROM excluded.deployment_ref OR incidents.change_caused IS DISTINCT FROM excluded.change_caused
        OR incidents.counts_change_failure IS DISTINCT FROM excluded.counts_change_failure OR incidents.counts_recovery IS DISTINCT FROM excluded.counts_recovery
-     RETURNING id`;
+     RETURNING id, source, external_id`;
 
   // Ties in the order SQLite's scan of the (source, external_id) index leaves them, on both.
   const OPEN_IDS = `SELECT external_id FROM incidents WHERE source = ? AND resolved_at IS NULL ORDER BY created_at, ${d.byteOrder("external_id")}`;
@@ -81,41 +140,30 @@ export function incidentOps(d: Dialect, filters: IncidentFilters) {
      */
     *upsertMany(records: readonly IncidentRecord[]): Sql<WriteStats & { changedIds: number[] }> {
       const stats = { ...emptyStats(), changedIds: [] as number[] };
-      for (const record of records) {
-        const existing = yield* get<{ id: number }>(ID_OF, [record.source, record.externalId]);
-        const inForce = filters.forService(record.service ?? null);
-        const written = yield* get<{ id: number }>(UPSERT, {
-          source: record.source,
-          externalId: record.externalId,
-          service: orNull(record.service),
-          externalService: orNull(record.externalService),
-          title: record.title,
-          severity: orNull(record.severity),
-          urgency: orNull(record.urgency),
-          priority: orNull(record.priority),
-          status: record.status ?? (record.resolvedAtMs !== undefined ? "resolved" : "triggered"),
-          createdAt: record.createdAtMs,
-          acknowledgedAt: orNull(record.acknowledgedAtMs),
-          resolvedAt: orNull(record.resolvedAtMs),
-          ownerName: orNull(record.ownerName),
-          ownerEmail: orNull(record.ownerEmail),
-          escalationPolicy: orNull(record.escalationPolicy),
-          url: orNull(record.url),
-          deploymentRef: orNull(record.deploymentRef),
-          changeCaused: record.changeCaused === undefined ? null : record.changeCaused ? 1 : 0,
-          countsChangeFailure: matchesFilter(inForce.changeFailure, record) ? 1 : 0,
-          countsRecovery: matchesFilter(inForce.recovery, record) ? 1 : 0,
-        });
-        if (written) {
-          if (existing) stats.updated++;
-          else stats.inserted++;
-          stats.changedIds.push(written.id);
-        } else {
-          // Unchanged; also when another writer (a replica on PostgreSQL) inserted the same incident
-          // between the lookup and the upsert, which then found nothing to change.
-          stats.unchanged++;
+      const rows = records.map((record, i) => incidentRow(record, i, filters));
+      const keyOfRow = (row: { source: string; external_id: string }) => keyOf(row.source, row.external_id);
+      const changedIdAt = new Map<number, number>();
+      for (const wave of occurrenceWaves(rows, keyOfRow)) {
+        const batch = JSON.stringify(wave.map(({ item }) => item));
+        const existing = new Set(yield* column<number>(EXISTING, [batch]));
+        const written = yield* all<{ id: number; source: string; external_id: string }>(UPSERT, [batch]);
+        // A wave holds each key once, so a returned row names one of its incidents.
+        const writtenId = new Map(written.map((row) => [keyOfRow(row), row.id]));
+        for (const { item: row } of wave) {
+          const id = writtenId.get(keyOfRow(row));
+          if (id !== undefined) {
+            if (existing.has(row.i)) stats.updated++;
+            else stats.inserted++;
+            changedIdAt.set(row.i, id);
+          } else {
+            // Unchanged; also when another writer (a replica on PostgreSQL) inserted the same incident
+            // between the lookup and the upsert, which then found nothing to change.
+            stats.unchanged++;
+          }
         }
       }
+      // In record order, as one-by-one writes report them (an incident changed twice, twice).
+      for (const [, id] of [...changedIdAt].sort(([a], [b]) => a - b)) stats.changedIds.push(id);
       return stats;
     },
   };

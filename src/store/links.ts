@@ -1,5 +1,6 @@
 import { matchesFilter, type IncidentFilters } from "../domain/incident-filter.js";
 import { Touches, type DerivedOps } from "./derived/engine.js";
+import type { Dialect } from "./sql/dialect.js";
 import { all, get, run, value, type Sql } from "./sql/query.js";
 
 /** "manual": confirmed by a person (`/kpi link`, or an answer to the confirmation message). */
@@ -55,6 +56,31 @@ interface Link {
   rule: LinkRule | null;
 }
 
+const NO_LINK: Link = { deploymentId: null, rule: null };
+
+/** What the deployment rules look up for one incident (a row of FACTS' `r`). */
+interface Lookup {
+  id: number;
+  service_id: string | null;
+  created_at: number;
+  /** The reference as it names a deployment id, when the incident has one. */
+  ref: string | null;
+  /** The reference as a commit sha prefix, when it can be one. */
+  sha_prefix: string | null;
+}
+
+/** What the deployment rules read about the deployments, for one incident (a row of FACTS). */
+interface DeploymentFacts {
+  id: number;
+  /** The deployment the incident's reference names. */
+  named_id: number | null;
+  /** The service's last successful production deployment before the incident. */
+  last_id: number | null;
+  last_finished_at: number | null;
+  /** 1 when a successful production deployment rolled that one back. */
+  last_rolled_back: 0 | 1;
+}
+
 /**
  * Links incidents to the deployment that caused them, in the order docs/metrics.md gives:
  * 1. explicit: the incident names a deployment id, or a commit sha (6+ hex digits, a prefix of the
@@ -70,12 +96,14 @@ interface Link {
  * "manual") is never overwritten by the rules, nor by a sync. Links do not depend on the order
  * records arrive in (see `affected`).
  */
-export function linkOps(options: { productionEnvironment: string; attributionWindowMs: number; incidentFilters: IncidentFilters }, derived: DerivedOps) {
+export function linkOps(d: Dialect, options: { productionEnvironment: string; attributionWindowMs: number; incidentFilters: IncidentFilters }, derived: DerivedOps) {
   const env = options.productionEnvironment;
   // Which incidents a change at or after `from` can affect: those created in [from, to); those after
   // a deployment finished at or after `from` on their service (it may now be their last deployment,
   // and a rollback link has no time limit); those already linked or naming a deployment explicitly
-  // (the named deployment may have just arrived); and links a deployment update made invalid.
+  // (the named deployment may have just arrived); and those linked to a deployment this write
+  // rewrote (its status, environment or time may no longer allow the link; only a rewrite of the
+  // deployment can, so the incidents linked to any other need no look).
   // (The CAST: PostgreSQL cannot type a difference of two parameters.)
   const AFFECTED = `SELECT ${LINK_COLUMNS.replace(/(\w+)/g, "i.$1")}
      FROM incidents i
@@ -88,28 +116,44 @@ export function linkOps(options: { productionEnvironment: string; attributionWin
                SELECT 1 FROM deployments d
                WHERE d.service_id = i.service_id AND d.status = 'success' AND d.environment = @env
                  AND d.finished_at >= @from AND d.finished_at <= i.created_at))
-         OR EXISTS (
-               SELECT 1 FROM deployments d WHERE d.id = i.linked_deployment_id
-                 AND (d.status <> 'success' OR d.environment <> @env OR d.finished_at > i.created_at
-                      OR (i.link_rule = 'heuristic' AND i.created_at - d.finished_at > @windowMs)))
+         OR i.linked_deployment_id IN (${d.integerList("@rewritten")})
        )`;
   const INCIDENT_BY_ID = `SELECT ${LINK_COLUMNS} FROM incidents WHERE id = ?`;
-  const BY_EXTERNAL_ID = `SELECT id FROM deployments
-     WHERE external_id = @ref AND status = 'success' AND environment = @env
-     ORDER BY (service_id IS NOT DISTINCT FROM @service) DESC, finished_at LIMIT 1`;
-  // A sha names the first successful production deployment that shipped it, as its head or among its
-  // commits. (The CAST: PostgreSQL cannot type a parameter only tested for NULL.)
-  const BY_SHA = `SELECT d.id FROM deployments d
-     WHERE d.status = 'success' AND d.environment = @env AND d.finished_at <= @before
-       AND (CAST(@service AS text) IS NULL OR d.service_id = @service)
-       AND (d.sha LIKE @prefix || '%'
-            OR EXISTS (SELECT 1 FROM deployment_changes dc WHERE dc.deployment_id = d.id AND dc.sha LIKE @prefix || '%'))
-     ORDER BY d.finished_at, d.id LIMIT 1`;
-  const LAST_BEFORE = `SELECT id, finished_at FROM deployments
-     WHERE service_id = ? AND status = 'success' AND environment = ? AND finished_at <= ?
-     ORDER BY finished_at DESC, id DESC LIMIT 1`;
-  const ROLLED_BACK = `SELECT id FROM deployments WHERE rollback_of_id = ? AND status = 'success' AND environment = ? LIMIT 1`;
-  const SET_LINK = `UPDATE incidents SET linked_deployment_id = ?, link_rule = ? WHERE id = ?`;
+  // For every incident of `r`, what the deployment rules read (one statement for any number of
+  // incidents: the rules read only deployments, never another incident's link, so one snapshot is
+  // what incident-by-incident lookups would see). The explicit reference: a deployment id (the
+  // service's own first, then the earliest), else a sha naming the first successful production
+  // deployment that shipped it, as its head or among its commits (COALESCE and CASE evaluate the
+  // sha lookup only when needed). Then the service's last deployment before the incident, and
+  // whether it was rolled back. (MATERIALIZED: SQLite would otherwise inline `f` and look last_id
+  // up once for each of its three uses.)
+  const FACTS = `WITH f AS MATERIALIZED (
+       SELECT r.id,
+         COALESCE(
+           (SELECT d.id FROM deployments d
+            WHERE d.external_id = r.ref AND d.status = 'success' AND d.environment = @env
+            ORDER BY (d.service_id IS NOT DISTINCT FROM r.service_id) DESC, d.finished_at LIMIT 1),
+           CASE WHEN r.sha_prefix IS NOT NULL THEN (
+             SELECT d.id FROM deployments d
+             WHERE d.status = 'success' AND d.environment = @env AND d.finished_at <= r.created_at
+               AND (r.service_id IS NULL OR d.service_id = r.service_id)
+               AND (d.sha LIKE r.sha_prefix || '%'
+                    OR EXISTS (SELECT 1 FROM deployment_changes dc WHERE dc.deployment_id = d.id AND dc.sha LIKE r.sha_prefix || '%'))
+             ORDER BY d.finished_at, d.id LIMIT 1) END
+         ) AS named_id,
+         (SELECT d.id FROM deployments d
+          WHERE d.service_id = r.service_id AND d.status = 'success' AND d.environment = @env AND d.finished_at <= r.created_at
+          ORDER BY d.finished_at DESC, d.id DESC LIMIT 1) AS last_id
+       FROM ${d.records("r", [["id", "integer"], ["service_id", "text"], ["created_at", "integer"], ["ref", "text"], ["sha_prefix", "text"]], "@lookups")}
+     )
+     SELECT f.id, f.named_id, f.last_id, last.finished_at AS last_finished_at,
+       CASE WHEN EXISTS (
+         SELECT 1 FROM deployments rb WHERE rb.rollback_of_id = f.last_id AND rb.status = 'success' AND rb.environment = @env
+       ) THEN 1 ELSE 0 END AS last_rolled_back
+     FROM f LEFT JOIN deployments last ON last.id = f.last_id`;
+  const SET_LINKS = `UPDATE incidents SET linked_deployment_id = r.deployment_id, link_rule = r.rule
+     FROM ${d.records("r", [["id", "integer"], ["deployment_id", "integer"], ["rule", "text"]])}
+     WHERE incidents.id = r.id`;
   const SET_VERDICT = `UPDATE incidents SET verdict = @verdict, verdict_deployment_id = @deployment, verdict_by = @by, verdict_at = @at, verdict_via = @via WHERE id = @id`;
   const FILTER_INPUTS = `SELECT id, service_id, severity, urgency, priority, counts_change_failure, counts_recovery FROM incidents`;
   const SET_COUNTS = `UPDATE incidents SET counts_change_failure = ?, counts_recovery = ? WHERE id = ?`;
@@ -122,36 +166,67 @@ export function linkOps(options: { productionEnvironment: string; attributionWin
        AND EXISTS (SELECT 1 FROM deployments d WHERE d.service_id = i.service_id AND d.status = 'success' AND d.environment = @env)
      ORDER BY i.created_at DESC LIMIT @limit`;
 
-  function* decide(incident: IncidentToLink): Sql<Link> {
-    if (incident.counts_change_failure === 0) return { deploymentId: null, rule: null };
-    if (incident.verdict === "unrelated") return { deploymentId: null, rule: null };
+  /**
+   * The rules that read only the incident: the change-failure filter and a person's verdict come
+   * before any rule, and an incident not caused by a change links to nothing. Undefined when the
+   * deployments decide (`byDeployments`).
+   */
+  function settledByIncident(incident: IncidentToLink): Link | undefined {
+    if (incident.counts_change_failure === 0) return NO_LINK;
+    if (incident.verdict === "unrelated") return NO_LINK;
     if (incident.verdict === "deployment" && incident.verdict_deployment_id !== null) return { deploymentId: incident.verdict_deployment_id, rule: "manual" };
-    if (incident.change_caused === 0) return { deploymentId: null, rule: null };
-    if (incident.deployment_ref) {
-      const ref = incident.deployment_ref.trim();
-      const named =
-        (yield* get<{ id: number }>(BY_EXTERNAL_ID, { ref, service: incident.service_id, env })) ??
-        (/^[0-9a-f]{6,40}$/i.test(ref)
-          ? yield* get<{ id: number }>(BY_SHA, { prefix: ref.toLowerCase(), service: incident.service_id, env, before: incident.created_at })
-          : undefined);
-      if (named) return { deploymentId: named.id, rule: "explicit" };
-    }
-    if (!incident.service_id) return { deploymentId: null, rule: null };
-    const last = yield* get<{ id: number; finished_at: number }>(LAST_BEFORE, [incident.service_id, env, incident.created_at]);
-    if (!last) return { deploymentId: null, rule: null };
-    if (yield* get<{ id: number }>(ROLLED_BACK, [last.id, env])) return { deploymentId: last.id, rule: "rollback" };
-    if (incident.created_at - last.finished_at <= options.attributionWindowMs) return { deploymentId: last.id, rule: "heuristic" };
-    return { deploymentId: null, rule: null };
+    if (incident.change_caused === 0) return NO_LINK;
+    return undefined;
   }
 
-  function* apply(incident: IncidentToLink, touches: Touches): Sql<boolean> {
-    const link = yield* decide(incident);
-    if (link.deploymentId === incident.linked_deployment_id && link.rule === incident.link_rule) return false;
-    yield* run(SET_LINK, [link.deploymentId, link.rule, incident.id]);
-    // The failure counts of the deployment it leaves and of the one it joins.
-    touches.deploymentTouched(incident.linked_deployment_id);
-    touches.deploymentTouched(link.deploymentId);
-    return true;
+  /** What FACTS looks up for `incident`: its reference read as a deployment id, and as a sha prefix if it can be one. */
+  function lookupOf(incident: IncidentToLink): Lookup {
+    const ref = incident.deployment_ref ? incident.deployment_ref.trim() : null;
+    const shaPrefix = ref !== null && /^[0-9a-f]{6,40}$/i.test(ref) ? ref.toLowerCase() : null;
+    return { id: incident.id, service_id: incident.service_id, created_at: incident.created_at, ref, sha_prefix: shaPrefix };
+  }
+
+  /** The deployment rules, in their order, from what FACTS found for `incident`. */
+  function byDeployments(incident: IncidentToLink, facts: DeploymentFacts): Link {
+    if (facts.named_id !== null) return { deploymentId: facts.named_id, rule: "explicit" };
+    if (!incident.service_id || facts.last_id === null || facts.last_finished_at === null) return NO_LINK;
+    if (facts.last_rolled_back === 1) return { deploymentId: facts.last_id, rule: "rollback" };
+    if (incident.created_at - facts.last_finished_at <= options.attributionWindowMs) return { deploymentId: facts.last_id, rule: "heuristic" };
+    return NO_LINK;
+  }
+
+  function factsOf(facts: ReadonlyMap<number, DeploymentFacts>, incidentId: number): DeploymentFacts {
+    const found = facts.get(incidentId);
+    if (found === undefined) throw new Error(`no deployment facts for incident ${incidentId}: FACTS returns one row per incident it is given`);
+    return found;
+  }
+
+  /** The link the rules give each incident, in order: one FACTS statement for those the deployments decide. */
+  function* decide(incidents: readonly IncidentToLink[]): Sql<Link[]> {
+    const settled = incidents.map(settledByIncident);
+    const open = incidents.filter((_, i) => settled[i] === undefined);
+    const facts = new Map<number, DeploymentFacts>();
+    if (open.length > 0) {
+      for (const row of yield* all<DeploymentFacts>(FACTS, { env, lookups: JSON.stringify(open.map(lookupOf)) })) facts.set(row.id, row);
+    }
+    return incidents.map((incident, i) => settled[i] ?? byDeployments(incident, factsOf(facts, incident.id)));
+  }
+
+  /** Re-derive the links of `incidents`, one UPDATE for those that changed; returns how many did. */
+  function* apply(incidents: readonly IncidentToLink[], touches: Touches): Sql<number> {
+    if (incidents.length === 0) return 0;
+    const links = yield* decide(incidents);
+    const changes: { id: number; deployment_id: number | null; rule: LinkRule | null }[] = [];
+    incidents.forEach((incident, i) => {
+      const link = links[i]!;
+      if (link.deploymentId === incident.linked_deployment_id && link.rule === incident.link_rule) return;
+      changes.push({ id: incident.id, deployment_id: link.deploymentId, rule: link.rule });
+      // The failure counts of the deployment it leaves and of the one it joins.
+      touches.deploymentTouched(incident.linked_deployment_id);
+      touches.deploymentTouched(link.deploymentId);
+    });
+    if (changes.length > 0) yield* run(SET_LINKS, [JSON.stringify(changes)]);
+    return changes.length;
   }
 
   /** A person's verdict, kept apart from the source's fields, and the link that follows from it. */
@@ -166,7 +241,7 @@ export function linkOps(options: { productionEnvironment: string; attributionWin
       via: verdict.kind === "rules" ? null : verdict.via,
     });
     const incident = yield* get<IncidentToLink>(INCIDENT_BY_ID, [incidentId]);
-    if (incident) yield* apply(incident, t);
+    if (incident) yield* apply([incident], t);
     if (touches === undefined) yield* derived.flush(t);
   }
 
@@ -174,18 +249,17 @@ export function linkOps(options: { productionEnvironment: string; attributionWin
   // work flushes them once), else refreshes the derived data itself.
   return {
     /**
-     * Re-derive links for incidents created in [fromMs, toMs) (call in the write transaction after
-     * deployments or incidents in that range changed). Incidents naming a deployment explicitly are
-     * re-derived from one attribution window before `fromMs` on (a named deployment finishes before,
-     * or shortly after, the incident it caused), so a write's cost does not grow with history.
+     * Re-derive links for incidents created in [fromMs, toMs) and for those linked to a deployment
+     * the write rewrote (call in the write transaction after deployments or incidents in that range
+     * changed). Incidents naming a deployment explicitly are re-derived from one attribution window
+     * before `fromMs` on (a named deployment finishes before, or shortly after, the incident it
+     * caused), so a write's cost does not grow with history.
      * Returns how many links changed.
      */
-    *relink(fromMs: number, toMs: number, touches?: Touches): Sql<number> {
+    *relink(fromMs: number, toMs: number, rewrittenDeploymentIds: readonly number[], touches?: Touches): Sql<number> {
       const t = touches ?? new Touches();
-      let changed = 0;
-      for (const incident of yield* all<IncidentToLink>(AFFECTED, { from: fromMs, to: toMs, env, windowMs: options.attributionWindowMs })) {
-        if (yield* apply(incident, t)) changed++;
-      }
+      const params = { from: fromMs, to: toMs, env, windowMs: options.attributionWindowMs, rewritten: JSON.stringify(rewrittenDeploymentIds) };
+      const changed = yield* apply(yield* all<IncidentToLink>(AFFECTED, params), t);
       if (touches === undefined) yield* derived.flush(t);
       return changed;
     },
@@ -193,7 +267,7 @@ export function linkOps(options: { productionEnvironment: string; attributionWin
       const incident = yield* get<IncidentToLink>(INCIDENT_BY_ID, [id]);
       if (!incident || incident.verdict !== null) return false;
       const t = touches ?? new Touches();
-      const changed = yield* apply(incident, t);
+      const changed = (yield* apply([incident], t)) > 0;
       if (touches === undefined) yield* derived.flush(t);
       return changed;
     },
@@ -214,7 +288,7 @@ export function linkOps(options: { productionEnvironment: string; attributionWin
         if (cfr === row.counts_change_failure && recovery === row.counts_recovery) continue;
         yield* run(SET_COUNTS, [cfr, recovery, row.id]);
         changed++;
-        if (cfr !== row.counts_change_failure) yield* apply((yield* get<IncidentToLink>(INCIDENT_BY_ID, [row.id]))!, t);
+        if (cfr !== row.counts_change_failure) yield* apply([(yield* get<IncidentToLink>(INCIDENT_BY_ID, [row.id]))!], t);
       }
       yield* run(SAVE_FINGERPRINT, [filters.fingerprint]);
       if (touches === undefined) yield* derived.flush(t);

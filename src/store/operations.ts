@@ -19,7 +19,7 @@ import { rowReadOps } from "./row-reads.js";
 import { sampleOps } from "./samples.js";
 import { slackSettingsOps } from "./slack-settings.js";
 import type { Dialect } from "./sql/dialect.js";
-import type { Sql } from "./sql/query.js";
+import { run, type Sql } from "./sql/query.js";
 import { syncStateOps } from "./sync-state.js";
 import { addStats, emptyStats, type RecordWriteResult, type WriteAlso } from "./write-stats.js";
 
@@ -37,9 +37,9 @@ export function storeOps(d: Dialect, options: StoreOptions, claimer: string = ra
   const catalog = catalogOps(d);
   const deployments = deploymentOps(d, options, derived);
   const incidents = incidentOps(d, incidentFilters);
-  const samples = sampleOps(derived);
+  const samples = sampleOps(d, derived);
   const annotations = annotationOps();
-  const links = linkOps({ ...options, incidentFilters }, derived);
+  const links = linkOps(d, { ...options, incidentFilters }, derived);
   const syncState = syncStateOps(d);
 
   /**
@@ -48,6 +48,7 @@ export function storeOps(d: Dialect, options: StoreOptions, claimer: string = ra
    * everything it touched is refreshed once, at the end.
    */
   function* write(records: readonly VitalsRecord[], also: WriteAlso = {}): Sql<RecordWriteResult> {
+    if (d.keyDrivenPlans !== null) yield* run(d.keyDrivenPlans);
     if (also.delivery && !(yield* syncState.firstDelivery(also.delivery.source, also.delivery.id, also.delivery.atMs))) return duplicateResult();
     const touches = new Touches();
     const services = new Set<string>();
@@ -63,7 +64,7 @@ export function storeOps(d: Dialect, options: StoreOptions, claimer: string = ra
     const deploymentStats = yield* deployments.upsertMany(byKind.deployment, touches);
     const incidentStats = yield* incidents.upsertMany(byKind.incident);
     const result: RecordWriteResult = {
-      deployments: deploymentStats,
+      deployments: addStats(emptyStats(), deploymentStats),
       incidents: addStats(emptyStats(), incidentStats),
       samples: yield* samples.upsertMany(byKind.metric, touches),
       annotations: yield* annotations.upsertMany(byKind.annotation),
@@ -77,10 +78,12 @@ export function storeOps(d: Dialect, options: StoreOptions, claimer: string = ra
     let from = Infinity;
     let to = -Infinity;
     if (deploymentStats.inserted + deploymentStats.updated > 0) {
+      // A rollback marks the deployment it undoes: incidents since that one may now link to it.
+      const rollbacks = byKind.deployment.filter((dep) => dep.rollbackOf);
+      const rolledBackAt = yield* deployments.finishedAtOf(rollbacks.map((dep) => ({ source: dep.source, externalId: dep.rollbackOf! })));
+      for (const at of rolledBackAt) if (at !== undefined) from = Math.min(from, at);
       for (const dep of byKind.deployment) {
-        // A rollback marks the deployment it undoes: incidents since that one may now link to it.
-        const rolledBackAt = dep.rollbackOf ? yield* deployments.finishedAtOf(dep.source, dep.rollbackOf) : undefined;
-        from = Math.min(from, rolledBackAt ?? dep.finishedAtMs, dep.finishedAtMs);
+        from = Math.min(from, dep.finishedAtMs);
         to = Math.max(to, dep.finishedAtMs + options.attributionWindowMs + 1);
       }
     }
@@ -90,7 +93,7 @@ export function storeOps(d: Dialect, options: StoreOptions, claimer: string = ra
         to = Math.max(to, i.createdAtMs + 1);
       }
     }
-    if (from < to) result.relinked = yield* links.relink(from, to, touches);
+    if (from < to) result.relinked = yield* links.relink(from, to, deploymentStats.rewrittenIds, touches);
     if (also.cursor) {
       const c = also.cursor;
       yield* syncState.saveCursor(c.source, c.key, c.cursor, c.etag, c.atMs);

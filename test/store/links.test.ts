@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
 import type { VitalsRecord } from "../../src/domain/records.js";
+import { Touches } from "../../src/store/derived/engine.js";
+import { DEFAULT_STORE_OPTIONS } from "../../src/store/index.js";
+import { storeOps } from "../../src/store/operations.js";
+import type { Sql } from "../../src/store/sql/query.js";
+import { sqliteEngine } from "../support/sql-engines.js";
 import { openBareTestStore, peekRow } from "../support/test-store.js";
 
 // Incident → deployment links, in METRICS.md's order (change failure rate): explicit, then rollback,
@@ -189,6 +194,71 @@ describe("links over time", () => {
     expect(await link("i1")).toEqual({ deployment: "d0", rule: "manual" });
     await store.links.setManualLink(await idOf("incidents", "i1"), null);
     expect(await link("i1")).toEqual({ deployment: "d2", rule: "heuristic" });
+  });
+});
+
+/** `op`, recording the text of every statement it runs in `texts`. */
+function* counted<T>(op: Sql<T>, texts: string[]): Sql<T> {
+  let step = op.next();
+  while (!step.done) {
+    texts.push(step.value.text);
+    let result: unknown;
+    try {
+      result = yield step.value;
+    } catch (error) {
+      step = op.throw(error);
+      continue;
+    }
+    step = op.next(result);
+  }
+  return step.value;
+}
+
+describe("relinking many incidents at once", () => {
+  // On PostgreSQL every statement is a round trip: a relink runs the same few statements however
+  // many incidents it affects, and leaves the links the rules give each one. (The statements are
+  // the same on both engines, so SQLite counts them.)
+  it("reads the affected incidents, their deployments and writes the changed links in three statements", () => {
+    const engine = sqliteEngine();
+    const ops = storeOps(engine.dialect, DEFAULT_STORE_OPTIONS);
+    engine.runner.transaction(ops.write([
+      deployment("d1", T0, { sha: "abcdef1234567" }),
+      deployment("d2", T0 + 5 * HOUR),
+      deployment("r2", T0 + 8 * HOUR, { rollbackOf: "d2" }),
+      deployment("s1", T0, { service: "search", changes: [{ sha: "fedcba7654321", committedAtMs: T0 - HOUR }] }),
+      incident("by-id", T0 + 6 * HOUR, { deploymentRef: " d1 " }),
+      incident("by-sha", T0 + 6 * HOUR, { deploymentRef: "ABCDEF12" }),
+      incident("by-commit", T0 + 2 * HOUR, { service: "search", deploymentRef: "fedcba76" }),
+      incident("rolled-back", T0 + 6 * HOUR),
+      incident("heuristic", T0 + HOUR, { service: "search" }),
+      incident("too-late", T0 + 40 * HOUR, { service: "search" }),
+      incident("unknown-ref", T0 + 2 * HOUR, { deploymentRef: "d-404" }),
+    ]));
+    const links = () =>
+      engine.db.prepare(`SELECT i.external_id AS incident, d.external_id AS deployment, i.link_rule AS rule
+                         FROM incidents i LEFT JOIN deployments d ON d.id = i.linked_deployment_id ORDER BY i.external_id`).all();
+    const expected = [
+      { incident: "by-commit", deployment: "s1", rule: "explicit" },
+      { incident: "by-id", deployment: "d1", rule: "explicit" },
+      { incident: "by-sha", deployment: "d1", rule: "explicit" },
+      { incident: "heuristic", deployment: "s1", rule: "heuristic" },
+      { incident: "rolled-back", deployment: "d2", rule: "rollback" },
+      { incident: "too-late", deployment: null, rule: null },
+      { incident: "unknown-ref", deployment: "d1", rule: "heuristic" },
+    ];
+    expect(links()).toEqual(expected);
+
+    engine.db.exec(`UPDATE incidents SET linked_deployment_id = NULL, link_rule = NULL`);
+    const relink = (fromMs: number, toMs: number) => {
+      const texts: string[] = [];
+      const changed = engine.runner.transaction(counted(ops.links.relink(fromMs, toMs, [], new Touches()), texts));
+      return { changed, statements: texts.length };
+    };
+    expect(relink(T0, T0 + 48 * HOUR)).toEqual({ changed: 6, statements: 3 });
+    expect(links()).toEqual(expected);
+    // Nothing changed: no UPDATE; nothing affected: no lookup either.
+    expect(relink(T0, T0 + 48 * HOUR)).toEqual({ changed: 0, statements: 2 });
+    expect(relink(T0 + 100 * HOUR, T0 + 101 * HOUR)).toEqual({ changed: 0, statements: 1 });
   });
 });
 

@@ -7,7 +7,8 @@ import { DEFAULT_STORE_OPTIONS, type RecordWriteResult, type WriteAlso } from ".
 import { storeOps } from "../../src/store/operations.js";
 import type { Dialect } from "../../src/store/sql/dialect.js";
 import { run } from "../../src/store/sql/query.js";
-import { postgresEngineOfFile, sqliteEngine, type PostgresEngine, type SqliteEngine } from "../support/sql-engines.js";
+import { postgresEngineOfFile, sqliteEngine } from "../support/sql-engines.js";
+import { expectSameTables, postgresTables, resultByKeys, sqliteTables, type Engines, type Tables } from "../support/store-tables.js";
 
 // The write path (src/store/operations.ts `write`) is one operation for both engines: the same
 // batches written through it on SQLite and on PostgreSQL must report the same WriteStats and leave
@@ -83,85 +84,11 @@ const SECOND: VitalsRecord[] = [
   { kind: "annotation", source: "slack", externalId: "a1", atMs: T0 + 5 * HOUR, text: "Feature freeze (extended)", service: "checkout", author: "U1" },
 ];
 
-interface Engines {
-  sqlite: SqliteEngine;
-  postgres: PostgresEngine;
-}
-
-type Tables = Record<string, Record<string, unknown>[]>;
-
-// Ids are not compared as numbers: a PostgreSQL identity draws its next value for every INSERT,
-// also one that ends in ON CONFLICT DO UPDATE/NOTHING (a re-written deployment, incident, change or
-// annotation), where SQLite's rowid takes max + 1 at an actual insert. So the two engines' ids part
-// after the first conflict; each id is compared as the natural key of the row it names instead.
-const NATURAL_KEYS: Record<string, readonly string[]> = {
-  deployments: ["source", "external_id"],
-  incidents: ["source", "external_id"],
-  changes: ["service_id", "change_key"],
-  annotations: ["source", "external_id"],
-};
-/** Every column holding a row id of a table above (in the tables these tests fill). */
-const ID_COLUMNS: Record<string, Record<string, string>> = {
-  deployments: { id: "deployments", rollback_of_id: "deployments" },
-  changes: { id: "changes", first_deployment_id: "deployments" },
-  deployment_changes: { deployment_id: "deployments", change_id: "changes" },
-  incidents: { id: "incidents", linked_deployment_id: "deployments", verdict_deployment_id: "deployments" },
-  annotations: { id: "annotations" },
-};
-const ID_FREE = new Set(["teams", "services", "samples", "sample_points", "stage_days", "sync_cursors", "webhook_deliveries", "derived_settings"]);
-
-type Keys = Record<string, Map<unknown, string>>;
-
-function naturalKeys(tables: Tables): Keys {
-  return Object.fromEntries(Object.entries(NATURAL_KEYS).map(([table, key]) => [table, new Map((tables[table] ?? []).map((row) => [row["id"], key.map((k) => row[k]).join("/")]))]));
-}
-
-/** `tables` with every id as the natural key of its row; a table with rows must be one whose ids are known. */
-function byNaturalKeys(tables: Tables): Tables {
-  const keys = naturalKeys(tables);
-  const out: Tables = {};
-  for (const [table, rows] of Object.entries(tables)) {
-    if (rows.length > 0 && !ID_COLUMNS[table] && !ID_FREE.has(table)) throw new Error(`rows in ${table}: say which of its columns hold ids`);
-    const columns = ID_COLUMNS[table] ?? {};
-    out[table] = byEveryColumn(rows.map((row) => Object.fromEntries(Object.entries(row).map(([c, v]) => [c, columns[c] && v !== null ? (keys[columns[c]]!.get(v) ?? `missing ${columns[c]} ${String(v)}`) : v]))));
-  }
-  return out;
-}
-
-/** A write's result, its incident ids as natural keys. */
-const resultByKeys = (result: RecordWriteResult, tables: Tables) => {
-  const incidents = naturalKeys(tables)["incidents"]!;
-  return { ...result, changedIncidentIds: result.changedIncidentIds.map((id) => incidents.get(id)) };
-};
-
 /** Write `records` on both engines, each in one transaction; both must report the same. */
 async function writeBoth({ sqlite, postgres }: Engines, records: readonly VitalsRecord[], also?: WriteAlso): Promise<RecordWriteResult> {
   const onSqlite = sqlite.runner.transaction(storeOps(sqlite.dialect, DEFAULT_STORE_OPTIONS).write(records, also));
   const onPostgres = await postgres.runner.transaction(storeOps(postgres.dialect, DEFAULT_STORE_OPTIONS).write(records, also));
   expect(resultByKeys(onPostgres, await postgresTables(postgres))).toEqual(resultByKeys(onSqlite, sqliteTables(sqlite)));
-  return onSqlite;
-}
-
-/** A deterministic order for rows of any table: by every column, as JSON. */
-const byEveryColumn = (rows: Record<string, unknown>[]): Record<string, unknown>[] =>
-  rows.map((row) => ({ row, key: JSON.stringify(Object.keys(row).sort().map((k) => row[k])) })).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).map((r) => r.row);
-
-function sqliteTables(sqlite: SqliteEngine): Tables {
-  const names = sqlite.db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`).pluck().all() as string[];
-  return Object.fromEntries(names.map((name) => [name, byEveryColumn(sqlite.db.prepare(`SELECT * FROM ${name}`).all() as Record<string, unknown>[])]));
-}
-
-async function postgresTables(postgres: PostgresEngine): Promise<Tables> {
-  const names = (await postgres.pool.query<{ name: string }>(`SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'schema_version' ORDER BY tablename COLLATE "C"`)).rows.map((r) => r.name);
-  const tables: Tables = {};
-  for (const name of names) tables[name] = byEveryColumn((await postgres.pool.query<Record<string, unknown>>(`SELECT * FROM ${name}`)).rows);
-  return tables;
-}
-
-/** Every table of both databases, compared whole (ids as natural keys); returns SQLite's, ids as they are. */
-async function expectSameTables({ sqlite, postgres }: Engines): Promise<Tables> {
-  const onSqlite = sqliteTables(sqlite);
-  expect(byNaturalKeys(await postgresTables(postgres))).toEqual(byNaturalKeys(onSqlite));
   return onSqlite;
 }
 
@@ -372,7 +299,7 @@ describe("the write path on both engines", () => {
           afterRules: yield* ops.incidents.get("pagerduty", "i3"),
           relinked: yield* ops.links.relinkIncident(i3),
           open: yield* ops.incidents.openExternalIds("pagerduty"),
-          finishedAt: [yield* ops.deployments.finishedAtOf("github", "d2"), yield* ops.deployments.finishedAtOf("github", "nope")],
+          finishedAt: yield* ops.deployments.finishedAtOf([{ source: "github", externalId: "d2" }, { source: "github", externalId: "nope" }, { source: "github", externalId: "d1" }]),
           unlinked: (yield* ops.links.unlinkedOnDeployedServices(T0, T0 + 100 * HOUR, 2)).map((i) => ({ ...i, id: undefined })),
         };
       })();
