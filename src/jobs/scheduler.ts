@@ -153,14 +153,19 @@ export function startScheduler(deps: AppDeps, slack: SlackClient, options: Sched
     }
     tasks.push(cron.schedule("* * * * *", () => fn(), { name: `vitals-${name}`, noOverlap: true, timezone: "UTC", logger: cronLogger }));
   };
+  // The start-up's alert run comes after its digests (slow: charts); a minute's tick meanwhile would
+  // evaluate the thresholds once more right before it. Ticks evaluate once the start-up's run is queued.
+  let startupAlertsQueued = false;
   const ready = (async () => {
     await runners.digests();
-    await runners.alerts();
+    const startupAlerts = runners.alerts();
+    startupAlertsQueued = true;
+    await startupAlerts;
     await runners.reviews();
     await runners.confirmations();
   })();
   every("digests", runners.digests);
-  every("alerts", runners.alertsIfDue);
+  every("alerts", () => (startupAlertsQueued ? runners.alertsIfDue() : Promise.resolve()));
   every("reviews", runners.reviews);
   every("link-confirmations", runners.confirmations);
   if (options.syncSources && options.syncSources.length > 0) {

@@ -125,6 +125,34 @@ describe("scheduler", () => {
     expect(calls).toBe(3);
   });
 
+  it("evaluates alerts once at start-up, even when a minute's tick comes while the start-up digests run", async () => {
+    vi.useFakeTimers({ toFake: ["Date", "setTimeout", "clearTimeout", "setInterval", "clearInterval"] });
+    vi.setSystemTime(new Date("2026-03-02T08:00:50Z")); // Monday 09:00 in Berlin passed: the week's digest is due
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const engine = scriptedEngine();
+    const answer = engine.answerKpi.bind(engine);
+    engine.answerKpi = async (ctx, request) => {
+      await held;
+      return answer(ctx, request);
+    };
+    let calls = 0;
+    engine.evaluateThresholds = () => {
+      calls++;
+      return Promise.resolve([]);
+    };
+    const { handle } = boot(engine);
+    await settle(() => engine.requests.length > 0 || calls > 0);
+    await vi.advanceTimersByTimeAsync(30_000); // 08:01:20: the minute's tick has come and gone
+    await settle();
+    expect(calls).toBe(0);
+    release();
+    await handle.ready;
+    expect(calls).toBe(1);
+    await advanceMinutes(5);
+    expect(calls).toBe(1);
+  });
+
   it("stops every task when the stop function is called", async () => {
     vi.useFakeTimers({ toFake: ["Date", "setTimeout", "clearTimeout", "setInterval", "clearInterval"] });
     vi.setSystemTime(new Date("2026-03-03T12:00:00Z"));
