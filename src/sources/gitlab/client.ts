@@ -112,8 +112,10 @@ function requestHandler(apiUrl: string, log: Logger, stats: GitlabRequestStats, 
         continue;
       }
       if (!response.ok) {
-        const delay = response.status === 429 ? rateLimitDelayMs(response.headers, Date.now()) : undefined;
-        throw new GitlabHttpError(response.status, await errorMessage(response), method, url.pathname, delay === undefined ? undefined : Date.now() + delay);
+        // One reading of the clock: the reset is the header's own second, not a millisecond after it.
+        const nowMs = Date.now();
+        const delay = response.status === 429 ? rateLimitDelayMs(response.headers, nowMs) : undefined;
+        throw new GitlabHttpError(response.status, await errorMessage(response), method, url.pathname, delay === undefined ? undefined : nowMs + delay);
       }
       // The quota is spent: wait for its reset now rather than be refused on the next request.
       if (response.headers.get("ratelimit-remaining")?.trim() === "0") {
