@@ -122,17 +122,17 @@ export function linkOps(d: Dialect, options: { productionEnvironment: string; at
   // For every incident of `r`, what the deployment rules read (one statement for any number of
   // incidents: the rules read only deployments, never another incident's link, so one snapshot is
   // what incident-by-incident lookups would see). The explicit reference: a deployment id (the
-  // service's own first, then the earliest), else a sha naming the first successful production
-  // deployment that shipped it, as its head or among its commits (COALESCE and CASE evaluate the
-  // sha lookup only when needed). Then the service's last deployment before the incident, and
-  // whether it was rolled back. (MATERIALIZED: SQLite would otherwise inline `f` and look last_id
-  // up once for each of its three uses.)
+  // service's own first, then the earliest, ties by id so both engines pick one), else a sha naming
+  // the first successful production deployment that shipped it, as its head or among its commits
+  // (COALESCE and CASE evaluate the sha lookup only when needed). Then the service's last deployment
+  // before the incident, and whether it was rolled back. (MATERIALIZED: SQLite would otherwise
+  // inline `f` and look last_id up once for each of its three uses.)
   const FACTS = `WITH f AS MATERIALIZED (
        SELECT r.id,
          COALESCE(
            (SELECT d.id FROM deployments d
             WHERE d.external_id = r.ref AND d.status = 'success' AND d.environment = @env
-            ORDER BY (d.service_id IS NOT DISTINCT FROM r.service_id) DESC, d.finished_at LIMIT 1),
+            ORDER BY (d.service_id IS NOT DISTINCT FROM r.service_id) DESC, d.finished_at, d.id LIMIT 1),
            CASE WHEN r.sha_prefix IS NOT NULL THEN (
              SELECT d.id FROM deployments d
              WHERE d.status = 'success' AND d.environment = @env AND d.finished_at <= r.created_at
