@@ -140,11 +140,11 @@ export function deploymentOps(d: Dialect, options: { productionEnvironment: stri
   }
 
   /** Per batch index: the row's id, and what it was before and after the write (undefined: absent / unchanged). */
-  function* writeDeployments(records: readonly DeploymentRecord[]) {
+  function* writeDeployments(records: readonly DeploymentRecord[], waves: readonly Indexed<DeploymentRecord>[][]) {
     const ids: number[] = new Array<number>(records.length);
     const before = new Map<number, Existing>();
     const written = new Map<number, Existing>();
-    for (const wave of occurrenceWaves(records, (r) => keyOf(r.source, r.externalId))) {
+    for (const wave of waves) {
       const found = yield* existing(wave);
       const rows = yield* all<Existing & { source: string; external_id: string }>(UPSERT, [deploymentsJson(wave)]);
       const byKey = new Map(rows.map((row) => [keyOf(row.source, row.external_id), row]));
@@ -222,7 +222,8 @@ export function deploymentOps(d: Dialect, options: { productionEnvironment: stri
       const t = touches ?? new Touches();
       const stats = { ...emptyStats(), rewrittenIds: [] as number[] };
       if (records.length === 0) return stats;
-      const { ids, before, written } = yield* writeDeployments(records);
+      const waves = occurrenceWaves(records, (r) => keyOf(r.source, r.externalId));
+      const { ids, before, written } = yield* writeDeployments(records, waves);
 
       const changeWrites: ChangeWrite[] = [];
       const changeWritesOf: number[][] = records.map(() => []);
@@ -244,7 +245,7 @@ export function deploymentOps(d: Dialect, options: { productionEnvironment: stri
         }
       });
       const recordOfWave = new Map<number, number>();
-      for (const wave of occurrenceWaves(records, (r) => keyOf(r.source, r.externalId))) {
+      for (const wave of waves) {
         recordOfWave.clear();
         for (const { index } of wave) recordOfWave.set(ids[index]!, index);
         // Status, time or environment may have changed: which deployment shipped a change first may

@@ -3,19 +3,12 @@ import { electedLeadership, replicaLeadership, SOLE_PROCESS } from "../../src/ap
 import { parseEnv } from "../../src/config/env.js";
 import { createLogger, silentLogger } from "../../src/log.js";
 import type { LeaderTimings } from "../../src/store/postgres/leader.js";
+import { until } from "../support/until.js";
 
 // Which leadership `vitals start` contends with (issue 19): DATABASE_URL selects PostgreSQL and its
 // election; otherwise the SQLite file has one process, which always leads.
 
 const TIMINGS: LeaderTimings = { retryMs: 50, heartbeatMs: 100, heartbeatTimeoutMs: 200, serverKeepalive: { idleS: 1, intervalS: 1, count: 1 } };
-
-async function until(what: string, condition: () => boolean, ms = 5_000): Promise<void> {
-  const started = Date.now();
-  while (!condition()) {
-    if (Date.now() - started > ms) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 describe("the replica's leadership", () => {
   it("is SQLite's one process, always leading, without DATABASE_URL", async () => {

@@ -7,6 +7,7 @@ import { takeoverBoundMs, type LeaderTimings } from "../../src/store/postgres/le
 import { scriptedEngine } from "../jobs/helpers.js";
 import { startTestPostgres, type TestPostgres } from "../support/postgres.js";
 import { startTestApp, type TestApp } from "./harness.js";
+import { until } from "../support/until.js";
 
 // Two replicas (issue 19): two running apps, each with its own election on one real PostgreSQL server,
 // each with the real scheduler behind its leadership. Only the leader's scheduler runs; when the
@@ -63,15 +64,6 @@ async function replica(name: string, timings: LeaderTimings = TIMINGS): Promise<
     },
   });
   return { name, app, events, logs, evaluations: () => evaluated };
-}
-
-async function until(what: string, condition: () => boolean, ms = 5_000): Promise<number> {
-  const started = Date.now();
-  while (!condition()) {
-    if (Date.now() - started > ms) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  return Date.now() - started;
 }
 
 async function health(r: Replica): Promise<{ status: number; body: { leader?: boolean; store?: string; status: string } }> {

@@ -11,6 +11,7 @@ import {
   type LeaderTimings,
 } from "../../src/store/postgres/leader.js";
 import { startTestPostgres, type TestPostgres } from "../support/postgres.js";
+import { until } from "../support/until.js";
 
 // Scheduler leadership (issue 19) against a real server: contenders need a connection each, the
 // killer one more, and PGlite serves one connection at a time (test/support/postgres.ts).
@@ -44,16 +45,6 @@ function contend(name: string, url = database.url, timings: LeaderTimings = TIMI
 }
 
 const leaders = () => contenders.filter((c) => c.leadership.isLeader());
-
-/** Waits on in-memory state the election loops change; fails with `what` after `ms`. */
-async function until(what: string, condition: () => boolean, ms = 5_000): Promise<number> {
-  const started = Date.now();
-  while (!condition()) {
-    if (Date.now() - started > ms) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  return Date.now() - started;
-}
 
 /** Watches for `ms`, failing if ever more than one contender leads. */
 async function exactlyOneLeadsFor(ms: number): Promise<Contender> {

@@ -86,8 +86,9 @@ export interface Dialect {
    * A statement that plans the rest of this transaction for a write, whose every statement starts
    * from the batch's few keys: by index, never hashing a whole table. PostgreSQL cannot see how few
    * keys a JSON parameter holds, nor how narrow their ranges are, and hashed every deployment per
-   * derived refresh (25 ms instead of 2 at bench scale 0.05, growing with the table); its JIT then
-   * compiled such plans for 50 ms more. Null on SQLite, which joins in the written order.
+   * derived refresh (25 ms instead of 2 at bench scale 0.05, growing with the table). (JIT is off
+   * for the store's sessions already: src/store/postgres/store.ts.) Null on SQLite, which joins in
+   * the written order.
    */
   readonly keyDrivenPlans: string | null;
 }
@@ -151,7 +152,7 @@ export const POSTGRES: Dialect = {
   averaged: (expression) => `string_agg((${expression})::text, ',')`,
   median: (expression) => `percentile_cont(0.5) WITHIN GROUP (ORDER BY ${expression})`,
   transactionLock: (key) => `SELECT pg_advisory_xact_lock(${BigInt.asIntN(64, key)})`,
-  keyDrivenPlans: `SELECT set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true), set_config('jit', 'off', true)`,
+  keyDrivenPlans: `SELECT set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true)`,
 };
 
 const sqliteChar = (separator: string): string => (separator === "," ? "','" : `char(${separator.charCodeAt(0)})`);
